@@ -1,0 +1,54 @@
+//! `factgraph check`: validate sources, mappings and the mapped graph.
+
+use clap::ValueEnum;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Check the CSV files, the mappings and the graph they produce (identifiers,
+/// references, datatypes, SHACL shapes) without touching the store. Exits 0
+/// when clean and 1 when the data has problems, listing them all.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long, short, value_enum, default_value = "human")]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    /// One line per problem: file:line: message (column, triples map).
+    Human,
+    /// {"problems": [{kind, file, line, column, triples_map, message}], "total": N}
+    Json,
+}
+
+pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(config, None)?;
+    let (problems, total) = match factgraph::build::check(&project) {
+        Ok(report) => (report.problems, report.total_problems),
+        Err(factgraph::Error::Problems { problems, total }) => (problems, total),
+        Err(other) => return Err(other.into()),
+    };
+    let mut out = super::output(None)?;
+    match args.format {
+        Format::Json => {
+            let json = serde_json::json!({ "problems": problems, "total": total });
+            writeln!(out, "{json}")?;
+        }
+        Format::Human => {
+            for problem in &problems {
+                writeln!(out, "{problem}")?;
+            }
+            if total > problems.len() as u64 {
+                writeln!(out, "… and {} more", total - problems.len() as u64)?;
+            }
+            if total == 0 {
+                writeln!(out, "no problems found")?;
+            } else {
+                writeln!(out, "{total} problem(s) found")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if total == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

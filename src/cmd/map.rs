@@ -1,0 +1,64 @@
+//! `factgraph map`: run mappings and write the RDF, without a store.
+
+use super::RdfFormatArg;
+use anyhow::Context as _;
+use factgraph::mapping::{self, Plan};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Run RML mapping files and write the RDF they produce. Relative source
+/// paths resolve against each mapping file's folder.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// RML mapping files (Turtle), legacy or current vocabulary.
+    #[arg(required = true, value_name = "MAPPING.ttl")]
+    mappings: Vec<PathBuf>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[arg(long, short, value_enum, default_value = "nquads")]
+    format: RdfFormatArg,
+    /// Base IRI for relative IRIs, for mappings without @base.
+    #[arg(long, value_name = "IRI")]
+    base: Option<String>,
+}
+
+pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let mut mapping = mapping::read_mapping_files(&args.mappings)?;
+    for map in &mut mapping.triples_maps {
+        if map.base_iri.is_none() {
+            map.base_iri.clone_from(&args.base);
+        }
+    }
+    let plan = Plan::compile(&mapping)?;
+    let format = RdfFormat::from(args.format);
+    let mut serializer = RdfSerializer::from_format(format);
+    for (prefix, iri) in &mapping.prefixes {
+        serializer = serializer.with_prefix(prefix, iri)?;
+    }
+    let mut writer = serializer.for_writer(super::output(args.output.as_deref())?);
+    let named_graphs_lost = !format.supports_datasets();
+    let mut dropped = 0u64;
+    let report = mapping::run(&plan, &mut |batch| {
+        for quad in &batch.quads {
+            if named_graphs_lost && !quad.graph_name.is_default_graph() {
+                dropped += 1;
+                continue;
+            }
+            writer.serialize_quad(quad).map_err(factgraph::Error::io("(output)"))?;
+        }
+        Ok(())
+    })?;
+    writer.finish().context("cannot write the output")?.flush()?;
+    if dropped > 0 {
+        eprintln!("factgraph: {dropped} quad(s) in named graphs left out: {} holds one graph; use --format nquads or trig", format.name());
+    }
+    for issue in &report.issues {
+        eprintln!("warning: {issue}");
+    }
+    if report.issue_count > report.issues.len() as u64 {
+        eprintln!("warning: … and {} more", report.issue_count - report.issues.len() as u64);
+    }
+    Ok(if report.issue_count > 0 || dropped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

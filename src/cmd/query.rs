@@ -1,0 +1,83 @@
+//! `factgraph query`: answer a named question, a query file or query text.
+
+use anyhow::bail;
+use clap::ValueEnum;
+use factgraph::query::{self, named, ResultsFormat, WriteOptions};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Run a SPARQL query on the current graph: a named question from queries/
+/// (its file name without .rq), a .rq file, or text given with --sparql.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A question name (see `factgraph queries`) or a path to a .rq file.
+    #[arg(value_name = "NAME|FILE.rq", required_unless_present = "sparql", conflicts_with = "sparql")]
+    query: Option<String>,
+    /// The query itself, instead of a name or file.
+    #[arg(long, value_name = "TEXT")]
+    sparql: Option<String>,
+    /// Output format; the default is a table on a terminal and CSV otherwise.
+    /// CONSTRUCT and DESCRIBE answers are written as Turtle or N-Triples.
+    #[arg(long, short, value_enum)]
+    format: Option<ResultsFormatArg>,
+    /// Store folder (default: store/ in the project).
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// Keep CSV/TSV cells that start with = + - @ as they are (no leading ')
+    /// instead of guarding them against spreadsheet formula injection.
+    #[arg(long)]
+    allow_formulas: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ResultsFormatArg {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Xml,
+    Turtle,
+    Ntriples,
+}
+
+pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(config, args.store)?;
+    let (name, text) = match (&args.query, &args.sparql) {
+        (_, Some(text)) => ("--sparql".to_owned(), text.clone()),
+        (Some(file), None) if file.ends_with(".rq") => {
+            let text = std::fs::read_to_string(file).map_err(factgraph::Error::io(file))?;
+            (file.clone(), text)
+        }
+        (Some(name), None) => {
+            let question = named::find(&project.queries, name)?;
+            (question.name, question.text)
+        }
+        (None, None) => bail!("give a question name, a .rq file or --sparql TEXT"),
+    };
+    let store = factgraph::store::StoreDir::new(&project.store).open_current()?;
+    let results = query::evaluate(&store, &name, &text, &project.prefixes)?;
+    let format = match args.format {
+        Some(format) => format.into(),
+        None if super::stdout_is_terminal() => ResultsFormat::Table,
+        None => ResultsFormat::Csv,
+    };
+    let options = WriteOptions { prefixes: project.prefixes.clone(), allow_formulas: args.allow_formulas };
+    let mut out = super::output(None)?;
+    query::write_results(results, format, &options, &mut out)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+impl From<ResultsFormatArg> for ResultsFormat {
+    fn from(format: ResultsFormatArg) -> Self {
+        match format {
+            ResultsFormatArg::Table => Self::Table,
+            ResultsFormatArg::Csv => Self::Csv,
+            ResultsFormatArg::Tsv => Self::Tsv,
+            ResultsFormatArg::Json => Self::Json,
+            ResultsFormatArg::Xml => Self::Xml,
+            ResultsFormatArg::Turtle => Self::Turtle,
+            ResultsFormatArg::Ntriples => Self::NTriples,
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The mapping as read from RML files, with columns still named. Reading a
+//! mapping ([`super::read`]) produces this; compiling it against the CSV
+//! headers ([`super::plan`]) turns names into indexes.
+
+use super::template::Template;
+use oxigraph::model::{NamedNode, Term};
+use std::fmt;
+use std::path::PathBuf;
+
+/// Every triples map of one or more mapping files.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    pub triples_maps: Vec<TriplesMap>,
+    /// Prefixes declared in the mapping files, for readable output.
+    pub prefixes: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TriplesMap {
+    /// The triples map's IRI, or `_:label` for a blank node, for messages.
+    pub name: String,
+    /// The mapping file it was read from.
+    pub file: PathBuf,
+    pub source: LogicalSource,
+    /// Base IRI for relative IRIs generated from data (the file's `@base`).
+    pub base_iri: Option<String>,
+    pub subject: TermMap,
+    pub classes: Vec<NamedNode>,
+    pub subject_graphs: Vec<TermMap>,
+    pub predicate_object_maps: Vec<PredicateObjectMap>,
+}
+
+/// A CSV file and how to read it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LogicalSource {
+    /// The path as resolved against the mapping file's folder.
+    pub path: PathBuf,
+    pub delimiter: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct PredicateObjectMap {
+    pub predicates: Vec<TermMap>,
+    pub objects: Vec<ObjectMap>,
+    pub graphs: Vec<TermMap>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ObjectMap {
+    Term(TermMap),
+    /// A referencing object map: the subjects of another triples map,
+    /// joined on pairs of (child column, parent column).
+    Parent {
+        parent: usize,
+        joins: Vec<JoinCondition>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinCondition {
+    pub child: String,
+    pub parent: String,
+}
+
+/// How a term map gets its value.
+#[derive(Debug, Clone)]
+pub enum TermValue {
+    Constant(Term),
+    Reference(String),
+    Template(Template<String>),
+    /// A blank-node term map with no value: a new blank node for every row.
+    FreshBlankNode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermType {
+    Iri,
+    BlankNode,
+    Literal,
+}
+
+impl fmt::Display for TermType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Iri => "IRI",
+            Self::BlankNode => "blank node",
+            Self::Literal => "literal",
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TermMap {
+    pub value: TermValue,
+    pub term_type: TermType,
+    pub datatype: Option<NamedNode>,
+    pub language: Option<String>,
+}
+
+impl TermMap {
+    pub fn constant(term: impl Into<Term>) -> Self {
+        let term = term.into();
+        let term_type = match &term {
+            Term::NamedNode(_) => TermType::Iri,
+            Term::BlankNode(_) => TermType::BlankNode,
+            _ => TermType::Literal,
+        };
+        Self {
+            value: TermValue::Constant(term),
+            term_type,
+            datatype: None,
+            language: None,
+        }
+    }
+
+    /// The columns this term map reads.
+    pub fn columns(&self) -> Vec<&str> {
+        match &self.value {
+            TermValue::Reference(column) => vec![column.as_str()],
+            TermValue::Template(template) => template.columns().map(String::as_str).collect(),
+            TermValue::Constant(_) | TermValue::FreshBlankNode => Vec::new(),
+        }
+    }
+}
+
+/// A mapping that cannot be run, with the file and triples map it is in.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct MappingError {
+    pub file: PathBuf,
+    pub triples_map: Option<String>,
+    pub problem: String,
+}
+
+impl MappingError {
+    pub fn new(file: impl Into<PathBuf>, triples_map: Option<&str>, problem: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            triples_map: triples_map.map(str::to_owned),
+            problem: problem.into(),
+        }
+    }
+}
+
+impl fmt::Display for MappingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(map) = &self.triples_map {
+            write!(f, ", triples map {map}")?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+impl From<MappingError> for crate::problem::Problem {
+    fn from(error: MappingError) -> Self {
+        let problem = Self::new(crate::problem::ProblemKind::Mapping, error.file, error.problem);
+        match error.triples_map {
+            Some(map) => problem.in_map(map),
+            None => problem,
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Problems found in the input: what `check` reports and what stops a build.
+//! Each names the file and, where it has one, the line, column and triples map.
+
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub file: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triples_map: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// A mapping that cannot run.
+    Mapping,
+    /// A CSV file that cannot be read as CSV.
+    Csv,
+    InvalidIri,
+    InvalidLiteral,
+    EmptyValue,
+    DuplicateIdentifier,
+    DanglingReference,
+    /// A SHACL shape the graph does not conform to.
+    Shape,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemKind, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self { kind, file: file.into(), line: None, column: None, triples_map: None, message: message.into() }
+    }
+
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn in_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+
+    pub fn in_map(mut self, triples_map: impl Into<String>) -> Self {
+        self.triples_map = Some(triples_map.into());
+        self
+    }
+}
+
+/// `file:line: message (column "x", triples map <m>)`, as compilers write it.
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        let mut context = Vec::new();
+        if let Some(column) = &self.column {
+            context.push(format!("column {column:?}"));
+        }
+        if let Some(map) = &self.triples_map {
+            context.push(format!("triples map {map}"));
+        }
+        if !context.is_empty() {
+            write!(f, " ({})", context.join(", "))?;
+        }
+        Ok(())
+    }
+}

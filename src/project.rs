@@ -1,0 +1,128 @@
+//! Where a project keeps its files: `factgraph.toml` when present, else the
+//! conventional folders beside the current directory.
+
+use crate::Error;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "factgraph.toml";
+
+/// The SHACL shapes file inside the ontology folder; it describes the data
+/// and is not loaded into the graph.
+pub const SHAPES_FILE: &str = "shapes.ttl";
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub data: PathBuf,
+    pub mappings: PathBuf,
+    pub ontology: PathBuf,
+    pub queries: PathBuf,
+    pub store: PathBuf,
+    /// Base IRI for mappings without `@base`.
+    pub base_iri: Option<String>,
+    pub prefixes: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    base_iri: Option<String>,
+    #[serde(default)]
+    paths: Paths,
+    #[serde(default)]
+    prefixes: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Paths {
+    data: Option<PathBuf>,
+    mappings: Option<PathBuf>,
+    ontology: Option<PathBuf>,
+    queries: Option<PathBuf>,
+    store: Option<PathBuf>,
+}
+
+impl Project {
+    /// Loads `config` if given, else `./factgraph.toml` if it exists, else
+    /// uses the defaults (`data/`, `mappings/`, `ontology/`, `queries/`,
+    /// `store/` in the current directory). Paths in a config file are
+    /// relative to the file's folder.
+    pub fn load(config: Option<&Path>) -> Result<Self, Error> {
+        let path = match config {
+            Some(path) => Some(path.to_owned()),
+            None => Some(PathBuf::from(CONFIG_FILE)).filter(|p| p.exists()),
+        };
+        let Some(path) = path else {
+            return Ok(Self::from_config(PathBuf::from("."), ConfigFile::default()));
+        };
+        let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
+        let config: ConfigFile = toml::from_str(&text).map_err(|e| Error::Config {
+            path: path.clone(),
+            problem: e.to_string().trim_end().replace('\n', " "),
+        })?;
+        if let Some(base) = &config.base_iri {
+            oxiri::Iri::parse(base.as_str()).map_err(|e| Error::Config {
+                path: path.clone(),
+                problem: format!("base_iri {base:?} is not an absolute IRI: {e}"),
+            })?;
+        }
+        let root = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
+        Ok(Self::from_config(root, config))
+    }
+
+    fn from_config(root: PathBuf, config: ConfigFile) -> Self {
+        let at = |path: Option<PathBuf>, default: &str| {
+            let path = path.unwrap_or_else(|| default.into());
+            if root == Path::new(".") { path } else { root.join(path) }
+        };
+        Self {
+            data: at(config.paths.data, "data"),
+            mappings: at(config.paths.mappings, "mappings"),
+            ontology: at(config.paths.ontology, "ontology"),
+            queries: at(config.paths.queries, "queries"),
+            store: at(config.paths.store, "store"),
+            base_iri: config.base_iri,
+            prefixes: config.prefixes.into_iter().collect(),
+            root,
+        }
+    }
+
+    /// The `.ttl` files of the mappings folder, sorted by name.
+    pub fn mapping_files(&self) -> Result<Vec<PathBuf>, Error> {
+        let files = turtle_files(&self.mappings)?;
+        if files.is_empty() {
+            return Err(Error::Config {
+                path: self.mappings.clone(),
+                problem: "no mapping (.ttl) files in this folder".into(),
+            });
+        }
+        Ok(files)
+    }
+
+    /// The ontology's `.ttl` files, without the SHACL shapes. A project
+    /// without an ontology folder has none.
+    pub fn ontology_files(&self) -> Result<Vec<PathBuf>, Error> {
+        if !self.ontology.exists() {
+            return Ok(Vec::new());
+        }
+        Ok(turtle_files(&self.ontology)?
+            .into_iter()
+            .filter(|p| p.file_name().is_some_and(|n| n != SHAPES_FILE))
+            .collect())
+    }
+}
+
+fn turtle_files(folder: &Path) -> Result<Vec<PathBuf>, Error> {
+    let entries = std::fs::read_dir(folder).map_err(Error::io(folder))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(Error::io(folder))?.path();
+        if path.extension().is_some_and(|e| e == "ttl") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,162 @@
+use crate::problem::{Problem, ProblemKind};
+use csv::{ReaderBuilder, StringRecord};
+use std::fmt;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A CSV file that cannot be read at all (missing, or without a header).
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct SourceError {
+    pub file: PathBuf,
+    pub line: Option<u64>,
+    pub problem: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+/// One data row and the line it starts on (the header is line 1).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub line: u64,
+    pub record: StringRecord,
+}
+
+/// A CSV file with a header row, read as a stream of rows (RFC 4180 quoting,
+/// UTF-8, a leading byte-order mark ignored). Rows that are not valid CSV
+/// are skipped and kept as [`Problem`]s, so that one run reports them all.
+pub struct CsvSource {
+    path: PathBuf,
+    reader: csv::Reader<QuoteCounter<File>>,
+    headers: Vec<String>,
+    problems: Vec<Problem>,
+    last_line: u64,
+}
+
+impl CsvSource {
+    pub fn open(path: &Path, delimiter: u8) -> Result<Self, SourceError> {
+        let file = File::open(path).map_err(|e| SourceError {
+            file: path.to_owned(),
+            line: None,
+            problem: format!("cannot open the file: {e}"),
+        })?;
+        let mut reader = ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(true)
+            .flexible(false)
+            .buffer_capacity(1 << 16)
+            .from_reader(QuoteCounter { inner: file, quotes: 0, delimiter });
+        let headers = match reader.headers() {
+            Ok(headers) => headers.iter().map(str::to_owned).collect::<Vec<_>>(),
+            Err(e) => {
+                let problem = describe(path, e);
+                return Err(SourceError { file: path.to_owned(), line: problem.line, problem: problem.message });
+            }
+        };
+        if headers.iter().all(String::is_empty) {
+            return Err(SourceError {
+                file: path.to_owned(),
+                line: Some(1),
+                problem: "the file has no header row; the first line must name the columns".into(),
+            });
+        }
+        Ok(Self { path: path.to_owned(), reader, headers, problems: Vec::new(), last_line: 1 })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Rows skipped so far because they are not valid CSV.
+    pub fn take_problems(&mut self) -> Vec<Problem> {
+        std::mem::take(&mut self.problems)
+    }
+
+    /// Reads up to `max_rows` rows; an empty batch means the end of the file.
+    pub fn next_batch(&mut self, max_rows: usize) -> Result<Vec<Row>, SourceError> {
+        let mut rows = Vec::with_capacity(max_rows.min(4096));
+        let mut record = StringRecord::new();
+        while rows.len() < max_rows {
+            match self.reader.read_record(&mut record) {
+                Ok(true) => {
+                    let line = record.position().map_or(0, csv::Position::line);
+                    self.last_line = line;
+                    rows.push(Row { line, record: record.clone() });
+                }
+                Ok(false) => {
+                    self.check_quotes_balanced();
+                    break;
+                }
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                    let problem = describe(&self.path, e);
+                    return Err(SourceError { file: self.path.clone(), line: problem.line, problem: problem.message });
+                }
+                Err(e) => {
+                    let problem = describe(&self.path, e);
+                    self.last_line = problem.line.unwrap_or(self.last_line);
+                    self.problems.push(problem);
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// An odd number of quote characters means a quoted field never closed:
+    /// the CSV reader then takes the rest of the file as that field.
+    fn check_quotes_balanced(&mut self) {
+        let counter = self.reader.get_ref();
+        if counter.quotes % 2 == 1 {
+            let message = "a quoted field is never closed: this row runs to the end of the file; add the missing '\"'";
+            self.problems.push(Problem::new(ProblemKind::Csv, &self.path, message).at_line(self.last_line));
+            self.reader.get_mut().quotes = 0;
+        }
+    }
+}
+
+fn describe(path: &Path, error: csv::Error) -> Problem {
+    let line = error.position().map(csv::Position::line);
+    let message = match error.into_kind() {
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("field {} is not valid UTF-8; save the file as UTF-8", err.field() + 1)
+        }
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
+            "this row has {len} field(s) but the header has {expected_len}; check for a missing or extra delimiter, or an unbalanced quote"
+        ),
+        csv::ErrorKind::Io(e) => format!("cannot read the file: {e}"),
+        other => format!("cannot read the CSV: {other:?}"),
+    };
+    let problem = Problem::new(ProblemKind::Csv, path, message);
+    match line {
+        Some(line) => problem.at_line(line),
+        None => problem,
+    }
+}
+
+/// Counts the quote characters read, to detect a quote left open at the end.
+struct QuoteCounter<R> {
+    inner: R,
+    quotes: u64,
+    delimiter: u8,
+}
+
+impl<R: Read> Read for QuoteCounter<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        if self.delimiter != b'"' {
+            self.quotes += buffer[..read].iter().filter(|&&b| b == b'"').count() as u64;
+        }
+        Ok(read)
+    }
+}

@@ -1,0 +1,159 @@
+use crate::Error;
+use oxigraph::store::Store;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const CURRENT: &str = "CURRENT";
+const PREVIOUS: &str = "PREVIOUS";
+const LOCK: &str = "build.lock";
+const VERSIONS: &str = "versions";
+/// The Oxigraph store inside a version folder; files beside it describe the build.
+const OXIGRAPH: &str = "oxigraph";
+
+/// A store folder holding successive versions of the graph.
+#[derive(Debug, Clone)]
+pub struct StoreDir {
+    path: PathBuf,
+}
+
+/// A new version being built. It becomes current only through
+/// [`BuildSlot::publish`]; dropped without it, the version stays unused and
+/// the next build removes it.
+#[derive(Debug)]
+pub struct BuildSlot {
+    store_dir: StoreDir,
+    name: String,
+    _lock: File,
+}
+
+impl StoreDir {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The folder of the version readers should use, if a build has finished.
+    pub fn current_version(&self) -> Result<Option<PathBuf>, Error> {
+        Ok(self.read_pointer(CURRENT)?.map(|name| self.version_path(&name)))
+    }
+
+    /// Opens the current version read-only. A build running meanwhile does not
+    /// affect it: the reader keeps the version it opened.
+    pub fn open_current(&self) -> Result<Store, Error> {
+        let Some(version) = self.current_version()? else {
+            return Err(Error::store(
+                &self.path,
+                "no graph has been built here yet; run `factgraph build` first",
+            ));
+        };
+        let store = version.join(OXIGRAPH);
+        Store::open_read_only(&store).map_err(|e| Error::store(&store, e))
+    }
+
+    /// Starts a build: takes the build lock (failing at once if another build
+    /// holds it), removes what unfinished builds left, and makes a new, empty
+    /// version folder.
+    pub fn begin_build(&self) -> Result<BuildSlot, Error> {
+        fs::create_dir_all(self.path.join(VERSIONS)).map_err(Error::io(&self.path))?;
+        let lock_path = self.path.join(LOCK);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(Error::io(&lock_path))?;
+        if lock.try_lock().is_err() {
+            return Err(Error::store(
+                &self.path,
+                "another build is running on this store; wait for it to finish and build again",
+            ));
+        }
+        self.remove_stale_versions()?;
+        let name = self.new_version_name();
+        fs::create_dir(self.version_path(&name)).map_err(Error::io(self.version_path(&name)))?;
+        Ok(BuildSlot { store_dir: self.clone(), name, _lock: lock })
+    }
+
+    fn version_path(&self, name: &str) -> PathBuf {
+        self.path.join(VERSIONS).join(name)
+    }
+
+    fn new_version_name(&self) -> String {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let mut name = format!("v{nanos}");
+        while self.version_path(&name).exists() {
+            name.push('x');
+        }
+        name
+    }
+
+    fn read_pointer(&self, pointer: &str) -> Result<Option<String>, Error> {
+        let path = self.path.join(pointer);
+        match fs::read_to_string(&path) {
+            Ok(name) => {
+                let name = name.trim().to_owned();
+                let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric());
+                if valid && self.version_path(&name).is_dir() {
+                    Ok(Some(name))
+                } else {
+                    Err(Error::store(&path, format!("points to {name:?}, which is not a built version")))
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(path)(e)),
+        }
+    }
+
+    /// Replaces a pointer file atomically: written beside it, then renamed.
+    fn write_pointer(&self, pointer: &str, name: &str) -> Result<(), Error> {
+        let path = self.path.join(pointer);
+        let temporary = self.path.join(format!("{pointer}.new"));
+        let mut file = File::create(&temporary).map_err(Error::io(&temporary))?;
+        writeln!(file, "{name}").and_then(|()| file.sync_all()).map_err(Error::io(&temporary))?;
+        fs::rename(&temporary, &path).map_err(Error::io(&path))?;
+        File::open(&self.path).and_then(|dir| dir.sync_all()).map_err(Error::io(&self.path))
+    }
+
+    /// Removes every version that is neither current nor previous: builds that
+    /// failed or were killed, and versions no reader should still be using.
+    fn remove_stale_versions(&self) -> Result<(), Error> {
+        let keep = [self.read_pointer(CURRENT).ok().flatten(), self.read_pointer(PREVIOUS).ok().flatten()];
+        let versions = self.path.join(VERSIONS);
+        for entry in fs::read_dir(&versions).map_err(Error::io(&versions))? {
+            let entry = entry.map_err(Error::io(&versions))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !keep.iter().flatten().any(|k| *k == name) {
+                fs::remove_dir_all(entry.path()).map_err(Error::io(entry.path()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl BuildSlot {
+    /// The version's folder, for files that describe the build.
+    pub fn path(&self) -> PathBuf {
+        self.store_dir.version_path(&self.name)
+    }
+
+    /// The folder to build the new Oxigraph store in.
+    pub fn store_path(&self) -> PathBuf {
+        self.path().join(OXIGRAPH)
+    }
+
+    /// Makes the new version current. Call it only after the store written in
+    /// [`Self::store_path`] is complete and closed.
+    pub fn publish(self) -> Result<PathBuf, Error> {
+        let dir = &self.store_dir;
+        if let Some(previous) = dir.read_pointer(CURRENT)? {
+            dir.write_pointer(PREVIOUS, &previous)?;
+        }
+        dir.write_pointer(CURRENT, &self.name)?;
+        Ok(self.path())
+    }
+}

@@ -1,0 +1,105 @@
+//! `factgraph build`, run as a user runs it.
+
+mod common;
+use common::TestProject;
+
+#[test]
+fn build_reports_rows_triples_and_switches_the_store() {
+    let project = TestProject::mini();
+    let report = project.ok(&["build"]);
+    assert!(report.contains("Rows read"), "{report}");
+    assert!(report.contains(&format!("{:>10}  {}", 4, "data/companies.csv")), "{report}");
+    assert!(report.contains(&format!("{:>10}  {}", 3, "data/services.csv")), "{report}");
+    // 4 types + 4 names + 3 Chinese names + 4 countries + 2 dates + 1 partner
+    assert!(report.contains(&format!("{:>10}  <http://example.org/Companies>", 18)), "{report}");
+    // 3 types + 3 names + 3 providers
+    assert!(report.contains(&format!("{:>10}  <http://example.org/Services>", 9)), "{report}");
+    assert!(report.contains(&format!("{:>10}  ontology", 4)), "{report}");
+    assert!(report.contains("31 distinct triples in"), "{report}");
+    let current = std::fs::read_to_string(project.path().join("store/CURRENT")).unwrap();
+    assert!(project.path().join("store/versions").join(current.trim()).is_dir());
+}
+
+#[test]
+fn a_rebuild_keeps_the_previous_version_and_removes_older_ones() {
+    let project = TestProject::mini().built();
+    let versions = || {
+        let mut names: Vec<String> = std::fs::read_dir(project.path().join("store/versions"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let first = versions();
+    project.ok(&["build", "--quiet"]);
+    project.ok(&["build", "--quiet"]);
+    assert_eq!(versions().len(), 3, "a reader may still be on the version before the previous one");
+    project.ok(&["build", "--quiet"]);
+    let now = versions();
+    assert_eq!(now.len(), 3, "each build removes versions older than the previous one");
+    assert!(!now.contains(&first[0]), "the first version is gone");
+    let current = std::fs::read_to_string(project.path().join("store/CURRENT")).unwrap();
+    let previous = std::fs::read_to_string(project.path().join("store/PREVIOUS")).unwrap();
+    assert_eq!(current.trim(), now[2]);
+    assert_eq!(previous.trim(), now[1]);
+    assert!(project.ok(&["query", "companies", "--format", "csv"]).contains("Microsoft"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_last_good_graph_answering() {
+    let project = TestProject::mini().built();
+    let before = project.ok(&["query", "companies", "--format", "csv"]);
+    project.write(
+        "mappings/services.ttl",
+        &std::fs::read_to_string(project.path().join("mappings/services.ttl"))
+            .unwrap()
+            .replace("rr:child \"provider\"", "rr:child \"provder\""),
+    );
+    let error = project.fails(&["build"], 1);
+    assert!(
+        error.starts_with(
+            "mappings/services.ttl: column \"provder\" is not in data/services.csv (its columns: id, name, provider); \
+             did you mean \"provider\"? (triples map <http://example.org/Services>)\n"
+        ),
+        "{error}"
+    );
+    assert!(error.ends_with("factgraph: 1 problem(s) in the data; nothing was changed\n"), "{error}");
+    assert_eq!(project.ok(&["query", "companies", "--format", "csv"]), before);
+    let versions = std::fs::read_dir(project.path().join("store/versions")).unwrap().count();
+    assert_eq!(versions, 1, "the failed version was removed");
+}
+
+#[test]
+fn a_value_that_cannot_form_an_iri_stops_the_build_with_its_line() {
+    let project = TestProject::mini().built();
+    project.write("data/services.csv", "id,name,provider\noffice-365,Office 365,microsoft\n,Nameless,microsoft\n");
+    project.write(
+        "mappings/services.ttl",
+        &std::fs::read_to_string(project.path().join("mappings/services.ttl"))
+            .unwrap()
+            .replace("rr:template \"http://example.org/service/{id}\"", "rml:reference \"name\" ; rr:termType rr:IRI"),
+    );
+    let error = project.fails(&["build"], 1);
+    assert!(
+        error.starts_with("data/services.csv:2: \"Office 365\" does not form a valid IRI"),
+        "{error}"
+    );
+    assert!(error.contains("(column \"name\", triples map <http://example.org/Services>)\n"), "{error}");
+    assert!(project.ok(&["query", "companies", "--format", "csv"]).contains("Microsoft"));
+}
+
+#[test]
+fn building_without_mappings_is_an_error_that_names_the_folder() {
+    let project = TestProject::mini();
+    std::fs::remove_dir_all(project.path().join("mappings")).unwrap();
+    let error = project.fails(&["build"], 2);
+    assert!(error.starts_with("factgraph: mappings: "), "{error}");
+}
+
+#[test]
+fn querying_before_any_build_says_what_to_do() {
+    let project = TestProject::mini();
+    let error = project.fails(&["query", "companies"], 2);
+    assert!(error.contains("run `factgraph build` first"), "{error}");
+}

@@ -1,0 +1,32 @@
+//! `factgraph map`: mappings to RDF without a store.
+
+mod common;
+use common::TestProject;
+
+#[test]
+fn maps_both_vocabularies_to_nquads_on_stdout() {
+    let project = TestProject::mini();
+    let out = project.ok(&["map", "mappings/companies.ttl", "mappings/services.ttl"]);
+    assert_eq!(out.lines().count(), 27);
+    assert!(out.contains("<http://example.org/service/office-365> <http://schema.org/provider> <http://example.org/org/microsoft> .\n"));
+    assert!(out.contains("<http://example.org/org/microsoft> <http://schema.org/foundingDate> \"1975-04-04\"^^<http://www.w3.org/2001/XMLSchema#date> .\n"));
+    assert!(out.contains("<http://example.org/org/baihui> <http://schema.org/name> \"Baihui Zongheng Technology, Beijing\"@en .\n"));
+}
+
+#[test]
+fn writes_turtle_to_a_file() {
+    let project = TestProject::mini();
+    project.ok(&["map", "mappings/companies.ttl", "--format", "turtle", "--output", "out.ttl"]);
+    let text = std::fs::read_to_string(project.path().join("out.ttl")).unwrap();
+    assert!(text.contains("@prefix schema: <http://schema.org/> ."), "{text}");
+    assert!(text.contains("\"世纪互联\"@zh"), "{text}");
+}
+
+#[test]
+fn a_mapping_that_cannot_run_names_file_map_and_problem() {
+    let project = TestProject::mini();
+    project.write("bad.ttl", "@prefix rml: <http://w3id.org/rml/> .\n<http://x/M> rml:logicalSource [ rml:source \"data/companies.csv\" ] ;\n  rml:subjectMap [ rml:template \"http://x/{id\" ] .\n");
+    let error = project.fails(&["map", "bad.ttl"], 1);
+    assert!(error.contains("bad.ttl, triples map <http://x/M>: subject map: template \"http://x/{id\": "), "{error}");
+    assert!(error.contains("unclosed '{' at character 9"), "{error}");
+}

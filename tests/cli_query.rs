@@ -1,0 +1,85 @@
+//! `factgraph query`: named questions, files and text, in every format.
+
+mod common;
+use common::{csv_rows, TestProject};
+
+fn project() -> TestProject {
+    TestProject::mini().built()
+}
+
+#[test]
+fn a_named_question_answers_as_csv_with_the_join_resolved() {
+    let out = project().ok(&["query", "providers", "--format", "csv"]);
+    assert_eq!(
+        csv_rows(&out),
+        vec![
+            vec!["service", "provider"],
+            vec!["'=1+1", "Baihui Zongheng Technology, Beijing"],
+            vec!["Office 365", "Microsoft"],
+            vec!["Windows Azure", "Microsoft"],
+        ]
+    );
+}
+
+#[test]
+fn formula_guard_can_be_turned_off_for_machines() {
+    let out = project().ok(&["query", "providers", "--format", "tsv", "--allow-formulas"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "?service\t?provider");
+    assert_eq!(lines[1], "\"=1+1\"\t\"Baihui Zongheng Technology, Beijing\"@en");
+}
+
+#[test]
+fn the_table_aligns_columns_and_counts_rows() {
+    let out = project().ok(&["query", "companies", "--format", "table"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["company", "name", "country"]);
+    assert!(lines[1].starts_with("---"));
+    assert_eq!(lines[2].split("  ").filter(|c| !c.is_empty()).map(str::trim).collect::<Vec<_>>(), ["<http://example.org/org/21vianet>", "21Vianet", "CN"]);
+    assert!(lines[5].contains("He said \"hi\" on two lines"), "new lines are flattened: {out}");
+    assert_eq!(*lines.last().unwrap(), "(4 rows)");
+    let column = lines[0].find("name").unwrap();
+    assert_eq!(&lines[2][column..column + 8], "21Vianet", "columns are aligned");
+}
+
+#[test]
+fn json_and_xml_are_the_standard_result_formats() {
+    let project = project();
+    let json = project.ok(&["query", "has-chinese-names", "--format", "json"]);
+    assert_eq!(json.trim(), r#"{"head":{},"boolean":true}"#);
+    let xml = project.ok(&["query", "--sparql", "SELECT ?n WHERE { <http://example.org/org/microsoft> <http://schema.org/alternateName> ?n }", "--format", "xml"]);
+    assert!(xml.contains(r#"<literal xml:lang="zh">微软</literal>"#), "{xml}");
+    let json = project.ok(&["query", "--sparql", "SELECT ?d WHERE { ?c <http://schema.org/foundingDate> ?d } ORDER BY ?d LIMIT 1", "--format", "json"]);
+    assert!(json.contains(r#"{"type":"literal","value":"1975-04-04","datatype":"http://www.w3.org/2001/XMLSchema#date"}"#), "{json}");
+}
+
+#[test]
+fn construct_answers_are_rdf() {
+    let out = project().ok(&["query", "partners-graph", "--format", "ntriples"]);
+    assert_eq!(out, "<http://example.org/org/21vianet> <http://example.org/partner> <http://example.org/org/microsoft> .\n");
+    let turtle = project().ok(&["query", "partners-graph", "--format", "turtle"]);
+    assert!(turtle.contains("@prefix ex: <http://example.org/> ."), "{turtle}");
+}
+
+#[test]
+fn a_query_file_and_configured_prefixes_work() {
+    let project = project();
+    project.write("count.rq", "SELECT (COUNT(*) AS ?n) WHERE { ?s a schema:Organization }");
+    let out = project.ok(&["query", "count.rq", "--format", "csv"]);
+    assert_eq!(csv_rows(&out), vec![vec!["n"], vec!["4"]]);
+}
+
+#[test]
+fn names_cannot_leave_the_queries_folder() {
+    let project = project();
+    let error = project.fails(&["query", "../factgraph"], 2);
+    assert!(error.contains("a question name has only letters"), "{error}");
+    let error = project.fails(&["query", "compaines"], 2);
+    assert!(error.contains("did you mean \"companies\"?"), "{error}");
+}
+
+#[test]
+fn a_syntax_error_is_reported_with_the_query_name() {
+    let error = project().fails(&["query", "--sparql", "SELECT WHERE {"], 2);
+    assert!(error.starts_with("factgraph: query --sparql: syntax error"), "{error}");
+}

@@ -1,0 +1,87 @@
+//! Shared helpers of the integration tests: a copy of a fixture project in a
+//! temporary folder, and the real `factgraph` binary run inside it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct TestProject {
+    dir: tempfile::TempDir,
+}
+
+impl TestProject {
+    /// A fresh copy of `tests/fixtures/mini`.
+    pub fn mini() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        copy_dir(&fixture("mini"), dir.path());
+        Self { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `factgraph ARGS` in the project folder.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_factgraph"))
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .expect("the factgraph binary runs")
+    }
+
+    /// Runs and asserts exit code 0; returns standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "factgraph {args:?} failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    }
+
+    /// Runs and asserts the exit code; returns standard error.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let output = self.run(args);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(code), "factgraph {args:?}: {stderr}");
+        stderr
+    }
+
+    pub fn write(&self, relative: &str, contents: &str) {
+        std::fs::write(self.path().join(relative), contents).expect("fixture file written");
+    }
+
+    pub fn built(self) -> Self {
+        self.ok(&["build", "--quiet"]);
+        self
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Parses SPARQL CSV results (RFC 4180, CRLF) into rows of cells.
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| r.expect("valid CSV").iter().map(str::to_owned).collect())
+        .collect()
+}
