@@ -14,6 +14,22 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// What a build is doing, for progress displays.
+#[derive(Debug, Clone, Copy)]
+pub enum Stage<'a> {
+    /// Rows of `file` mapped so far.
+    Mapping { file: &'a Path, rows: u64 },
+    /// Checking identifiers and shapes.
+    Validating,
+    /// Oxigraph writes its sorted files and ingests them.
+    Loading,
+    /// Compacting the new store so that queries are fast.
+    Compacting,
+}
+
+/// Receives [`Stage`]s; `&|_| ()` shows nothing.
+pub type Progress<'a> = &'a dyn Fn(Stage<'_>);
+
 /// How much of the machine a build may use.
 #[derive(Debug, Clone, Copy)]
 pub struct BuildOptions {
@@ -61,23 +77,23 @@ pub struct CheckReport {
 
 /// Checks the sources, the mappings and the mapped graph without touching
 /// the store: everything `build` checks before it replaces the graph.
-pub fn check(project: &Project) -> Result<CheckReport, Error> {
+pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, Error> {
     let (_, plan) = compile_project(project)?;
     let ontology = read_ontology(project)?;
-    let (report, _) = map_checked(project, &plan, &ontology, &mut |_| Ok(()))?;
+    let (report, _) = map_checked(project, &plan, &ontology, progress, &mut |_| Ok(()))?;
     Ok(report)
 }
 
 /// Builds the project's graph into a new version of its store and makes it
 /// current. Any problem in the data stops the build before the switch, and
 /// the current version stays as it was.
-pub fn build(project: &Project, options: BuildOptions) -> Result<BuildReport, Error> {
+pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -> Result<BuildReport, Error> {
     let started = Instant::now();
     let (_, plan) = compile_project(project)?;
     let ontology = read_ontology(project)?;
     let slot = StoreDir::new(&project.store).begin_build()?;
     let version = slot.path();
-    match load_version(project, &plan, &ontology, &slot.store_path(), options)
+    match load_version(project, &plan, &ontology, &slot.store_path(), options, progress)
         .and_then(|(mapping, quads, integrity)| {
             crate::why::write_origins(&version, &plan, &integrity)?;
             Ok((mapping, quads))
@@ -108,6 +124,7 @@ fn load_version(
     ontology: &[Quad],
     version: &Path,
     options: BuildOptions,
+    progress: Progress<'_>,
 ) -> Result<(RunReport, usize, Integrity), Error> {
     std::fs::create_dir_all(version).map_err(Error::io(version))?;
     let store = Store::open(version).map_err(|e| Error::store(version, e))?;
@@ -115,14 +132,16 @@ fn load_version(
         .bulk_loader()
         .with_num_threads(options.loader_threads)
         .with_max_memory_size_in_megabytes(options.loader_memory_mb);
-    let (checked, integrity) = map_checked(project, plan, ontology, &mut |quads| {
+    let (checked, integrity) = map_checked(project, plan, ontology, progress, &mut |quads| {
         loader.load_quads(quads).map_err(|e| Error::store(version, e))
     })?;
     if checked.total_problems > 0 {
         return Err(Error::Problems { problems: checked.problems, total: checked.total_problems });
     }
     loader.load_quads(ontology.iter().cloned()).map_err(|e| Error::store(version, e))?;
+    progress(Stage::Loading);
     loader.commit().map_err(|e| Error::store(version, e))?;
+    progress(Stage::Compacting);
     store.optimize().map_err(|e| Error::store(version, e))?;
     let store_quads = store.len().map_err(|e| Error::store(version, e))?;
     Ok((checked.mapping, store_quads, integrity))
@@ -134,6 +153,7 @@ fn map_checked(
     project: &Project,
     plan: &Plan,
     ontology: &[Quad],
+    progress: Progress<'_>,
     load: &mut dyn FnMut(Vec<Quad>) -> Result<(), Error>,
 ) -> Result<(CheckReport, Integrity), Error> {
     let shapes = Shapes::read(&project.ontology.join(SHAPES_FILE))?;
@@ -144,13 +164,17 @@ fn map_checked(
     let mut integrity = Integrity::new(defined);
     let mut triples = Vec::new();
     let options = RunOptions { track_identifiers: true };
+    let mut rows_mapped = vec![0u64; plan.sources.len()];
     let mapping = mapping::run_with(plan, options, &mut |batch| {
+        rows_mapped[batch.source] += batch.rows.len() as u64;
+        progress(Stage::Mapping { file: &plan.sources[batch.source].source.path, rows: rows_mapped[batch.source] });
         integrity.observe(plan, &batch);
         if shapes.is_some() {
             triples.extend(batch.quads.iter().filter(|q| q.graph_name.is_default_graph()).map(|q| Triple::from(q.clone())));
         }
         load(batch.quads)
     })?;
+    progress(Stage::Validating);
     let mut problems = mapping.issues.clone();
     let mut total = mapping.issue_count;
     let found = integrity.finish(plan);

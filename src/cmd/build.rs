@@ -25,7 +25,10 @@ pub struct Args {
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, args.store)?;
     let options = BuildOptions { loader_threads: args.loader_threads.max(1), loader_memory_mb: args.loader_memory.max(16) };
-    let report = build(&project, options)?;
+    let bar = super::progress_bar(args.quiet);
+    let report = build(&project, options, &|stage| super::show_stage(&bar, stage));
+    bar.finish_and_clear();
+    let report = report?;
     if !args.quiet {
         print_report(&report);
     }

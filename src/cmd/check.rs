@@ -24,7 +24,10 @@ enum Format {
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, None)?;
-    let (problems, total) = match factgraph::build::check(&project) {
+    let bar = super::progress_bar(false);
+    let checked = factgraph::build::check(&project, &|stage| super::show_stage(&bar, stage));
+    bar.finish_and_clear();
+    let (problems, total) = match checked {
         Ok(report) => (report.problems, report.total_problems),
         Err(factgraph::Error::Problems { problems, total }) => (problems, total),
         Err(other) => return Err(other.into()),

@@ -102,6 +102,33 @@ fn output(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
     })
 }
 
+/// A spinner on standard error that follows a build's stages; hidden when
+/// standard error is not a terminal or the user asked for quiet.
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// Shows a build stage on a progress bar.
+fn show_stage(bar: &indicatif::ProgressBar, stage: factgraph::build::Stage<'_>) {
+    use factgraph::build::Stage;
+    let message = match stage {
+        Stage::Mapping { file, rows } => format!("mapping {}: {rows} rows", file.display()),
+        Stage::Validating => "checking identifiers and shapes".into(),
+        Stage::Loading => "loading into the store".into(),
+        Stage::Compacting => "compacting the store".into(),
+    };
+    bar.set_message(message);
+}
+
 fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
