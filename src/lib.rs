@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod export;
+pub mod generate;
 pub mod mapping;
 pub mod problem;
 pub mod project;

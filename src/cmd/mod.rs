@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod export;
+mod generate;
 mod map;
 mod queries;
 mod query;
@@ -39,6 +40,7 @@ enum Command {
     Query(query::Args),
     Queries(queries::Args),
     Export(export::Args),
+    Generate(generate::Args),
     Why(why::Args),
 }
 
@@ -51,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(args) => query::run(args, config),
         Command::Queries(args) => queries::run(args, config),
         Command::Export(args) => export::run(args, config),
+        Command::Generate(args) => generate::run(args, config),
         Command::Why(args) => why::run(args, config),
     }
 }

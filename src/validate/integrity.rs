@@ -97,19 +97,24 @@ impl Integrity {
                 continue;
             }
             let iri = reference.object.as_str();
-            let Some((namespace, target)) = namespaces
+            let Some(namespace) = namespaces
                 .iter()
-                .filter(|(namespace, _)| iri.starts_with(namespace.as_str()))
-                .max_by_key(|(namespace, _)| namespace.len())
+                .map(|(namespace, _)| namespace)
+                .filter(|namespace| iri.starts_with(namespace.as_str()))
+                .max_by_key(|namespace| namespace.len())
             else {
                 continue;
             };
             let local = &iri[namespace.len()..];
-            let target_map = &plan.maps[*target];
+            // Name the file that should define it when only one map mints such IRIs.
+            let mut minting = namespaces.iter().filter(|(n, _)| n == namespace).map(|(_, map)| &plan.maps[*map]);
+            let place = match (minting.next(), minting.next()) {
+                (Some(only), None) => format!(" in {}", plan.sources[only.source].source.path.display()),
+                _ => String::new(),
+            };
             let mut message = format!(
-                "{local:?} is not an identifier that any row defines (no {} in {})",
-                reference.object,
-                plan.sources[target_map.source].source.path.display()
+                "{local:?} is not an identifier that any row defines (no {}{place})",
+                reference.object
             );
             let defined = self
                 .subjects
