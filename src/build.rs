@@ -1,14 +1,14 @@
 //! The whole flow: CSV sources through the mapping plan into a new store
 //! version, which replaces the current one only when everything succeeded.
 
-use crate::mapping::{self, Plan, RunOptions, RunReport};
+use crate::mapping::{self, MappedBatch, Plan, RunOptions, RunReport};
 use crate::problem::Problem;
 use crate::project::{Project, SHAPES_FILE};
 use crate::store::StoreDir;
 use crate::validate::{Integrity, Shapes};
 use crate::Error;
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::model::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::Store;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -27,19 +27,21 @@ pub enum Stage<'a> {
     Compacting,
 }
 
-/// Receives [`Stage`]s; `&|_| ()` shows nothing.
-pub type Progress<'a> = &'a dyn Fn(Stage<'_>);
+/// Receives [`Stage`]s, from the mapping thread too; `&|_| ()` shows nothing.
+pub type Progress<'a> = &'a (dyn Fn(Stage<'_>) + Sync);
 
 /// How much of the machine a build may use.
 #[derive(Debug, Clone, Copy)]
 pub struct BuildOptions {
     pub loader_threads: usize,
     pub loader_memory_mb: usize,
+    /// Add the build's description (VoID, DCAT, PROV) in its named graph.
+    pub describe: bool,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        Self { loader_threads: 2, loader_memory_mb: 400 }
+        Self { loader_threads: 2, loader_memory_mb: 400, describe: true }
     }
 }
 
@@ -47,8 +49,10 @@ impl Default for BuildOptions {
 pub struct BuildReport {
     pub mapping: RunReport,
     pub ontology_triples: u64,
-    /// Distinct quads in the new store.
+    /// Distinct quads in the new store, the build's description included.
     pub store_quads: usize,
+    /// Quads of the build's description (see [`crate::metadata`]).
+    pub description_quads: usize,
     pub seconds: f64,
     pub version: PathBuf,
 }
@@ -80,7 +84,19 @@ pub struct CheckReport {
 pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, Error> {
     let (_, plan) = compile_project(project)?;
     let ontology = read_ontology(project)?;
-    let (report, _) = map_checked(project, &plan, &ontology, progress, &mut |_| Ok(()))?;
+    let shapes = Shapes::read(&project.ontology.join(SHAPES_FILE))?;
+    // The shapes need the mapped graph; without them nothing is kept.
+    let store = Store::new().map_err(|e| Error::store("(memory)", e))?;
+    let (mut report, integrity) = map_checked(&plan, &ontology, progress, &mut |batch| {
+        if shapes.is_some() {
+            store.extend(batch.quads).map_err(|e| Error::store("(memory)", e))?;
+        }
+        Ok(())
+    })?;
+    if let Some(shapes) = &shapes {
+        store.extend(ontology.iter().cloned()).map_err(|e| Error::store("(memory)", e))?;
+        check_shapes(shapes, &store, &ontology, &plan, &integrity, &mut report)?;
+    }
     Ok(report)
 }
 
@@ -93,17 +109,15 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     let ontology = read_ontology(project)?;
     let slot = StoreDir::new(&project.store).begin_build()?;
     let version = slot.path();
-    match load_version(project, &plan, &ontology, &slot.store_path(), options, progress)
-        .and_then(|(mapping, quads, integrity)| {
-            crate::why::write_origins(&version, &plan, &integrity)?;
-            Ok((mapping, quads))
-        }) {
-        Ok((mapping, store_quads)) => {
+    let target = Target { folder: &version, store: &slot.store_path(), name: slot.name() };
+    match load_version(project, &plan, &ontology, target, options, progress) {
+        Ok(Loaded { mapping, store_quads, description_quads }) => {
             let version = slot.publish()?;
             Ok(BuildReport {
                 mapping,
                 ontology_triples: ontology.len() as u64,
                 store_quads,
+                description_quads,
                 seconds: started.elapsed().as_secs_f64(),
                 version,
             })
@@ -116,78 +130,130 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     }
 }
 
-/// Fills a new store folder; returns the mapping report and the store's
-/// size. The store is closed when this returns.
+/// Where a version is built.
+struct Target<'a> {
+    /// The version's folder, for the files that describe it.
+    folder: &'a Path,
+    /// The Oxigraph store inside it.
+    store: &'a Path,
+    name: &'a str,
+}
+
+/// What filling a version produced.
+struct Loaded {
+    mapping: RunReport,
+    store_quads: usize,
+    description_quads: usize,
+}
+
+/// Fills a new store folder. The store is closed when this returns.
 fn load_version(
     project: &Project,
     plan: &Plan,
     ontology: &[Quad],
-    version: &Path,
+    target: Target<'_>,
     options: BuildOptions,
     progress: Progress<'_>,
-) -> Result<(RunReport, usize, Integrity), Error> {
+) -> Result<Loaded, Error> {
+    let version = target.store;
     std::fs::create_dir_all(version).map_err(Error::io(version))?;
     let store = Store::open(version).map_err(|e| Error::store(version, e))?;
     let mut loader = store
         .bulk_loader()
         .with_num_threads(options.loader_threads)
         .with_max_memory_size_in_megabytes(options.loader_memory_mb);
-    let (checked, integrity) = map_checked(project, plan, ontology, progress, &mut |quads| {
-        loader.load_quads(quads).map_err(|e| Error::store(version, e))
+    let shapes = Shapes::read(&project.ontology.join(SHAPES_FILE))?;
+    // Mapping runs on its own thread and streams quads to one long
+    // `load_quads` call: the loader then writes batches as large as its memory
+    // allows (one call per mapped batch would flush many small files that
+    // RocksDB must compact later).
+    let (mut checked, integrity) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Quad>>(16);
+        let mapper = scope.spawn(move || {
+            let mut origins = crate::why::OriginsWriter::create(target.folder)?;
+            let mapped = map_checked(plan, ontology, progress, &mut |batch| {
+                origins.observe(plan, &batch)?;
+                sender.send(batch.quads).map_err(|_| Error::store(version, "the loader stopped"))
+            });
+            origins.finish()?;
+            mapped
+        });
+        let loaded = loader.load_quads(receiver.into_iter().flatten().chain(ontology.iter().cloned()));
+        let mapped = mapper.join().unwrap_or_else(|_| Err(Error::store(version, "the mapping thread panicked")));
+        loaded.map_err(|e| Error::store(version, e))?;
+        mapped
     })?;
     if checked.total_problems > 0 {
         return Err(Error::Problems { problems: checked.problems, total: checked.total_problems });
     }
-    loader.load_quads(ontology.iter().cloned()).map_err(|e| Error::store(version, e))?;
     progress(Stage::Loading);
     loader.commit().map_err(|e| Error::store(version, e))?;
+    if let Some(shapes) = &shapes {
+        progress(Stage::Validating);
+        check_shapes(shapes, &store, ontology, plan, &integrity, &mut checked)?;
+        if checked.total_problems > 0 {
+            return Err(Error::Problems { problems: checked.problems, total: checked.total_problems });
+        }
+    }
+    let mut description_quads = 0;
+    if options.describe {
+        let inputs = crate::metadata::inputs(project, &checked.mapping)?;
+        let description = crate::metadata::describe_build(&store, project, target.name, &crate::metadata::utc_now(), &inputs)?;
+        description_quads = description.len();
+        store.extend(description).map_err(|e| Error::store(version, e))?;
+    }
     progress(Stage::Compacting);
     store.optimize().map_err(|e| Error::store(version, e))?;
     let store_quads = store.len().map_err(|e| Error::store(version, e))?;
-    Ok((checked.mapping, store_quads, integrity))
+    Ok(Loaded { mapping: checked.mapping, store_quads, description_quads })
 }
 
-/// Runs the plan, hands each batch's quads to `load`, and checks the rows,
-/// the identifiers and (when the project has shapes) the SHACL shapes.
+/// Runs the plan, hands each batch to `load`, and checks the rows and the
+/// identifiers. The shapes are checked afterwards, on a store
+/// ([`check_shapes`]).
 fn map_checked(
-    project: &Project,
     plan: &Plan,
     ontology: &[Quad],
     progress: Progress<'_>,
-    load: &mut dyn FnMut(Vec<Quad>) -> Result<(), Error>,
+    load: &mut dyn FnMut(MappedBatch) -> Result<(), Error>,
 ) -> Result<(CheckReport, Integrity), Error> {
-    let shapes = Shapes::read(&project.ontology.join(SHAPES_FILE))?;
     let defined = ontology.iter().filter_map(|q| match &q.subject {
         NamedOrBlankNode::NamedNode(n) => Some(n.clone()),
         NamedOrBlankNode::BlankNode(_) => None,
     });
-    let mut integrity = Integrity::new(defined);
-    let mut triples = Vec::new();
+    let mut integrity = Integrity::new(plan, defined);
     let options = RunOptions { track_identifiers: true };
     let mut rows_mapped = vec![0u64; plan.sources.len()];
     let mapping = mapping::run_with(plan, options, &mut |batch| {
         rows_mapped[batch.source] += batch.rows.len() as u64;
         progress(Stage::Mapping { file: &plan.sources[batch.source].source.path, rows: rows_mapped[batch.source] });
         integrity.observe(plan, &batch);
-        if shapes.is_some() {
-            triples.extend(batch.quads.iter().filter(|q| q.graph_name.is_default_graph()).map(|q| Triple::from(q.clone())));
-        }
-        load(batch.quads)
+        load(batch)
     })?;
     progress(Stage::Validating);
     let mut problems = mapping.issues.clone();
     let mut total = mapping.issue_count;
-    let found = integrity.finish(plan);
+    let found = integrity.finish(plan)?;
     total += found.len() as u64;
     problems.extend(found);
-    if let Some(shapes) = &shapes {
-        triples.extend(ontology.iter().map(|q| Triple::from(q.clone())));
-        let found = shapes.validate(triples, plan, &integrity)?;
-        total += found.len() as u64;
-        problems.extend(found);
-    }
     problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok((CheckReport { mapping, problems, total_problems: total }, integrity))
+}
+
+/// Validates the shapes on `store` and adds what they find to `report`.
+fn check_shapes(
+    shapes: &Shapes,
+    store: &Store,
+    ontology: &[Quad],
+    plan: &Plan,
+    integrity: &Integrity,
+    report: &mut CheckReport,
+) -> Result<(), Error> {
+    let found = shapes.validate_store(store, ontology, plan, integrity)?;
+    report.total_problems += found.len() as u64;
+    report.problems.extend(found);
+    report.problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(())
 }
 
 /// Every quad of the ontology files.

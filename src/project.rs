@@ -21,6 +21,8 @@ pub struct Project {
     pub store: PathBuf,
     /// Base IRI for mappings without `@base`.
     pub base_iri: Option<String>,
+    /// The licence of the published dataset (an IRI), for the build description.
+    pub license: Option<String>,
     pub prefixes: Vec<(String, String)>,
 }
 
@@ -28,6 +30,7 @@ pub struct Project {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     base_iri: Option<String>,
+    license: Option<String>,
     #[serde(default)]
     paths: Paths,
     #[serde(default)]
@@ -84,6 +87,7 @@ impl Project {
             queries: at(config.paths.queries, "queries"),
             store: at(config.paths.store, "store"),
             base_iri: config.base_iri,
+            license: config.license,
             prefixes: config.prefixes.into_iter().collect(),
             root,
         }

@@ -1,14 +1,15 @@
 //! Where a fact came from: every triple about a resource with the CSV file,
 //! line and cited source that produced it. Builds keep a row-origin index
 //! (`origins.tsv` beside the store of each version: subject, triples map,
-//! file, line); explaining maps those rows again to match each triple.
+//! file, line); explaining maps those rows again to match each triple, so the
+//! index stays one short line per row.
 
 use crate::build::compile_project;
 use crate::mapping::execute::map_selected_rows;
 use crate::mapping::Plan;
 use crate::project::Project;
 use crate::store::StoreDir;
-use crate::validate::Integrity;
+use crate::mapping::MappedBatch;
 use crate::Error;
 use oxigraph::model::{NamedNode, NamedOrBlankNodeRef, Quad};
 use std::io::Write;
@@ -16,25 +17,32 @@ use std::path::{Path, PathBuf};
 
 pub const ORIGINS_FILE: &str = "origins.tsv";
 
-/// Writes the row-origin index of a build into its version folder.
-pub fn write_origins(version: &Path, plan: &Plan, integrity: &Integrity) -> Result<(), Error> {
-    let path = version.join(ORIGINS_FILE);
-    let mut lines: Vec<String> = integrity
-        .subjects()
-        .flat_map(|(subject, origins)| {
-            origins.iter().map(move |origin| {
-                let map = &plan.maps[origin.map];
-                let file = &plan.sources[map.source].source.path;
-                format!("{}\t{}\t{}\t{}", subject.as_str(), map.name, file.display(), origin.line)
-            })
-        })
-        .collect();
-    lines.sort();
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(Error::io(&path))?);
-    for line in lines {
-        writeln!(out, "{line}").map_err(Error::io(&path))?;
+/// Writes the row-origin index of a build into its version folder as the
+/// rows are mapped: one line per (subject, row), in mapping order.
+pub struct OriginsWriter {
+    path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl OriginsWriter {
+    pub fn create(version: &Path) -> Result<Self, Error> {
+        let path = version.join(ORIGINS_FILE);
+        let file = std::fs::File::create(&path).map_err(Error::io(&path))?;
+        Ok(Self { out: std::io::BufWriter::with_capacity(1 << 20, file), path })
     }
-    out.flush().map_err(Error::io(&path))
+
+    pub fn observe(&mut self, plan: &Plan, batch: &MappedBatch) -> Result<(), Error> {
+        let file = plan.sources[batch.source].source.path.display().to_string();
+        for seen in &batch.subjects {
+            let map = &plan.maps[seen.map].name;
+            writeln!(self.out, "{}\t{map}\t{file}\t{}", seen.subject.as_str(), seen.line).map_err(Error::io(&self.path))?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<(), Error> {
+        self.out.flush().map_err(Error::io(&self.path))
+    }
 }
 
 /// One triple about the resource and the rows that produce it.
@@ -121,6 +129,7 @@ pub fn known_subjects(project: &Project) -> Result<Vec<String>, Error> {
     };
     let text = std::fs::read_to_string(version.join(ORIGINS_FILE)).unwrap_or_default();
     let mut subjects: Vec<String> = text.lines().filter_map(|l| l.split('\t').next()).map(str::to_owned).collect();
+    subjects.sort_unstable();
     subjects.dedup();
     Ok(subjects)
 }

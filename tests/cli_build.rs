@@ -15,7 +15,7 @@ fn build_reports_rows_triples_and_switches_the_store() {
     // 3 types + 3 names + 3 providers
     assert!(report.contains(&format!("{:>10}  <http://example.org/Services>", 9)), "{report}");
     assert!(report.contains(&format!("{:>10}  ontology", 4)), "{report}");
-    assert!(report.contains("31 distinct triples in"), "{report}");
+    assert!(report.contains("31 distinct triples (+"), "{report}");
     let current = std::fs::read_to_string(project.path().join("store/CURRENT")).unwrap();
     assert!(project.path().join("store/versions").join(current.trim()).is_dir());
 }
@@ -102,4 +102,35 @@ fn querying_before_any_build_says_what_to_do() {
     let project = TestProject::mini();
     let error = project.fails(&["query", "companies"], 2);
     assert!(error.contains("run `factgraph build` first"), "{error}");
+}
+
+#[test]
+fn the_build_describes_itself_in_a_named_graph() {
+    use sha2::Digest;
+    let project = TestProject::mini().built();
+    let query = "PREFIX void: <http://rdfs.org/ns/void#> PREFIX dct: <http://purl.org/dc/terms/> \
+        PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX spdx: <http://spdx.org/rdf/terms#> \
+        SELECT ?triples ?organisations ?rows ?sha WHERE { GRAPH <http://example.org/dataset/build> { \
+          <http://example.org/dataset> void:triples ?triples ; prov:wasGeneratedBy ?build ; \
+            void:classPartition [ void:class <http://schema.org/Organization> ; void:entities ?organisations ] . \
+          ?build prov:used ?input . ?input dct:title \"data/companies.csv\" ; \
+            <https://w3id.org/factgraph/build#rows> ?rows ; spdx:checksum/spdx:checksumValue ?sha } }";
+    let out = project.ok(&["query", "--sparql", query, "--format", "csv"]);
+    let sha: String = sha2::Sha256::digest(std::fs::read(project.path().join("data/companies.csv")).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(out, format!("triples,organisations,rows,sha\r\n31,4,4,{sha}\r\n"));
+    let version = project.ok(&["query", "--sparql", "SELECT ?v WHERE { GRAPH ?g { ?d <http://www.w3.org/ns/dcat#version> ?v } }", "--format", "csv"]);
+    let current = std::fs::read_to_string(project.path().join("store/CURRENT")).unwrap();
+    assert_eq!(version, format!("v\r\n{}\r\n", current.trim()));
+}
+
+#[test]
+fn the_description_can_be_left_out() {
+    let project = TestProject::mini();
+    let report = project.ok(&["build", "--no-metadata"]);
+    assert!(report.contains("31 distinct triples (+0 describing the build)"), "{report}");
+    let graphs = project.ok(&["query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"]);
+    assert_eq!(graphs, "n\r\n0\r\n");
 }

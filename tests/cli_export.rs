@@ -23,7 +23,7 @@ fn turtle_export_is_byte_identical_across_builds_and_parses_back() {
 #[test]
 fn nquads_export_to_a_file_is_sorted() {
     let project = TestProject::mini().built();
-    project.ok(&["export", "--format", "nquads", "--output", "out.nq"]);
+    project.ok(&["export", "--format", "nquads", "--no-metadata", "--output", "out.nq"]);
     let text = std::fs::read_to_string(project.path().join("out.nq")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 31);
@@ -31,4 +31,15 @@ fn nquads_export_to_a_file_is_sorted() {
     sorted.sort();
     assert_eq!(lines, sorted);
     assert!(text.contains("<http://example.org/org/baihui> <http://schema.org/alternateName> \"百会纵横\"@zh .\n"));
+}
+
+#[test]
+fn trig_export_carries_the_build_description_and_turtle_the_data() {
+    let project = TestProject::mini().built();
+    let trig = project.ok(&["export", "--format", "trig"]);
+    assert!(trig.contains("ex:dataset\\/build {"), "{trig}");
+    let turtle = project.ok(&["export"]);
+    assert!(!turtle.contains("http://rdfs.org/ns/void#"), "Turtle holds the default graph only");
+    let output = project.run(&["export"]);
+    assert!(output.stderr.is_empty(), "the description left out of Turtle is no surprise: {:?}", String::from_utf8_lossy(&output.stderr));
 }

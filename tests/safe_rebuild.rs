@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 fn slow_project() -> TestProject {
     let project = TestProject::mini().built();
     let mut csv = String::from("id,name,name_zh,country,founded,partner\nmicrosoft,Microsoft,微软,US,1975-04-04,\nbaihui,Baihui,,CN,,\n");
-    for i in 0..400_000 {
+    for i in 0..150_000 {
         csv.push_str(&format!("c{i},Company {i},公司{i},CN,2001-01-01,microsoft\n"));
     }
     project.write("data/companies.csv", &csv);
@@ -52,7 +52,7 @@ fn a_build_killed_midway_leaves_the_old_graph_and_the_next_build_cleans_up() {
     build.wait().unwrap();
     assert_eq!(old_answer(&project), before, "the last good graph still answers");
     project.ok(&["build", "--quiet"]);
-    assert_eq!(old_answer(&project), "n\r\n400002\r\n");
+    assert_eq!(old_answer(&project), "n\r\n150002\r\n");
     let versions = std::fs::read_dir(project.path().join("store/versions")).unwrap().count();
     assert_eq!(versions, 2, "the killed build's folder was removed; current and previous remain");
 }
@@ -67,5 +67,5 @@ fn a_second_build_at_the_same_time_stops_with_a_clear_message_and_queries_answer
     assert!(error.contains("another build is running on this store; wait for it to finish and build again"), "{error}");
     assert_eq!(old_answer(&project), before, "queries answer from the last good graph during a build");
     assert!(first.wait().unwrap().success());
-    assert_eq!(old_answer(&project), "n\r\n400002\r\n");
+    assert_eq!(old_answer(&project), "n\r\n150002\r\n");
 }

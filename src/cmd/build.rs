@@ -17,6 +17,9 @@ pub struct Args {
     /// Memory the bulk loader may use for its batches, in megabytes.
     #[arg(long, default_value_t = 400, value_name = "MB")]
     loader_memory: usize,
+    /// Leave out the build's description (VoID, DCAT, PROV in its own named graph).
+    #[arg(long)]
+    no_metadata: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -24,7 +27,11 @@ pub struct Args {
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, args.store)?;
-    let options = BuildOptions { loader_threads: args.loader_threads.max(1), loader_memory_mb: args.loader_memory.max(16) };
+    let options = BuildOptions {
+        loader_threads: args.loader_threads.max(1),
+        loader_memory_mb: args.loader_memory.max(16),
+        describe: !args.no_metadata,
+    };
     let bar = super::progress_bar(args.quiet);
     let report = build(&project, options, &|stage| super::show_stage(&bar, stage));
     bar.finish_and_clear();
@@ -46,8 +53,9 @@ fn print_report(report: &BuildReport) {
     }
     println!("  {:>10}  ontology", report.ontology_triples);
     println!(
-        "{} distinct triples in {} ({:.2} s)",
-        report.store_quads,
+        "{} distinct triples (+{} describing the build) in {} ({:.2} s)",
+        report.store_quads - report.description_quads,
+        report.description_quads,
         report.version.display(),
         report.seconds
     );

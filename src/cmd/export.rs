@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Export the current graph with the project's prefixes. The output is sorted,
-/// so two exports of the same data are byte-identical.
+/// so two exports of the same data are byte-identical. Turtle and N-Triples
+/// hold the default graph (data and ontology); TriG and N-Quads also hold the
+/// build's description in its named graph, unless --no-metadata.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[arg(long, short, value_enum, default_value = "turtle")]
@@ -16,13 +18,25 @@ pub struct Args {
     /// Store folder (default: store/ in the project).
     #[arg(long, value_name = "DIR")]
     store: Option<PathBuf>,
+    /// Leave out the build's description (its named graph).
+    #[arg(long)]
+    no_metadata: bool,
 }
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, args.store)?;
     let store = factgraph::store::StoreDir::new(&project.store).open_current()?;
     let mut out = super::output(args.output.as_deref())?;
-    factgraph::export::export(&store, args.format.into(), &project.prefixes, &mut out)?;
+    let description = factgraph::metadata::graph_iri(&project);
+    let leave_out = if args.no_metadata { vec![description.clone()] } else { Vec::new() };
+    let summary = factgraph::export::export(&store, args.format.into(), &project.prefixes, &leave_out, &mut out)?;
     out.flush()?;
+    let description_quads = store
+        .quads_for_pattern(None, None, None, Some(description.as_ref().into()))
+        .count();
+    let other_graphs = summary.left_out.saturating_sub(if args.no_metadata { 0 } else { description_quads });
+    if other_graphs > 0 {
+        eprintln!("factgraph: {other_graphs} quad(s) in named graphs are not in this single-graph format; use --format trig or nquads");
+    }
     Ok(ExitCode::SUCCESS)
 }

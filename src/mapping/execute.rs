@@ -138,17 +138,19 @@ pub struct ExplainedRow {
     pub map: usize,
     pub row: Row,
     pub quads: Vec<Quad>,
+    /// IRIs the row builds from cells as objects.
+    pub references: Vec<ReferenceSeen>,
 }
 
 /// Maps only the rows given as (triples map, line); used to explain where a
 /// triple came from. Rows are read from the CSV files as they are now.
 pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<ExplainedRow>, Error> {
     let tables = plan.joins.iter().map(|join| build_join_table(plan, join)).collect::<Result<Vec<_>, Error>>()?;
-    let mapper = RowMapper { plan, tables: &tables, options: RunOptions::default() };
+    let mapper = RowMapper { plan, tables: &tables, options: RunOptions { track_identifiers: true } };
+    let wanted_lines: std::collections::HashSet<(usize, u64)> = wanted.iter().copied().collect();
     let mut explained = Vec::new();
     for (index, source) in plan.sources.iter().enumerate() {
-        let lines: Vec<&(usize, u64)> = wanted.iter().filter(|(map, _)| source.maps.contains(map)).collect();
-        if lines.is_empty() {
+        if !wanted.iter().any(|(map, _)| source.maps.contains(map)) {
             continue;
         }
         let mut file = CsvSource::open(&source.source.path, source.source.delimiter)?;
@@ -158,11 +160,11 @@ pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<Exp
                 break;
             }
             for row in rows {
-                for (map, _) in lines.iter().filter(|(_, line)| *line == row.line) {
+                for &map in source.maps.iter().filter(|&&map| wanted_lines.contains(&(map, row.line))) {
                     let mut batch = MappedBatch { source: index, quads_per_map: vec![0; plan.maps.len()], ..MappedBatch::default() };
                     let mut scratch = String::new();
-                    mapper.map_row(*map, &row, &mut batch, &mut scratch);
-                    explained.push(ExplainedRow { map: *map, row: row.clone(), quads: batch.quads });
+                    mapper.map_row(map, &row, &mut batch, &mut scratch);
+                    explained.push(ExplainedRow { map, row: row.clone(), quads: batch.quads, references: batch.references });
                 }
             }
         }

@@ -136,6 +136,11 @@ impl StoreDir {
 }
 
 impl BuildSlot {
+    /// The version's name, unique among the store's versions.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The version's folder, for files that describe the build.
     pub fn path(&self) -> PathBuf {
         self.store_dir.version_path(&self.name)
