@@ -8,12 +8,15 @@
 //! [`project`] holds the paths a project uses, [`build`] runs the whole flow.
 
 pub mod build;
+pub mod diff;
 pub mod export;
 pub mod generate;
 pub mod mapping;
+pub mod metadata;
 pub mod problem;
 pub mod project;
 pub mod query;
+pub mod serve;
 pub mod source;
 pub mod store;
 pub mod suggest;

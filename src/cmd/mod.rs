@@ -3,11 +3,13 @@
 
 mod build;
 mod check;
+mod diff;
 mod export;
 mod generate;
 mod map;
 mod queries;
 mod query;
+mod serve;
 mod why;
 
 use anyhow::Context as _;
@@ -40,6 +42,8 @@ enum Command {
     Query(query::Args),
     Queries(queries::Args),
     Export(export::Args),
+    Diff(diff::Args),
+    Serve(serve::Args),
     Generate(generate::Args),
     Why(why::Args),
 }
@@ -53,6 +57,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(args) => query::run(args, config),
         Command::Queries(args) => queries::run(args, config),
         Command::Export(args) => export::run(args, config),
+        Command::Diff(args) => diff::run(args, config),
+        Command::Serve(args) => serve::run(args, config),
         Command::Generate(args) => generate::run(args, config),
         Command::Why(args) => why::run(args, config),
     }

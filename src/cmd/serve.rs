@@ -1,0 +1,60 @@
+//! `factgraph serve`: a read-only SPARQL endpoint and query page.
+
+use factgraph::serve::{self, ServeOptions};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Serve the current graph over HTTP, read-only: the SPARQL 1.1 Protocol at
+/// /query (GET ?query=…, POST a form with query= or an
+/// application/sparql-query body; the answer's format follows Accept:
+/// SPARQL JSON, XML, CSV, TSV, or Turtle and N-Triples for CONSTRUCT and
+/// DESCRIBE), a page at / to type a query or pick a named question, and the
+/// named questions as JSON at /queries. Updates are refused and SERVICE
+/// reaches no other host. A new build is picked up by the next request.
+///
+/// The first line on standard output is the address listened on.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address and port to listen on. The default accepts connections from
+    /// this machine only; port 0 picks a free port.
+    #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:7878")]
+    bind: SocketAddr,
+    /// Store folder (default: store/ in the project).
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// Longest time a query may run; a slower query is stopped and answered
+    /// with 503. 0 means no limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
+    /// Keep CSV/TSV cells that start with = + - @ as they are (no leading ')
+    /// instead of guarding them against spreadsheet formula injection.
+    #[arg(long)]
+    allow_formulas: bool,
+}
+
+pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(config, args.store)?;
+    if !(args.timeout >= 0.0 && args.timeout.is_finite()) {
+        anyhow::bail!("--timeout takes a number of seconds, 0 for no limit");
+    }
+    let options = ServeOptions {
+        store: project.store.clone(),
+        queries: project.queries.clone(),
+        prefixes: project.prefixes.clone(),
+        timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),
+        allow_formulas: args.allow_formulas,
+    };
+    let endpoint = serve::start(args.bind, options)?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://{}/", endpoint.address)?;
+    stdout.flush()?;
+    drop(stdout);
+    if !endpoint.address.ip().is_loopback() {
+        eprintln!("factgraph: note: {} accepts connections from other machines", endpoint.address);
+    }
+    endpoint.join()?;
+    Ok(ExitCode::SUCCESS)
+}
