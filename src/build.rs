@@ -188,6 +188,10 @@ fn load_version(
     }
     progress(Stage::Loading);
     loader.commit().map_err(|e| Error::store(version, e))?;
+    // Compact before reading the store back: the shapes and the description
+    // scan it, and a compacted store reads several times faster.
+    progress(Stage::Compacting);
+    store.optimize().map_err(|e| Error::store(version, e))?;
     if let Some(shapes) = &shapes {
         progress(Stage::Validating);
         check_shapes(shapes, &store, ontology, plan, &integrity, &mut checked)?;
@@ -202,8 +206,6 @@ fn load_version(
         description_quads = description.len();
         store.extend(description).map_err(|e| Error::store(version, e))?;
     }
-    progress(Stage::Compacting);
-    store.optimize().map_err(|e| Error::store(version, e))?;
     let store_quads = store.len().map_err(|e| Error::store(version, e))?;
     Ok(Loaded { mapping: checked.mapping, store_quads, description_quads })
 }

@@ -2,6 +2,8 @@
 //! `check` accepts, that builds and answers the named questions, and that is
 //! the same for the same seed.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -14,14 +16,7 @@ fn factgraph(args: &[&str]) -> Output {
 }
 
 fn ok(args: &[&str]) -> String {
-    let output = factgraph(args);
-    assert!(
-        output.status.success(),
-        "factgraph {args:?} failed ({}):\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8 output")
+    common::run_ok(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
 /// Generates from the bundled project into `dir`.

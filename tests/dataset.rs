@@ -7,9 +7,10 @@
 //! Register of 2013-03-15 and the facts in the seed's other sources), not
 //! copied from what the queries return.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 const FG: &str = "https://w3id.org/factgraph/ontology#";
@@ -62,18 +63,7 @@ fn path_str(path: &Path) -> &str {
 
 /// Runs the binary from a neutral folder; asserts success, returns stdout.
 fn factgraph(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_factgraph"))
-        .args(args)
-        .current_dir(env!("CARGO_TARGET_TMPDIR"))
-        .output()
-        .expect("the factgraph binary runs");
-    assert!(
-        output.status.success(),
-        "factgraph {args:?} failed ({}):\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8 output")
+    common::run_ok(Path::new(env!("CARGO_TARGET_TMPDIR")), args)
 }
 
 /// The header and rows of a named question's answer, as CSV.

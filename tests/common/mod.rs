@@ -32,14 +32,7 @@ impl TestProject {
 
     /// Runs and asserts exit code 0; returns standard output.
     pub fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "factgraph {args:?} failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).expect("UTF-8 output")
+        run_ok(self.path(), args)
     }
 
     /// Runs and asserts the exit code; returns standard error.
@@ -58,6 +51,22 @@ impl TestProject {
         self.ok(&["build", "--quiet"]);
         self
     }
+}
+
+/// Runs `factgraph ARGS` in `dir`, asserts exit code 0, returns standard output.
+pub fn run_ok(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the factgraph binary runs");
+    assert!(
+        output.status.success(),
+        "factgraph {args:?} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
 }
 
 pub fn fixture(name: &str) -> PathBuf {
