@@ -16,7 +16,7 @@ use crate::store::StoreDir;
 use crate::Error;
 use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
 use oxigraph::store::Store;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
@@ -176,10 +176,7 @@ impl State {
     /// Runs the query on a worker thread and waits at most the time limit;
     /// past it the query is cancelled and the client gets a 503.
     fn evaluate(&self, text: String, accept: &str) -> Result<Response<Body>, Failure> {
-        let mut evaluator = SparqlEvaluator::new();
-        for (prefix, iri) in &self.options.prefixes {
-            evaluator = evaluator.with_prefix(prefix, iri).map_err(|e| internal(format!("prefix {prefix}: {e}")))?;
-        }
+        let evaluator = crate::query::evaluator(&self.options.prefixes).map_err(internal)?;
         let token = CancellationToken::new();
         let prepared = match evaluator.clone().with_cancellation_token(token.clone()).parse_query(&text) {
             Ok(prepared) => prepared,

@@ -22,17 +22,21 @@ pub fn evaluate(
     prefixes: &[(String, String)],
 ) -> Result<QueryResults<'static>, Error> {
     let error = |problem: String| Error::Query { name: name.to_owned(), problem };
-    // Built without Oxigraph's HTTP client, so SERVICE calls reach no other host.
-    let mut evaluator = SparqlEvaluator::new();
-    for (prefix, iri) in prefixes {
-        evaluator = evaluator
-            .with_prefix(prefix, iri)
-            .map_err(|e| error(format!("prefix {prefix}: {e}")))?;
-    }
-    evaluator
+    evaluator(prefixes)
+        .map_err(error)?
         .parse_query(text)
         .map_err(|e| error(format!("syntax error: {e}")))?
         .on_store(store)
         .execute()
         .map_err(|e| error(e.to_string()))
+}
+
+/// A SPARQL evaluator that knows the project's prefixes. Built without
+/// Oxigraph's HTTP client, so SERVICE calls reach no other host.
+pub fn evaluator(prefixes: &[(String, String)]) -> Result<SparqlEvaluator, String> {
+    let mut evaluator = SparqlEvaluator::new();
+    for (prefix, iri) in prefixes {
+        evaluator = evaluator.with_prefix(prefix, iri).map_err(|e| format!("prefix {prefix}: {e}"))?;
+    }
+    Ok(evaluator)
 }
