@@ -15,6 +15,7 @@ use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSerializer};
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{Dataset, GraphName, NamedNode, Quad, Term};
+use oxigraph::store::{StorageError, Store};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -60,14 +61,8 @@ pub fn read(path: &Path, leave_out: &[NamedNode]) -> Result<Dataset, DiffError> 
     };
     if path.is_dir() {
         let store = StoreDir::new(path).open_current()?;
-        let mut dataset = Dataset::new();
-        for quad in store.iter() {
-            let quad = quad.map_err(|e| DiffError::Store { path: path.to_owned(), problem: e.to_string() })?;
-            if kept(&quad) {
-                dataset.insert(&quad);
-            }
-        }
-        return Ok(dataset);
+        return read_store(&store, leave_out)
+            .map_err(|e| DiffError::Store { path: path.to_owned(), problem: e.to_string() });
     }
     let format = path
         .extension()
@@ -85,6 +80,18 @@ pub fn read(path: &Path, leave_out: &[NamedNode]) -> Result<Dataset, DiffError> 
     for quad in RdfParser::from_format(format).for_reader(io::BufReader::new(file)) {
         let quad = quad.map_err(|source| DiffError::Parse { path: path.to_owned(), source })?;
         if kept(&quad) {
+            dataset.insert(&quad);
+        }
+    }
+    Ok(dataset)
+}
+
+/// Reads a whole store but the named graphs in `leave_out`.
+pub fn read_store(store: &Store, leave_out: &[NamedNode]) -> Result<Dataset, StorageError> {
+    let mut dataset = Dataset::new();
+    for quad in store.iter() {
+        let quad = quad?;
+        if !matches!(&quad.graph_name, GraphName::NamedNode(graph) if leave_out.contains(graph)) {
             dataset.insert(&quad);
         }
     }
@@ -159,11 +166,27 @@ impl Diff {
         counts.into_values().collect()
     }
 
-    /// A report for people: the counts, the changes per class and per
-    /// property, then every removed quad as a `- ` line and every added one as
-    /// a `+ ` line, in N-Triples (N-Quads for quads in a named graph).
-    /// `show` writes a class or property for people (e.g. with prefixes).
+    /// A report for people: [`Self::write_counts`], then every removed quad
+    /// as a `- ` line and every added one as a `+ ` line, in N-Triples
+    /// (N-Quads for quads in a named graph).
     pub fn write_summary(&self, show: &dyn Fn(&Term) -> String, out: &mut dyn Write) -> io::Result<()> {
+        self.write_counts(show, out)?;
+        if self.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        for quad in &self.removed {
+            writeln!(out, "- {quad} .")?;
+        }
+        for quad in &self.added {
+            writeln!(out, "+ {quad} .")?;
+        }
+        Ok(())
+    }
+
+    /// How many triples were removed and added, then per class and per
+    /// property. `show` writes a class or property for people (e.g. with prefixes).
+    pub fn write_counts(&self, show: &dyn Fn(&Term) -> String, out: &mut dyn Write) -> io::Result<()> {
         if self.is_empty() {
             return writeln!(out, "no differences ({} triples on each side)", self.old_len);
         }
@@ -189,13 +212,6 @@ impl Diff {
             for (removed, added, term) in rows {
                 writeln!(out, "  {removed:>removed_width$} {added:>added_width$}  {term}")?;
             }
-        }
-        writeln!(out)?;
-        for quad in &self.removed {
-            writeln!(out, "- {quad} .")?;
-        }
-        for quad in &self.added {
-            writeln!(out, "+ {quad} .")?;
         }
         Ok(())
     }

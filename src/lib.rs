@@ -15,6 +15,7 @@ pub mod mapping;
 pub mod metadata;
 pub mod problem;
 pub mod project;
+pub mod publish;
 pub mod query;
 pub mod serve;
 pub mod source;

@@ -134,3 +134,21 @@ fn the_description_can_be_left_out() {
     let graphs = project.ok(&["query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"]);
     assert_eq!(graphs, "n\r\n0\r\n");
 }
+
+#[test]
+fn diff_prints_what_the_build_changed_against_the_graph_it_replaced() {
+    let project = TestProject::mini();
+    let first = project.ok(&["build", "--quiet", "--diff"]);
+    assert!(first.contains("this is the first graph built"), "{first}");
+
+    let services = std::fs::read_to_string(project.path().join("data/services.csv")).unwrap();
+    project.write("data/services.csv", &services.replace("Windows Azure", "Microsoft Azure"));
+    let changed = project.ok(&["build", "--quiet", "--diff"]);
+    assert!(changed.contains("1 triple(s) removed, 1 added"), "{changed}");
+    assert!(changed.contains("-1 +1  schema:name"), "{changed}");
+    assert!(!changed.contains("instances per class"), "no instance came or went: {changed}");
+    assert!(!changed.contains("Microsoft Azure"), "counts only, not the triples: {changed}");
+
+    let unchanged = project.ok(&["build", "--quiet", "--diff"]);
+    assert!(unchanged.contains("no differences"), "the description graph is left out: {unchanged}");
+}

@@ -51,34 +51,9 @@ impl Server {
     }
 
     fn request(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-        let mut stream = TcpStream::connect(&self.address).expect("the server accepts connections");
-        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        let mut head = format!(
-            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.address,
-            body.len()
-        );
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("a complete answer");
-        let raw = String::from_utf8(raw).expect("UTF-8 answer");
-        let (head, body) = raw.split_once("\r\n\r\n").expect("a header block");
-        let mut lines = head.split("\r\n");
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-            .collect();
-        assert!(
-            !headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")),
-            "answers have a known length"
-        );
-        Reply { status, headers, body: body.to_owned() }
+        let reply = request(&self.address, method, target, headers, body);
+        assert!(!reply.header("Transfer-Encoding").contains("chunked"), "answers have a known length");
+        reply
     }
 
     fn get(&self, target: &str, accept: &str) -> Reply {
@@ -91,6 +66,46 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// One HTTP/1.1 request with a known body length; the whole answer.
+fn request(address: &str, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let mut stream = TcpStream::connect(address).expect("the server accepts connections");
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    // Read by Content-Length when there is one: ChromeDriver keeps the
+    // connection open whatever the request says.
+    let mut reader = BufReader::new(stream);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).expect("a status line");
+    let status = status_line.split(' ').nth(1).expect("a status code").parse().unwrap();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a header line");
+        match line.trim_end().split_once(':') {
+            Some((name, value)) => headers.push((name.trim().to_owned(), value.trim().to_owned())),
+            None => break,
+        }
+    }
+    let length = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.parse::<u64>().unwrap());
+    let mut raw = Vec::new();
+    match length {
+        Some(length) => reader.take(length).read_to_end(&mut raw),
+        None => reader.read_to_end(&mut raw),
+    }
+    .expect("a complete answer");
+    let body = String::from_utf8(raw).expect("UTF-8 answer");
+    Reply { status, headers, body }
 }
 
 fn encode(text: &str) -> String {
@@ -229,4 +244,170 @@ fn the_page_has_a_query_form_and_lists_the_named_questions() {
     assert_eq!(list[3]["title"], "Services and their providers");
     assert!(list[3]["text"].as_str().unwrap().contains("SELECT ?service ?provider"));
     assert_eq!(server.get("/nothing", "").status, 404);
+}
+
+/// A headless Chromium driven through ChromeDriver's WebDriver protocol
+/// (HTTP and JSON, so no client crate). Quit when dropped.
+struct Browser {
+    driver: Child,
+    address: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// `None` when no Chromium and ChromeDriver are installed (they come from
+    /// the system's packages; `.ci/run` installs them), unless
+    /// FACTGRAPH_REQUIRE_PEERS is set, as in CI.
+    fn start() -> Option<Self> {
+        let path = |variable: &str, default: &str| {
+            std::env::var_os(variable).map(std::path::PathBuf::from).unwrap_or_else(|| default.into())
+        };
+        let (driver, chromium) = (path("FACTGRAPH_CHROMEDRIVER", "/usr/bin/chromedriver"), path("FACTGRAPH_CHROMIUM", "/usr/bin/chromium"));
+        if !driver.is_file() || !chromium.is_file() {
+            assert!(std::env::var("FACTGRAPH_REQUIRE_PEERS").is_err(), "no {} or {}", driver.display(), chromium.display());
+            eprintln!("skipped: no chromedriver and chromium (apt install chromium chromium-driver, or run .ci/run)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let address = format!("127.0.0.1:{port}");
+        let started = Instant::now();
+        while TcpStream::connect(&address).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([format!("--user-data-dir={}", profile.path().display())])
+        .collect::<Vec<_>>();
+        let capabilities = serde_json::json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": chromium, "args": args}
+        }}});
+        let mut browser = Self { driver, address, session: String::new(), _profile: profile };
+        let created = browser.command("POST", "/session", capabilities);
+        browser.session = created["sessionId"].as_str().expect("a WebDriver session").to_owned();
+        Some(browser)
+    }
+
+    fn command(&self, method: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let body = if method == "GET" { String::new() } else { body.to_string() };
+        let reply = request(&self.address, method, path, &[("Content-Type", "application/json")], &body);
+        let json: serde_json::Value = serde_json::from_str(&reply.body).expect("WebDriver answers JSON");
+        assert_eq!(reply.status, 200, "WebDriver {method} {path}: {json}");
+        json["value"].clone()
+    }
+
+    fn session(&self, method: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+        self.command(method, &format!("/session/{}{path}", self.session), body)
+    }
+
+    fn open(&self, url: &str) {
+        self.session("POST", "/url", serde_json::json!({ "url": url }));
+    }
+
+    /// The elements matching a CSS selector, as WebDriver element ids.
+    fn find_all(&self, css: &str) -> Vec<String> {
+        let found = self.session("POST", "/elements", serde_json::json!({"using": "css selector", "value": css}));
+        found.as_array().unwrap().iter().map(|e| e.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_owned()).collect()
+    }
+
+    /// Waits up to 20 s for at least one element to match.
+    fn wait_for(&self, css: &str) -> Vec<String> {
+        let started = Instant::now();
+        loop {
+            let found = self.find_all(css);
+            if !found.is_empty() {
+                return found;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "nothing matches {css}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn text(&self, element: &str) -> String {
+        self.session("GET", &format!("/element/{element}/text"), serde_json::Value::Null).as_str().unwrap().to_owned()
+    }
+
+    fn click(&self, element: &str) {
+        self.session("POST", &format!("/element/{element}/click"), serde_json::json!({}));
+    }
+
+    fn type_into(&self, element: &str, text: &str) {
+        self.session("POST", &format!("/element/{element}/clear"), serde_json::json!({}));
+        self.session("POST", &format!("/element/{element}/value"), serde_json::json!({ "text": text }));
+    }
+
+    /// The cells of the results table, row by row.
+    fn table(&self) -> Vec<Vec<String>> {
+        self.wait_for("#results table");
+        let cells = self.find_all("#results table tr");
+        cells
+            .iter()
+            .map(|row| {
+                let cells = self.session("POST", &format!("/element/{row}/elements"), serde_json::json!({"using": "css selector", "value": "th, td"}));
+                cells.as_array().unwrap().iter().map(|c| self.text(c.as_object().unwrap().values().next().unwrap().as_str().unwrap())).collect()
+            })
+            .collect()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = request(&self.address, "DELETE", &format!("/session/{}", self.session), &[], "");
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+#[test]
+fn in_a_browser_a_typed_query_and_a_picked_question_show_their_tables() {
+    let Some(browser) = Browser::start() else { return };
+    let server = Server::start(&[]);
+    browser.open(&format!("http://{}/", server.address));
+
+    let textarea = &browser.wait_for("#query")[0];
+    browser.type_into(textarea, PROVIDERS);
+    browser.click(&browser.wait_for("button[type=submit]")[0]);
+    assert_eq!(
+        browser.table(),
+        [["service", "provider"], ["=1+1", "Baihui Zongheng Technology, Beijing"], ["Office 365", "Microsoft"], ["Windows Azure", "Microsoft"]]
+    );
+    assert_eq!(browser.text(&browser.find_all("#status")[0]), "3 rows");
+
+    // A named question: picking it fills the query in; running shows its table.
+    browser.click(&browser.wait_for("#named option[value=companies]")[0]);
+    let filled = browser.session("GET", &format!("/element/{textarea}/property/value"), serde_json::Value::Null);
+    assert!(filled.as_str().unwrap().contains("SELECT"), "{filled}");
+    browser.click(&browser.find_all("button[type=submit]")[0]);
+    let table = browser.table();
+    assert_eq!(table[0], ["company", "name", "country"], "{table:?}");
+    assert!(table.iter().any(|row| row.contains(&"Microsoft".to_owned())), "{table:?}");
+
+    // A broken query shows the server's error instead of a table.
+    browser.type_into(textarea, "SELECT WHERE {");
+    browser.click(&browser.find_all("button[type=submit]")[0]);
+    let status = browser.wait_for("#status.error");
+    assert!(browser.text(&status[0]).starts_with("400"), "{}", browser.text(&status[0]));
+    assert!(browser.find_all("#results table").is_empty());
 }

@@ -1,6 +1,8 @@
 //! `factgraph build`: map every source into a new store version and switch to it.
 
+use anyhow::Context as _;
 use factgraph::build::{build, BuildOptions, BuildReport};
+use factgraph::diff;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,6 +22,11 @@ pub struct Args {
     /// Leave out the build's description (VoID, DCAT, PROV in its own named graph).
     #[arg(long)]
     no_metadata: bool,
+    /// After the build, print what changed against the graph it replaced:
+    /// triples removed and added, per class and per property (the build
+    /// description left out). Reads both graphs into memory.
+    #[arg(long)]
+    diff: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -39,7 +46,26 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         print_report(&report);
     }
+    if args.diff {
+        print_changes(&project)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The summary of `factgraph diff` between the replaced graph and the new one.
+fn print_changes(project: &factgraph::project::Project) -> anyhow::Result<()> {
+    let store_dir = factgraph::store::StoreDir::new(&project.store);
+    let Some(previous) = store_dir.open_previous()? else {
+        println!("Changes: none to show, this is the first graph built in {}", project.store.display());
+        return Ok(());
+    };
+    let leave_out = [factgraph::metadata::graph_iri(project)];
+    let old = diff::read_store(&previous, &leave_out).context("reading the replaced graph")?;
+    let new = diff::read_store(&store_dir.open_current()?, &leave_out).context("reading the new graph")?;
+    println!("Changes against the graph replaced:");
+    let show = |term: &oxigraph::model::Term| diff::show_term(term, &project.prefixes);
+    diff::compare(&old, &new).write_counts(&show, &mut std::io::stdout().lock())?;
+    Ok(())
 }
 
 fn print_report(report: &BuildReport) {

@@ -7,6 +7,7 @@ mod diff;
 mod export;
 mod generate;
 mod map;
+mod publish;
 mod queries;
 mod query;
 mod serve;
@@ -44,6 +45,7 @@ enum Command {
     Export(export::Args),
     Diff(diff::Args),
     Serve(serve::Args),
+    Publish(publish::Args),
     Generate(generate::Args),
     Why(why::Args),
 }
@@ -59,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(args, config),
         Command::Diff(args) => diff::run(args, config),
         Command::Serve(args) => serve::run(args, config),
+        Command::Publish(args) => publish::run(args, config),
         Command::Generate(args) => generate::run(args, config),
         Command::Why(args) => why::run(args, config),
     }

@@ -55,6 +55,13 @@ impl StoreDir {
         Store::open_read_only(&store).map_err(|e| Error::store(&store, e))
     }
 
+    /// Opens the version the current one replaced, read-only, if it is kept.
+    pub fn open_previous(&self) -> Result<Option<Store>, Error> {
+        let Some(name) = self.read_pointer(PREVIOUS)? else { return Ok(None) };
+        let store = self.version_path(&name).join(OXIGRAPH);
+        Store::open_read_only(&store).map(Some).map_err(|e| Error::store(&store, e))
+    }
+
     /// Starts a build: takes the build lock (failing at once if another build
     /// holds it), removes what unfinished builds left, and makes a new, empty
     /// version folder.

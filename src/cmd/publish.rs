@@ -1,0 +1,61 @@
+//! `factgraph publish`: send the built graph to a triple store.
+
+use anyhow::Context as _;
+use factgraph::publish::{self, PublishOptions, PublishedGraph};
+use oxigraph::model::NamedNode;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Send the current graph to a triple store that speaks the SPARQL 1.1 Graph
+/// Store HTTP Protocol (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever…), one
+/// PUT per graph, replacing it there. The data and ontology go to the
+/// server's default graph (or --graph), the build's description to its own
+/// named graph. Credentials go in the address: http://user:password@host/…
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The server's Graph Store endpoint, e.g. http://localhost:7878/store
+    /// (Oxigraph) or http://localhost:3030/dataset/data (Fuseki).
+    #[arg(long, value_name = "URL")]
+    endpoint: String,
+    /// The server's SPARQL Update endpoint, e.g. http://localhost:7878/update.
+    /// Each graph is then uploaded to a staging graph and moved into place in
+    /// one update, so a failed upload leaves the published graph as it was.
+    #[arg(long, value_name = "URL")]
+    update_endpoint: Option<String>,
+    /// Put the data in this named graph instead of the default graph.
+    #[arg(long, value_name = "IRI")]
+    graph: Option<String>,
+    /// Leave out the build's description (its named graph).
+    #[arg(long)]
+    no_metadata: bool,
+    /// Store folder (default: store/ in the project).
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let project = super::load_project(config, args.store)?;
+    let data_graph = args
+        .graph
+        .as_deref()
+        .map(|iri| NamedNode::new(iri).with_context(|| format!("--graph {iri}: not an absolute IRI")))
+        .transpose()?;
+    let store = factgraph::store::StoreDir::new(&project.store).open_current()?;
+    let options = PublishOptions {
+        endpoint: args.endpoint,
+        update_endpoint: args.update_endpoint,
+        data_graph,
+        leave_out: if args.no_metadata { vec![factgraph::metadata::graph_iri(&project)] } else { Vec::new() },
+    };
+    let quiet = args.quiet;
+    publish::publish(&store, &options, |sent: &PublishedGraph| {
+        if !quiet {
+            let graph = if sent.remote.is_default_graph() { "default graph".to_owned() } else { sent.remote.to_string() };
+            println!("{:>10} triples  {graph}  ({})", sent.triples, sent.status);
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

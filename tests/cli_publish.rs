@@ -1,0 +1,190 @@
+//! `factgraph publish` against a real Oxigraph server (`oxigraph serve`, the
+//! same version as our dependency), started on a free loopback port per test.
+//!
+//! The server comes from `FACTGRAPH_OXIGRAPH` (a path, set by `.ci/run`) or
+//! `oxigraph` on the PATH. Without one these tests say so and pass, unless
+//! `FACTGRAPH_REQUIRE_PEERS=1`, as in CI, where they fail.
+
+mod common;
+use common::{csv_rows, TestProject};
+use factgraph::publish::http::{self, Url};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DESCRIPTION: &str = "http://example.org/dataset/build";
+
+struct OxigraphServer {
+    child: Child,
+    base: String,
+}
+
+impl OxigraphServer {
+    fn start() -> Option<Self> {
+        let binary = oxigraph_binary()?;
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(&binary)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} does not start: {e}", binary.display()));
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "oxigraph serve did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(Self { child, base: format!("http://127.0.0.1:{port}") })
+    }
+
+    fn store(&self) -> String {
+        format!("{}/store", self.base)
+    }
+
+    fn update(&self) -> String {
+        format!("{}/update", self.base)
+    }
+
+    /// Runs a SELECT on the server; rows without the header.
+    fn select(&self, query: &str) -> Vec<Vec<String>> {
+        let answer = self.post("/query", "application/sparql-query", query, "text/csv");
+        assert_eq!(answer.status, 200, "{query}: {}", answer.body);
+        csv_rows(&answer.body).split_off(1)
+    }
+
+    fn run_update(&self, update: &str) {
+        let answer = self.post("/update", "application/sparql-update", update, "*/*");
+        assert!(answer.is_success(), "{update}: {}", answer.body);
+    }
+
+    fn post(&self, target: &str, content_type: &str, body: &str, accept: &str) -> http::Response {
+        let url = Url::parse(&self.base).unwrap();
+        http::send(&url, "POST", target, &[("Content-Type", content_type), ("Accept", accept)], |out| {
+            out.write_all(body.as_bytes())
+        })
+        .expect("the server answers")
+    }
+
+    /// Triples per graph on the server ("" for the default graph).
+    fn graphs(&self) -> Vec<(String, u64)> {
+        let rows = self.select(
+            "SELECT ?g (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g ORDER BY ?g",
+        );
+        rows.into_iter().map(|row| (row[0].clone(), row[1].parse().unwrap())).collect()
+    }
+}
+
+impl Drop for OxigraphServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn oxigraph_binary() -> Option<PathBuf> {
+    let found = std::env::var_os("FACTGRAPH_OXIGRAPH").map(PathBuf::from).or_else(|| {
+        std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join("oxigraph")).find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("FACTGRAPH_REQUIRE_PEERS").is_err(),
+            "no Oxigraph server: set FACTGRAPH_OXIGRAPH (.ci/run installs it)"
+        );
+        eprintln!("skipped: no oxigraph binary (set FACTGRAPH_OXIGRAPH or run .ci/run)");
+    }
+    found
+}
+
+/// Triples per graph in the project's own store, as the server would list them.
+fn local_graphs(project: &TestProject) -> Vec<(String, u64)> {
+    let answer = project.ok(&[
+        "query",
+        "--format",
+        "csv",
+        "--sparql",
+        "SELECT ?g (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g ORDER BY ?g",
+    ]);
+    csv_rows(&answer).split_off(1).into_iter().map(|row| (row[0].clone(), row[1].parse().unwrap())).collect()
+}
+
+#[test]
+fn publish_replaces_each_graph_on_the_server() {
+    let Some(server) = OxigraphServer::start() else { return };
+    server.run_update("INSERT DATA { <urn:stale> <urn:stale> \"left by an older release\" }");
+    let project = TestProject::mini().built();
+    let printed = project.ok(&["publish", "--endpoint", &server.store()]);
+    let expected = local_graphs(&project);
+    assert_eq!(server.graphs(), expected, "{printed}");
+    assert!(expected.iter().any(|(graph, _)| graph == DESCRIPTION), "{expected:?}");
+    assert!(printed.contains("default graph") && printed.contains(DESCRIPTION), "{printed}");
+    let stale = server.select("SELECT * { <urn:stale> ?p ?o }");
+    assert!(stale.is_empty(), "the old default graph was replaced, not added to: {stale:?}");
+
+    // The same triples, not just as many: every IRI-only triple is there.
+    let remote = server.select("SELECT ?s ?p ?o { ?s ?p ?o FILTER(isIRI(?o)) } ORDER BY ?s ?p ?o");
+    let local = csv_rows(&project.ok(&[
+        "query",
+        "--format",
+        "csv",
+        "--sparql",
+        "SELECT ?s ?p ?o { ?s ?p ?o FILTER(isIRI(?o)) } ORDER BY ?s ?p ?o",
+    ]))
+    .split_off(1);
+    assert_eq!(remote, local);
+}
+
+#[test]
+fn graph_puts_the_data_in_a_named_graph_and_no_metadata_leaves_the_description_out() {
+    let Some(server) = OxigraphServer::start() else { return };
+    let project = TestProject::mini().built();
+    let graph = "https://example.org/published/mini";
+    project.ok(&["publish", "--endpoint", &server.store(), "--graph", graph, "--no-metadata", "--quiet"]);
+    let default_triples = local_graphs(&project).into_iter().find(|(g, _)| g.is_empty()).unwrap().1;
+    assert_eq!(server.graphs(), vec![(graph.to_owned(), default_triples)]);
+
+    let stderr = project.fails(&["publish", "--endpoint", &server.store(), "--graph", "not an IRI"], 2);
+    assert!(stderr.contains("--graph not an IRI"), "{stderr}");
+}
+
+#[test]
+fn a_failed_staged_publish_leaves_the_published_graph_as_it_was() {
+    let Some(server) = OxigraphServer::start() else { return };
+    let project = TestProject::mini().built();
+    project.ok(&["publish", "--endpoint", &server.store(), "--update-endpoint", &server.update(), "--quiet"]);
+    let first = server.graphs();
+    assert_eq!(first, local_graphs(&project));
+
+    // A smaller graph, then an upload whose final step fails.
+    let services = std::fs::read_to_string(project.path().join("data/services.csv")).unwrap();
+    let fewer: Vec<&str> = services.lines().take(2).collect();
+    project.write("data/services.csv", &(fewer.join("\n") + "\n"));
+    project.ok(&["build", "--quiet"]);
+    let wrong_update = format!("{}/no-such-endpoint", server.base);
+    let stderr = project.fails(&["publish", "--endpoint", &server.store(), "--update-endpoint", &wrong_update], 2);
+    assert!(stderr.contains("404") && stderr.contains("/no-such-endpoint"), "{stderr}");
+    assert_eq!(server.graphs(), first, "the published graphs are untouched and no staging graph is left");
+
+    project.ok(&["publish", "--endpoint", &server.store(), "--update-endpoint", &server.update(), "--quiet"]);
+    assert_eq!(server.graphs(), local_graphs(&project));
+    assert_ne!(server.graphs(), first);
+}
+
+#[test]
+fn refusals_and_unreachable_servers_are_reported_with_what_was_answered() {
+    let Some(server) = OxigraphServer::start() else { return };
+    let project = TestProject::mini().built();
+    let stderr = project.fails(&["publish", "--endpoint", &format!("{}/nothing-here", server.base)], 2);
+    assert!(
+        stderr.contains("the server answered 404") && stderr.contains("PUT /nothing-here is not supported"),
+        "{stderr}"
+    );
+
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let stderr = project.fails(&["publish", "--endpoint", &format!("http://127.0.0.1:{closed}/store")], 2);
+    assert!(stderr.contains(&format!("cannot connect to 127.0.0.1:{closed}")), "{stderr}");
+    assert_eq!(stderr.matches("cannot connect").count(), 1, "one line, said once: {stderr}");
+
+    let stderr = project.fails(&["publish", "--endpoint", "https://example.org/store"], 2);
+    assert!(stderr.contains("https is not supported"), "{stderr}");
+}
