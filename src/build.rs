@@ -5,10 +5,12 @@ use crate::mapping::{self, MappedBatch, Plan, RunOptions, RunReport};
 use crate::problem::Problem;
 use crate::project::{Project, SHAPES_FILE};
 use crate::store::StoreDir;
-use crate::validate::{Integrity, Shapes};
+use crate::metadata::GraphSummary;
+use crate::validate::buckets::{BucketWriter, Buckets};
+use crate::validate::{Integrity, LinkedFacts, Shapes};
 use crate::Error;
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::store::Store;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +28,9 @@ pub enum Stage<'a> {
     /// Compacting the new store so that queries are fast.
     Compacting,
 }
+
+/// Where a version keeps the spilled triples until its checks are done.
+const BUCKETS_FOLDER: &str = "buckets";
 
 /// Receives [`Stage`]s, from the mapping thread too; `&|_| ()` shows nothing.
 pub type Progress<'a> = &'a (dyn Fn(Stage<'_>) + Sync);
@@ -54,7 +59,28 @@ pub struct BuildReport {
     /// Quads of the build's description (see [`crate::metadata`]).
     pub description_quads: usize,
     pub seconds: f64,
+    /// Wall-clock seconds of each stage, in order: where the time went.
+    pub stage_seconds: Vec<(&'static str, f64)>,
     pub version: PathBuf,
+}
+
+/// Times the stages of a build, one after the other.
+struct StageClock {
+    started: Instant,
+    stages: Vec<(&'static str, f64)>,
+}
+
+impl StageClock {
+    fn new() -> Self {
+        Self { started: Instant::now(), stages: Vec::new() }
+    }
+
+    /// Ends the stage running since the last call.
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.stages.push((stage, now.duration_since(self.started).as_secs_f64()));
+        self.started = now;
+    }
 }
 
 /// Reads the project's mappings, compiles them against the CSV headers and
@@ -84,19 +110,33 @@ pub struct CheckReport {
 pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, Error> {
     let (_, plan) = compile_project(project)?;
     let ontology = read_ontology(project)?;
-    let shapes = Shapes::read(&project.ontology.join(SHAPES_FILE))?;
-    // The shapes need the mapped graph; without them nothing is kept.
-    let store = Store::new().map_err(|e| Error::store("(memory)", e))?;
-    let (mut report, integrity) = map_checked(&plan, &ontology, progress, &mut |batch| {
-        if shapes.is_some() {
-            store.extend(batch.quads).map_err(|e| Error::store("(memory)", e))?;
-        }
-        Ok(())
-    })?;
-    if let Some(shapes) = &shapes {
-        store.extend(ontology.iter().cloned()).map_err(|e| Error::store("(memory)", e))?;
-        check_shapes(shapes, &store, &ontology, &plan, &integrity, &mut report)?;
-    }
+    let Some(shapes) = Shapes::read(&project.ontology.join(SHAPES_FILE))? else {
+        return map_checked(&plan, &ontology, progress, &mut |_| Ok(())).map(|(report, _)| report);
+    };
+    // The shapes need each subject's triples together: spill them by subject
+    // to a scratch folder, as a build does.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let scratch = std::env::temp_dir().join(format!("factgraph-check-{}-{nanos}", std::process::id()));
+    let mut linked_facts = shapes.linked_facts();
+    let mut spill = BucketWriter::create(&scratch)?;
+    let mapped = map_checked(&plan, &ontology, progress, &mut |batch| {
+        linked_facts.observe(&batch.quads);
+        spill.add(&batch.quads)
+    });
+    linked_facts.observe(&ontology);
+    let added = spill.add(&ontology);
+    let buckets = spill.finish()?;
+    let checked = mapped.and_then(|mapped| {
+        added?;
+        let ontology_triples: Vec<Triple> = ontology.iter().map(|q| Triple::from(q.clone())).collect();
+        let (_, problems) = check_buckets(&buckets, Some((&shapes, &linked_facts)), &ontology_triples, &plan, &mapped.1)?;
+        Ok((mapped.0, problems))
+    });
+    buckets.remove()?;
+    let (mut report, problems) = checked?;
+    report.total_problems += problems.len() as u64;
+    report.problems.extend(problems);
+    report.problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(report)
 }
 
@@ -111,7 +151,7 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     let version = slot.path();
     let target = Target { folder: &version, store: &slot.store_path(), name: slot.name() };
     match load_version(project, &plan, &ontology, target, options, progress) {
-        Ok(Loaded { mapping, store_quads, description_quads }) => {
+        Ok(Loaded { mapping, store_quads, description_quads, stage_seconds }) => {
             let version = slot.publish()?;
             Ok(BuildReport {
                 mapping,
@@ -119,6 +159,7 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
                 store_quads,
                 description_quads,
                 seconds: started.elapsed().as_secs_f64(),
+                stage_seconds,
                 version,
             })
         }
@@ -144,6 +185,7 @@ struct Loaded {
     mapping: RunReport,
     store_quads: usize,
     description_quads: usize,
+    stage_seconds: Vec<(&'static str, f64)>,
 }
 
 /// Fills a new store folder. The store is closed when this returns.
@@ -155,6 +197,7 @@ fn load_version(
     options: BuildOptions,
     progress: Progress<'_>,
 ) -> Result<Loaded, Error> {
+    let mut clock = StageClock::new();
     let version = target.store;
     std::fs::create_dir_all(version).map_err(Error::io(version))?;
     let store = Store::open(version).map_err(|e| Error::store(version, e))?;
@@ -163,19 +206,35 @@ fn load_version(
         .with_num_threads(options.loader_threads)
         .with_max_memory_size_in_megabytes(options.loader_memory_mb);
     let shapes = Shapes::read(&project.ontology.join(SHAPES_FILE))?;
+    let mut linked_facts = shapes.as_ref().map(Shapes::linked_facts);
+    let mut spill = if shapes.is_some() || options.describe {
+        Some(BucketWriter::create(&target.folder.join(BUCKETS_FOLDER))?)
+    } else {
+        None
+    };
     // Mapping runs on its own thread and streams quads to one long
     // `load_quads` call: the loader then writes batches as large as its memory
     // allows (one call per mapped batch would flush many small files that
-    // RocksDB must compact later).
+    // RocksDB must compact later). On the way, the quads are spilled by
+    // subject for the checks that need a subject's triples together.
     let (mut checked, integrity) = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Quad>>(16);
+        let (spill, linked_facts) = (&mut spill, &mut linked_facts);
         let mapper = scope.spawn(move || {
             let mut origins = crate::why::OriginsWriter::create(target.folder)?;
+            let mut keep = |quads: &[Quad]| {
+                if let Some(linked_facts) = linked_facts.as_mut() {
+                    linked_facts.observe(quads);
+                }
+                spill.as_mut().map_or(Ok(()), |spill| spill.add(quads))
+            };
             let mapped = map_checked(plan, ontology, progress, &mut |batch| {
                 origins.observe(plan, &batch)?;
+                keep(&batch.quads)?;
                 sender.send(batch.quads).map_err(|_| Error::store(version, "the loader stopped"))
             });
             origins.finish()?;
+            keep(ontology)?;
             mapped
         });
         let loaded = loader.load_quads(receiver.into_iter().flatten().chain(ontology.iter().cloned()));
@@ -186,28 +245,39 @@ fn load_version(
     if checked.total_problems > 0 {
         return Err(Error::Problems { problems: checked.problems, total: checked.total_problems });
     }
+    clock.lap("mapping and checking identifiers, loading meanwhile");
     progress(Stage::Loading);
     loader.commit().map_err(|e| Error::store(version, e))?;
-    // Compact before reading the store back: the shapes and the description
-    // scan it, and a compacted store reads several times faster.
+    clock.lap("loading the last batches");
+    // Compact now: a compacted store answers queries several times faster.
     progress(Stage::Compacting);
     store.optimize().map_err(|e| Error::store(version, e))?;
-    if let Some(shapes) = &shapes {
+    clock.lap("compacting");
+    let mut description_quads = 0;
+    if let Some(spill) = spill {
         progress(Stage::Validating);
-        check_shapes(shapes, &store, ontology, plan, &integrity, &mut checked)?;
-        if checked.total_problems > 0 {
+        let buckets = spill.finish()?;
+        let ontology_triples: Vec<Triple> = ontology.iter().map(|q| Triple::from(q.clone())).collect();
+        let shapes = shapes.as_ref().zip(linked_facts.as_ref());
+        let (summary, problems) = check_buckets(&buckets, shapes, &ontology_triples, plan, &integrity)?;
+        buckets.remove()?;
+        if !problems.is_empty() {
+            checked.total_problems += problems.len() as u64;
+            checked.problems.extend(problems);
             return Err(Error::Problems { problems: checked.problems, total: checked.total_problems });
         }
-    }
-    let mut description_quads = 0;
-    if options.describe {
-        let inputs = crate::metadata::inputs(project, &checked.mapping)?;
-        let description = crate::metadata::describe_build(&store, project, target.name, &crate::metadata::utc_now(), &inputs)?;
-        description_quads = description.len();
-        store.extend(description).map_err(|e| Error::store(version, e))?;
+        clock.lap("checking shapes and counting for the description");
+        if options.describe {
+            let inputs = crate::metadata::inputs(project, &checked.mapping)?;
+            let description =
+                crate::metadata::describe_build(&summary, project, target.name, &crate::metadata::utc_now(), &inputs)?;
+            description_quads = description.len();
+            store.extend(description).map_err(|e| Error::store(version, e))?;
+        }
     }
     let store_quads = store.len().map_err(|e| Error::store(version, e))?;
-    Ok(Loaded { mapping: checked.mapping, store_quads, description_quads })
+    clock.lap("counting");
+    Ok(Loaded { mapping: checked.mapping, store_quads, description_quads, stage_seconds: clock.stages })
 }
 
 /// Runs the plan, hands each batch to `load`, and checks the rows and the
@@ -242,20 +312,39 @@ fn map_checked(
     Ok((CheckReport { mapping, problems, total_problems: total }, integrity))
 }
 
-/// Validates the shapes on `store` and adds what they find to `report`.
-fn check_shapes(
-    shapes: &Shapes,
-    store: &Store,
-    ontology: &[Quad],
+/// Reads the spilled buckets in parallel (each holds every triple of its
+/// subjects): counts them for the description and validates the shapes.
+/// Problems come sorted by file and line.
+fn check_buckets(
+    buckets: &Buckets,
+    shapes: Option<(&Shapes, &LinkedFacts)>,
+    ontology: &[Triple],
     plan: &Plan,
     integrity: &Integrity,
-    report: &mut CheckReport,
-) -> Result<(), Error> {
-    let found = shapes.validate_store(store, ontology, plan, integrity)?;
-    report.total_problems += found.len() as u64;
-    report.problems.extend(found);
-    report.problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    Ok(())
+) -> Result<(GraphSummary, Vec<Problem>), Error> {
+    use rayon::prelude::*;
+    let checked: Vec<(GraphSummary, Vec<Problem>)> = (0..buckets.len())
+        .into_par_iter()
+        .map(|index| {
+            let triples = buckets.read(index)?;
+            let mut summary = GraphSummary::default();
+            summary.count(&triples);
+            let problems = match shapes {
+                Some((shapes, linked_facts)) => shapes.validate(triples, linked_facts, ontology, plan, integrity)?,
+                None => Vec::new(),
+            };
+            Ok((summary, problems))
+        })
+        .collect::<Result<_, Error>>()?;
+    let mut summary = GraphSummary::default();
+    let mut problems = Vec::new();
+    for (part, found) in checked {
+        summary.merge(part);
+        problems.extend(found);
+    }
+    problems.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
+    problems.dedup();
+    Ok((summary, problems))
 }
 
 /// Every quad of the ontology files.

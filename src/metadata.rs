@@ -7,10 +7,9 @@ use crate::mapping::RunReport;
 use crate::project::Project;
 use crate::Error;
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
+use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const VOID: &str = "http://rdfs.org/ns/void#";
@@ -55,10 +54,53 @@ pub fn inputs(project: &Project, report: &RunReport) -> Result<Vec<Input>, Error
     Ok(inputs)
 }
 
-/// Describes the data already in `store` and returns the quads of the
+/// What the description counts, over the distinct triples of the default
+/// graph. Summed over disjoint sets of subjects (see
+/// [`crate::validate::buckets`]), so each set can be counted on its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GraphSummary {
+    pub triples: u64,
+    /// Per class (object of `rdf:type`), its instances; keyed by the term as
+    /// written in N-Triples, which orders IRIs as SPARQL does.
+    pub entities_per_class: BTreeMap<String, (Term, u64)>,
+    pub triples_per_property: BTreeMap<String, (NamedNode, u64)>,
+    /// The objects of `dct:source`.
+    pub sources: BTreeMap<String, Term>,
+}
+
+impl GraphSummary {
+    /// Counts `triples`, which must be distinct and hold every triple of
+    /// their subjects.
+    pub fn count(&mut self, triples: &[Triple]) {
+        let source = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/source");
+        self.triples += triples.len() as u64;
+        for triple in triples {
+            let property = self.triples_per_property.entry(triple.predicate.to_string()).or_insert_with(|| (triple.predicate.clone(), 0));
+            property.1 += 1;
+            if triple.predicate == rdf::TYPE {
+                self.entities_per_class.entry(triple.object.to_string()).or_insert_with(|| (triple.object.clone(), 0)).1 += 1;
+            } else if triple.predicate == source {
+                self.sources.entry(triple.object.to_string()).or_insert_with(|| triple.object.clone());
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: Self) {
+        self.triples += other.triples;
+        for (key, (class, n)) in other.entities_per_class {
+            self.entities_per_class.entry(key).or_insert((class, 0)).1 += n;
+        }
+        for (key, (property, n)) in other.triples_per_property {
+            self.triples_per_property.entry(key).or_insert((property, 0)).1 += n;
+        }
+        self.sources.extend(other.sources);
+    }
+}
+
+/// Describes the data that `summary` counted and returns the quads of the
 /// description, in [`graph_iri`].
 pub fn describe_build(
-    store: &Store,
+    summary: &GraphSummary,
     project: &Project,
     version: &str,
     built_at: &str,
@@ -79,27 +121,21 @@ pub fn describe_build(
     if let Some(license) = &project.license {
         add(&d, iri(DCT, "license"), NamedNode::new_unchecked(license.clone()).into());
     }
-    let count = |query: &str| select_counts(store, query);
-    let triples = count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")?;
-    add(&d, iri(VOID, "triples"), integer(triples.first().map_or(0, |(_, n)| *n)));
-    for (index, (class, entities)) in count("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c")?.into_iter().enumerate() {
-        let Some(class) = class else { continue };
+    add(&d, iri(VOID, "triples"), integer(summary.triples));
+    for (index, (class, entities)) in summary.entities_per_class.values().enumerate() {
         let partition: NamedOrBlankNode = BlankNode::new_unchecked(format!("classPartition{index}")).into();
         add(&d, iri(VOID, "classPartition"), partition.clone().into());
-        add(&partition, iri(VOID, "class"), class);
-        add(&partition, iri(VOID, "entities"), integer(entities));
+        add(&partition, iri(VOID, "class"), class.clone());
+        add(&partition, iri(VOID, "entities"), integer(*entities));
     }
-    for (index, (property, triples)) in count("SELECT ?c (COUNT(*) AS ?n) WHERE { ?s ?c ?o } GROUP BY ?c ORDER BY ?c")?.into_iter().enumerate() {
-        let Some(property) = property else { continue };
+    for (index, (property, triples)) in summary.triples_per_property.values().enumerate() {
         let partition: NamedOrBlankNode = BlankNode::new_unchecked(format!("propertyPartition{index}")).into();
         add(&d, iri(VOID, "propertyPartition"), partition.clone().into());
-        add(&partition, iri(VOID, "property"), property);
-        add(&partition, iri(VOID, "triples"), integer(triples));
+        add(&partition, iri(VOID, "property"), property.clone().into());
+        add(&partition, iri(VOID, "triples"), integer(*triples));
     }
-    for (source, _) in count(&format!("SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?s <{DCT}source> ?c }} GROUP BY ?c ORDER BY ?c"))? {
-        if let Some(source) = source {
-            add(&d, iri(DCT, "source"), source);
-        }
+    for source in summary.sources.values() {
+        add(&d, iri(DCT, "source"), source.clone());
     }
     add(&a, rdf::TYPE.into(), iri(PROV, "Activity").into());
     add(&a, iri(PROV, "endedAtTime"), Literal::new_typed_literal(built_at, xsd::DATE_TIME).into());
@@ -126,25 +162,6 @@ fn iri(namespace: &str, local: &str) -> NamedNode {
 
 fn integer(value: u64) -> Term {
     Literal::new_typed_literal(value.to_string(), xsd::INTEGER).into()
-}
-
-/// Runs a query over the default graph whose rows are (?c, ?n).
-fn select_counts(store: &Store, query: &str) -> Result<Vec<(Option<Term>, u64)>, Error> {
-    let error = |e: &dyn std::fmt::Display| Error::Query { name: "(build description)".into(), problem: e.to_string() };
-    let results = SparqlEvaluator::new().parse_query(query).map_err(|e| error(&e))?.on_store(store).execute().map_err(|e| error(&e))?;
-    let QueryResults::Solutions(solutions) = results else {
-        return Ok(Vec::new());
-    };
-    let mut rows = Vec::new();
-    for solution in solutions {
-        let solution = solution.map_err(|e| error(&e))?;
-        let n = match solution.get("n") {
-            Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
-            _ => 0,
-        };
-        rows.push((solution.get("c").cloned(), n));
-    }
-    Ok(rows)
 }
 
 fn sha256(path: &Path) -> Result<String, Error> {

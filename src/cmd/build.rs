@@ -78,6 +78,10 @@ fn print_report(report: &BuildReport) {
         println!("  {quads:>10}  {map}");
     }
     println!("  {:>10}  ontology", report.ontology_triples);
+    println!("Seconds per stage");
+    for (stage, seconds) in &report.stage_seconds {
+        println!("  {seconds:>10.2}  {stage}");
+    }
     println!(
         "{} distinct triples (+{} describing the build) in {} ({:.2} s)",
         report.store_quads - report.description_quads,

@@ -2,8 +2,10 @@
 //! repeat or that nothing defines ([`integrity`]), and the SHACL shapes of the
 //! ontology ([`shapes`]). Every problem points back at a CSV row.
 
+pub mod buckets;
 pub mod integrity;
 pub mod shapes;
 
+pub(crate) use integrity::IriHasher;
 pub use integrity::Integrity;
-pub use shapes::Shapes;
+pub use shapes::{LinkedFacts, Shapes};

@@ -1,15 +1,15 @@
 //! SHACL validation of the mapped graph against `ontology/shapes.ttl`, with
-//! the `shacl-rust` crate (built on the same `oxrdf` model as Oxigraph), in
-//! chunks of subjects read from a store so that memory stays bounded. Each
-//! violation is reported at the CSV row that produced its focus node.
+//! the `shacl-rust` crate (built on the same `oxrdf` model as Oxigraph), a
+//! bucket of subjects at a time (see [`super::buckets`]) so that memory stays
+//! bounded. Each violation is reported at the CSV row that produced its
+//! focus node.
 
 use super::integrity::Integrity;
 use crate::mapping::Plan;
 use crate::problem::{Problem, ProblemKind};
 use crate::Error;
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{Graph, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term, TermRef, Triple};
-use oxigraph::store::Store;
+use oxigraph::model::{Graph, NamedNode, NamedOrBlankNode, Quad, Term, TermRef, Triple};
 use shacl_rust::validation::build_target_cache;
 use shacl_rust::validation::dataset::ValidationDataset;
 use shacl_rust::ValidationResult;
@@ -38,46 +38,24 @@ impl Shapes {
         Ok(Some(Self { path: path.to_owned(), graph }))
     }
 
-    /// Validates the default graph of `store` and reports each violation at
-    /// the row its focus node came from.
-    ///
-    /// The graph is read in subject order and validated a chunk of subjects at
-    /// a time, so memory stays bounded: each chunk holds its subjects' triples,
-    /// the `rdf:type` of the nodes they link to (for `sh:class`), and the
-    /// ontology (for `rdfs:subClassOf`); only the chunk's own subjects are
-    /// focus nodes. Shapes that reach further than one hop from a focus node
-    /// (`sh:node` on linked nodes, inverse paths) see only what the chunk holds.
-    pub fn validate_store(&self, store: &Store, ontology: &[Quad], plan: &Plan, integrity: &Integrity) -> Result<Vec<Problem>, Error> {
-        let store_error = |e: &dyn std::fmt::Display| Error::store("(shapes)", e);
-        let ontology: Vec<Triple> = ontology.iter().map(|q| Triple::from(q.clone())).collect();
-        // One pass over the type triples serves every chunk's linked nodes:
-        // far cheaper than a lookup per linked node per chunk.
-        let mut types: HashMap<NamedOrBlankNode, Vec<Term>> = HashMap::new();
-        for quad in store.quads_for_pattern(None, Some(rdf::TYPE), None, Some(GraphNameRef::DefaultGraph)) {
-            let quad = quad.map_err(|e| store_error(&e))?;
-            types.entry(quad.subject).or_default().push(quad.object);
-        }
-        let mut problems = Vec::new();
-        let mut chunk: Vec<Triple> = Vec::new();
-        for quad in store.quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph)) {
-            let quad = quad.map_err(|e| store_error(&e))?;
-            if chunk.len() >= CHUNK_TRIPLES && chunk.last().is_some_and(|t| t.subject != quad.subject) {
-                problems.extend(self.validate_chunk(std::mem::take(&mut chunk), &types, &ontology, plan, integrity)?);
-            }
-            chunk.push(Triple::from(quad));
-        }
-        if !chunk.is_empty() {
-            problems.extend(self.validate_chunk(chunk, &types, &ontology, plan, integrity)?);
-        }
-        problems.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
-        problems.dedup();
-        Ok(problems)
+    /// A [`LinkedFacts`] to fill from the mapped quads for these shapes.
+    pub fn linked_facts(&self) -> LinkedFacts {
+        LinkedFacts::new(linked_predicates(&self.graph))
     }
 
-    fn validate_chunk(
+    /// Validates the triples of a set of subjects (a bucket of
+    /// [`super::buckets`]: all triples of each of its subjects) and reports
+    /// each violation at the row its focus node came from.
+    ///
+    /// The data validated is those triples, what `linked_facts` knows of the
+    /// nodes they link to (their types, and the values that `sh:node` shapes
+    /// look at), and the ontology (for `rdfs:subClassOf`); only the given
+    /// subjects are focus nodes. Shapes that reach further (inverse paths,
+    /// paths of two steps, `sh:node` within `sh:node`) see only that.
+    pub fn validate(
         &self,
         chunk: Vec<Triple>,
-        types: &HashMap<NamedOrBlankNode, Vec<Term>>,
+        linked_facts: &LinkedFacts,
         ontology: &[Triple],
         plan: &Plan,
         integrity: &Integrity,
@@ -89,8 +67,8 @@ impl Shapes {
             if let Term::NamedNode(object) = &triple.object {
                 let node = NamedOrBlankNode::from(object.clone());
                 if !own.contains(&node) && linked.insert(node.clone()) {
-                    for class in types.get(&node).into_iter().flatten() {
-                        data.push(Triple::new(node.clone(), rdf::TYPE, class.clone()));
+                    for (predicate, value) in linked_facts.of(object.as_str()) {
+                        data.push(Triple::new(node.clone(), predicate.clone(), value.clone()));
                     }
                 }
             }
@@ -149,9 +127,95 @@ impl Shapes {
     }
 }
 
-/// Triples validated together; the subjects of a chunk are its focus nodes.
-const CHUNK_TRIPLES: usize = 200_000;
+/// What a bucket needs to know of the nodes it links to, for every IRI node
+/// of the default graph, gathered from the mapped quads as they stream by: its `rdf:type` (for `sh:class`) and its values of
+/// the properties that shapes reached through `sh:node` constrain (for
+/// `sh:node` on a linked node). Compact, since it holds every typed node: a
+/// 128-bit hash of the IRI and a set of interned (property, value) pairs.
+pub struct LinkedFacts {
+    /// The properties noted: `rdf:type` and those of [`linked_predicates`].
+    predicates: Vec<NamedNode>,
+    hasher: crate::validate::IriHasher,
+    facts: Vec<(NamedNode, Term)>,
+    numbers: HashMap<(NamedNode, Term), u32>,
+    /// Bit `i` set: the node has `facts[i]`, for the first 64 facts.
+    first_facts: HashMap<u128, u64>,
+    /// Facts numbered 64 and above, rare in curated data.
+    more_facts: HashMap<u128, Vec<u32>>,
+}
 
+impl LinkedFacts {
+    fn new(predicates: Vec<NamedNode>) -> Self {
+        Self {
+            predicates,
+            hasher: crate::validate::IriHasher::default(),
+            facts: Vec::new(),
+            numbers: HashMap::new(),
+            first_facts: HashMap::new(),
+            more_facts: HashMap::new(),
+        }
+    }
+
+    /// Notes the facts of mapped quads in the default graph.
+    pub fn observe(&mut self, quads: &[Quad]) {
+        for quad in quads {
+            if !quad.graph_name.is_default_graph() || !self.predicates.contains(&quad.predicate) {
+                continue;
+            }
+            let NamedOrBlankNode::NamedNode(node) = &quad.subject else { continue };
+            let fact = (quad.predicate.clone(), quad.object.clone());
+            let number = match self.numbers.get(&fact) {
+                Some(number) => *number,
+                None => {
+                    let number = self.facts.len() as u32;
+                    self.facts.push(fact.clone());
+                    self.numbers.insert(fact, number);
+                    number
+                }
+            };
+            let key = self.hasher.hash(node.as_str());
+            if number < 64 {
+                *self.first_facts.entry(key).or_default() |= 1 << number;
+            } else {
+                let more = self.more_facts.entry(key).or_default();
+                if !more.contains(&number) {
+                    more.push(number);
+                }
+            }
+        }
+    }
+
+    fn of(&self, iri: &str) -> impl Iterator<Item = &(NamedNode, Term)> {
+        let key = self.hasher.hash(iri);
+        let bits = self.first_facts.get(&key).copied().unwrap_or(0);
+        let first = (0..64).filter(move |i| bits & (1 << i) != 0);
+        let more = self.more_facts.get(&key).into_iter().flatten().copied();
+        first.chain(more).map(|number| &self.facts[number as usize])
+    }
+}
+
+/// `rdf:type`, and the simple paths of the property shapes of every shape
+/// that is the object of an `sh:node`: what a chunk must hold about a node
+/// it links to.
+fn linked_predicates(shapes: &Graph) -> Vec<NamedNode> {
+    let mut predicates = vec![rdf::TYPE.into_owned()];
+    for node_shape in shapes.triples_for_predicate(shacl_rust::sh::NODE) {
+        let TermRef::NamedNode(node_shape) = node_shape.object else { continue };
+        for property in shapes.objects_for_subject_predicate(node_shape, shacl_rust::sh::PROPERTY) {
+            let property = match property {
+                TermRef::NamedNode(n) => NamedOrBlankNode::from(n.into_owned()),
+                TermRef::BlankNode(b) => NamedOrBlankNode::from(b.into_owned()),
+                _ => continue,
+            };
+            if let Some(TermRef::NamedNode(path)) = shapes.object_for_subject_predicate(&property, shacl_rust::sh::PATH) {
+                if !predicates.iter().any(|p| p.as_ref() == path) {
+                    predicates.push(path.into_owned());
+                }
+            }
+        }
+    }
+    predicates
+}
 /// A shape problem placed at the first row that produced the focus node, or
 /// at the shapes file when no row did (an ontology resource, a blank node).
 fn at_origin(message: String, focus: TermRef<'_>, plan: &Plan, integrity: &Integrity, shapes: &Path) -> Problem {
