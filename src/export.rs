@@ -3,12 +3,29 @@
 //! same data are byte-identical and a published dataset diffs cleanly. (The
 //! build description changes with every build; leave it out to compare
 //! dataset exports.)
+//!
+//! Sorting is external, so memory stays bounded whatever the size: the store
+//! is read in parts (the default graph one property at a time, each named
+//! graph whole) on every core, because reading is what costs most (Oxigraph
+//! looks each long string up by its hash); each thread sorts what it read in
+//! runs of [`RUN_BYTES`] written to a scratch folder; the runs are then
+//! merged into the output.
 
 use crate::Error;
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphName, NamedNode, Quad};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
-use std::io::Write;
+use rayon::prelude::*;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// Sort keys one thread holds before it writes them out as a sorted run.
+const RUN_BYTES: usize = 64 << 20;
 
 /// What an export wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -28,45 +45,354 @@ pub fn export(
     leave_out: &[NamedNode],
     out: &mut dyn Write,
 ) -> Result<ExportSummary, Error> {
-    let store_error = |e: &dyn std::fmt::Display| Error::store("(export)", e);
+    export_in_runs(store, format, prefixes, leave_out, out, RUN_BYTES)
+}
+
+fn export_in_runs(
+    store: &Store,
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+    leave_out: &[NamedNode],
+    out: &mut dyn Write,
+    run_bytes: usize,
+) -> Result<ExportSummary, Error> {
     let mut summary = ExportSummary::default();
-    let mut keyed: Vec<(String, Quad)> = Vec::new();
-    for quad in store.iter() {
-        let quad = quad.map_err(|e| store_error(&e))?;
-        let skipped = match &quad.graph_name {
-            GraphName::NamedNode(graph) => leave_out.contains(graph),
-            _ => false,
-        };
-        if skipped {
+    let mut parts: Vec<Part> = default_graph_properties(store)?.into_iter().map(Part::DefaultGraphProperty).collect();
+    for graph in store.named_graphs() {
+        let NamedOrBlankNode::NamedNode(graph) = graph.map_err(store_error)? else { continue };
+        if leave_out.contains(&graph) {
             continue;
         }
-        if !format.supports_datasets() && !quad.graph_name.is_default_graph() {
-            summary.left_out += 1;
-            continue;
+        if format.supports_datasets() {
+            parts.push(Part::NamedGraph(graph));
+        } else {
+            summary.left_out += count(store, &format!("SELECT (COUNT(*) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))?;
         }
-        let key = format!("{}\0{}\0{}\0{}", graph_key(&quad.graph_name), quad.subject, quad.predicate, quad.object);
-        keyed.push((key, quad));
     }
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut prefixes = prefixes.to_vec();
-    prefixes.sort();
-    let mut serializer = RdfSerializer::from_format(format);
-    for (prefix, iri) in &prefixes {
-        serializer = serializer.with_prefix(prefix, iri).map_err(|e| store_error(&e))?;
-    }
-    let mut writer = serializer.for_writer(out);
-    for (_, quad) in &keyed {
-        writer.serialize_quad(quad).map_err(Error::io("(output)"))?;
-    }
-    writer.finish().map_err(Error::io("(output)"))?;
-    summary.quads = keyed.len();
+    let scratch = Scratch::create()?;
+    let runs = write_sorted_runs(store, &parts, &scratch, run_bytes)?;
+    summary.quads = merge_runs(&runs, format, prefixes, out)?;
     Ok(summary)
 }
 
-/// The default graph sorts first.
-fn graph_key(graph: &GraphName) -> String {
-    match graph {
-        GraphName::DefaultGraph => String::new(),
-        other => other.to_string(),
+/// A part of the store read by one thread.
+enum Part {
+    DefaultGraphProperty(NamedNode),
+    NamedGraph(NamedNode),
+}
+
+fn store_error(e: impl std::fmt::Display) -> Error {
+    Error::store("(export)", e)
+}
+
+/// The properties used in the default graph: from the build's description
+/// (written from the same data, and the store is read-only between builds),
+/// else asked of the store, which scans it.
+fn default_graph_properties(store: &Store) -> Result<Vec<NamedNode>, Error> {
+    let described = properties(
+        store,
+        "SELECT DISTINCT ?p { GRAPH ?g { ?d <http://rdfs.org/ns/void#propertyPartition>/<http://rdfs.org/ns/void#property> ?p } }",
+    )?;
+    if !described.is_empty() {
+        return Ok(described);
+    }
+    properties(store, "SELECT DISTINCT ?p { ?s ?p ?o }")
+}
+
+/// Runs a query whose rows bind ?p to IRIs.
+fn properties(store: &Store, query: &str) -> Result<Vec<NamedNode>, Error> {
+    let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
+        .parse_query(query)
+        .map_err(store_error)?
+        .on_store(store)
+        .execute()
+        .map_err(store_error)?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for solution in solutions {
+        let solution = solution.map_err(store_error)?;
+        if let Some(Term::NamedNode(property)) = solution.get("p") {
+            found.push(property.clone());
+        }
+    }
+    Ok(found)
+}
+
+fn count(store: &Store, query: &str) -> Result<usize, Error> {
+    let QueryResults::Solutions(mut solutions) =
+        SparqlEvaluator::new().parse_query(query).map_err(store_error)?.on_store(store).execute().map_err(store_error)?
+    else {
+        return Ok(0);
+    };
+    Ok(match solutions.next() {
+        Some(solution) => number(solution.map_err(store_error)?.get("n")),
+        None => 0,
+    })
+}
+
+fn number(term: Option<&Term>) -> usize {
+    match term {
+        Some(Term::Literal(literal)) => literal.value().parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// A folder for the runs, removed when dropped, however the export ends.
+struct Scratch {
+    path: PathBuf,
+}
+
+impl Scratch {
+    fn create() -> Result<Self, Error> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let path = std::env::temp_dir().join(format!("factgraph-export-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&path).map_err(Error::io(&path))?;
+        Ok(Self { path })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Sort keys of one thread: `graph \0 subject \0 predicate \0 object`, each
+/// term in N-Triples syntax (which has no raw NUL or newline), the default
+/// graph as the empty string so that it sorts first.
+struct RunBuffer<'a> {
+    scratch: &'a Path,
+    run_bytes: usize,
+    text: String,
+    ends: Vec<usize>,
+    runs: Vec<PathBuf>,
+}
+
+impl<'a> RunBuffer<'a> {
+    fn new(scratch: &'a Path, run_bytes: usize) -> Self {
+        Self { scratch, run_bytes, text: String::new(), ends: Vec::new(), runs: Vec::new() }
+    }
+
+    fn push(&mut self, quad: &Quad) -> Result<(), Error> {
+        use std::fmt::Write as _;
+        if !quad.graph_name.is_default_graph() {
+            let _ = write!(self.text, "{}", quad.graph_name);
+        }
+        let _ = write!(self.text, "\0{}\0{}\0{}", quad.subject, quad.predicate, quad.object);
+        self.ends.push(self.text.len());
+        if self.text.len() >= self.run_bytes {
+            self.write_run()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the keys held, sorted, as one run file.
+    fn write_run(&mut self) -> Result<(), Error> {
+        if self.ends.is_empty() {
+            return Ok(());
+        }
+        let mut keys: Vec<&str> = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for &end in &self.ends {
+            keys.push(&self.text[start..end]);
+            start = end;
+        }
+        keys.sort_unstable();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let path = self.scratch.join(format!("run-{:?}-{nanos}", std::thread::current().id()).replace(['(', ')'], ""));
+        let mut file = BufWriter::with_capacity(1 << 20, File::create(&path).map_err(Error::io(&path))?);
+        for key in keys {
+            file.write_all(key.as_bytes()).and_then(|()| file.write_all(b"\n")).map_err(Error::io(&path))?;
+        }
+        file.flush().map_err(Error::io(&path))?;
+        self.runs.push(path);
+        self.text.clear();
+        self.ends.clear();
+        Ok(())
+    }
+}
+
+/// Reads every part, on every core, into sorted run files.
+fn write_sorted_runs(store: &Store, parts: &[Part], scratch: &Scratch, run_bytes: usize) -> Result<Vec<PathBuf>, Error> {
+    let buffers = parts
+        .par_iter()
+        .try_fold(
+            || RunBuffer::new(&scratch.path, run_bytes),
+            |mut buffer, part| {
+                let quads = match part {
+                    Part::DefaultGraphProperty(p) => store.quads_for_pattern(None, Some(p.as_ref()), None, Some(GraphNameRef::DefaultGraph)),
+                    Part::NamedGraph(g) => store.quads_for_pattern(None, None, None, Some(g.as_ref().into())),
+                };
+                for quad in quads {
+                    buffer.push(&quad.map_err(store_error)?)?;
+                }
+                Ok::<_, Error>(buffer)
+            },
+        )
+        .map(|buffer| {
+            let mut buffer = buffer?;
+            buffer.write_run()?;
+            Ok(buffer.runs)
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(buffers.into_iter().flatten().collect())
+}
+
+/// Merges the runs in key order into `format`; returns the quads written.
+fn merge_runs(runs: &[PathBuf], format: RdfFormat, prefixes: &[(String, String)], out: &mut dyn Write) -> Result<usize, Error> {
+    let mut readers = Vec::with_capacity(runs.len());
+    let mut heap = BinaryHeap::with_capacity(runs.len());
+    for (index, path) in runs.iter().enumerate() {
+        let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(Error::io(path))?);
+        if let Some(line) = next_line(&mut reader, path)? {
+            heap.push(Reverse((line, index)));
+        }
+        readers.push(reader);
+    }
+    let mut writer = QuadWriter::new(format, prefixes, out)?;
+    let mut written = 0;
+    while let Some(Reverse((line, index))) = heap.pop() {
+        writer.write(&line)?;
+        written += 1;
+        if let Some(next) = next_line(&mut readers[index], &runs[index])? {
+            heap.push(Reverse((next, index)));
+        }
+    }
+    writer.finish()?;
+    Ok(written)
+}
+
+fn next_line(reader: &mut impl BufRead, path: &Path) -> Result<Option<String>, Error> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).map_err(Error::io(path))? == 0 {
+        return Ok(None);
+    }
+    line.pop();
+    Ok(Some(line))
+}
+
+/// Writes sort keys as quads: N-Triples and N-Quads straight from the key's
+/// terms, Turtle and TriG through Oxigraph's serializer (which groups by
+/// subject and uses the prefixes).
+enum QuadWriter<'a> {
+    Lines(&'a mut dyn Write),
+    Serializer(oxigraph::io::WriterQuadSerializer<&'a mut dyn Write>),
+}
+
+impl<'a> QuadWriter<'a> {
+    fn new(format: RdfFormat, prefixes: &[(String, String)], out: &'a mut dyn Write) -> Result<Self, Error> {
+        if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) {
+            return Ok(Self::Lines(out));
+        }
+        let mut prefixes = prefixes.to_vec();
+        prefixes.sort();
+        let mut serializer = RdfSerializer::from_format(format);
+        for (prefix, iri) in &prefixes {
+            serializer = serializer.with_prefix(prefix, iri).map_err(store_error)?;
+        }
+        Ok(Self::Serializer(serializer.for_writer(out)))
+    }
+
+    fn write(&mut self, key: &str) -> Result<(), Error> {
+        let mut terms = key.splitn(4, '\0');
+        let (graph, subject, predicate, object) = (
+            terms.next().unwrap_or_default(),
+            terms.next().unwrap_or_default(),
+            terms.next().unwrap_or_default(),
+            terms.next().unwrap_or_default(),
+        );
+        match self {
+            Self::Lines(out) => {
+                let separator = if graph.is_empty() { "" } else { " " };
+                writeln!(out, "{subject} {predicate} {object}{separator}{graph} .").map_err(Error::io("(output)"))
+            }
+            Self::Serializer(serializer) => {
+                let corrupt = |e: &dyn std::fmt::Display| store_error(format!("a sorted run does not read back: {e}"));
+                let subject = match Term::from_str(subject).map_err(|e| corrupt(&e))? {
+                    Term::NamedNode(n) => NamedOrBlankNode::from(n),
+                    Term::BlankNode(b) => NamedOrBlankNode::from(b),
+                    other => return Err(corrupt(&other)),
+                };
+                let predicate = NamedNode::from_str(predicate).map_err(|e| corrupt(&e))?;
+                let object = Term::from_str(object).map_err(|e| corrupt(&e))?;
+                let graph = if graph.is_empty() {
+                    GraphName::DefaultGraph
+                } else {
+                    NamedNodeRef::new(graph.trim_start_matches('<').trim_end_matches('>')).map_err(|e| corrupt(&e))?.into_owned().into()
+                };
+                serializer
+                    .serialize_quad(&Quad::new(subject, predicate, object, graph))
+                    .map_err(Error::io("(output)"))
+            }
+        }
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        match self {
+            Self::Lines(out) => out.flush().map_err(Error::io("(output)")),
+            Self::Serializer(serializer) => serializer.finish().map(drop).map_err(Error::io("(output)")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{BlankNode, Literal};
+
+    /// A store with the shapes that matter: named graphs, blank nodes, and
+    /// literals with quotes, new lines and languages.
+    fn store() -> Store {
+        let store = Store::new().unwrap();
+        let p = |i: usize| NamedNode::new_unchecked(format!("http://example.org/p{}", i % 7));
+        for i in 0..600 {
+            let subject = NamedNode::new_unchecked(format!("http://example.org/s{}", i % 53));
+            let object: Term = match i % 4 {
+                0 => NamedNode::new_unchecked(format!("http://example.org/o{i}")).into(),
+                1 => BlankNode::new_unchecked(format!("b{i}")).into(),
+                2 => Literal::new_simple_literal(format!("line \"{i}\"\nnext")).into(),
+                _ => Literal::new_language_tagged_literal_unchecked(format!("名字{i}"), "zh").into(),
+            };
+            let graph = if i % 5 == 0 { GraphName::from(NamedNode::new_unchecked("http://example.org/g")) } else { GraphName::DefaultGraph };
+            store.insert(&Quad::new(subject, p(i), object, graph)).unwrap();
+        }
+        store
+    }
+
+    fn export_with(store: &Store, format: RdfFormat, run_bytes: usize) -> (String, ExportSummary) {
+        let mut out = Vec::new();
+        let prefixes = [("ex".to_owned(), "http://example.org/".to_owned())];
+        let summary = export_in_runs(store, format, &prefixes, &[], &mut out, run_bytes).unwrap();
+        (String::from_utf8(out).unwrap(), summary)
+    }
+
+    #[test]
+    fn many_small_runs_merge_into_the_same_sorted_output_as_one_run() {
+        let store = store();
+        let (one_run, summary) = export_with(&store, RdfFormat::NQuads, usize::MAX);
+        let (many_runs, _) = export_with(&store, RdfFormat::NQuads, 500);
+        assert_eq!(one_run, many_runs);
+        assert_eq!(summary.quads, store.len().unwrap());
+        let lines: Vec<&str> = one_run.lines().collect();
+        let default_graph_lines = lines.iter().take_while(|l| !l.ends_with("<http://example.org/g> .")).count();
+        assert_eq!(default_graph_lines, 480, "the default graph first");
+        let parsed: Vec<Quad> = oxigraph::io::RdfParser::from_format(RdfFormat::NQuads)
+            .for_reader(one_run.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let expected: std::collections::HashSet<Quad> = store.iter().map(Result::unwrap).collect();
+        assert_eq!(parsed.into_iter().collect::<std::collections::HashSet<_>>(), expected);
+    }
+
+    #[test]
+    fn turtle_holds_the_default_graph_and_counts_the_rest_as_left_out() {
+        let store = store();
+        let (turtle, summary) = export_with(&store, RdfFormat::Turtle, 500);
+        assert_eq!((summary.quads, summary.left_out), (480, 120));
+        assert!(turtle.starts_with("@prefix ex: <http://example.org/> ."), "{turtle}");
+        let parsed = oxigraph::io::RdfParser::from_format(RdfFormat::Turtle).for_reader(turtle.as_bytes()).count();
+        assert_eq!(parsed, 480);
     }
 }
