@@ -7,9 +7,11 @@
 # wall time, CPU time (user + sys) and peak RSS (/usr/bin/time -v) of
 #   1. factgraph check            (the validation build runs, without a store)
 #   2. factgraph build            into a fresh store
-#   3. factgraph map              to N-Quads, no store
-#   4. morph-kgc                  the same mappings and CSV files to N-Quads (2 processes)
-#   5. oxigraph load + optimize   morph-kgc's N-Quads into an Oxigraph store (the CLI
+#   3. factgraph export           the whole store, sorted, as N-Quads and as Turtle,
+#      and oxigraph dump          the same store, unsorted N-Quads
+#   4. factgraph map              to N-Quads, no store
+#   5. morph-kgc                  the same mappings and CSV files to N-Quads (2 processes)
+#   6. oxigraph load + optimize   morph-kgc's N-Quads into an Oxigraph store (the CLI
 #                                 of the same Oxigraph version factgraph embeds)
 # checks that factgraph's and morph-kgc's N-Quads are the same set of quads,
 # and times every named question on the store `build` made.
@@ -109,6 +111,16 @@ for size in "${SIZES[@]}"; do
     measure "$size" "factgraph build" \
         "sed -n 's/^\([0-9]*\) distinct triples.*/\1/p' '$WORK/log-factgraph-build-$size.txt'" -- \
         "$FG" build --config "$dir/factgraph.toml" --store "$store"
+    # Exports of the whole store (sorted, deterministic) against Oxigraph's
+    # own unsorted dump of the same store version.
+    measure "$size" "factgraph export nquads" "wc -l < '$WORK/export-$size.nq'" -- \
+        "$FG" export --config "$dir/factgraph.toml" --store "$store" --format nquads --output "$WORK/export-$size.nq"
+    measure "$size" "factgraph export turtle" "echo -" -- \
+        "$FG" export --config "$dir/factgraph.toml" --store "$store" --format turtle --output "$WORK/export-$size.ttl"
+    measure "$size" "oxigraph $OXI_VERSION dump" "wc -l < '$WORK/dump-$size.nq'" -- \
+        "$VENV/bin/oxigraph" dump --location "$store/versions/$(cat "$store/CURRENT")/oxigraph" --file "$WORK/dump-$size.nq"
+    rm -f "$WORK/export-$size.nq" "$WORK/export-$size.ttl" "$WORK/dump-$size.nq"
+
     # The mappings' rml:source paths are relative to the mapping file.
     measure "$size" "factgraph map" "wc -l < '$ours'" -- \
         "$FG" map "$dir"/mappings/*.ttl --format nquads --output "$ours"

@@ -27,6 +27,8 @@ pub enum Stage<'a> {
     Loading,
     /// Compacting the new store so that queries are fast.
     Compacting,
+    /// Answering the named questions, to keep the answers with the version.
+    Answering,
 }
 
 /// Where a version keeps the spilled triples until its checks are done.
@@ -42,11 +44,14 @@ pub struct BuildOptions {
     pub loader_memory_mb: usize,
     /// Add the build's description (VoID, DCAT, PROV) in its named graph.
     pub describe: bool,
+    /// Answer every named question and keep the answers with the version
+    /// (see [`crate::query::answers`]).
+    pub answer_questions: bool,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        Self { loader_threads: 2, loader_memory_mb: 400, describe: true }
+        Self { loader_threads: 2, loader_memory_mb: 400, describe: true, answer_questions: false }
     }
 }
 
@@ -274,6 +279,12 @@ fn load_version(
             description_quads = description.len();
             store.extend(description).map_err(|e| Error::store(version, e))?;
         }
+    }
+    if options.answer_questions && project.queries.is_dir() {
+        progress(Stage::Answering);
+        let questions = crate::query::named::list(&project.queries)?;
+        crate::query::answers::keep_answers(&store, &questions, &project.prefixes, target.folder)?;
+        clock.lap("answering the named questions");
     }
     let store_quads = store.len().map_err(|e| Error::store(version, e))?;
     clock.lap("counting");

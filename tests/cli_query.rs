@@ -83,3 +83,43 @@ fn a_syntax_error_is_reported_with_the_query_name() {
     let error = project().fails(&["query", "--sparql", "SELECT WHERE {"], 2);
     assert!(error.starts_with("factgraph: query --sparql: syntax error"), "{error}");
 }
+
+/// Every way of asking for an answer, so that kept and fresh answers compare.
+const EVERY_FORMAT: [&[&str]; 5] = [
+    &["--format", "csv"],
+    &["--format", "tsv", "--allow-formulas"],
+    &["--format", "tsv"],
+    &["--format", "json"],
+    &["--format", "table"],
+];
+
+#[test]
+fn answers_kept_at_build_time_are_the_answers_evaluated_afresh() {
+    let fresh = project();
+    let kept = TestProject::mini();
+    let report = kept.ok(&["build", "--answer-questions"]);
+    assert!(report.contains("answering the named questions"), "{report}");
+    for question in ["companies", "has-chinese-names", "providers"] {
+        for format in EVERY_FORMAT {
+            let args = [&["query", question][..], format].concat();
+            assert_eq!(kept.ok(&args), fresh.ok(&args), "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn a_kept_answer_is_replayed_until_its_question_changes() {
+    let project = TestProject::mini();
+    project.ok(&["build", "--quiet", "--answer-questions"]);
+    let version = std::fs::read_to_string(project.path().join("store/CURRENT")).unwrap();
+    let kept = project.path().join("store/versions").join(version.trim()).join("answers/providers.csv");
+    assert!(kept.is_file(), "the build kept the answer in its version folder");
+    // Mark the kept file: a replay shows the mark, an evaluation would not.
+    std::fs::write(&kept, "service,provider\r\nkept,answer\r\n").unwrap();
+    assert_eq!(csv_rows(&project.ok(&["query", "providers", "--format", "csv"]))[1], ["kept", "answer"]);
+
+    let text = std::fs::read_to_string(project.path().join("queries/providers.rq")).unwrap();
+    project.write("queries/providers.rq", &text.replace("ORDER BY ?service", "ORDER BY DESC(?service)"));
+    let rows = csv_rows(&project.ok(&["query", "providers", "--format", "csv"]));
+    assert_eq!(rows[1], ["Windows Azure", "Microsoft"], "the edited question is evaluated afresh");
+}

@@ -22,6 +22,11 @@ pub struct Args {
     /// Leave out the build's description (VoID, DCAT, PROV in its own named graph).
     #[arg(long)]
     no_metadata: bool,
+    /// Answer every named question in queries/ and keep the answers with the
+    /// new version, so that `query NAME` answers at once until the next
+    /// build (a question edited since is evaluated afresh).
+    #[arg(long)]
+    answer_questions: bool,
     /// After the build, print what changed against the graph it replaced:
     /// triples removed and added, per class and per property (the build
     /// description left out). Reads both graphs into memory.
@@ -38,6 +43,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         loader_threads: args.loader_threads.max(1),
         loader_memory_mb: args.loader_memory.max(16),
         describe: !args.no_metadata,
+        answer_questions: args.answer_questions,
     };
     let bar = super::progress_bar(args.quiet);
     let report = build(&project, options, &|stage| super::show_stage(&bar, stage));

@@ -137,6 +137,7 @@ fn show_stage(bar: &indicatif::ProgressBar, stage: factgraph::build::Stage<'_>) 
         Stage::Validating => "checking identifiers and shapes".into(),
         Stage::Loading => "loading into the store".into(),
         Stage::Compacting => "compacting the store".into(),
+        Stage::Answering => "answering the named questions".into(),
     };
     bar.set_message(message);
 }

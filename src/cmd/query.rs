@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 use clap::ValueEnum;
-use factgraph::query::{self, named, ResultsFormat, WriteOptions};
+use factgraph::query::{self, answers, named, ResultsFormat, WriteOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -42,6 +42,13 @@ enum ResultsFormatArg {
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, args.store)?;
+    let format = match args.format {
+        Some(format) => format.into(),
+        None if super::stdout_is_terminal() => ResultsFormat::Table,
+        None => ResultsFormat::Csv,
+    };
+    let options = WriteOptions { prefixes: project.prefixes.clone(), allow_formulas: args.allow_formulas };
+    let mut out = super::output(None)?;
     let (name, text) = match (&args.query, &args.sparql) {
         (_, Some(text)) => ("--sparql".to_owned(), text.clone()),
         (Some(file), None) if file.ends_with(".rq") => {
@@ -50,22 +57,46 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         (Some(name), None) => {
             let question = named::find(&project.queries, name)?;
+            if write_kept_answer(&project, &question, format, &options, &mut out)? {
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
             (question.name, question.text)
         }
         (None, None) => bail!("give a question name, a .rq file or --sparql TEXT"),
     };
     let store = factgraph::store::StoreDir::new(&project.store).open_current()?;
     let results = query::evaluate(&store, &name, &text, &project.prefixes)?;
-    let format = match args.format {
-        Some(format) => format.into(),
-        None if super::stdout_is_terminal() => ResultsFormat::Table,
-        None => ResultsFormat::Csv,
-    };
-    let options = WriteOptions { prefixes: project.prefixes.clone(), allow_formulas: args.allow_formulas };
-    let mut out = super::output(None)?;
     query::write_results(results, format, &options, &mut out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the answer the build kept for `question`, if it kept one: the
+/// kept CSV or TSV file as it is when that is what is asked, else read back.
+fn write_kept_answer(
+    project: &factgraph::project::Project,
+    question: &named::NamedQuery,
+    format: ResultsFormat,
+    options: &WriteOptions,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<bool> {
+    let Some(version) = factgraph::store::StoreDir::new(&project.store).current_version()? else {
+        return Ok(false);
+    };
+    let Some(answer) = answers::kept_answer(&version, question, &project.prefixes) else {
+        return Ok(false);
+    };
+    let copy = |path: &Path, out: &mut dyn std::io::Write| -> anyhow::Result<()> {
+        std::io::copy(&mut std::fs::File::open(path)?, out)?;
+        Ok(())
+    };
+    match (format, options.allow_formulas) {
+        (ResultsFormat::Csv, false) => copy(&answer.csv, out)?,
+        (ResultsFormat::Tsv, true) => copy(&answer.tsv, out)?,
+        _ => query::write_results(answers::read_back(&answer)?, format, options, out)?,
+    }
+    Ok(true)
 }
 
 impl From<ResultsFormatArg> for ResultsFormat {

@@ -2,6 +2,7 @@
 //! ([`named`]) and their answers in the formats people and programs read
 //! ([`results`]).
 
+pub mod answers;
 pub mod named;
 pub mod results;
 

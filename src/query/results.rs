@@ -120,7 +120,7 @@ pub fn for_people(term: &Term, prefixes: &[(String, String)]) -> String {
 
 /// Cells starting with `=`, `+`, `-`, `@`, a tab or a carriage return are run
 /// as formulas by spreadsheets; a leading `'` makes them text (OWASP's advice).
-fn guard_formulas(solution: &QuerySolution) -> QuerySolution {
+pub(crate) fn guard_formulas(solution: &QuerySolution) -> QuerySolution {
     let values: Vec<Option<Term>> = solution
         .values()
         .iter()
