@@ -59,8 +59,26 @@ OXI_VERSION=$("$VENV/bin/oxigraph" --version | awk '{print $2}')
 FG_VERSION=$("$FG" --version | awk '{print $2}')
 
 # --- measuring ------------------------------------------------------------------
+# time_questions SIZE MODE DIR STORE: times `factgraph query NAME --format csv`
+# for every named question (process start included) into $QUERIES.
+time_questions() {
+    local size=$1 mode=$2 dir=$3 store=$4 query name start end rows
+    say "$size: named questions ($mode)"
+    for query in "$dir"/queries/*.rq; do
+        name=$(basename "$query" .rq)
+        start=$(date +%s.%N)
+        if timeout "${QUERY_TIMEOUT:-600}" "$FG" query "$name" --format csv --config "$dir/factgraph.toml" --store "$store" > "$WORK/answer.csv" 2> "$WORK/answer.err"; then
+            end=$(date +%s.%N)
+            rows=$(( $(wc -l < "$WORK/answer.csv") - 1 ))
+            printf '%s\t%s\t%s\t%.3f\t%s\n' "$size" "$mode" "$name" "$(echo "$end - $start" | bc)" "$rows" >> "$QUERIES"
+        else
+            printf '%s\t%s\t%s\tfailed or > %s s\t-\n' "$size" "$mode" "$name" "${QUERY_TIMEOUT:-600}" >> "$QUERIES"
+        fi
+    done
+}
+
 RESULTS=$WORK/results.tsv      # size tool wall cpu peak_mb quads
-QUERIES=$WORK/queries.tsv      # size query wall rows
+QUERIES=$WORK/queries.tsv      # size mode query wall rows
 : > "$RESULTS"
 : > "$QUERIES"
 
@@ -136,8 +154,10 @@ number_of_processes: 2
 [DataSource1]
 mappings: $dir/mappings
 EOF
+    if [ "${FACTGRAPH_PEERS:-1}" = 1 ]; then   # FACTGRAPH_PEERS=0 skips morph-kgc and oxigraph load
     measure "$size" "morph-kgc $MORPH_VERSION" "wc -l < '$morph'" -- \
         bash -c "cd '$dir/mappings' && exec '$VENV/bin/python' -m morph_kgc '$WORK/morph-$size.ini'"
+    fi
     if [ -s "$morph" ]; then
         measure "$size" "oxigraph $OXI_VERSION load" "echo -" -- \
             "$VENV/bin/oxigraph" load --location "$oxi" --file "$morph"
@@ -169,19 +189,16 @@ EOF
     fi
     tail -1 "$COMPARISON" >&2
 
-    # Every named question on the built store.
+    # Every named question: evaluated on the store `build` made ("live"),
+    # then replayed from the answers `build --answer-questions` keeps ("kept").
+    # QUERY_TIMEOUT bounds each live evaluation (default 600 s).
     if [ -f "$store/CURRENT" ]; then
-        for query in "$dir"/queries/*.rq; do
-            name=$(basename "$query" .rq)
-            start=$(date +%s.%N)
-            if timeout 600 "$FG" query "$name" --format csv --config "$dir/factgraph.toml" --store "$store" > "$WORK/answer.csv" 2> "$WORK/answer.err"; then
-                end=$(date +%s.%N)
-                rows=$(( $(wc -l < "$WORK/answer.csv") - 1 ))
-                printf '%s\t%s\t%.3f\t%s\n' "$size" "$name" "$(echo "$end - $start" | bc)" "$rows" >> "$QUERIES"
-            else
-                printf '%s\t%s\tfailed or > 600 s\t-\n' "$size" "$name" >> "$QUERIES"
-            fi
-        done
+        time_questions "$size" live "$dir" "$store"
+        if [ "${FACTGRAPH_KEEP_ANSWERS:-1}" = 1 ]; then
+            measure "$size" "factgraph build --answer-questions" "echo -" -- \
+                "$FG" build --answer-questions --config "$dir/factgraph.toml" --store "$store"
+            time_questions "$size" kept "$dir" "$store"
+        fi
     fi
 done
 
@@ -202,15 +219,17 @@ done
     echo
     cat "$COMPARISON"
     echo
-    echo "### Named questions on the built store (\`factgraph query NAME --format csv\`, wall s, process start included)"
+    echo "### Named questions (\`factgraph query NAME --format csv\`, wall s, process start included; rows)"
     echo
-    sizes_header=$(cut -f1 "$QUERIES" | uniq | tr '\n' ' ')
-    printf '| question |'; for s in $sizes_header; do printf ' %s offerings: s (rows) |' "$s"; done; echo
-    printf '| --- |'; for s in $sizes_header; do printf ' ---: |'; done; echo
-    for name in $(cut -f2 "$QUERIES" | sort -u); do
+    echo "live: evaluated on the store \`build\` made; kept: replayed from the answers \`build --answer-questions\` kept."
+    echo
+    columns=$(cut -f1,2 "$QUERIES" | uniq | tr '\t' ':' | tr '\n' ' ')
+    printf '| question |'; for c in $columns; do printf ' %s offerings, %s |' "${c%%:*}" "${c##*:}"; done; echo
+    printf '| --- |'; for c in $columns; do printf ' ---: |'; done; echo
+    for name in $(cut -f3 "$QUERIES" | sort -u); do
         printf '| %s |' "$name"
-        for s in $sizes_header; do
-            awk -F'\t' -v s="$s" -v n="$name" '$1 == s && $2 == n { printf " %s (%s) |", $3, $4 }' "$QUERIES"
+        for c in $columns; do
+            awk -F'\t' -v s="${c%%:*}" -v m="${c##*:}" -v n="$name" '$1 == s && $2 == m && $3 == n { printf " %s (%s) |", $4, $5 }' "$QUERIES"
         done
         echo
     done

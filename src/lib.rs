@@ -4,7 +4,7 @@
 //!
 //! The data flows one way, and the modules follow it:
 //! [`source`] (CSV rows) → [`mapping`] (RML plan → quads) → [`store`]
-//! (versioned Oxigraph stores) → [`query`] and [`export`].
+//! (versioned Oxigraph stores) → [`query`], [`export`] and [`publish`].
 //! [`project`] holds the paths a project uses, [`build`] runs the whole flow.
 
 pub mod build;
