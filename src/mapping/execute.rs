@@ -400,6 +400,7 @@ impl TermPlan {
             return Ok(None);
         }
         match self.term_type {
+            TermType::Iri if self.always_valid_iri => Ok(Some(NamedNode::new_unchecked(text).into())),
             TermType::Iri => self.iri(text).map(|n| Some(n.into())),
             TermType::BlankNode => Ok(Some(blank_node(text).into())),
             TermType::Literal => self.literal(text).map(|l| Some(l.into())),

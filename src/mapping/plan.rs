@@ -3,11 +3,12 @@
 //! running the plan does no lookups per row.
 
 use super::model::*;
-use super::template::Template;
+use super::template::{Template, TemplatePart};
 use crate::problem::{Problem, ProblemKind};
 use crate::source::CsvSource;
 use crate::Error;
 use oxigraph::model::{NamedNode, Term};
+use oxiri::Iri;
 use std::path::PathBuf;
 
 /// What runs: one entry per CSV file, each with the triples maps that read it.
@@ -72,6 +73,9 @@ pub struct TermPlan {
     pub base_iri: Option<String>,
     /// The column(s) the value comes from, for messages; empty for constants.
     pub columns: String,
+    /// Every expansion of this IRI template is a valid absolute IRI, so rows
+    /// need no IRI parse (see [`always_valid_iri`]).
+    pub always_valid_iri: bool,
 }
 
 #[derive(Debug)]
@@ -207,6 +211,10 @@ impl Compiler<'_> {
             }
         };
         let columns = term.columns().join(", ");
+        let always_valid_iri = match &value {
+            ValuePlan::Template(template) => term.term_type == TermType::Iri && always_valid_iri(template),
+            _ => false,
+        };
         Ok(TermPlan {
             value,
             term_type: term.term_type,
@@ -214,6 +222,7 @@ impl Compiler<'_> {
             language: term.language.clone(),
             base_iri: self.mapping.triples_maps[map].base_iri.clone(),
             columns,
+            always_valid_iri,
         })
     }
 
@@ -233,4 +242,35 @@ impl Compiler<'_> {
         }
         Err(MappingError::new(&triples_map.file, Some(&triples_map.name), problem))
     }
+}
+
+/// Whether every expansion of an IRI template is a valid absolute IRI: its
+/// leading text is an absolute IRI that already reaches the path (so no cell
+/// lands in the scheme, host or port), and the template with each column
+/// replaced by `x` is valid. Cells are IRI-safe encoded (iunreserved
+/// characters and `%XX` only), which the path, query and fragment all accept
+/// wherever an `x` is, and an empty cell produces no term at all.
+///
+/// ```
+/// use factgraph::mapping::plan::always_valid_iri;
+/// use factgraph::mapping::template::{Template, TemplatePart::*};
+/// let template = |parts| Template { parts };
+/// assert!(always_valid_iri(&template(vec![Text("http://example.org/org/".into()), Column(0)])));
+/// assert!(!always_valid_iri(&template(vec![Text("http://".into()), Column(0), Text("/x".into())])));
+/// assert!(!always_valid_iri(&template(vec![Column(0)])));
+/// assert!(!always_valid_iri(&template(vec![Text("http://example.org/".into()), Column(0), Text(" x".into())])));
+/// ```
+pub fn always_valid_iri(template: &Template<usize>) -> bool {
+    let Some(TemplatePart::Text(prefix)) = template.parts.first() else { return false };
+    let (Ok(prefix_iri), Ok(extended)) = (Iri::parse(prefix.as_str()), Iri::parse(format!("{prefix}x"))) else {
+        return false;
+    };
+    let mut sample = String::new();
+    for part in &template.parts {
+        match part {
+            TemplatePart::Text(text) => sample.push_str(text),
+            TemplatePart::Column(_) => sample.push('x'),
+        }
+    }
+    prefix_iri.authority() == extended.authority() && Iri::parse(sample).is_ok()
 }
