@@ -200,8 +200,9 @@ impl<'a> RunBuffer<'a> {
             start = end;
         }
         keys.sort_unstable();
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let path = self.scratch.join(format!("run-{:?}-{nanos}", std::thread::current().id()).replace(['(', ')'], ""));
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let number = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = self.scratch.join(format!("run-{number}"));
         let mut file = BufWriter::with_capacity(1 << 20, File::create(&path).map_err(Error::io(&path))?);
         for key in keys {
             file.write_all(key.as_bytes()).and_then(|()| file.write_all(b"\n")).map_err(Error::io(&path))?;
