@@ -4,6 +4,7 @@
 use crate::mapping::{self, MappedBatch, Plan, RunOptions, RunReport};
 use crate::problem::Problem;
 use crate::project::{Project, SHAPES_FILE};
+use crate::scratch::Scratch;
 use crate::store::StoreDir;
 use crate::metadata::GraphSummary;
 use crate::validate::buckets::{BucketWriter, Buckets};
@@ -120,25 +121,16 @@ pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, E
     };
     // The shapes need each subject's triples together: spill them by subject
     // to a scratch folder, as a build does.
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let scratch = std::env::temp_dir().join(format!("factgraph-check-{}-{nanos}", std::process::id()));
+    let scratch = Scratch::create("check")?;
     let mut linked_facts = shapes.linked_facts();
-    let mut spill = BucketWriter::create(&scratch)?;
-    let mapped = map_checked(&plan, &ontology, progress, &mut |batch| {
+    let mut spill = BucketWriter::create(scratch.path())?;
+    let (mut report, integrity) = map_checked(&plan, &ontology, progress, &mut |batch| {
         linked_facts.observe(&batch.quads);
         spill.add(&batch.quads)
-    });
+    })?;
     linked_facts.observe(&ontology);
-    let added = spill.add(&ontology);
-    let buckets = spill.finish()?;
-    let checked = mapped.and_then(|mapped| {
-        added?;
-        let ontology_triples: Vec<Triple> = ontology.iter().map(|q| Triple::from(q.clone())).collect();
-        let (_, problems) = check_buckets(&buckets, Some((&shapes, &linked_facts)), &ontology_triples, &plan, &mapped.1)?;
-        Ok((mapped.0, problems))
-    });
-    buckets.remove()?;
-    let (mut report, problems) = checked?;
+    spill.add(&ontology)?;
+    let (_, problems) = check_buckets(&spill.finish()?, Some((&shapes, &linked_facts)), &ontology, &plan, &integrity)?;
     report.total_problems += problems.len() as u64;
     report.problems.extend(problems);
     report.problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -262,9 +254,8 @@ fn load_version(
     if let Some(spill) = spill {
         progress(Stage::Validating);
         let buckets = spill.finish()?;
-        let ontology_triples: Vec<Triple> = ontology.iter().map(|q| Triple::from(q.clone())).collect();
         let shapes = shapes.as_ref().zip(linked_facts.as_ref());
-        let (summary, problems) = check_buckets(&buckets, shapes, &ontology_triples, plan, &integrity)?;
+        let (summary, problems) = check_buckets(&buckets, shapes, ontology, plan, &integrity)?;
         buckets.remove()?;
         if !problems.is_empty() {
             checked.total_problems += problems.len() as u64;
@@ -329,11 +320,12 @@ fn map_checked(
 fn check_buckets(
     buckets: &Buckets,
     shapes: Option<(&Shapes, &LinkedFacts)>,
-    ontology: &[Triple],
+    ontology: &[Quad],
     plan: &Plan,
     integrity: &Integrity,
 ) -> Result<(GraphSummary, Vec<Problem>), Error> {
     use rayon::prelude::*;
+    let ontology: Vec<Triple> = ontology.iter().map(|q| Triple::from(q.clone())).collect();
     let checked: Vec<(GraphSummary, Vec<Problem>)> = (0..buckets.len())
         .into_par_iter()
         .map(|index| {
@@ -341,7 +333,7 @@ fn check_buckets(
             let mut summary = GraphSummary::default();
             summary.count(&triples);
             let problems = match shapes {
-                Some((shapes, linked_facts)) => shapes.validate(triples, linked_facts, ontology, plan, integrity)?,
+                Some((shapes, linked_facts)) => shapes.validate(triples, linked_facts, &ontology, plan, integrity)?,
                 None => Vec::new(),
             };
             Ok((summary, problems))

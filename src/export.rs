@@ -11,6 +11,7 @@
 //! runs of [`RUN_BYTES`] written to a scratch folder; the runs are then
 //! merged into the output.
 
+use crate::scratch::Scratch;
 use crate::Error;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
@@ -69,7 +70,7 @@ fn export_in_runs(
             summary.left_out += count(store, &format!("SELECT (COUNT(*) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))?;
         }
     }
-    let scratch = Scratch::create()?;
+    let scratch = Scratch::create("export")?;
     let runs = write_sorted_runs(store, &parts, &scratch, run_bytes)?;
     summary.quads = merge_runs(&runs, format, prefixes, out)?;
     Ok(summary)
@@ -139,26 +140,6 @@ fn number(term: Option<&Term>) -> usize {
     }
 }
 
-/// A folder for the runs, removed when dropped, however the export ends.
-struct Scratch {
-    path: PathBuf,
-}
-
-impl Scratch {
-    fn create() -> Result<Self, Error> {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let path = std::env::temp_dir().join(format!("factgraph-export-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).map_err(Error::io(&path))?;
-        Ok(Self { path })
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
 /// Sort keys of one thread: `graph \0 subject \0 predicate \0 object`, each
 /// term in N-Triples syntax (which has no raw NUL or newline), the default
 /// graph as the empty string so that it sorts first.
@@ -220,7 +201,7 @@ fn write_sorted_runs(store: &Store, parts: &[Part], scratch: &Scratch, run_bytes
     let buffers = parts
         .par_iter()
         .try_fold(
-            || RunBuffer::new(&scratch.path, run_bytes),
+            || RunBuffer::new(scratch.path(), run_bytes),
             |mut buffer, part| {
                 let quads = match part {
                     Part::DefaultGraphProperty(p) => store.quads_for_pattern(None, Some(p.as_ref()), None, Some(GraphNameRef::DefaultGraph)),

@@ -16,6 +16,7 @@ pub mod metadata;
 pub mod problem;
 pub mod project;
 pub mod publish;
+pub mod scratch;
 pub mod query;
 pub mod serve;
 pub mod source;

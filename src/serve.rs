@@ -11,6 +11,7 @@
 //! sent: a query that fails or runs out of time midway answers with an error
 //! status, never with a 200 and a truncated body.
 
+use crate::publish::http::percent_decode;
 use crate::query::{named, write_results, ResultsFormat, WriteOptions};
 use crate::store::StoreDir;
 use crate::Error;
@@ -311,34 +312,13 @@ fn parse_form(text: &str) -> Vec<(String, String)> {
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(key), percent_decode(value))
+            // A form's `+` is a space; a `+` in the data arrives as `%2B`.
+            let decode = |text: &str| percent_decode(&text.replace('+', " "));
+            (decode(key), decode(value))
         })
         .collect()
 }
 
-/// Decodes `+` and `%XX`; bytes that are not UTF-8 become U+FFFD.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! Our own rather than a client crate: the usual ones bring a TLS stack and
 //! URL/IDNA tables (dozens of crates) for what is one PUT per graph; the
 //! price is that only `http://` endpoints are reached (see the README).
+//! Its percent-decoding also serves `serve`'s form parsing.
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -277,7 +278,9 @@ pub fn percent_encode(text: &str) -> String {
     encoded
 }
 
-fn percent_decode(text: &str) -> String {
+/// Decodes `%XX` escapes; a `%` not followed by two hex digits stays, and
+/// bytes that are not UTF-8 become U+FFFD.
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -32,7 +32,6 @@ pub struct BucketWriter {
 #[derive(Debug)]
 pub struct Buckets {
     folder: PathBuf,
-    count: usize,
 }
 
 impl BucketWriter {
@@ -65,17 +64,13 @@ impl BucketWriter {
         for (i, mut file) in self.files.into_iter().enumerate() {
             file.flush().map_err(Error::io(bucket_path(&self.folder, i)))?;
         }
-        Ok(Buckets { folder: self.folder, count: BUCKETS })
+        Ok(Buckets { folder: self.folder })
     }
 }
 
 impl Buckets {
     pub fn len(&self) -> usize {
-        self.count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
+        BUCKETS
     }
 
     /// The distinct triples of bucket `index`.
