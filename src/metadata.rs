@@ -8,6 +8,7 @@ use crate::project::Project;
 use crate::Error;
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple};
+use rustc_hash::{FxHashMap, FxHashSet};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -74,14 +75,27 @@ impl GraphSummary {
     pub fn count(&mut self, triples: &[Triple]) {
         let source = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/source");
         self.triples += triples.len() as u64;
+        // Counted by reference first: a key string per triple would cost an
+        // allocation each, millions of them.
+        let mut per_property: FxHashMap<&NamedNode, u64> = FxHashMap::default();
+        let mut per_class: FxHashMap<&Term, u64> = FxHashMap::default();
+        let mut sources: FxHashSet<&Term> = FxHashSet::default();
         for triple in triples {
-            let property = self.triples_per_property.entry(triple.predicate.to_string()).or_insert_with(|| (triple.predicate.clone(), 0));
-            property.1 += 1;
+            *per_property.entry(&triple.predicate).or_default() += 1;
             if triple.predicate == rdf::TYPE {
-                self.entities_per_class.entry(triple.object.to_string()).or_insert_with(|| (triple.object.clone(), 0)).1 += 1;
+                *per_class.entry(&triple.object).or_default() += 1;
             } else if triple.predicate == source {
-                self.sources.entry(triple.object.to_string()).or_insert_with(|| triple.object.clone());
+                sources.insert(&triple.object);
             }
+        }
+        for source in sources {
+            self.sources.entry(source.to_string()).or_insert_with(|| source.clone());
+        }
+        for (property, n) in per_property {
+            self.triples_per_property.entry(property.to_string()).or_insert_with(|| (property.clone(), 0)).1 += n;
+        }
+        for (class, n) in per_class {
+            self.entities_per_class.entry(class.to_string()).or_insert_with(|| (class.clone(), 0)).1 += n;
         }
     }
 

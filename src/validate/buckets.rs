@@ -11,7 +11,7 @@
 use crate::Error;
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Quad, Term, TermRef, Triple};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::fs::File;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::io::{BufWriter, Write};
@@ -26,12 +26,15 @@ pub struct BucketWriter {
     folder: PathBuf,
     files: Vec<BufWriter<File>>,
     buffer: Vec<u8>,
+    named_graph_quads: u64,
 }
 
 /// The finished buckets: every triple of a subject is in one bucket.
 #[derive(Debug)]
 pub struct Buckets {
     folder: PathBuf,
+    /// Quads given that were in named graphs, and so not in any bucket.
+    pub named_graph_quads: u64,
 }
 
 impl BucketWriter {
@@ -44,12 +47,16 @@ impl BucketWriter {
                 File::create(&path).map(|f| BufWriter::with_capacity(1 << 15, f)).map_err(Error::io(path))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { folder: folder.to_owned(), files, buffer: Vec::with_capacity(256) })
+        Ok(Self { folder: folder.to_owned(), files, buffer: Vec::with_capacity(256), named_graph_quads: 0 })
     }
 
     /// Adds the quads in the default graph; others are not checked.
     pub fn add(&mut self, quads: &[Quad]) -> Result<(), Error> {
-        for quad in quads.iter().filter(|q| q.graph_name.is_default_graph()) {
+        for quad in quads {
+            if !quad.graph_name.is_default_graph() {
+                self.named_graph_quads += 1;
+                continue;
+            }
             self.buffer.clear();
             encode_term(&mut self.buffer, quad.subject.as_ref().into());
             encode_str(&mut self.buffer, quad.predicate.as_str());
@@ -64,7 +71,7 @@ impl BucketWriter {
         for (i, mut file) in self.files.into_iter().enumerate() {
             file.flush().map_err(Error::io(bucket_path(&self.folder, i)))?;
         }
-        Ok(Buckets { folder: self.folder })
+        Ok(Buckets { folder: self.folder, named_graph_quads: self.named_graph_quads })
     }
 }
 
@@ -78,19 +85,20 @@ impl Buckets {
         let path = bucket_path(&self.folder, index);
         let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
         let corrupt = || Error::store(&path, "a bucket file written by this build cannot be read back");
+        // Rows can repeat a triple: keep each record once, compared as bytes
+        // (the encoding is canonical), and decode only those.
+        let mut seen = FxHashSet::default();
+        let mut triples = Vec::new();
         let mut input = bytes.as_slice();
-        let mut triples = HashSet::new();
         while !input.is_empty() {
-            let subject = match decode_term(&mut input).ok_or_else(corrupt)? {
-                Term::NamedNode(n) => NamedOrBlankNode::from(n),
-                Term::BlankNode(b) => NamedOrBlankNode::from(b),
-                _ => return Err(corrupt()),
-            };
-            let predicate = NamedNode::new_unchecked(decode_str(&mut input).ok_or_else(corrupt)?);
-            let object = decode_term(&mut input).ok_or_else(corrupt)?;
-            triples.insert(Triple::new(subject, predicate, object));
+            let length = record_length(input).ok_or_else(corrupt)?;
+            let (record, rest) = input.split_at(length);
+            input = rest;
+            if seen.insert(record) {
+                triples.push(decode_triple(record).ok_or_else(corrupt)?);
+            }
         }
-        Ok(triples.into_iter().collect())
+        Ok(triples)
     }
 
     /// Removes the files.
@@ -152,6 +160,38 @@ fn decode_str(input: &mut &[u8]) -> Option<String> {
     let text = rest.get(..length)?;
     *input = &rest[length..];
     String::from_utf8(text.to_vec()).ok()
+}
+
+fn skip_str(input: &[u8]) -> Option<usize> {
+    let length = u32::from_le_bytes(*input.first_chunk::<4>()?) as usize;
+    (input.len() >= 4 + length).then_some(4 + length)
+}
+
+fn skip_term(input: &[u8]) -> Option<usize> {
+    let (&kind, _) = input.split_first()?;
+    let mut length = 1 + skip_str(&input[1..])?;
+    if kind == LANGUAGE || kind == TYPED {
+        length += skip_str(&input[length..])?;
+    }
+    Some(length)
+}
+
+/// The length of the record (subject, predicate, object) at the start of `input`.
+fn record_length(input: &[u8]) -> Option<usize> {
+    let mut length = skip_term(input)?;
+    length += skip_str(&input[length..])?;
+    length += skip_term(&input[length..])?;
+    Some(length)
+}
+
+fn decode_triple(mut input: &[u8]) -> Option<Triple> {
+    let subject = match decode_term(&mut input)? {
+        Term::NamedNode(n) => NamedOrBlankNode::from(n),
+        Term::BlankNode(b) => NamedOrBlankNode::from(b),
+        Term::Literal(_) => return None,
+    };
+    let predicate = NamedNode::new_unchecked(decode_str(&mut input)?);
+    Some(Triple::new(subject, predicate, decode_term(&mut input)?))
 }
 
 fn decode_term(input: &mut &[u8]) -> Option<Term> {

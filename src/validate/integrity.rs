@@ -14,8 +14,9 @@ use crate::mapping::template::TemplatePart;
 use crate::problem::{Problem, ProblemKind};
 use crate::Error;
 use oxigraph::model::NamedNode;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
 /// Where a subject was first defined: its triples map and line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +34,16 @@ const MAX_REPORTED_REFERENCES: usize = 1000;
 #[derive(Debug)]
 pub struct Integrity {
     hasher: IriHasher,
-    /// First line of each (subject, triples map).
-    first_lines: HashMap<(u128, usize), u64>,
-    /// Every subject, and every IRI the ontology defines.
-    defined: HashSet<u128>,
-    /// References to IRIs in a triples map's namespace, to check at the end.
-    references: Vec<Reference>,
+    /// Each subject, with the first row that produced it (in its first triples map).
+    subjects: HashMap<IriKey, PackedOrigin, IriKeyHasher>,
+    /// First line of a subject in each further triples map that also
+    /// produces it: rare, so kept apart from `subjects`.
+    further_maps: HashMap<(IriKey, usize), u64>,
+    /// IRIs the ontology defines.
+    ontology: HashSet<IriKey, IriKeyHasher>,
+    /// References, into a triples map's namespace, to IRIs no row had
+    /// defined yet when they were seen; checked again at the end.
+    pending: Vec<(IriKey, PackedOrigin)>,
     /// Constant text before the first `{` of each IRI subject template.
     namespaces: Vec<String>,
     /// Some subject IRIs of each namespace, for suggestions.
@@ -46,21 +51,34 @@ pub struct Integrity {
     problems: Vec<Problem>,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Reference {
-    iri: u128,
-    origin: Origin,
+/// A triples map and line in one word (16 and 48 bits), so that an entry of
+/// `subjects` takes 24 bytes: it holds every subject of the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PackedOrigin(u64);
+
+impl PackedOrigin {
+    const LINE_BITS: u32 = 48;
+
+    fn new(origin: Origin) -> Self {
+        debug_assert!(origin.map < 1 << 16 && origin.line < 1 << Self::LINE_BITS);
+        Self(((origin.map as u64) << Self::LINE_BITS) | origin.line)
+    }
+
+    fn unpack(self) -> Origin {
+        Origin { map: (self.0 >> Self::LINE_BITS) as usize, line: self.0 & ((1 << Self::LINE_BITS) - 1) }
+    }
 }
 
 impl Integrity {
     pub fn new(plan: &Plan, defined_elsewhere: impl IntoIterator<Item = NamedNode>) -> Self {
         let hasher = IriHasher::default();
-        let defined = defined_elsewhere.into_iter().map(|iri| hasher.hash(iri.as_str())).collect();
+        let ontology = defined_elsewhere.into_iter().map(|iri| hasher.key(iri.as_str())).collect();
         Self {
             hasher,
-            first_lines: HashMap::new(),
-            defined,
-            references: Vec::new(),
+            subjects: HashMap::default(),
+            further_maps: HashMap::new(),
+            ontology,
+            pending: Vec::new(),
             namespaces: subject_namespaces(plan),
             candidates: Vec::new(),
             problems: Vec::new(),
@@ -71,39 +89,69 @@ impl Integrity {
     /// [`crate::mapping::RunOptions::track_identifiers`]).
     pub fn observe(&mut self, plan: &Plan, batch: &MappedBatch) {
         for seen in &batch.subjects {
-            let iri = self.hasher.hash(seen.subject.as_str());
-            let first = *self.first_lines.entry((iri, seen.map)).or_insert(seen.line);
-            if first != seen.line {
+            let key = self.hasher.key(seen.subject.as_str());
+            let first = match self.subjects.entry(key) {
+                Entry::Vacant(entry) => {
+                    entry.insert(PackedOrigin::new(Origin { map: seen.map, line: seen.line }));
+                    if self.candidates.len() < MAX_SUGGESTION_CANDIDATES {
+                        self.candidates.push(seen.subject.as_str().to_owned());
+                    }
+                    continue;
+                }
+                Entry::Occupied(entry) => entry.get().unpack(),
+            };
+            let first_line = if first.map == seen.map {
+                first.line
+            } else {
+                *self.further_maps.entry((key, seen.map)).or_insert(seen.line)
+            };
+            if first_line != seen.line {
                 let map = &plan.maps[seen.map];
                 self.problems.push(
                     Problem::new(
                         ProblemKind::DuplicateIdentifier,
                         &plan.sources[map.source].source.path,
-                        format!("{} is already defined on line {first}; each row needs its own identifier", seen.subject),
+                        format!("{} is already defined on line {first_line}; each row needs its own identifier", seen.subject),
                     )
                     .at_line(seen.line)
                     .in_column(&map.subject.columns)
                     .in_map(&map.name),
                 );
             }
-            if self.defined.insert(iri) && self.candidates.len() < MAX_SUGGESTION_CANDIDATES {
-                self.candidates.push(seen.subject.as_str().to_owned());
-            }
         }
         for seen in &batch.references {
             if self.namespaces.iter().any(|n| seen.object.as_str().starts_with(n.as_str())) {
-                let iri = self.hasher.hash(seen.object.as_str());
-                self.references.push(Reference { iri, origin: Origin { map: seen.map, line: seen.line } });
+                let key = self.hasher.key(seen.object.as_str());
+                if !self.is_defined(&key) {
+                    self.note_pending(key, PackedOrigin::new(Origin { map: seen.map, line: seen.line }));
+                }
             }
         }
     }
 
+    fn is_defined(&self, key: &IriKey) -> bool {
+        self.subjects.contains_key(key) || self.ontology.contains(key)
+    }
+
+    /// Keeps a reference to check at the end. Before the list grows, the
+    /// references defined since are dropped, so that it holds about as many
+    /// as are pending rather than every reference of the dataset.
+    fn note_pending(&mut self, key: IriKey, origin: PackedOrigin) {
+        if self.pending.len() == self.pending.capacity() && self.pending.len() >= 1 << 16 {
+            let (subjects, ontology) = (&self.subjects, &self.ontology);
+            self.pending.retain(|(key, _)| !subjects.contains_key(key) && !ontology.contains(key));
+            self.pending.shrink_to(self.pending.len() * 2);
+        }
+        self.pending.push((key, origin));
+    }
+
     /// The first row that produced `subject`, if a row did.
     pub fn origin(&self, plan: &Plan, subject: &NamedNode) -> Option<Origin> {
-        let iri = self.hasher.hash(subject.as_str());
-        (0..plan.maps.len())
-            .filter_map(|map| self.first_lines.get(&(iri, map)).map(|&line| Origin { map, line }))
-            .min_by_key(|o| o.line)
+        let key = self.hasher.key(subject.as_str());
+        let first = self.subjects.get(&key)?.unpack();
+        let further = (0..plan.maps.len())
+            .filter_map(|map| self.further_maps.get(&(key, map)).map(|&line| Origin { map, line }));
+        std::iter::once(first).chain(further).min_by_key(|o| o.line)
     }
 
     /// Duplicates found, and references to IRIs in a triples map's namespace
@@ -111,17 +159,18 @@ impl Integrity {
     /// name the value that dangles.
     pub fn finish(&mut self, plan: &Plan) -> Result<Vec<Problem>, Error> {
         let mut problems = std::mem::take(&mut self.problems);
-        let mut dangling: Vec<Reference> =
-            self.references.iter().filter(|r| !self.defined.contains(&r.iri)).copied().collect();
-        dangling.sort_by_key(|r| (r.origin.map, r.origin.line));
+        let mut dangling: Vec<(IriKey, Origin)> =
+            self.pending.iter().filter(|(key, _)| !self.is_defined(key)).map(|&(key, o)| (key, o.unpack())).collect();
+        self.pending = Vec::new();
+        dangling.sort_by_key(|(_, origin)| (origin.map, origin.line));
         let total = dangling.len();
         dangling.truncate(MAX_REPORTED_REFERENCES);
-        let wanted: Vec<(usize, u64)> = dangling.iter().map(|r| (r.origin.map, r.origin.line)).collect();
-        let dangling_set: HashSet<(u128, usize, u64)> =
-            dangling.iter().map(|r| (r.iri, r.origin.map, r.origin.line)).collect();
+        let wanted: Vec<(usize, u64)> = dangling.iter().map(|(_, o)| (o.map, o.line)).collect();
+        let dangling_set: HashSet<(IriKey, usize, u64)> =
+            dangling.iter().map(|&(key, o)| (key, o.map, o.line)).collect();
         for row in map_selected_rows(plan, &wanted)? {
             for reference in &row.references {
-                let key = (self.hasher.hash(reference.object.as_str()), row.map, row.row.line);
+                let key = (self.hasher.key(reference.object.as_str()), row.map, row.row.line);
                 if dangling_set.contains(&key) {
                     problems.push(self.dangling_problem(plan, row.map, row.row.line, &reference.columns, &reference.object));
                 }
@@ -165,24 +214,58 @@ impl Integrity {
     }
 }
 
-/// Hashes IRIs to 128 bits (two keyed SipHashes), so that a collision between
-/// two different IRIs is out of reach for any dataset.
-/// 128-bit hashes of IRIs, for sets of millions of nodes: collisions are
-/// negligible (about 2^-64 at 2^32 nodes) and a key takes 16 bytes.
+/// 128-bit hashes of IRIs (two keyed SipHashes), for sets of millions of
+/// nodes: collisions are negligible (about 2^-64 at 2^32 nodes) and a key
+/// takes 16 bytes whatever the length of the IRI.
 #[derive(Debug, Default)]
 pub(crate) struct IriHasher {
     state: std::collections::hash_map::RandomState,
 }
 
 impl IriHasher {
-    pub(crate) fn hash(&self, iri: &str) -> u128 {
+    pub(crate) fn key(&self, iri: &str) -> IriKey {
         let half = |salt: u8| {
             let mut hasher = self.state.build_hasher();
             salt.hash(&mut hasher);
             iri.hash(&mut hasher);
             hasher.finish()
         };
-        (u128::from(half(0)) << 64) | u128::from(half(1))
+        IriKey(half(0), half(1))
+    }
+}
+
+/// An IRI's 128-bit hash, as two words rather than a `u128` so that it
+/// aligns on 8 bytes: an entry with a `u64` value takes 24 bytes, not 32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IriKey(u64, u64);
+
+impl Hash for IriKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Already a hash: tables of keys need not hash it again.
+        state.write_u64(self.0);
+    }
+}
+
+/// The hasher for tables of [`IriKey`]s: takes the key's first word as is.
+pub(crate) type IriKeyHasher = BuildHasherDefault<FirstWord>;
+
+#[derive(Debug, Default)]
+pub(crate) struct FirstWord(u64);
+
+impl Hasher for FirstWord {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached for keys other than IriKey, such as a tuple's other fields.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 ^= word;
     }
 }
 

@@ -6,6 +6,5 @@ pub mod buckets;
 pub mod integrity;
 pub mod shapes;
 
-pub(crate) use integrity::IriHasher;
 pub use integrity::Integrity;
 pub use shapes::{LinkedFacts, Shapes};

@@ -4,7 +4,7 @@
 //! bounded. Each violation is reported at the CSV row that produced its
 //! focus node.
 
-use super::integrity::Integrity;
+use super::integrity::{Integrity, IriHasher, IriKey, IriKeyHasher};
 use crate::mapping::Plan;
 use crate::problem::{Problem, ProblemKind};
 use crate::Error;
@@ -13,7 +13,8 @@ use oxigraph::model::{Graph, NamedNode, NamedOrBlankNode, Quad, Term, TermRef, T
 use shacl_rust::validation::build_target_cache;
 use shacl_rust::validation::dataset::ValidationDataset;
 use shacl_rust::ValidationResult;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The shapes of a project.
@@ -60,13 +61,21 @@ impl Shapes {
         plan: &Plan,
         integrity: &Integrity,
     ) -> Result<Vec<Problem>, Error> {
-        let own: HashSet<NamedOrBlankNode> = chunk.iter().map(|t| t.subject.clone()).collect();
+        let mut own: FxHashSet<String> = FxHashSet::default();
+        let mut previous = None;
+        for triple in &chunk {
+            // A subject's triples mostly come one after the other.
+            if previous != Some(&triple.subject) {
+                own.insert(node_key(triple.subject.as_ref().into()).into_owned());
+                previous = Some(&triple.subject);
+            }
+        }
         let mut data = ontology.to_vec();
-        let mut linked = HashSet::new();
+        let mut linked: FxHashSet<&str> = FxHashSet::default();
         for triple in &chunk {
             if let Term::NamedNode(object) = &triple.object {
-                let node = NamedOrBlankNode::from(object.clone());
-                if !own.contains(&node) && linked.insert(node.clone()) {
+                if !own.contains(object.as_str()) && linked.insert(object.as_str()) {
+                    let node = NamedOrBlankNode::from(object.clone());
                     for (predicate, value) in linked_facts.of(object.as_str()) {
                         data.push(Triple::new(node.clone(), predicate.clone(), value.clone()));
                     }
@@ -79,11 +88,7 @@ impl Shapes {
         let shapes = shacl_rust::parse_shapes(dataset.shapes_graph()).map_err(|e| config_error(&e))?;
         let mut targets = build_target_cache(&dataset, &shapes);
         for focus_nodes in targets.values_mut() {
-            focus_nodes.retain(|node| match node {
-                TermRef::NamedNode(n) => own.contains(&NamedOrBlankNode::from(n.into_owned())),
-                TermRef::BlankNode(b) => own.contains(&NamedOrBlankNode::from(b.into_owned())),
-                _ => false,
-            });
+            focus_nodes.retain(|node| !node.is_literal() && own.contains(node_key(*node).as_ref()));
         }
         let mut problems = Vec::new();
         for shape in &shapes {
@@ -135,24 +140,24 @@ impl Shapes {
 pub struct LinkedFacts {
     /// The properties noted: `rdf:type` and those of [`linked_predicates`].
     predicates: Vec<NamedNode>,
-    hasher: crate::validate::IriHasher,
+    hasher: IriHasher,
     facts: Vec<(NamedNode, Term)>,
     numbers: HashMap<(NamedNode, Term), u32>,
     /// Bit `i` set: the node has `facts[i]`, for the first 64 facts.
-    first_facts: HashMap<u128, u64>,
+    first_facts: HashMap<IriKey, u64, IriKeyHasher>,
     /// Facts numbered 64 and above, rare in curated data.
-    more_facts: HashMap<u128, Vec<u32>>,
+    more_facts: HashMap<IriKey, Vec<u32>, IriKeyHasher>,
 }
 
 impl LinkedFacts {
     fn new(predicates: Vec<NamedNode>) -> Self {
         Self {
             predicates,
-            hasher: crate::validate::IriHasher::default(),
+            hasher: IriHasher::default(),
             facts: Vec::new(),
             numbers: HashMap::new(),
-            first_facts: HashMap::new(),
-            more_facts: HashMap::new(),
+            first_facts: HashMap::default(),
+            more_facts: HashMap::default(),
         }
     }
 
@@ -173,7 +178,7 @@ impl LinkedFacts {
                     number
                 }
             };
-            let key = self.hasher.hash(node.as_str());
+            let key = self.hasher.key(node.as_str());
             if number < 64 {
                 *self.first_facts.entry(key).or_default() |= 1 << number;
             } else {
@@ -186,11 +191,21 @@ impl LinkedFacts {
     }
 
     fn of(&self, iri: &str) -> impl Iterator<Item = &(NamedNode, Term)> {
-        let key = self.hasher.hash(iri);
+        let key = self.hasher.key(iri);
         let bits = self.first_facts.get(&key).copied().unwrap_or(0);
         let first = (0..64).filter(move |i| bits & (1 << i) != 0);
         let more = self.more_facts.get(&key).into_iter().flatten().copied();
         first.chain(more).map(|number| &self.facts[number as usize])
+    }
+}
+
+/// A node as a string that tells IRIs from blank nodes: the IRI itself, or
+/// `_:` and the label (no IRI starts so, as a scheme starts with a letter).
+fn node_key(node: TermRef<'_>) -> std::borrow::Cow<'_, str> {
+    match node {
+        TermRef::BlankNode(b) => format!("_:{}", b.as_str()).into(),
+        TermRef::NamedNode(n) => n.as_str().into(),
+        TermRef::Literal(l) => l.value().into(),
     }
 }
 
