@@ -6,6 +6,7 @@ use crate::problem::Problem;
 use crate::project::{Project, SHAPES_FILE};
 use crate::scratch::Scratch;
 use crate::store::StoreDir;
+use crate::export::kept::{KeptRun, KeptRunsWriter};
 use crate::metadata::GraphSummary;
 use crate::validate::buckets::{BucketWriter, Buckets};
 use crate::validate::{Integrity, LinkedFacts, Shapes};
@@ -130,7 +131,8 @@ pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, E
     })?;
     linked_facts.observe(&ontology);
     spill.add(&ontology)?;
-    let (_, problems) = check_buckets(&spill.finish()?, Some((&shapes, &linked_facts)), &ontology, &plan, &integrity)?;
+    let checks = BucketChecks { shapes: Some((&shapes, &linked_facts)), ontology: &ontology, plan: &plan, integrity: &integrity };
+    let (_, problems, _) = check_buckets(&spill.finish()?, &checks, None)?;
     report.total_problems += problems.len() as u64;
     report.problems.extend(problems);
     report.problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -254,8 +256,16 @@ fn load_version(
     if let Some(spill) = spill {
         progress(Stage::Validating);
         let buckets = spill.finish()?;
-        let shapes = shapes.as_ref().zip(linked_facts.as_ref());
-        let (summary, problems) = check_buckets(&buckets, shapes, ontology, plan, &integrity)?;
+        // Sorted runs for `export` are kept when the buckets hold the whole
+        // graph, that is when no mapping wrote to a named graph.
+        let keep = if buckets.named_graph_quads == 0 { Some(KeptRunsWriter::create(target.folder)?) } else { None };
+        let checks = BucketChecks {
+            shapes: shapes.as_ref().zip(linked_facts.as_ref()),
+            ontology,
+            plan,
+            integrity: &integrity,
+        };
+        let (summary, problems, mut kept_runs) = check_buckets(&buckets, &checks, keep.as_ref())?;
         buckets.remove()?;
         if !problems.is_empty() {
             checked.total_problems += problems.len() as u64;
@@ -268,7 +278,13 @@ fn load_version(
             let description =
                 crate::metadata::describe_build(&summary, project, target.name, &crate::metadata::utc_now(), &inputs)?;
             description_quads = description.len();
+            if let Some(keep) = &keep {
+                kept_runs.push(keep.write_graph(&crate::metadata::graph_iri(project), &description)?);
+            }
             store.extend(description).map_err(|e| Error::store(version, e))?;
+        }
+        if let Some(keep) = keep {
+            keep.finish(kept_runs)?;
         }
     }
     if options.answer_questions && project.queries.is_dir() {
@@ -314,40 +330,52 @@ fn map_checked(
     Ok((CheckReport { mapping, problems, total_problems: total }, integrity))
 }
 
+/// What the bucket checks check against.
+struct BucketChecks<'a> {
+    shapes: Option<(&'a Shapes, &'a LinkedFacts)>,
+    ontology: &'a [Quad],
+    plan: &'a Plan,
+    integrity: &'a Integrity,
+}
+
 /// Reads the spilled buckets in parallel (each holds every triple of its
-/// subjects): counts them for the description and validates the shapes.
-/// Problems come sorted by file and line.
+/// subjects): counts them for the description, validates the shapes, and
+/// writes each as a sorted run when `keep` is given. Problems come sorted by
+/// file and line.
 fn check_buckets(
     buckets: &Buckets,
-    shapes: Option<(&Shapes, &LinkedFacts)>,
-    ontology: &[Quad],
-    plan: &Plan,
-    integrity: &Integrity,
-) -> Result<(GraphSummary, Vec<Problem>), Error> {
+    checks: &BucketChecks<'_>,
+    keep: Option<&KeptRunsWriter>,
+) -> Result<(GraphSummary, Vec<Problem>, Vec<KeptRun>), Error> {
     use rayon::prelude::*;
-    let ontology: Vec<Triple> = ontology.iter().map(|q| Triple::from(q.clone())).collect();
-    let checked: Vec<(GraphSummary, Vec<Problem>)> = (0..buckets.len())
+    let ontology: Vec<Triple> = checks.ontology.iter().map(|q| Triple::from(q.clone())).collect();
+    let checked: Vec<(GraphSummary, Vec<Problem>, Option<KeptRun>)> = (0..buckets.len())
         .into_par_iter()
         .map(|index| {
             let triples = buckets.read(index)?;
             let mut summary = GraphSummary::default();
             summary.count(&triples);
-            let problems = match shapes {
-                Some((shapes, linked_facts)) => shapes.validate(triples, linked_facts, &ontology, plan, integrity)?,
+            let kept = keep.map(|keep| keep.write_bucket(index, &triples)).transpose()?;
+            let problems = match checks.shapes {
+                Some((shapes, linked_facts)) => {
+                    shapes.validate(triples, linked_facts, &ontology, checks.plan, checks.integrity)?
+                }
                 None => Vec::new(),
             };
-            Ok((summary, problems))
+            Ok((summary, problems, kept))
         })
         .collect::<Result<_, Error>>()?;
     let mut summary = GraphSummary::default();
     let mut problems = Vec::new();
-    for (part, found) in checked {
+    let mut kept_runs = Vec::new();
+    for (part, found, kept) in checked {
         summary.merge(part);
         problems.extend(found);
+        kept_runs.extend(kept);
     }
     problems.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
     problems.dedup();
-    Ok((summary, problems))
+    Ok((summary, problems, kept_runs))
 }
 
 /// Every quad of the ontology files.

@@ -43,3 +43,54 @@ fn trig_export_carries_the_build_description_and_turtle_the_data() {
     let output = project.run(&["export"]);
     assert!(output.stderr.is_empty(), "the description left out of Turtle is no surprise: {:?}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// The version folder of the project's current build.
+fn current_version(project: &TestProject) -> std::path::PathBuf {
+    let versions = project.path().join("store/versions");
+    let mut found: Vec<_> = std::fs::read_dir(&versions).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(found.len(), 1, "one build, one version: {found:?}");
+    found.pop().unwrap()
+}
+
+#[test]
+fn export_from_the_runs_the_build_kept_equals_reading_the_store() {
+    let project = TestProject::mini();
+    // Literals that Oxigraph gives back in another form than they were written.
+    project.write(
+        "ontology/values.ttl",
+        "@prefix ex: <http://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\
+         ex:sample ex:count \"007\"^^xsd:int ; ex:flag \"1\"^^xsd:boolean ; ex:at \"2013-03-01T08:00:00+00:00\"^^xsd:dateTime .\n",
+    );
+    let project = project.built();
+    let manifest = current_version(&project).join("sorted/runs.json");
+    assert!(manifest.exists(), "the build keeps sorted runs");
+    for format in ["turtle", "ntriples", "nquads", "trig"] {
+        for metadata in [&[][..], &["--no-metadata"][..]] {
+            let args = [&["export", "--format", format][..], metadata].concat();
+            let kept = project.ok(&args);
+            let from_store = project.ok(&[&args[..], &["--from-store"]].concat());
+            assert_eq!(kept, from_store, "factgraph {args:?}");
+        }
+    }
+    let nquads = project.ok(&["export", "--format", "nquads"]);
+    assert!(nquads.contains("\"7\"^^<http://www.w3.org/2001/XMLSchema#integer>"), "{nquads}");
+    std::fs::remove_file(&manifest).unwrap();
+    assert_eq!(project.ok(&["export", "--format", "nquads"]), nquads, "without its manifest, the store is read");
+}
+
+#[test]
+fn a_mapping_into_a_named_graph_is_exported_from_the_store() {
+    let project = TestProject::mini();
+    project.write(
+        "mappings/graphs.ttl",
+        "@prefix rml: <http://w3id.org/rml/> .\n@prefix ex: <http://example.org/> .\n\
+         ex:Listed a rml:TriplesMap ;\n\
+           rml:logicalSource [ rml:source \"../data/services.csv\" ; rml:referenceFormulation rml:CSV ] ;\n\
+           rml:subjectMap [ rml:template \"http://example.org/service/{id}\" ; rml:graph ex:listings ] ;\n\
+           rml:predicateObjectMap [ rml:predicate ex:listed ; rml:object \"yes\" ] .\n",
+    );
+    let project = project.built();
+    assert!(!current_version(&project).join("sorted").exists(), "no runs: the buckets hold the default graph only");
+    let nquads = project.ok(&["export", "--format", "nquads", "--no-metadata"]);
+    assert!(nquads.contains("<http://example.org/service/azure> <http://example.org/listed> \"yes\" <http://example.org/listings> ."), "{nquads}");
+}

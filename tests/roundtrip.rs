@@ -51,7 +51,7 @@ fn roundtrip(values: &[String]) -> Result<(), TestCaseError> {
     prop_assert_eq!(report.rows_per_source[0].1, values.len() as u64);
 
     let mut turtle = Vec::new();
-    factgraph::export::export(&store, RdfFormat::Turtle, &[("ex".into(), "http://example.org/".into())], &[], &mut turtle).unwrap();
+    factgraph::export::export(&store, None, RdfFormat::Turtle, &[("ex".into(), "http://example.org/".into())], &[], &mut turtle).unwrap();
     let mut parsed: Dataset = RdfParser::from_format(RdfFormat::Turtle)
         .for_slice(&turtle)
         .collect::<Result<_, _>>()

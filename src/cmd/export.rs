@@ -21,15 +21,20 @@ pub struct Args {
     /// Leave out the build's description (its named graph).
     #[arg(long)]
     no_metadata: bool,
+    /// Read the store itself, not the sorted runs its build kept beside it
+    /// (slower; the output is the same).
+    #[arg(long)]
+    from_store: bool,
 }
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, args.store)?;
-    let store = factgraph::store::StoreDir::new(&project.store).open_current()?;
+    let (version, store) = factgraph::store::StoreDir::new(&project.store).open_current_version()?;
+    let kept = if args.from_store { None } else { factgraph::export::KeptRuns::open(&version) };
     let mut out = super::output(args.output.as_deref())?;
     let description = factgraph::metadata::graph_iri(&project);
     let leave_out = if args.no_metadata { vec![description.clone()] } else { Vec::new() };
-    let summary = factgraph::export::export(&store, args.format.into(), &project.prefixes, &leave_out, &mut out)?;
+    let summary = factgraph::export::export(&store, kept.as_ref(), args.format.into(), &project.prefixes, &leave_out, &mut out)?;
     out.flush()?;
     let description_quads = store
         .quads_for_pattern(None, None, None, Some(description.as_ref().into()))

@@ -11,6 +11,11 @@
 //! runs of [`RUN_BYTES`] written to a scratch folder; the runs are then
 //! merged into the output.
 
+pub mod kept;
+mod runs;
+
+pub use kept::KeptRuns;
+
 use crate::scratch::Scratch;
 use crate::Error;
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -20,8 +25,8 @@ use oxigraph::store::Store;
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::Write;
+use runs::RunReader;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -39,14 +44,41 @@ pub struct ExportSummary {
 /// Writes the quads of `store` in `format`, leaving out the named graphs in
 /// `leave_out`. Turtle and N-Triples hold one graph: they get the default
 /// graph (the data and the ontology), and named graphs are counted as left out.
+///
+/// With `kept`, the sorted runs its build kept with the store (see [`kept`]),
+/// the quads come from those rather than from reading the store.
 pub fn export(
     store: &Store,
+    kept: Option<&KeptRuns>,
     format: RdfFormat,
     prefixes: &[(String, String)],
     leave_out: &[NamedNode],
     out: &mut dyn Write,
 ) -> Result<ExportSummary, Error> {
-    export_in_runs(store, format, prefixes, leave_out, out, RUN_BYTES)
+    match kept {
+        Some(kept) => export_kept(kept, format, prefixes, leave_out, out),
+        None => export_in_runs(store, format, prefixes, leave_out, out, RUN_BYTES),
+    }
+}
+
+fn export_kept(
+    kept: &KeptRuns,
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+    leave_out: &[NamedNode],
+    out: &mut dyn Write,
+) -> Result<ExportSummary, Error> {
+    let mut summary = ExportSummary::default();
+    let mut files = Vec::new();
+    for (file, graph, quads) in kept.runs() {
+        match graph {
+            Some(graph) if leave_out.contains(&graph) => {}
+            Some(_) if !format.supports_datasets() => summary.left_out += quads,
+            _ => files.push(file),
+        }
+    }
+    summary.quads = merge_runs(&files, format, prefixes, out)?;
+    Ok(summary)
 }
 
 fn export_in_runs(
@@ -140,9 +172,8 @@ fn number(term: Option<&Term>) -> usize {
     }
 }
 
-/// Sort keys of one thread: `graph \0 subject \0 predicate \0 object`, each
-/// term in N-Triples syntax (which has no raw NUL or newline), the default
-/// graph as the empty string so that it sorts first.
+/// Sort keys of one thread (see [`runs`]), written out as a sorted run
+/// whenever they reach `run_bytes`.
 struct RunBuffer<'a> {
     scratch: &'a Path,
     run_bytes: usize,
@@ -157,11 +188,7 @@ impl<'a> RunBuffer<'a> {
     }
 
     fn push(&mut self, quad: &Quad) -> Result<(), Error> {
-        use std::fmt::Write as _;
-        if !quad.graph_name.is_default_graph() {
-            let _ = write!(self.text, "{}", quad.graph_name);
-        }
-        let _ = write!(self.text, "\0{}\0{}\0{}", quad.subject, quad.predicate, quad.object);
+        runs::push_key(&mut self.text, quad.as_ref());
         self.ends.push(self.text.len());
         if self.text.len() >= self.run_bytes {
             self.write_run()?;
@@ -184,11 +211,7 @@ impl<'a> RunBuffer<'a> {
         static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let number = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = self.scratch.join(format!("run-{number}"));
-        let mut file = BufWriter::with_capacity(1 << 20, File::create(&path).map_err(Error::io(&path))?);
-        for key in keys {
-            file.write_all(key.as_bytes()).and_then(|()| file.write_all(b"\n")).map_err(Error::io(&path))?;
-        }
-        file.flush().map_err(Error::io(&path))?;
+        runs::write_run(&path, keys)?;
         self.runs.push(path);
         self.text.clear();
         self.ends.clear();
@@ -227,32 +250,23 @@ fn merge_runs(runs: &[PathBuf], format: RdfFormat, prefixes: &[(String, String)]
     let mut readers = Vec::with_capacity(runs.len());
     let mut heap = BinaryHeap::with_capacity(runs.len());
     for (index, path) in runs.iter().enumerate() {
-        let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(Error::io(path))?);
-        if let Some(line) = next_line(&mut reader, path)? {
-            heap.push(Reverse((line, index)));
+        let mut reader = RunReader::open(path)?;
+        if let Some(key) = reader.next_key()? {
+            heap.push(Reverse((key, index)));
         }
         readers.push(reader);
     }
     let mut writer = QuadWriter::new(format, prefixes, out)?;
     let mut written = 0;
-    while let Some(Reverse((line, index))) = heap.pop() {
-        writer.write(&line)?;
+    while let Some(Reverse((key, index))) = heap.pop() {
+        writer.write(&key)?;
         written += 1;
-        if let Some(next) = next_line(&mut readers[index], &runs[index])? {
+        if let Some(next) = readers[index].next_key()? {
             heap.push(Reverse((next, index)));
         }
     }
     writer.finish()?;
     Ok(written)
-}
-
-fn next_line(reader: &mut impl BufRead, path: &Path) -> Result<Option<String>, Error> {
-    let mut line = String::new();
-    if reader.read_line(&mut line).map_err(Error::io(path))? == 0 {
-        return Ok(None);
-    }
-    line.pop();
-    Ok(Some(line))
 }
 
 /// Writes sort keys as quads: N-Triples and N-Quads straight from the key's

@@ -45,6 +45,12 @@ impl StoreDir {
     /// Opens the current version read-only. A build running meanwhile does not
     /// affect it: the reader keeps the version it opened.
     pub fn open_current(&self) -> Result<Store, Error> {
+        self.open_current_version().map(|(_, store)| store)
+    }
+
+    /// [`Self::open_current`], with the version's folder, for what the build
+    /// kept beside the store (answers, sorted runs).
+    pub fn open_current_version(&self) -> Result<(PathBuf, Store), Error> {
         let Some(version) = self.current_version()? else {
             return Err(Error::store(
                 &self.path,
@@ -52,7 +58,8 @@ impl StoreDir {
             ));
         };
         let store = version.join(OXIGRAPH);
-        Store::open_read_only(&store).map_err(|e| Error::store(&store, e))
+        let store = Store::open_read_only(&store).map_err(|e| Error::store(&store, e))?;
+        Ok((version, store))
     }
 
     /// Opens the version the current one replaced, read-only, if it is kept.

@@ -1,0 +1,134 @@
+//! Sorted runs: the sort keys of quads, sorted, in files that are then merged.
+//!
+//! A key is `graph \0 subject \0 predicate \0 object`, each term in
+//! N-Triples syntax (which has no raw NUL or newline), the default graph as
+//! the empty string so that it sorts first. Run files are front-coded: each
+//! key is written as the number of bytes it shares with the key before it and
+//! the bytes that follow. Sorted keys of one subject share most of their
+//! bytes, so a run takes far less room than the text of its quads.
+
+use crate::Error;
+use oxigraph::model::QuadRef;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Appends the sort key of `quad` to `text`.
+pub(crate) fn push_key(text: &mut String, quad: QuadRef<'_>) {
+    use std::fmt::Write as _;
+    if !quad.graph_name.is_default_graph() {
+        let _ = write!(text, "{}", quad.graph_name);
+    }
+    let _ = write!(text, "\0{}\0{}\0{}", quad.subject, quad.predicate, quad.object);
+}
+
+/// Writes `keys`, which must be sorted, as a run file; returns how many.
+pub(crate) fn write_run<'a>(path: &Path, keys: impl IntoIterator<Item = &'a str>) -> Result<u64, Error> {
+    let mut file = BufWriter::with_capacity(1 << 20, File::create(path).map_err(Error::io(path))?);
+    let mut previous: &[u8] = &[];
+    let mut count = 0;
+    let mut record = Vec::new();
+    for key in keys {
+        let key = key.as_bytes();
+        let shared = previous.iter().zip(key).take_while(|(a, b)| a == b).count();
+        record.clear();
+        push_varint(&mut record, shared);
+        push_varint(&mut record, key.len() - shared);
+        record.extend_from_slice(&key[shared..]);
+        file.write_all(&record).map_err(Error::io(path))?;
+        previous = key;
+        count += 1;
+    }
+    file.flush().map_err(Error::io(path))?;
+    Ok(count)
+}
+
+/// Reads the keys of a run file in order.
+pub(crate) struct RunReader {
+    path: PathBuf,
+    input: BufReader<File>,
+    key: Vec<u8>,
+}
+
+impl RunReader {
+    pub(crate) fn open(path: &Path) -> Result<Self, Error> {
+        let file = File::open(path).map_err(Error::io(path))?;
+        Ok(Self { path: path.to_owned(), input: BufReader::with_capacity(1 << 16, file), key: Vec::new() })
+    }
+
+    /// The next key, or `None` at the end of the run.
+    pub(crate) fn next_key(&mut self) -> Result<Option<String>, Error> {
+        let Some(shared) = self.read_varint(true)? else { return Ok(None) };
+        let Some(rest) = self.read_varint(false)? else { return Err(self.corrupt()) };
+        if shared > self.key.len() {
+            return Err(self.corrupt());
+        }
+        self.key.truncate(shared);
+        self.key.resize(shared + rest, 0);
+        self.input.read_exact(&mut self.key[shared..]).map_err(|_| self.corrupt())?;
+        String::from_utf8(self.key.clone()).map(Some).map_err(|_| self.corrupt())
+    }
+
+    /// A LEB128 number; `None` at the end of the file if `may_end`.
+    fn read_varint(&mut self, may_end: bool) -> Result<Option<usize>, Error> {
+        let mut value = 0usize;
+        for shift in (0..64).step_by(7) {
+            let mut byte = [0u8];
+            match self.input.read(&mut byte).map_err(Error::io(&self.path))? {
+                0 if shift == 0 && may_end => return Ok(None),
+                0 => return Err(self.corrupt()),
+                _ => {}
+            }
+            value |= usize::from(byte[0] & 0x7f) << shift;
+            if byte[0] & 0x80 == 0 {
+                return Ok(Some(value));
+            }
+        }
+        Err(self.corrupt())
+    }
+
+    fn corrupt(&self) -> Error {
+        Error::store(&self.path, "a sorted run file is damaged; build again (or delete the folder) to rewrite it")
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut value: usize) {
+    while value >= 0x80 {
+        out.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_come_back_as_written() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("run");
+        let mut keys: Vec<String> = (0..300).map(|i| format!("\0<http://example.org/s{}>\0<p>\0\"{}\"", i / 7, "é".repeat(i))).collect();
+        keys.push(String::new());
+        keys.sort();
+        assert_eq!(write_run(&path, keys.iter().map(String::as_str)).unwrap(), 301);
+        let mut reader = RunReader::open(&path).unwrap();
+        let mut read = Vec::new();
+        while let Some(key) = reader.next_key().unwrap() {
+            read.push(key);
+        }
+        assert_eq!(read, keys);
+    }
+
+    #[test]
+    fn a_truncated_run_is_an_error_not_a_short_read() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("run");
+        write_run(&path, ["\0<a>\0<b>\0<c>", "\0<a>\0<b>\0<d>"]).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 2]).unwrap();
+        let mut reader = RunReader::open(&path).unwrap();
+        assert!(reader.next_key().unwrap().is_some());
+        assert!(reader.next_key().is_err());
+    }
+}
