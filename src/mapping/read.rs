@@ -22,6 +22,10 @@ struct MappingFile {
     path: PathBuf,
     graph: Graph,
     base_iri: Option<String>,
+    /// Where each term first appears in the file. The parser names blank
+    /// nodes at random, so the graph's own order differs from run to run; in
+    /// file order, maps and their quads come out the same every time.
+    appearance: HashMap<Term, usize>,
 }
 
 /// Reads one or more mapping files into a single [`Mapping`]. Triples maps may
@@ -35,7 +39,7 @@ pub fn read_mapping_files(paths: &[PathBuf]) -> Result<Mapping, MappingError> {
     // All triples maps first, so that parentTriplesMap can point anywhere.
     let mut nodes: Vec<(usize, NamedOrBlankNode)> = Vec::new();
     for (index, file) in files.iter().enumerate() {
-        for node in triples_map_nodes(&file.graph) {
+        for node in triples_map_nodes(file) {
             nodes.push((index, node));
         }
     }
@@ -68,9 +72,14 @@ fn parse_file(path: &Path, prefixes: &mut Vec<(String, String)>) -> Result<Mappi
         .map_err(|e| MappingError::new(path, None, format!("cannot open the mapping file: {e}")))?;
     let mut parser = TurtleParser::new().for_reader(BufReader::new(file));
     let mut graph = Graph::new();
+    let mut appearance = HashMap::new();
     for triple in parser.by_ref() {
-        let triple = triple.map_err(|e| MappingError::new(path, None, format!("not valid Turtle: {e}")))?;
-        graph.insert(&to_current_triple(triple));
+        let triple = to_current_triple(triple.map_err(|e| MappingError::new(path, None, format!("not valid Turtle: {e}")))?);
+        for term in [Term::from(triple.subject.clone()), triple.object.clone()] {
+            let next = appearance.len();
+            appearance.entry(term).or_insert(next);
+        }
+        graph.insert(&triple);
     }
     for (prefix, iri) in parser.prefixes() {
         if !prefixes.iter().any(|(p, _)| p == prefix) {
@@ -81,6 +90,7 @@ fn parse_file(path: &Path, prefixes: &mut Vec<(String, String)>) -> Result<Mappi
         path: path.to_owned(),
         base_iri: parser.base_iri().map(str::to_owned),
         graph,
+        appearance,
     })
 }
 
@@ -102,7 +112,8 @@ fn to_current_triple(triple: Triple) -> Triple {
 
 /// Subjects typed rml:TriplesMap or having a logical source, sorted by name so
 /// that runs are repeatable.
-fn triples_map_nodes(graph: &Graph) -> Vec<NamedOrBlankNode> {
+fn triples_map_nodes(file: &MappingFile) -> Vec<NamedOrBlankNode> {
+    let graph = &file.graph;
     let typed = graph
         .subjects_for_predicate_object(NamedNodeRef::new_unchecked(RDF_TYPE), &rml("TriplesMap"))
         .map(NamedOrBlankNodeRef::into_owned);
@@ -110,7 +121,12 @@ fn triples_map_nodes(graph: &Graph) -> Vec<NamedOrBlankNode> {
         .triples_for_predicate(&rml("logicalSource"))
         .map(|t| t.subject.into_owned());
     let mut nodes: Vec<_> = typed.chain(with_source).collect();
-    nodes.sort_by_key(|n| (n.is_blank_node(), n.to_string()));
+    // Blank-node maps by where they appear: their labels are random.
+    let appearance = |n: &NamedOrBlankNode| match n {
+        NamedOrBlankNode::BlankNode(_) => file.appearance.get(&Term::from(n.clone())).copied(),
+        NamedOrBlankNode::NamedNode(_) => None,
+    };
+    nodes.sort_by_cached_key(|n| (n.is_blank_node(), appearance(n), n.to_string()));
     nodes.dedup();
     nodes
 }
@@ -153,8 +169,11 @@ impl MapReader<'_> {
         MappingError::new(&self.file.path, Some(&self.name), problem)
     }
 
+    /// The objects of `node`'s `rml:local`, in the order they appear in the file.
     fn objects<'g>(&'g self, node: NamedOrBlankNodeRef<'g>, local: &str) -> Vec<TermRef<'g>> {
-        self.file.graph.objects_for_subject_predicate(node, &rml(local)).collect()
+        let mut objects: Vec<TermRef<'g>> = self.file.graph.objects_for_subject_predicate(node, &rml(local)).collect();
+        objects.sort_by_cached_key(|object| self.file.appearance.get(&object.into_owned()).copied());
+        objects
     }
 
     fn at_most_one<'g>(&'g self, node: NamedOrBlankNodeRef<'g>, local: &str) -> Result<Option<TermRef<'g>>, MappingError> {
