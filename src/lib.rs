@@ -13,6 +13,7 @@ pub mod export;
 pub mod generate;
 pub mod mapping;
 pub mod metadata;
+pub mod ntriples;
 pub mod problem;
 pub mod project;
 pub mod publish;

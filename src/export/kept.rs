@@ -100,7 +100,7 @@ impl KeptRunsWriter {
 
 /// Sorts the keys of `quads` (deduplicated) into one run file.
 fn write_sorted<'a>(path: &Path, quads: impl Iterator<Item = QuadRef<'a>>) -> Result<u64, Error> {
-    let mut text = String::new();
+    let mut text = Vec::new();
     let mut ends = Vec::new();
     for quad in quads {
         match quad.object {

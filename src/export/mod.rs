@@ -177,14 +177,14 @@ fn number(term: Option<&Term>) -> usize {
 struct RunBuffer<'a> {
     scratch: &'a Path,
     run_bytes: usize,
-    text: String,
+    text: Vec<u8>,
     ends: Vec<usize>,
     runs: Vec<PathBuf>,
 }
 
 impl<'a> RunBuffer<'a> {
     fn new(scratch: &'a Path, run_bytes: usize) -> Self {
-        Self { scratch, run_bytes, text: String::new(), ends: Vec::new(), runs: Vec::new() }
+        Self { scratch, run_bytes, text: Vec::new(), ends: Vec::new(), runs: Vec::new() }
     }
 
     fn push(&mut self, quad: &Quad) -> Result<(), Error> {
@@ -201,7 +201,7 @@ impl<'a> RunBuffer<'a> {
         if self.ends.is_empty() {
             return Ok(());
         }
-        let mut keys: Vec<&str> = Vec::with_capacity(self.ends.len());
+        let mut keys: Vec<&[u8]> = Vec::with_capacity(self.ends.len());
         let mut start = 0;
         for &end in &self.ends {
             keys.push(&self.text[start..end]);

@@ -8,28 +8,32 @@
 //! bytes, so a run takes far less room than the text of its quads.
 
 use crate::Error;
-use oxigraph::model::QuadRef;
+use crate::ntriples::push_term;
+use oxigraph::model::{GraphNameRef, QuadRef};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Appends the sort key of `quad` to `text`.
-pub(crate) fn push_key(text: &mut String, quad: QuadRef<'_>) {
-    use std::fmt::Write as _;
-    if !quad.graph_name.is_default_graph() {
-        let _ = write!(text, "{}", quad.graph_name);
+/// Appends the sort key of `quad` to `key`.
+pub(crate) fn push_key(key: &mut Vec<u8>, quad: QuadRef<'_>) {
+    match quad.graph_name {
+        GraphNameRef::NamedNode(graph) => push_term(key, graph.into()),
+        GraphNameRef::BlankNode(graph) => push_term(key, graph.into()),
+        GraphNameRef::DefaultGraph => {}
     }
-    let _ = write!(text, "\0{}\0{}\0{}", quad.subject, quad.predicate, quad.object);
+    for term in [quad.subject.into(), quad.predicate.into(), quad.object] {
+        key.push(0);
+        push_term(key, term);
+    }
 }
 
 /// Writes `keys`, which must be sorted, as a run file; returns how many.
-pub(crate) fn write_run<'a>(path: &Path, keys: impl IntoIterator<Item = &'a str>) -> Result<u64, Error> {
+pub(crate) fn write_run<'a>(path: &Path, keys: impl IntoIterator<Item = &'a [u8]>) -> Result<u64, Error> {
     let mut file = BufWriter::with_capacity(1 << 20, File::create(path).map_err(Error::io(path))?);
     let mut previous: &[u8] = &[];
     let mut count = 0;
     let mut record = Vec::new();
     for key in keys {
-        let key = key.as_bytes();
         let shared = previous.iter().zip(key).take_while(|(a, b)| a == b).count();
         record.clear();
         push_varint(&mut record, shared);
@@ -111,7 +115,7 @@ mod tests {
         let mut keys: Vec<String> = (0..300).map(|i| format!("\0<http://example.org/s{}>\0<p>\0\"{}\"", i / 7, "é".repeat(i))).collect();
         keys.push(String::new());
         keys.sort();
-        assert_eq!(write_run(&path, keys.iter().map(String::as_str)).unwrap(), 301);
+        assert_eq!(write_run(&path, keys.iter().map(String::as_bytes)).unwrap(), 301);
         let mut reader = RunReader::open(&path).unwrap();
         let mut read = Vec::new();
         while let Some(key) = reader.next_key().unwrap() {
@@ -124,7 +128,7 @@ mod tests {
     fn a_truncated_run_is_an_error_not_a_short_read() {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("run");
-        write_run(&path, ["\0<a>\0<b>\0<c>", "\0<a>\0<b>\0<d>"]).unwrap();
+        write_run(&path, [&b"\0<a>\0<b>\0<c>"[..], &b"\0<a>\0<b>\0<d>"[..]]).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() - 2]).unwrap();
         let mut reader = RunReader::open(&path).unwrap();
