@@ -4,7 +4,6 @@ use super::RdfFormatArg;
 use anyhow::Context as _;
 use factgraph::mapping::{self, Plan};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use rayon::prelude::*;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,11 +38,31 @@ pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let named_graphs_lost = !format.supports_datasets();
     let mut dropped = 0u64;
     let report = if matches!(format, RdfFormat::NQuads | RdfFormat::NTriples) {
-        // One line per quad: written in parallel, then in order.
-        mapping::run(&plan, &mut |batch| {
-            dropped += batch.quads.iter().filter(|q| named_graphs_lost && !q.graph_name.is_default_graph()).count() as u64;
-            let lines: Vec<Vec<u8>> = batch.quads.par_chunks(4096).map(|quads| lines_of(quads, named_graphs_lost)).collect();
-            lines.iter().try_for_each(|lines| out.write_all(lines)).map_err(factgraph::Error::io("(output)"))
+        // One line per quad. Each batch is formatted by a task on the thread
+        // pool while the next rows are mapped, and a writing thread writes the
+        // batches in order as they are ready: mapping waits for neither.
+        std::thread::scope(|scope| -> anyhow::Result<_> {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<std::sync::mpsc::Receiver<Vec<u8>>>(32);
+            let out = &mut out;
+            let writer = scope.spawn(move || {
+                receiver.iter().try_for_each(|lines| {
+                    let lines = lines.recv().map_err(|_| std::io::Error::other("a formatting task stopped"))?;
+                    out.write_all(&lines)
+                })
+            });
+            let report = mapping::run(&plan, &mut |batch| {
+                dropped += batch.quads.iter().filter(|q| named_graphs_lost && !q.graph_name.is_default_graph()).count() as u64;
+                let (lines_sender, lines) = std::sync::mpsc::sync_channel(1);
+                rayon::spawn(move || {
+                    let _ = lines_sender.send(lines_of(&batch.quads, named_graphs_lost));
+                });
+                sender.send(lines).map_err(|_| factgraph::Error::io("(output)")(std::io::Error::other("the writing thread stopped")))
+            });
+            drop(sender);
+            let written = writer.join().map_err(|_| anyhow::anyhow!("the writing thread panicked"))?;
+            // A failed write is the cause when both failed.
+            written.context("cannot write the output")?;
+            Ok(report?)
         })?
     } else {
         let mut serializer = RdfSerializer::from_format(format);
@@ -80,12 +99,8 @@ pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
 /// N-Quads lines (N-Triples when `triples_only`, leaving out named graphs).
 fn lines_of(quads: &[oxigraph::model::Quad], triples_only: bool) -> Vec<u8> {
     let mut lines = Vec::with_capacity(quads.len() * 160);
-    for quad in quads {
-        if !triples_only {
-            let _ = writeln!(lines, "{quad} .");
-        } else if quad.graph_name.is_default_graph() {
-            let _ = writeln!(lines, "{} .", oxigraph::model::TripleRef::from(quad.as_ref()));
-        }
+    for quad in quads.iter().filter(|q| !triples_only || q.graph_name.is_default_graph()) {
+        factgraph::ntriples::push_quad_line(&mut lines, quad.as_ref());
     }
     lines
 }

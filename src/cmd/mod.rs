@@ -105,12 +105,12 @@ fn load_project(config: Option<&Path>, store: Option<PathBuf>) -> anyhow::Result
 }
 
 /// The file given, or standard output; buffered either way.
-fn output(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
+fn output(path: Option<&Path>) -> anyhow::Result<Box<dyn Write + Send>> {
     Ok(match path {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
         )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(BufWriter::new(std::io::stdout())),
     })
 }
 
@@ -135,8 +135,7 @@ fn show_stage(bar: &indicatif::ProgressBar, stage: factgraph::build::Stage<'_>) 
     let message = match stage {
         Stage::Mapping { file, rows } => format!("mapping {}: {rows} rows", file.display()),
         Stage::Validating => "checking identifiers and shapes".into(),
-        Stage::Loading => "loading into the store".into(),
-        Stage::Compacting => "compacting the store".into(),
+        Stage::Finishing => "loading the last batches and compacting, checking shapes meanwhile".into(),
         Stage::Answering => "answering the named questions".into(),
     };
     bar.set_message(message);

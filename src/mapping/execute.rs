@@ -14,12 +14,13 @@ use oxigraph::model::vocab::rdf;
 use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxiri::Iri;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// Rows read from a file before they are mapped in parallel.
-const BATCH_ROWS: usize = 64 * 1024;
+const BATCH_ROWS: usize = 16 * 1024;
 /// Rows one rayon task maps.
 const CHUNK_ROWS: usize = 1024;
 /// Data problems kept in a report; beyond that they are only counted.
@@ -108,8 +109,43 @@ pub fn run_with(
         .map(|join| build_join_table(plan, join))
         .collect::<Result<Vec<_>, Error>>()?;
     let mapper = RowMapper { plan, tables: &tables, options };
-    for (index, source) in plan.sources.iter().enumerate() {
-        let mut file = CsvSource::open(&source.source.path, source.source.delimiter)?;
+    // Reading and parsing CSV is sequential: a thread of its own does it
+    // while the rows before are mapped on every core.
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(2);
+        scope.spawn(move || read_sources(plan, &sender));
+        for read in receiver {
+            match read? {
+                SourceRead::Rows { source, rows } => {
+                    let batches: Vec<MappedBatch> =
+                        rows.par_chunks(CHUNK_ROWS).map(|chunk| mapper.map_rows(source, chunk)).collect();
+                    for batch in batches {
+                        report.add(&batch);
+                        sink(batch)?;
+                    }
+                }
+                SourceRead::Finished { path, rows, problems } => {
+                    report.note_issues(&problems);
+                    report.rows_per_source.push((path, rows));
+                }
+            }
+        }
+        Ok(report)
+    })
+}
+
+/// What the reading thread sends: rows of a source, in order, then the end of it.
+enum SourceRead {
+    Rows { source: usize, rows: Vec<Row> },
+    Finished { path: PathBuf, rows: u64, problems: Vec<Problem> },
+}
+
+/// Reads every source in turn, in batches; stops at the first error, or
+/// when the receiver has gone (the mapping stopped).
+fn read_sources(plan: &Plan, sender: &std::sync::mpsc::SyncSender<Result<SourceRead, Error>>) {
+    let read_source = |index: usize| -> Result<bool, Error> {
+        let source = &plan.sources[index].source;
+        let mut file = CsvSource::open(&source.path, source.delimiter)?;
         let mut rows_read = 0;
         loop {
             let rows = file.next_batch(BATCH_ROWS)?;
@@ -117,19 +153,23 @@ pub fn run_with(
                 break;
             }
             rows_read += rows.len() as u64;
-            let batches: Vec<MappedBatch> = rows
-                .par_chunks(CHUNK_ROWS)
-                .map(|chunk| mapper.map_rows(index, chunk))
-                .collect();
-            for batch in batches {
-                report.add(&batch);
-                sink(batch)?;
+            if sender.send(Ok(SourceRead::Rows { source: index, rows })).is_err() {
+                return Ok(false);
             }
         }
-        report.note_issues(&file.take_problems());
-        report.rows_per_source.push((source.source.path.clone(), rows_read));
+        let finished = SourceRead::Finished { path: source.path.clone(), rows: rows_read, problems: file.take_problems() };
+        Ok(sender.send(Ok(finished)).is_ok())
+    };
+    for index in 0..plan.sources.len() {
+        match read_source(index) {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(error) => {
+                let _ = sender.send(Err(error));
+                return;
+            }
+        }
     }
-    Ok(report)
 }
 
 /// A row mapped again on its own, to tell which triples it produces.
@@ -273,7 +313,7 @@ impl RowMapper<'_> {
         let mut quads = Vec::new();
         let type_graphs = graphs_or_default(&subject_graphs);
         for class in &map.classes {
-            for graph in &type_graphs {
+            for graph in type_graphs.iter() {
                 quads.push(Quad::new(subject.clone(), rdf::TYPE, class.clone(), graph.clone()));
             }
         }
@@ -321,13 +361,7 @@ impl RowMapper<'_> {
             let mut graphs = subject_graphs.clone();
             graphs.extend(pom.graphs.iter().filter_map(|g| generate(g).map(graph_name)));
             let graphs = graphs_or_default(&graphs);
-            for predicate in &predicates {
-                for object in &objects {
-                    for graph in &graphs {
-                        quads.push(Quad::new(subject.clone(), predicate.clone(), object.clone(), graph.clone()));
-                    }
-                }
-            }
+            push_combinations(&mut quads, &subject, predicates, objects, &graphs);
         }
         batch.quads.append(&mut quads);
         batch.references.append(&mut references);
@@ -370,14 +404,36 @@ fn graph_name(term: Term) -> GraphName {
     }
 }
 
-fn graphs_or_default(graphs: &[GraphName]) -> Vec<GraphName> {
-    let mut graphs = graphs.to_vec();
+/// The default graph alone, for the many maps that name no graph.
+static DEFAULT_GRAPH: [GraphName; 1] = [GraphName::DefaultGraph];
+
+fn graphs_or_default(graphs: &[GraphName]) -> Cow<'static, [GraphName]> {
     if graphs.is_empty() {
-        graphs.push(GraphName::DefaultGraph);
+        return Cow::Borrowed(&DEFAULT_GRAPH);
     }
+    let mut graphs = graphs.to_vec();
     graphs.sort_unstable_by(|a, b| a.to_string().cmp(&b.to_string()));
     graphs.dedup();
-    graphs
+    Cow::Owned(graphs)
+}
+
+/// A quad for each predicate, object and graph. The usual one of each is
+/// moved into its quad rather than cloned: a clone is an allocation, and a
+/// run makes tens of millions of quads.
+fn push_combinations(quads: &mut Vec<Quad>, subject: &NamedOrBlankNode, mut predicates: Vec<NamedNode>, mut objects: Vec<Term>, graphs: &[GraphName]) {
+    if let ([_], [_], [graph]) = (predicates.as_slice(), objects.as_slice(), graphs) {
+        if let (Some(predicate), Some(object)) = (predicates.pop(), objects.pop()) {
+            quads.push(Quad::new(subject.clone(), predicate, object, graph.clone()));
+        }
+        return;
+    }
+    for predicate in &predicates {
+        for object in &objects {
+            for graph in graphs {
+                quads.push(Quad::new(subject.clone(), predicate.clone(), object.clone(), graph.clone()));
+            }
+        }
+    }
 }
 
 impl TermPlan {
