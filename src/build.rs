@@ -25,10 +25,9 @@ pub enum Stage<'a> {
     Mapping { file: &'a Path, rows: u64 },
     /// Checking identifiers and shapes.
     Validating,
-    /// Oxigraph writes its sorted files and ingests them.
-    Loading,
-    /// Compacting the new store so that queries are fast.
-    Compacting,
+    /// Oxigraph ingests its last sorted files and compacts the new store
+    /// (so that queries are fast) while the shapes are checked.
+    Finishing,
     /// Answering the named questions, to keep the answers with the version.
     Answering,
 }
@@ -245,39 +244,42 @@ fn load_version(
         return Err(Error::Problems { problems: checked.problems, total: checked.total_problems });
     }
     clock.lap("mapping and checking identifiers, loading meanwhile");
-    progress(Stage::Loading);
-    loader.commit().map_err(|e| Error::store(version, e))?;
-    clock.lap("loading the last batches");
-    // Compact now: a compacted store answers queries several times faster.
-    progress(Stage::Compacting);
-    store.optimize().map_err(|e| Error::store(version, e))?;
-    clock.lap("compacting");
-    let mut description_quads = 0;
-    if let Some(spill) = spill {
-        progress(Stage::Validating);
-        let buckets = spill.finish()?;
-        // Sorted runs for `export` are kept when the buckets hold the whole
-        // graph, that is when no mapping wrote to a named graph.
-        let keep = if buckets.named_graph_quads == 0 { Some(KeptRunsWriter::create(target.folder)?) } else { None };
-        let checks = BucketChecks {
-            shapes: shapes.as_ref().zip(linked_facts.as_ref()),
-            ontology,
-            plan,
-            integrity: &integrity,
-        };
-        let (summary, problems, mut kept_runs) = check_buckets(&buckets, &checks, keep.as_ref())?;
-        buckets.remove()?;
+    // Oxigraph finishes loading and compacts (a compacted store answers
+    // queries several times faster), mostly on one core, while the checks
+    // read the spilled buckets on every core.
+    progress(Stage::Finishing);
+    let checks = BucketChecks { shapes: shapes.as_ref().zip(linked_facts.as_ref()), ontology, plan, integrity: &integrity };
+    let (stored, checked_buckets) = std::thread::scope(|scope| {
+        let storing = scope.spawn(|| {
+            loader.commit().map_err(|e| Error::store(version, e))?;
+            store.optimize().map_err(|e| Error::store(version, e))
+        });
+        let checked_buckets = spill.map(|spill| check_spill(spill, &checks, target.folder)).transpose();
+        (storing.join(), checked_buckets)
+    });
+    stored.unwrap_or_else(|_| Err(Error::store(version, "the loading thread panicked")))?;
+    let checked_buckets = checked_buckets?;
+    if let Some(SpillChecked { problems, .. }) = &checked_buckets {
         if !problems.is_empty() {
             checked.total_problems += problems.len() as u64;
-            checked.problems.extend(problems);
+            checked.problems.extend(problems.iter().cloned());
             return Err(Error::Problems { problems: checked.problems, total: checked.total_problems });
         }
-        clock.lap("checking shapes and counting for the description");
+    }
+    clock.lap("loading the last batches and compacting, checking shapes and counting meanwhile");
+    let mut description_quads = 0;
+    // Counted as the buckets were read, when they hold the whole graph;
+    // else asked of the store, which takes seconds at millions of quads.
+    let mut counted_quads = None;
+    if let Some(SpillChecked { summary, keep, mut kept_runs, .. }) = checked_buckets {
+        if keep.is_some() {
+            counted_quads = Some(summary.triples as usize);
+        }
         if options.describe {
             let inputs = crate::metadata::inputs(project, &checked.mapping)?;
             let description =
                 crate::metadata::describe_build(&summary, project, target.name, &crate::metadata::utc_now(), &inputs)?;
-            description_quads = description.len();
+            description_quads = description.iter().collect::<std::collections::HashSet<_>>().len();
             if let Some(keep) = &keep {
                 kept_runs.push(keep.write_graph(&crate::metadata::graph_iri(project), &description)?);
             }
@@ -293,8 +295,14 @@ fn load_version(
         crate::query::answers::keep_answers(&store, &questions, &project.prefixes, target.folder)?;
         clock.lap("answering the named questions");
     }
-    let store_quads = store.len().map_err(|e| Error::store(version, e))?;
-    clock.lap("counting");
+    let store_quads = match counted_quads {
+        Some(triples) => triples + description_quads,
+        None => {
+            let quads = store.len().map_err(|e| Error::store(version, e))?;
+            clock.lap("counting");
+            quads
+        }
+    };
     Ok(Loaded { mapping: checked.mapping, store_quads, description_quads, stage_seconds: clock.stages })
 }
 
@@ -336,6 +344,26 @@ struct BucketChecks<'a> {
     ontology: &'a [Quad],
     plan: &'a Plan,
     integrity: &'a Integrity,
+}
+
+/// What the checks of a build's spilled buckets found and wrote.
+struct SpillChecked {
+    summary: GraphSummary,
+    problems: Vec<Problem>,
+    /// Where the sorted runs went, when the buckets hold the whole graph.
+    keep: Option<KeptRunsWriter>,
+    kept_runs: Vec<KeptRun>,
+}
+
+/// Checks a build's spilled buckets, keeping their sorted runs in `version`
+/// when they hold the whole graph (no mapping wrote to a named graph), then
+/// removes them.
+fn check_spill(spill: BucketWriter, checks: &BucketChecks<'_>, version: &Path) -> Result<SpillChecked, Error> {
+    let buckets = spill.finish()?;
+    let keep = if buckets.named_graph_quads == 0 { Some(KeptRunsWriter::create(version)?) } else { None };
+    let (summary, problems, kept_runs) = check_buckets(&buckets, checks, keep.as_ref())?;
+    buckets.remove()?;
+    Ok(SpillChecked { summary, problems, keep, kept_runs })
 }
 
 /// Reads the spilled buckets in parallel (each holds every triple of its

@@ -18,8 +18,10 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Buckets per build: at a million offerings (19 million triples), about
-/// 25 MB each, small enough to hold two at once as triples.
-const BUCKETS: usize = 128;
+/// 12 MB of file each. A bucket is held several times over while it is
+/// checked (as triples, in the validator's index, as sort keys) on each core
+/// at once, so this bounds the memory of the checks.
+const BUCKETS: usize = 256;
 
 /// Writes default-graph triples into bucket files by subject.
 pub struct BucketWriter {
