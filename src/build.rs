@@ -52,7 +52,9 @@ pub struct BuildOptions {
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        Self { loader_threads: 2, loader_memory_mb: 400, describe: true, answer_questions: false }
+        // 300 MB: with 400 a million-offering build peaked above 1 GiB, and
+        // it was no faster (BENCHMARKS.md).
+        Self { loader_threads: 2, loader_memory_mb: 300, describe: true, answer_questions: false }
     }
 }
 
@@ -131,9 +133,9 @@ pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, E
     linked_facts.observe(&ontology);
     spill.add(&ontology)?;
     let checks = BucketChecks { shapes: Some((&shapes, &linked_facts)), ontology: &ontology, plan: &plan, integrity: &integrity };
-    let (_, problems, _) = check_buckets(&spill.finish()?, &checks, None)?;
-    report.total_problems += problems.len() as u64;
-    report.problems.extend(problems);
+    let found = check_buckets(&spill.finish()?, &checks, None)?;
+    report.total_problems += found.problems.len() as u64;
+    report.problems.extend(found.problems);
     report.problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(report)
 }
@@ -258,11 +260,11 @@ fn load_version(
         (storing.join(), checked_buckets)
     });
     stored.unwrap_or_else(|_| Err(Error::store(version, "the loading thread panicked")))?;
-    let checked_buckets = checked_buckets?;
-    if let Some(SpillChecked { problems, .. }) = &checked_buckets {
-        if !problems.is_empty() {
-            checked.total_problems += problems.len() as u64;
-            checked.problems.extend(problems.iter().cloned());
+    let mut checked_buckets = checked_buckets?;
+    if let Some(SpillChecked { found, .. }) = &mut checked_buckets {
+        if !found.problems.is_empty() {
+            checked.total_problems += found.problems.len() as u64;
+            checked.problems.append(&mut found.problems);
             return Err(Error::Problems { problems: checked.problems, total: checked.total_problems });
         }
     }
@@ -271,7 +273,7 @@ fn load_version(
     // Counted as the buckets were read, when they hold the whole graph;
     // else asked of the store, which takes seconds at millions of quads.
     let mut counted_quads = None;
-    if let Some(SpillChecked { summary, keep, mut kept_runs, .. }) = checked_buckets {
+    if let Some(SpillChecked { found: BucketFindings { summary, mut kept_runs, .. }, keep }) = checked_buckets {
         if keep.is_some() {
             counted_quads = Some(summary.triples as usize);
         }
@@ -307,8 +309,8 @@ fn load_version(
 }
 
 /// Runs the plan, hands each batch to `load`, and checks the rows and the
-/// identifiers. The shapes are checked afterwards, on a store
-/// ([`check_shapes`]).
+/// identifiers. The shapes are checked afterwards, from the spilled buckets
+/// ([`check_buckets`]).
 fn map_checked(
     plan: &Plan,
     ontology: &[Quad],
@@ -346,13 +348,11 @@ struct BucketChecks<'a> {
     integrity: &'a Integrity,
 }
 
-/// What the checks of a build's spilled buckets found and wrote.
+/// What the checks of a build's spilled buckets found, and where they
+/// wrote the sorted runs (when the buckets hold the whole graph).
 struct SpillChecked {
-    summary: GraphSummary,
-    problems: Vec<Problem>,
-    /// Where the sorted runs went, when the buckets hold the whole graph.
+    found: BucketFindings,
     keep: Option<KeptRunsWriter>,
-    kept_runs: Vec<KeptRun>,
 }
 
 /// Checks a build's spilled buckets, keeping their sorted runs in `version`
@@ -361,9 +361,9 @@ struct SpillChecked {
 fn check_spill(spill: BucketWriter, checks: &BucketChecks<'_>, version: &Path) -> Result<SpillChecked, Error> {
     let buckets = spill.finish()?;
     let keep = if buckets.named_graph_quads == 0 { Some(KeptRunsWriter::create(version)?) } else { None };
-    let (summary, problems, kept_runs) = check_buckets(&buckets, checks, keep.as_ref())?;
+    let found = check_buckets(&buckets, checks, keep.as_ref())?;
     buckets.remove()?;
-    Ok(SpillChecked { summary, problems, keep, kept_runs })
+    Ok(SpillChecked { found, keep })
 }
 
 /// Reads the spilled buckets in parallel (each holds every triple of its
@@ -374,36 +374,46 @@ fn check_buckets(
     buckets: &Buckets,
     checks: &BucketChecks<'_>,
     keep: Option<&KeptRunsWriter>,
-) -> Result<(GraphSummary, Vec<Problem>, Vec<KeptRun>), Error> {
+) -> Result<BucketFindings, Error> {
     use rayon::prelude::*;
     let ontology: Vec<Triple> = checks.ontology.iter().map(|q| Triple::from(q.clone())).collect();
-    let checked: Vec<(GraphSummary, Vec<Problem>, Option<KeptRun>)> = (0..buckets.len())
+    // Folded as they come rather than collected: each bucket's summary lists
+    // the sources its subjects cite, which are most of them, and 256 such
+    // lists held until the end took gigabytes at a million offerings.
+    let mut found = (0..buckets.len())
         .into_par_iter()
-        .map(|index| {
+        .try_fold(BucketFindings::default, |mut found, index| {
             let triples = buckets.read(index)?;
-            let mut summary = GraphSummary::default();
-            summary.count(&triples);
-            let kept = keep.map(|keep| keep.write_bucket(index, &triples)).transpose()?;
-            let problems = match checks.shapes {
-                Some((shapes, linked_facts)) => {
-                    shapes.validate(triples, linked_facts, &ontology, checks.plan, checks.integrity)?
-                }
-                None => Vec::new(),
-            };
-            Ok((summary, problems, kept))
+            found.summary.count(&triples);
+            if let Some(keep) = keep {
+                found.kept_runs.push(keep.write_bucket(index, &triples)?);
+            }
+            if let Some((shapes, linked_facts)) = checks.shapes {
+                found.problems.extend(shapes.validate(triples, linked_facts, &ontology, checks.plan, checks.integrity)?);
+            }
+            Ok::<_, Error>(found)
         })
-        .collect::<Result<_, Error>>()?;
-    let mut summary = GraphSummary::default();
-    let mut problems = Vec::new();
-    let mut kept_runs = Vec::new();
-    for (part, found, kept) in checked {
-        summary.merge(part);
-        problems.extend(found);
-        kept_runs.extend(kept);
+        .try_reduce(BucketFindings::default, |a, b| Ok(a.merge(b)))?;
+    found.problems.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
+    found.problems.dedup();
+    Ok(found)
+}
+
+/// What checking some buckets found.
+#[derive(Default)]
+struct BucketFindings {
+    summary: GraphSummary,
+    problems: Vec<Problem>,
+    kept_runs: Vec<KeptRun>,
+}
+
+impl BucketFindings {
+    fn merge(mut self, other: Self) -> Self {
+        self.summary.merge(other.summary);
+        self.problems.extend(other.problems);
+        self.kept_runs.extend(other.kept_runs);
+        self
     }
-    problems.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
-    problems.dedup();
-    Ok((summary, problems, kept_runs))
 }
 
 /// Every quad of the ontology files.

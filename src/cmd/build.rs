@@ -17,7 +17,7 @@ pub struct Args {
     #[arg(long, default_value_t = 2)]
     loader_threads: usize,
     /// Memory the bulk loader may use for its batches, in megabytes.
-    #[arg(long, default_value_t = 400, value_name = "MB")]
+    #[arg(long, default_value_t = BuildOptions::default().loader_memory_mb, value_name = "MB")]
     loader_memory: usize,
     /// Leave out the build's description (VoID, DCAT, PROV in its own named graph).
     #[arg(long)]
