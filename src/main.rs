@@ -19,20 +19,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Memory freed goes back to the system after 100 ms rather than mimalloc's
-/// default of a second: batches of quads are freed on other threads than
-/// made them, and the default let a million-offering build hold 1.1 GB
-/// where it needs 0.9 GB. Purging at once (0) cost a build 15% more time in
-/// system calls; 100 ms costs nothing measurable (BENCHMARKS.md).
-fn return_freed_memory_sooner() {
+/// default of a second, for the commands that hold large tables while they
+/// stream quads (`build`, `check`): batches of quads are freed on other
+/// threads than made them, and the default let a million-offering build hold
+/// 1.1 GB where it needs 0.9 GB. Purging at once (0) cost a build 15% more
+/// time in system calls; 100 ms costs nothing measurable (BENCHMARKS.md).
+/// `map` keeps the default: it holds little, and pages given back are
+/// pages faulted in again.
+pub(crate) fn return_freed_memory_sooner() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return; // the user's own setting wins
     }
-    // SAFETY: sets a plain integer option, before any thread is started.
+    // SAFETY: sets a plain integer option, which mimalloc reads as it purges.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 100) };
 }
 
 fn main() -> ExitCode {
-    return_freed_memory_sooner();
     let cli = cmd::Cli::parse();
     match cmd::run(cli) {
         Ok(code) => code,

@@ -38,6 +38,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    crate::return_freed_memory_sooner();
     let project = super::load_project(config, args.store)?;
     let options = BuildOptions {
         loader_threads: args.loader_threads.max(1),

@@ -23,6 +23,7 @@ enum Format {
 }
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    crate::return_freed_memory_sooner();
     let project = super::load_project(config, None)?;
     let bar = super::progress_bar(false);
     let checked = factgraph::build::check(&project, &|stage| super::show_stage(&bar, stage));

@@ -310,7 +310,7 @@ impl RowMapper<'_> {
             batch.subjects.push(SubjectSeen { map: map_index, line: row.line, subject: iri.clone() });
         }
         let subject_graphs: Vec<GraphName> = map.subject_graphs.iter().filter_map(|g| generate(g).map(graph_name)).collect();
-        let mut quads = Vec::new();
+        let quads = &mut batch.quads;
         let type_graphs = graphs_or_default(&subject_graphs);
         for class in &map.classes {
             for graph in type_graphs.iter() {
@@ -361,9 +361,8 @@ impl RowMapper<'_> {
             let mut graphs = subject_graphs.clone();
             graphs.extend(pom.graphs.iter().filter_map(|g| generate(g).map(graph_name)));
             let graphs = graphs_or_default(&graphs);
-            push_combinations(&mut quads, &subject, predicates, objects, &graphs);
+            push_combinations(quads, &subject, predicates, objects, &graphs);
         }
-        batch.quads.append(&mut quads);
         batch.references.append(&mut references);
         batch.issues.append(&mut issues);
     }
