@@ -4,12 +4,13 @@
 //! build description changes with every build; leave it out to compare
 //! dataset exports.)
 //!
-//! Sorting is external, so memory stays bounded whatever the size: the store
-//! is read in parts (the default graph one property at a time, each named
-//! graph whole) on every core, because reading is what costs most (Oxigraph
-//! looks each long string up by its hash); each thread sorts what it read in
-//! runs of [`RUN_BYTES`] written to a scratch folder; the runs are then
-//! merged into the output.
+//! An export merges sorted runs (see [`runs`]), so memory stays bounded
+//! whatever the size. Usually they are the runs the build kept beside the
+//! store ([`kept`]), and an export is only the merge. Otherwise the store is
+//! read in parts (the default graph one property at a time, each named graph
+//! whole) on every core, because reading is what costs most (Oxigraph looks
+//! each long string up by its hash); each thread sorts what it read in runs
+//! of [`RUN_BYTES`] written to a scratch folder, and those are merged.
 
 pub mod kept;
 mod runs;
@@ -25,8 +26,8 @@ use oxigraph::store::Store;
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::io::Write;
 use runs::RunReader;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
