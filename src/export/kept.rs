@@ -100,27 +100,17 @@ impl KeptRunsWriter {
 
 /// Sorts the keys of `quads` (deduplicated) into one run file.
 fn write_sorted<'a>(path: &Path, quads: impl Iterator<Item = QuadRef<'a>>) -> Result<u64, Error> {
-    let mut text = Vec::new();
-    let mut ends = Vec::new();
+    let mut keys = runs::SortKeys::default();
     for quad in quads {
         match quad.object {
             TermRef::Literal(literal) => match as_stored(literal) {
-                Some(stored) => runs::push_key(&mut text, QuadRef::new(quad.subject, quad.predicate, &stored, quad.graph_name)),
-                None => runs::push_key(&mut text, quad),
+                Some(stored) => keys.push(QuadRef::new(quad.subject, quad.predicate, &stored, quad.graph_name)),
+                None => keys.push(quad),
             },
-            _ => runs::push_key(&mut text, quad),
+            _ => keys.push(quad),
         }
-        ends.push(text.len());
     }
-    let mut keys = Vec::with_capacity(ends.len());
-    let mut start = 0;
-    for end in ends {
-        keys.push(&text[start..end]);
-        start = end;
-    }
-    keys.sort_unstable();
-    keys.dedup();
-    runs::write_run(path, keys)
+    keys.write_run(path)
 }
 
 /// The literal as Oxigraph gives it back, when that differs from how it was

@@ -178,20 +178,18 @@ fn number(term: Option<&Term>) -> usize {
 struct RunBuffer<'a> {
     scratch: &'a Path,
     run_bytes: usize,
-    text: Vec<u8>,
-    ends: Vec<usize>,
+    keys: runs::SortKeys,
     runs: Vec<PathBuf>,
 }
 
 impl<'a> RunBuffer<'a> {
     fn new(scratch: &'a Path, run_bytes: usize) -> Self {
-        Self { scratch, run_bytes, text: Vec::new(), ends: Vec::new(), runs: Vec::new() }
+        Self { scratch, run_bytes, keys: runs::SortKeys::default(), runs: Vec::new() }
     }
 
     fn push(&mut self, quad: &Quad) -> Result<(), Error> {
-        runs::push_key(&mut self.text, quad.as_ref());
-        self.ends.push(self.text.len());
-        if self.text.len() >= self.run_bytes {
+        self.keys.push(quad.as_ref());
+        if self.keys.bytes() >= self.run_bytes {
             self.write_run()?;
         }
         Ok(())
@@ -199,23 +197,14 @@ impl<'a> RunBuffer<'a> {
 
     /// Writes the keys held, sorted, as one run file.
     fn write_run(&mut self) -> Result<(), Error> {
-        if self.ends.is_empty() {
+        if self.keys.is_empty() {
             return Ok(());
         }
-        let mut keys: Vec<&[u8]> = Vec::with_capacity(self.ends.len());
-        let mut start = 0;
-        for &end in &self.ends {
-            keys.push(&self.text[start..end]);
-            start = end;
-        }
-        keys.sort_unstable();
         static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let number = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = self.scratch.join(format!("run-{number}"));
-        runs::write_run(&path, keys)?;
+        self.keys.write_run(&path)?;
         self.runs.push(path);
-        self.text.clear();
-        self.ends.clear();
         Ok(())
     }
 }

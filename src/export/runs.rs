@@ -14,8 +14,49 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+/// Sort keys gathered in one buffer, without an allocation per key, then
+/// written sorted as a run file.
+#[derive(Debug, Default)]
+pub(crate) struct SortKeys {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl SortKeys {
+    pub(crate) fn push(&mut self, quad: QuadRef<'_>) {
+        push_key(&mut self.text, quad);
+        self.ends.push(self.text.len());
+    }
+
+    /// Bytes the keys take.
+    pub(crate) fn bytes(&self) -> usize {
+        self.text.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Writes the keys held, sorted and each once, as the run file `path`,
+    /// and empties the buffer; returns how many keys were written.
+    pub(crate) fn write_run(&mut self, path: &Path) -> Result<u64, Error> {
+        let mut keys: Vec<&[u8]> = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for &end in &self.ends {
+            keys.push(&self.text[start..end]);
+            start = end;
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let written = write_run(path, keys)?;
+        self.text.clear();
+        self.ends.clear();
+        Ok(written)
+    }
+}
+
 /// Appends the sort key of `quad` to `key`.
-pub(crate) fn push_key(key: &mut Vec<u8>, quad: QuadRef<'_>) {
+fn push_key(key: &mut Vec<u8>, quad: QuadRef<'_>) {
     match quad.graph_name {
         GraphNameRef::NamedNode(graph) => push_term(key, graph.into()),
         GraphNameRef::BlankNode(graph) => push_term(key, graph.into()),
@@ -28,7 +69,7 @@ pub(crate) fn push_key(key: &mut Vec<u8>, quad: QuadRef<'_>) {
 }
 
 /// Writes `keys`, which must be sorted, as a run file; returns how many.
-pub(crate) fn write_run<'a>(path: &Path, keys: impl IntoIterator<Item = &'a [u8]>) -> Result<u64, Error> {
+fn write_run<'a>(path: &Path, keys: impl IntoIterator<Item = &'a [u8]>) -> Result<u64, Error> {
     let mut file = BufWriter::with_capacity(1 << 20, File::create(path).map_err(Error::io(path))?);
     let mut previous: &[u8] = &[];
     let mut count = 0;
