@@ -138,9 +138,10 @@ impl Integrity {
     /// as are pending rather than every reference of the dataset.
     fn note_pending(&mut self, key: IriKey, origin: PackedOrigin) {
         if self.pending.len() == self.pending.capacity() && self.pending.len() >= 1 << 16 {
-            let (subjects, ontology) = (&self.subjects, &self.ontology);
-            self.pending.retain(|(key, _)| !subjects.contains_key(key) && !ontology.contains(key));
-            self.pending.shrink_to(self.pending.len() * 2);
+            let mut pending = std::mem::take(&mut self.pending);
+            pending.retain(|(key, _)| !self.is_defined(key));
+            pending.shrink_to(pending.len() * 2);
+            self.pending = pending;
         }
         self.pending.push((key, origin));
     }
