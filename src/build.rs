@@ -377,6 +377,7 @@ fn check_buckets(
 ) -> Result<BucketFindings, Error> {
     use rayon::prelude::*;
     let ontology: Vec<Triple> = checks.ontology.iter().map(|q| Triple::from(q.clone())).collect();
+    let screen = checks.shapes.and_then(|(shapes, _)| shapes.screen(&ontology));
     // Folded as they come rather than collected: each bucket's summary lists
     // the sources its subjects cite, which are most of them, and 256 such
     // lists held until the end took gigabytes at a million offerings.
@@ -389,7 +390,7 @@ fn check_buckets(
                 found.kept_runs.push(keep.write_bucket(index, &triples)?);
             }
             if let Some((shapes, linked_facts)) = checks.shapes {
-                found.problems.extend(shapes.validate(triples, linked_facts, &ontology, checks.plan, checks.integrity)?);
+                found.problems.extend(shapes.validate(triples, linked_facts, &ontology, screen.as_ref(), checks.plan, checks.integrity)?);
             }
             Ok::<_, Error>(found)
         })

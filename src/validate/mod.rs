@@ -4,6 +4,7 @@
 
 pub mod buckets;
 pub mod integrity;
+pub mod screen;
 pub mod shapes;
 
 pub use integrity::Integrity;

@@ -5,6 +5,7 @@
 //! focus node.
 
 use super::integrity::{Integrity, IriHasher, IriKey, IriKeyHasher};
+use super::screen::Screen;
 use crate::mapping::Plan;
 use crate::problem::{Problem, ProblemKind};
 use crate::Error;
@@ -39,6 +40,24 @@ impl Shapes {
         Ok(Some(Self { path: path.to_owned(), graph }))
     }
 
+    /// The shapes graph, for tests.
+    #[cfg(test)]
+    pub(crate) fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Shapes from a graph, for tests.
+    #[cfg(test)]
+    pub(crate) fn from_graph(graph: Graph) -> Self {
+        Self { path: PathBuf::from("shapes.ttl"), graph }
+    }
+
+    /// The screen that passes clean buckets without `shacl-rust`, when
+    /// these shapes use only what it knows; see [`Screen`].
+    pub fn screen(&self, ontology: &[Triple]) -> Option<Screen> {
+        Screen::compile(&self.graph, &linked_predicates(&self.graph), ontology)
+    }
+
     /// A [`LinkedFacts`] to fill from the mapped quads for these shapes.
     pub fn linked_facts(&self) -> LinkedFacts {
         LinkedFacts::new(linked_predicates(&self.graph))
@@ -53,14 +72,20 @@ impl Shapes {
     /// look at), and the ontology (for `rdfs:subClassOf`); only the given
     /// subjects are focus nodes. Shapes that reach further (inverse paths,
     /// paths of two steps, `sh:node` within `sh:node`) see only that.
+    /// A bucket the `screen` passes has no violation, and is not looked at
+    /// again.
     pub fn validate(
         &self,
         chunk: Vec<Triple>,
         linked_facts: &LinkedFacts,
         ontology: &[Triple],
+        screen: Option<&Screen>,
         plan: &Plan,
         integrity: &Integrity,
     ) -> Result<Vec<Problem>, Error> {
+        if screen.is_some_and(|screen| screen.passes(&chunk, linked_facts)) {
+            return Ok(Vec::new());
+        }
         let mut own: FxHashSet<String> = FxHashSet::default();
         let mut previous = None;
         for triple in &chunk {
@@ -190,7 +215,7 @@ impl LinkedFacts {
         }
     }
 
-    fn of(&self, iri: &str) -> impl Iterator<Item = &(NamedNode, Term)> {
+    pub(super) fn of(&self, iri: &str) -> impl Iterator<Item = &(NamedNode, Term)> {
         let key = self.hasher.key(iri);
         let bits = self.first_facts.get(&key).copied().unwrap_or(0);
         let first = (0..64).filter(move |i| bits & (1 << i) != 0);

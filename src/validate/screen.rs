@@ -1,0 +1,512 @@
+//! A screen for the SHACL shapes: compiled once from the shapes `shacl-rust`
+//! parsed, it answers for a bucket of subjects (see [`super::buckets`])
+//! whether every focus node in it surely conforms. A bucket it passes needs
+//! no more work; any other bucket goes to `shacl-rust`, which stays the
+//! authority on what conforms and on what a violation says.
+//!
+//! Why: `shacl-rust` builds a general index of each bucket (every term
+//! hashed and copied) before it checks a constraint, and at a million
+//! offerings that was most of a build's checking time. Curated data is
+//! almost always clean, and for clean data the screen reads each subject's
+//! triples once.
+//!
+//! The screen knows the constraints our shapes use: `sh:targetClass` (with
+//! `rdfs:subClassOf`), simple paths, `sh:minCount`, `sh:maxCount`,
+//! `sh:class`, `sh:datatype`, `sh:nodeKind`, `sh:languageIn`,
+//! `sh:uniqueLang`, `sh:in`, `sh:hasValue`, `sh:pattern`, `sh:or`, and
+//! `sh:node` on the linked node itself. Shapes that use anything else get no
+//! screen, and every bucket is validated by `shacl-rust` as before. It
+//! decides as `shacl-rust` does on the same bucket (the same data: the
+//! bucket's triples, the ontology, and what [`LinkedFacts`] knows of linked
+//! nodes), and wherever that is not plain it says "not sure".
+
+use super::shapes::LinkedFacts;
+use oxigraph::model::vocab::{rdf, rdfs};
+use oxigraph::model::{Graph, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple};
+use rustc_hash::{FxHashMap, FxHashSet};
+use shacl_rust::core::constraints::PatternConstraint;
+use shacl_rust::{Constraint, NodeKind, PathElement, Shape};
+
+/// The compiled screen; see the module documentation.
+pub struct Screen {
+    /// The node shapes that have targets.
+    rules: Vec<NodeRule>,
+    /// For each class, the rules whose target classes it is a subclass of.
+    rules_by_type: FxHashMap<NamedNode, Vec<usize>>,
+    /// The ontology's `rdfs:subClassOf` triples: a bucket with any other
+    /// changes what the targets and `sh:class` mean, and is not screened.
+    ontology_subclass_triples: FxHashSet<Triple>,
+}
+
+/// What a node shape asks of a focus node.
+struct NodeRule {
+    /// Tests of the focus node itself.
+    tests: Vec<ValueTest>,
+    properties: Vec<PropertyRule>,
+}
+
+/// What a property shape with a simple path asks of a node's values.
+struct PropertyRule {
+    predicate: NamedNode,
+    min_count: usize,
+    max_count: Option<usize>,
+    unique_lang: bool,
+    has_values: Vec<Term>,
+    /// Tests of each value.
+    tests: Vec<ValueTest>,
+}
+
+/// A test of one value node.
+enum ValueTest {
+    /// An instance of one of these classes (the class and its subclasses).
+    Class(FxHashSet<NamedNode>),
+    Datatype(NamedNode),
+    NodeKind(NodeKind),
+    LanguageIn(Vec<String>),
+    In(Vec<Term>),
+    HasValue(Term),
+    /// Holds a compiled expression (checked when compiling).
+    Pattern(PatternConstraint),
+    /// Conforms to at least one list of tests.
+    Or(Vec<Vec<ValueTest>>),
+    /// Conforms to a node shape whose paths [`LinkedFacts`] follows.
+    Node(Box<NodeRule>),
+}
+
+/// Why shapes cannot be screened (said nowhere: such shapes are simply
+/// validated by `shacl-rust` alone).
+struct Unsupported;
+
+impl Screen {
+    /// Compiles the screen, or `None` when the shapes use something it does
+    /// not know. `linked_predicates` are the properties [`LinkedFacts`]
+    /// notes; `ontology` is in every bucket's data graph.
+    pub fn compile(shapes_graph: &Graph, linked_predicates: &[NamedNode], ontology: &[Triple]) -> Option<Self> {
+        if linked_predicates.iter().any(|p| *p == rdfs::SUB_CLASS_OF) {
+            return None; // subclasses would then come from linked facts too
+        }
+        let shapes = shacl_rust::parse_shapes(shapes_graph).ok()?;
+        let ontology_graph: Graph = ontology.iter().collect();
+        let compiler = Compiler { ontology: &ontology_graph, linked_predicates };
+        let mut rules = Vec::new();
+        let mut rules_by_type: FxHashMap<NamedNode, Vec<usize>> = FxHashMap::default();
+        for shape in &shapes {
+            if shape.targets.is_empty() {
+                continue; // validates nothing by itself
+            }
+            let rule = compiler.targeted_rule(shape).ok()?;
+            for class in compiler.target_classes(shape).ok()? {
+                rules_by_type.entry(class).or_default().push(rules.len());
+            }
+            rules.push(rule);
+        }
+        for indexes in rules_by_type.values_mut() {
+            indexes.sort_unstable();
+            indexes.dedup();
+        }
+        let ontology_subclass_triples =
+            ontology.iter().filter(|t| t.predicate == rdfs::SUB_CLASS_OF).cloned().collect();
+        Some(Self { rules, rules_by_type, ontology_subclass_triples })
+    }
+
+    /// Whether every subject of `triples` (all the triples of each of its
+    /// subjects) surely conforms to the shapes.
+    pub fn passes(&self, triples: &[Triple], linked_facts: &LinkedFacts) -> bool {
+        let mut by_subject: FxHashMap<&NamedOrBlankNode, Vec<&Triple>> = FxHashMap::default();
+        for triple in triples {
+            if triple.predicate == rdfs::SUB_CLASS_OF && !self.ontology_subclass_triples.contains(triple) {
+                return false;
+            }
+            by_subject.entry(&triple.subject).or_default().push(triple);
+        }
+        by_subject.iter().all(|(subject, own)| self.subject_passes(subject, own, linked_facts))
+    }
+
+    fn subject_passes(&self, subject: &NamedOrBlankNode, own: &[&Triple], linked_facts: &LinkedFacts) -> bool {
+        let mut applicable: Vec<usize> = own
+            .iter()
+            .filter(|t| t.predicate == rdf::TYPE)
+            .filter_map(|t| match &t.object {
+                Term::NamedNode(class) => self.rules_by_type.get(class),
+                _ => None,
+            })
+            .flatten()
+            .copied()
+            .collect();
+        applicable.sort_unstable();
+        applicable.dedup();
+        let focus = TermRef::from(subject.as_ref());
+        applicable.into_iter().all(|index| {
+            let rule = &self.rules[index];
+            rule.focus_passes(focus, linked_facts)
+                && rule.properties.iter().all(|property| {
+                    let values = own.iter().filter(|t| t.predicate == property.predicate).map(|t| t.object.as_ref());
+                    property.passes(values, linked_facts)
+                })
+        })
+    }
+}
+
+impl NodeRule {
+    fn focus_passes(&self, focus: TermRef<'_>, linked_facts: &LinkedFacts) -> bool {
+        self.tests.iter().all(|test| test.passes(focus, linked_facts))
+    }
+
+    /// Whether a linked node conforms, from what [`LinkedFacts`] knows of it.
+    fn linked_node_passes(&self, node: TermRef<'_>, linked_facts: &LinkedFacts) -> bool {
+        let TermRef::NamedNode(iri) = node else { return false };
+        let facts: Vec<&(NamedNode, Term)> = linked_facts.of(iri.as_str()).collect();
+        self.focus_passes(node, linked_facts)
+            && self.properties.iter().all(|property| {
+                let values = facts.iter().filter(|(p, _)| *p == property.predicate).map(|(_, v)| v.as_ref());
+                property.passes(values, linked_facts)
+            })
+    }
+}
+
+impl PropertyRule {
+    fn passes<'a>(&self, values: impl Iterator<Item = TermRef<'a>>, linked_facts: &LinkedFacts) -> bool {
+        let values: Vec<TermRef<'a>> = values.collect();
+        if values.len() < self.min_count || self.max_count.is_some_and(|max| values.len() > max) {
+            return false;
+        }
+        if !self.has_values.iter().all(|wanted| values.contains(&wanted.as_ref())) {
+            return false;
+        }
+        if self.unique_lang && has_repeated_language(&values) {
+            return false;
+        }
+        values.iter().all(|value| self.tests.iter().all(|test| test.passes(*value, linked_facts)))
+    }
+}
+
+/// Two values with the same language tag, compared as `shacl-rust` does
+/// (ASCII case folded).
+fn has_repeated_language(values: &[TermRef<'_>]) -> bool {
+    let mut seen = FxHashSet::default();
+    values.iter().filter_map(|v| match v {
+        TermRef::Literal(l) => l.language(),
+        _ => None,
+    })
+    .any(|language| !seen.insert(language.to_ascii_lowercase()))
+}
+
+impl ValueTest {
+    fn passes(&self, value: TermRef<'_>, linked_facts: &LinkedFacts) -> bool {
+        match self {
+            Self::Class(accepted) => match value {
+                TermRef::NamedNode(iri) => linked_facts
+                    .of(iri.as_str())
+                    .any(|(p, class)| *p == rdf::TYPE && matches!(class, Term::NamedNode(c) if accepted.contains(c))),
+                // Blank nodes' types are not among the linked facts.
+                _ => false,
+            },
+            Self::Datatype(datatype) => match value {
+                TermRef::Literal(l) => {
+                    l.datatype() == datatype.as_ref() && !shacl_rust::utils::literal_is_ill_formed(l)
+                }
+                _ => false,
+            },
+            Self::NodeKind(kind) => node_kind_matches(*kind, value),
+            Self::LanguageIn(ranges) => match value {
+                TermRef::Literal(l) => l.language().is_some_and(|tag| ranges.iter().any(|r| language_matches(tag, r))),
+                _ => false,
+            },
+            Self::In(allowed) => allowed.iter().any(|a| a.as_ref() == value),
+            Self::HasValue(wanted) => wanted.as_ref() == value,
+            Self::Pattern(pattern) => {
+                let Some(regex) = &pattern.compiled else { return false };
+                match value {
+                    TermRef::Literal(l) => regex.is_match(l.value()),
+                    TermRef::NamedNode(n) => regex.is_match(n.as_str()),
+                    TermRef::BlankNode(_) => false,
+                }
+            }
+            Self::Or(alternatives) => {
+                alternatives.iter().any(|tests| tests.iter().all(|test| test.passes(value, linked_facts)))
+            }
+            Self::Node(rule) => rule.linked_node_passes(value, linked_facts),
+        }
+    }
+}
+
+fn node_kind_matches(kind: NodeKind, value: TermRef<'_>) -> bool {
+    let (iri, blank, literal) = (value.is_named_node(), value.is_blank_node(), value.is_literal());
+    match kind {
+        NodeKind::IRI => iri,
+        NodeKind::BlankNode => blank,
+        NodeKind::Literal => literal,
+        NodeKind::BlankNodeOrIRI => blank || iri,
+        NodeKind::BlankNodeOrLiteral => blank || literal,
+        NodeKind::IRIOrLiteral => iri || literal,
+    }
+}
+
+/// SPARQL's `langMatches` for a plain range, as `shacl-rust` applies it.
+fn language_matches(tag: &str, range: &str) -> bool {
+    if tag.len() == range.len() {
+        return tag.eq_ignore_ascii_case(range);
+    }
+    tag.len() > range.len() && tag.as_bytes()[range.len()] == b'-' && tag[..range.len()].eq_ignore_ascii_case(range)
+}
+
+/// Turns parsed shapes into rules, refusing what the screen cannot decide.
+struct Compiler<'a> {
+    ontology: &'a Graph,
+    linked_predicates: &'a [NamedNode],
+}
+
+impl Compiler<'_> {
+    /// The classes whose instances are a shape's focus nodes.
+    fn target_classes(&self, shape: &Shape<'_>) -> Result<FxHashSet<NamedNode>, Unsupported> {
+        let mut classes = FxHashSet::default();
+        for target in &shape.targets {
+            let shacl_rust::Target::Class(NamedOrBlankNodeRef::NamedNode(class)) = target else {
+                return Err(Unsupported);
+            };
+            classes.extend(self.subclasses(*class));
+        }
+        Ok(classes)
+    }
+
+    fn subclasses(&self, class: NamedNodeRef<'_>) -> FxHashSet<NamedNode> {
+        shacl_rust::utils::collect_all_subclasses(class.into(), self.ontology).into_iter().map(NamedNodeRef::into_owned).collect()
+    }
+
+    fn targeted_rule(&self, shape: &Shape<'_>) -> Result<NodeRule, Unsupported> {
+        self.node_rule(shape, |c| self.value_test(c))
+    }
+
+    /// A node shape (no path) with property shapes of simple paths; each
+    /// constraint compiled by `test`.
+    fn node_rule(
+        &self,
+        shape: &Shape<'_>,
+        test: impl Fn(&Constraint<'_>) -> Result<ValueTest, Unsupported> + Copy,
+    ) -> Result<NodeRule, Unsupported> {
+        plain(shape)?;
+        if shape.path.is_some() {
+            return Err(Unsupported);
+        }
+        let tests = shape.constraints.iter().map(test).collect::<Result<_, _>>()?;
+        let properties = shape.property_shapes.iter().map(|p| self.property_rule(p, test)).collect::<Result<_, _>>()?;
+        Ok(NodeRule { tests, properties })
+    }
+
+    fn property_rule(
+        &self,
+        shape: &Shape<'_>,
+        test: impl Fn(&Constraint<'_>) -> Result<ValueTest, Unsupported>,
+    ) -> Result<PropertyRule, Unsupported> {
+        plain(shape)?;
+        if !shape.targets.is_empty() || !shape.property_shapes.is_empty() {
+            return Err(Unsupported);
+        }
+        let predicate = match shape.path.as_ref().map(|p| p.get_elements()) {
+            Some([PathElement::Iri(predicate)]) => predicate.into_owned(),
+            _ => return Err(Unsupported),
+        };
+        let mut rule =
+            PropertyRule { predicate, min_count: 0, max_count: None, unique_lang: false, has_values: Vec::new(), tests: Vec::new() };
+        for constraint in &shape.constraints {
+            match constraint {
+                Constraint::MinCount(c) => rule.min_count = usize::try_from(c.0).map_err(|_| Unsupported)?,
+                Constraint::MaxCount(c) => rule.max_count = Some(usize::try_from(c.0).map_err(|_| Unsupported)?),
+                Constraint::UniqueLang(c) => rule.unique_lang = c.0,
+                Constraint::HasValue(c) => rule.has_values.push(c.0.into_owned()),
+                other => rule.tests.push(test(other)?),
+            }
+        }
+        Ok(rule)
+    }
+
+    /// A constraint on each value node, on any node.
+    fn value_test(&self, constraint: &Constraint<'_>) -> Result<ValueTest, Unsupported> {
+        Ok(match constraint {
+            Constraint::Class(c) => ValueTest::Class(self.subclasses(c.0)),
+            Constraint::Or(c) => ValueTest::Or(
+                c.0.iter()
+                    .map(|alternative| {
+                        let rule = self.node_rule(alternative, |c| self.value_test(c))?;
+                        if rule.properties.is_empty() { Ok(rule.tests) } else { Err(Unsupported) }
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            Constraint::Node(c) => ValueTest::Node(Box::new(self.linked_node_rule(&c.0)?)),
+            local => local_test(local)?,
+        })
+    }
+
+    /// The shape of an `sh:node` on a linked node: only tests that need
+    /// nothing beyond what [`LinkedFacts`] notes of that node.
+    fn linked_node_rule(&self, shape: &Shape<'_>) -> Result<NodeRule, Unsupported> {
+        let rule = self.node_rule(shape, local_test)?;
+        if rule.properties.iter().all(|p| self.linked_predicates.contains(&p.predicate)) {
+            Ok(rule)
+        } else {
+            Err(Unsupported)
+        }
+    }
+}
+
+/// A constraint decided by the value node alone.
+fn local_test(constraint: &Constraint<'_>) -> Result<ValueTest, Unsupported> {
+    Ok(match constraint {
+        Constraint::Datatype(c) => ValueTest::Datatype(c.0.into_owned()),
+        Constraint::NodeKind(c) => ValueTest::NodeKind(c.0),
+        Constraint::LanguageIn(c) => ValueTest::LanguageIn(c.0.clone()),
+        Constraint::In(c) => ValueTest::In(c.0.iter().map(|t| t.into_owned()).collect()),
+        Constraint::HasValue(c) => ValueTest::HasValue(c.0.into_owned()),
+        // shacl-rust skips a pattern it cannot compile; such shapes are
+        // left to it whole.
+        Constraint::Pattern(c) if c.compiled.is_some() => ValueTest::Pattern(c.clone()),
+        _ => return Err(Unsupported),
+    })
+}
+
+/// A shape without the features the screen leaves to `shacl-rust`.
+fn plain(shape: &Shape<'_>) -> Result<(), Unsupported> {
+    if shape.deactivated || shape.closed.is_some() {
+        Err(Unsupported)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::Shapes;
+    use oxigraph::io::{RdfFormat, RdfParser};
+    use oxigraph::model::Quad;
+    use shacl_rust::validation::dataset::ValidationDataset;
+
+    const PREFIXES: &str = "@prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <http://example.org/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n";
+
+    fn quads(turtle: &str) -> Vec<Quad> {
+        let text = format!("{PREFIXES}{turtle}");
+        RdfParser::from_format(RdfFormat::Turtle).for_reader(text.as_bytes()).collect::<Result<_, _>>().unwrap()
+    }
+
+    fn triples(turtle: &str) -> Vec<Triple> {
+        quads(turtle).into_iter().map(Triple::from).collect()
+    }
+
+    const ONTOLOGY: &str = "ex:Dog rdfs:subClassOf ex:Animal .";
+
+    /// The screen's verdict and shacl-rust's on the same graph (every
+    /// subject in one bucket).
+    fn verdicts(shapes: &str, data: &str) -> (bool, bool) {
+        let shapes = Shapes::from_graph(triples(shapes).into_iter().collect());
+        let ontology = triples(ONTOLOGY);
+        let screen = shapes.screen(&ontology).expect("these shapes can be screened");
+        let mut linked_facts = shapes.linked_facts();
+        let data_quads = quads(data);
+        linked_facts.observe(&data_quads);
+        linked_facts.observe(&quads(ONTOLOGY));
+        let data: Vec<Triple> = data_quads.into_iter().map(Triple::from).collect();
+        let passes = screen.passes(&data, &linked_facts);
+        let whole: Vec<Triple> = data.into_iter().chain(ontology).collect();
+        let dataset = ValidationDataset::from_triples_with_experimental_index(whole, shapes.graph().clone()).unwrap();
+        let parsed = shacl_rust::parse_shapes(dataset.shapes_graph()).unwrap();
+        let report = shacl_rust::validate(&dataset, &parsed);
+        (passes, *report.get_conforms())
+    }
+
+    /// Every case: the screen passes the good data and shacl-rust agrees it
+    /// conforms; the screen refuses the bad data and shacl-rust finds a
+    /// violation there.
+    fn check(shape_body: &str, good: &str, bad: &str) {
+        let shapes = format!("ex:S a sh:NodeShape ; sh:targetClass ex:Animal ; {shape_body} .");
+        assert_eq!(verdicts(&shapes, good), (true, true), "good data: {good}");
+        assert_eq!(verdicts(&shapes, bad), (false, false), "bad data: {bad}");
+    }
+
+    #[test]
+    fn counts() {
+        let shape = "sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:maxCount 1 ]";
+        check(shape, "ex:a a ex:Dog ; ex:name \"A\" .", "ex:a a ex:Dog .");
+        check(shape, "ex:a a ex:Animal ; ex:name \"A\" .", "ex:a a ex:Animal ; ex:name \"A\", \"B\" .");
+    }
+
+    #[test]
+    fn class_with_subclasses() {
+        let shape = "sh:property [ sh:path ex:friend ; sh:class ex:Animal ]";
+        check(shape, "ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:Dog .", "ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:Cat .");
+        check(shape, "ex:a a ex:Dog .", "ex:a a ex:Dog ; ex:friend \"b\" .");
+    }
+
+    #[test]
+    fn datatype_and_well_formed_literals() {
+        let shape = "sh:property [ sh:path ex:born ; sh:datatype xsd:date ]";
+        check(shape, "ex:a a ex:Dog ; ex:born \"2013-03-01\"^^xsd:date .", "ex:a a ex:Dog ; ex:born \"2013-13-01\"^^xsd:date .");
+        check(shape, "ex:a a ex:Dog .", "ex:a a ex:Dog ; ex:born \"2013-03-01\" .");
+    }
+
+    #[test]
+    fn languages() {
+        let shape = "sh:property [ sh:path ex:name ; sh:languageIn ( \"en\" ) ; sh:uniqueLang true ]";
+        check(shape, "ex:a a ex:Dog ; ex:name \"A\"@en-GB .", "ex:a a ex:Dog ; ex:name \"A\"@zh .");
+        check(shape, "ex:a a ex:Dog ; ex:name \"A\"@en .", "ex:a a ex:Dog ; ex:name \"A\" .");
+        check(shape, "ex:a a ex:Dog ; ex:name \"A\"@en .", "ex:a a ex:Dog ; ex:name \"A\"@en, \"B\"@EN .");
+    }
+
+    #[test]
+    fn listed_and_required_values() {
+        check("sh:property [ sh:path ex:role ; sh:in ( ex:x ex:y ) ]", "ex:a a ex:Dog ; ex:role ex:y .", "ex:a a ex:Dog ; ex:role ex:z .");
+        check("sh:property [ sh:path ex:role ; sh:hasValue ex:x ]", "ex:a a ex:Dog ; ex:role ex:x, ex:z .", "ex:a a ex:Dog ; ex:role ex:z .");
+    }
+
+    #[test]
+    fn patterns_and_node_kinds() {
+        let shape = "sh:nodeKind sh:IRI ; sh:property [ sh:path ex:code ; sh:pattern \"^[A-Z]{3}$\" ]";
+        check(shape, "ex:a a ex:Dog ; ex:code \"USD\" .", "ex:a a ex:Dog ; ex:code \"usd\" .");
+        check(shape, "ex:a a ex:Dog .", "[] a ex:Dog .");
+    }
+
+    #[test]
+    fn alternatives() {
+        let shape = "sh:property [ sh:path ex:owner ; sh:or ( [ sh:class ex:Person ] [ sh:datatype xsd:string ] ) ]";
+        check(shape, "ex:a a ex:Dog ; ex:owner ex:p, \"Ann\" . ex:p a ex:Person .", "ex:a a ex:Dog ; ex:owner ex:q . ex:q a ex:Shop .");
+    }
+
+    #[test]
+    fn node_shapes_on_linked_nodes() {
+        let shape = "sh:property [ sh:path ex:vet ; sh:node ex:VetShape ] .
+            ex:VetShape a sh:NodeShape ; sh:property [ sh:path ex:role ; sh:hasValue ex:vet ]";
+        check(shape, "ex:a a ex:Dog ; ex:vet ex:v . ex:v ex:role ex:vet .", "ex:a a ex:Dog ; ex:vet ex:v . ex:v ex:role ex:cook .");
+    }
+
+    #[test]
+    fn an_unknown_subclass_triple_is_left_to_shacl_rust() {
+        let shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:Animal ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .";
+        let (passes, _) = verdicts(shapes, "ex:Cat rdfs:subClassOf ex:Animal . ex:a a ex:Cat ; ex:name \"A\" .");
+        assert!(!passes);
+    }
+
+    #[test]
+    fn shapes_beyond_the_screen_get_none() {
+        for body in [
+            "sh:targetNode ex:a ; sh:property [ sh:path ex:name ; sh:minCount 1 ]",
+            "sh:targetClass ex:Animal ; sh:closed true",
+            "sh:targetClass ex:Animal ; sh:property [ sh:path ( ex:a ex:b ) ; sh:minCount 1 ]",
+            "sh:targetClass ex:Animal ; sh:property [ sh:path ex:n ; sh:minLength 2 ]",
+            "sh:targetClass ex:Animal ; sh:property [ sh:path ex:n ; sh:node ex:T ] . ex:T sh:property [ sh:path ex:m ; sh:class ex:C ]",
+        ] {
+            let shapes = Shapes::from_graph(triples(&format!("ex:S a sh:NodeShape ; {body} .")).into_iter().collect());
+            assert!(shapes.screen(&[]).is_none(), "{body}");
+        }
+    }
+
+    #[test]
+    fn the_bundled_shapes_are_screened() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology");
+        let shapes = Shapes::read(&root.join("shapes.ttl")).unwrap().unwrap();
+        let ontology = crate::build::read_rdf_file(&root.join("factgraph.ttl"), usize::MAX).unwrap();
+        let ontology: Vec<Triple> = ontology.into_iter().map(Triple::from).collect();
+        assert!(shapes.screen(&ontology).is_some());
+    }
+}
