@@ -20,10 +20,11 @@
 //! bucket's triples, the ontology, and what [`LinkedFacts`] knows of linked
 //! nodes), and wherever that is not plain it says "not sure".
 
-use super::shapes::LinkedFacts;
+use super::shapes::{FactSet, LinkedFacts};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{Graph, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::BuildHasher;
 use shacl_rust::core::constraints::PatternConstraint;
 use shacl_rust::{Constraint, NodeKind, PathElement, Shape};
 
@@ -32,7 +33,9 @@ pub struct Screen {
     /// The node shapes that have targets.
     rules: Vec<NodeRule>,
     /// For each class, the rules whose target classes it is a subclass of.
-    rules_by_type: FxHashMap<NamedNode, Vec<usize>>,
+    rules_by_type: FxHashMap<String, Vec<usize>>,
+    /// The properties the rules read, numbered; `rdf:type` is number 0.
+    predicates: FxHashMap<NamedNode, u16>,
     /// The ontology's `rdfs:subClassOf` triples: a bucket with any other
     /// changes what the targets and `sh:class` mean, and is not screened.
     ontology_subclass_triples: FxHashSet<Triple>,
@@ -48,6 +51,8 @@ struct NodeRule {
 /// What a property shape with a simple path asks of a node's values.
 struct PropertyRule {
     predicate: NamedNode,
+    /// The predicate's number in [`Screen::predicates`].
+    number: u16,
     min_count: usize,
     max_count: Option<usize>,
     unique_lang: bool,
@@ -58,8 +63,9 @@ struct PropertyRule {
 
 /// A test of one value node.
 enum ValueTest {
-    /// An instance of one of these classes (the class and its subclasses).
-    Class(FxHashSet<NamedNode>),
+    /// An instance of a class or its subclasses: has one of these
+    /// `rdf:type` facts.
+    Class(FactSet),
     Datatype(NamedNode),
     NodeKind(NodeKind),
     LanguageIn(Vec<String>),
@@ -79,24 +85,25 @@ struct Unsupported;
 
 impl Screen {
     /// Compiles the screen, or `None` when the shapes use something it does
-    /// not know. `linked_predicates` are the properties [`LinkedFacts`]
-    /// notes; `ontology` is in every bucket's data graph.
-    pub fn compile(shapes_graph: &Graph, linked_predicates: &[NamedNode], ontology: &[Triple]) -> Option<Self> {
-        if linked_predicates.iter().any(|p| *p == rdfs::SUB_CLASS_OF) {
+    /// not know. `linked_facts` must be complete (it gives the types of
+    /// linked nodes); `ontology` is in every bucket's data graph.
+    pub fn compile(shapes_graph: &Graph, linked_facts: &LinkedFacts, ontology: &[Triple]) -> Option<Self> {
+        if linked_facts.predicates().iter().any(|p| *p == rdfs::SUB_CLASS_OF) {
             return None; // subclasses would then come from linked facts too
         }
         let shapes = shacl_rust::parse_shapes(shapes_graph).ok()?;
         let ontology_graph: Graph = ontology.iter().collect();
-        let compiler = Compiler { ontology: &ontology_graph, linked_predicates };
+        let predicates = std::cell::RefCell::new(FxHashMap::from_iter([(rdf::TYPE.into_owned(), 0)]));
+        let compiler = Compiler { ontology: &ontology_graph, linked_facts, predicates: &predicates };
         let mut rules = Vec::new();
-        let mut rules_by_type: FxHashMap<NamedNode, Vec<usize>> = FxHashMap::default();
+        let mut rules_by_type: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for shape in &shapes {
             if shape.targets.is_empty() {
                 continue; // validates nothing by itself
             }
             let rule = compiler.targeted_rule(shape).ok()?;
             for class in compiler.target_classes(shape).ok()? {
-                rules_by_type.entry(class).or_default().push(rules.len());
+                rules_by_type.entry(class.into_string()).or_default().push(rules.len());
             }
             rules.push(rule);
         }
@@ -106,28 +113,42 @@ impl Screen {
         }
         let ontology_subclass_triples =
             ontology.iter().filter(|t| t.predicate == rdfs::SUB_CLASS_OF).cloned().collect();
-        Some(Self { rules, rules_by_type, ontology_subclass_triples })
+        Some(Self { rules, rules_by_type, predicates: predicates.into_inner(), ontology_subclass_triples })
     }
 
     /// Whether every subject of `triples` (all the triples of each of its
     /// subjects) surely conforms to the shapes.
     pub fn passes(&self, triples: &[Triple], linked_facts: &LinkedFacts) -> bool {
-        let mut by_subject: FxHashMap<&NamedOrBlankNode, Vec<&Triple>> = FxHashMap::default();
-        for triple in triples {
-            if triple.predicate == rdfs::SUB_CLASS_OF && !self.ontology_subclass_triples.contains(triple) {
-                return false;
+        // Grouped by subject through a sort of hashes, cheaper than a map of
+        // lists; a collision only sends the bucket to shacl-rust.
+        let mut by_subject: Vec<(u64, u32)> =
+            triples.iter().enumerate().map(|(i, t)| (rustc_hash::FxBuildHasher.hash_one(&t.subject), i as u32)).collect();
+        by_subject.sort_unstable();
+        let mut facts = Vec::new();
+        by_subject.chunk_by(|a, b| a.0 == b.0).all(|group| {
+            let subject = &triples[group[0].1 as usize].subject;
+            facts.clear();
+            for &(_, index) in group {
+                let triple = &triples[index as usize];
+                if triple.subject != *subject
+                    || (triple.predicate == rdfs::SUB_CLASS_OF && !self.ontology_subclass_triples.contains(triple))
+                {
+                    return false;
+                }
+                if let Some(&number) = self.predicates.get(&triple.predicate) {
+                    facts.push((number, triple.object.as_ref()));
+                }
             }
-            by_subject.entry(&triple.subject).or_default().push(triple);
-        }
-        by_subject.iter().all(|(subject, own)| self.subject_passes(subject, own, linked_facts))
+            self.subject_passes(subject, &facts, linked_facts)
+        })
     }
 
-    fn subject_passes(&self, subject: &NamedOrBlankNode, own: &[&Triple], linked_facts: &LinkedFacts) -> bool {
-        let mut applicable: Vec<usize> = own
+    /// `facts`: the subject's values of [`Self::predicates`], by number.
+    fn subject_passes(&self, subject: &NamedOrBlankNode, facts: &[(u16, TermRef<'_>)], linked_facts: &LinkedFacts) -> bool {
+        let mut applicable: Vec<usize> = facts
             .iter()
-            .filter(|t| t.predicate == rdf::TYPE)
-            .filter_map(|t| match &t.object {
-                Term::NamedNode(class) => self.rules_by_type.get(class),
+            .filter_map(|(number, value)| match value {
+                TermRef::NamedNode(class) if *number == 0 => self.rules_by_type.get(class.as_str()),
                 _ => None,
             })
             .flatten()
@@ -140,7 +161,7 @@ impl Screen {
             let rule = &self.rules[index];
             rule.focus_passes(focus, linked_facts)
                 && rule.properties.iter().all(|property| {
-                    let values = own.iter().filter(|t| t.predicate == property.predicate).map(|t| t.object.as_ref());
+                    let values = facts.iter().filter(|(n, _)| *n == property.number).map(|(_, value)| *value);
                     property.passes(values, linked_facts)
                 })
         })
@@ -183,21 +204,21 @@ impl PropertyRule {
 /// Two values with the same language tag, compared as `shacl-rust` does
 /// (ASCII case folded).
 fn has_repeated_language(values: &[TermRef<'_>]) -> bool {
-    let mut seen = FxHashSet::default();
-    values.iter().filter_map(|v| match v {
-        TermRef::Literal(l) => l.language(),
-        _ => None,
-    })
-    .any(|language| !seen.insert(language.to_ascii_lowercase()))
+    let languages: Vec<&str> = values
+        .iter()
+        .filter_map(|v| match v {
+            TermRef::Literal(l) => l.language(),
+            _ => None,
+        })
+        .collect();
+    languages.iter().enumerate().any(|(i, a)| languages[i + 1..].iter().any(|b| a.eq_ignore_ascii_case(b)))
 }
 
 impl ValueTest {
     fn passes(&self, value: TermRef<'_>, linked_facts: &LinkedFacts) -> bool {
         match self {
-            Self::Class(accepted) => match value {
-                TermRef::NamedNode(iri) => linked_facts
-                    .of(iri.as_str())
-                    .any(|(p, class)| *p == rdf::TYPE && matches!(class, Term::NamedNode(c) if accepted.contains(c))),
+            Self::Class(types) => match value {
+                TermRef::NamedNode(iri) => linked_facts.has_any(iri.as_str(), types),
                 // Blank nodes' types are not among the linked facts.
                 _ => false,
             },
@@ -253,7 +274,9 @@ fn language_matches(tag: &str, range: &str) -> bool {
 /// Turns parsed shapes into rules, refusing what the screen cannot decide.
 struct Compiler<'a> {
     ontology: &'a Graph,
-    linked_predicates: &'a [NamedNode],
+    linked_facts: &'a LinkedFacts,
+    /// [`Screen::predicates`], filled as property shapes are compiled.
+    predicates: &'a std::cell::RefCell<FxHashMap<NamedNode, u16>>,
 }
 
 impl Compiler<'_> {
@@ -306,8 +329,13 @@ impl Compiler<'_> {
             Some([PathElement::Iri(predicate)]) => predicate.into_owned(),
             _ => return Err(Unsupported),
         };
+        let number = {
+            let mut predicates = self.predicates.borrow_mut();
+            let next = u16::try_from(predicates.len()).map_err(|_| Unsupported)?;
+            *predicates.entry(predicate.clone()).or_insert(next)
+        };
         let mut rule =
-            PropertyRule { predicate, min_count: 0, max_count: None, unique_lang: false, has_values: Vec::new(), tests: Vec::new() };
+            PropertyRule { predicate, number, min_count: 0, max_count: None, unique_lang: false, has_values: Vec::new(), tests: Vec::new() };
         for constraint in &shape.constraints {
             match constraint {
                 Constraint::MinCount(c) => rule.min_count = usize::try_from(c.0).map_err(|_| Unsupported)?,
@@ -323,7 +351,12 @@ impl Compiler<'_> {
     /// A constraint on each value node, on any node.
     fn value_test(&self, constraint: &Constraint<'_>) -> Result<ValueTest, Unsupported> {
         Ok(match constraint {
-            Constraint::Class(c) => ValueTest::Class(self.subclasses(c.0)),
+            Constraint::Class(c) => {
+                let accepted = self.subclasses(c.0);
+                ValueTest::Class(self.linked_facts.fact_set(|p, value| {
+                    *p == rdf::TYPE && matches!(value, Term::NamedNode(class) if accepted.contains(class))
+                }))
+            }
             Constraint::Or(c) => ValueTest::Or(
                 c.0.iter()
                     .map(|alternative| {
@@ -341,7 +374,7 @@ impl Compiler<'_> {
     /// nothing beyond what [`LinkedFacts`] notes of that node.
     fn linked_node_rule(&self, shape: &Shape<'_>) -> Result<NodeRule, Unsupported> {
         let rule = self.node_rule(shape, local_test)?;
-        if rule.properties.iter().all(|p| self.linked_predicates.contains(&p.predicate)) {
+        if rule.properties.iter().all(|p| self.linked_facts.predicates().contains(&p.predicate)) {
             Ok(rule)
         } else {
             Err(Unsupported)
@@ -402,11 +435,11 @@ mod tests {
     fn verdicts(shapes: &str, data: &str) -> (bool, bool) {
         let shapes = Shapes::from_graph(triples(shapes).into_iter().collect());
         let ontology = triples(ONTOLOGY);
-        let screen = shapes.screen(&ontology).expect("these shapes can be screened");
         let mut linked_facts = shapes.linked_facts();
         let data_quads = quads(data);
         linked_facts.observe(&data_quads);
         linked_facts.observe(&quads(ONTOLOGY));
+        let screen = shapes.screen(&ontology, &linked_facts).expect("these shapes can be screened");
         let data: Vec<Triple> = data_quads.into_iter().map(Triple::from).collect();
         let passes = screen.passes(&data, &linked_facts);
         let whole: Vec<Triple> = data.into_iter().chain(ontology).collect();
@@ -437,6 +470,13 @@ mod tests {
         let shape = "sh:property [ sh:path ex:friend ; sh:class ex:Animal ]";
         check(shape, "ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:Dog .", "ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:Cat .");
         check(shape, "ex:a a ex:Dog .", "ex:a a ex:Dog ; ex:friend \"b\" .");
+        // Past the 64 facts kept as bits.
+        let others: String = (0..70).map(|i| format!("ex:o{i} a ex:C{i} . ")).collect();
+        check(
+            shape,
+            &format!("{others} ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:Dog ."),
+            &format!("{others} ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:C3 ."),
+        );
     }
 
     #[test]
@@ -497,7 +537,7 @@ mod tests {
             "sh:targetClass ex:Animal ; sh:property [ sh:path ex:n ; sh:node ex:T ] . ex:T sh:property [ sh:path ex:m ; sh:class ex:C ]",
         ] {
             let shapes = Shapes::from_graph(triples(&format!("ex:S a sh:NodeShape ; {body} .")).into_iter().collect());
-            assert!(shapes.screen(&[]).is_none(), "{body}");
+            assert!(shapes.screen(&[], &shapes.linked_facts()).is_none(), "{body}");
         }
     }
 
@@ -507,6 +547,6 @@ mod tests {
         let shapes = Shapes::read(&root.join("shapes.ttl")).unwrap().unwrap();
         let ontology = crate::build::read_rdf_file(&root.join("factgraph.ttl"), usize::MAX).unwrap();
         let ontology: Vec<Triple> = ontology.into_iter().map(Triple::from).collect();
-        assert!(shapes.screen(&ontology).is_some());
+        assert!(shapes.screen(&ontology, &shapes.linked_facts()).is_some());
     }
 }

@@ -54,8 +54,10 @@ impl Shapes {
 
     /// The screen that passes clean buckets without `shacl-rust`, when
     /// these shapes use only what it knows; see [`Screen`].
-    pub fn screen(&self, ontology: &[Triple]) -> Option<Screen> {
-        Screen::compile(&self.graph, &linked_predicates(&self.graph), ontology)
+    /// It reads the types of linked nodes from `linked_facts`, which must
+    /// be complete.
+    pub fn screen(&self, ontology: &[Triple], linked_facts: &LinkedFacts) -> Option<Screen> {
+        Screen::compile(&self.graph, linked_facts, ontology)
     }
 
     /// A [`LinkedFacts`] to fill from the mapped quads for these shapes.
@@ -215,6 +217,33 @@ impl LinkedFacts {
         }
     }
 
+    /// The properties noted.
+    pub(super) fn predicates(&self) -> &[NamedNode] {
+        &self.predicates
+    }
+
+    /// The facts noted so far that `wanted` accepts, as a set to test nodes
+    /// against with [`Self::has_any`].
+    pub(super) fn fact_set(&self, wanted: impl Fn(&NamedNode, &Term) -> bool) -> FactSet {
+        let mut set = FactSet::default();
+        for (number, (predicate, value)) in self.facts.iter().enumerate() {
+            if wanted(predicate, value) {
+                match number {
+                    0..64 => set.first |= 1 << number,
+                    _ => set.more.push(number as u32),
+                }
+            }
+        }
+        set
+    }
+
+    /// Whether the node has one of the facts of `set`.
+    pub(super) fn has_any(&self, iri: &str, set: &FactSet) -> bool {
+        let key = self.hasher.key(iri);
+        let first = self.first_facts.get(&key).is_some_and(|bits| bits & set.first != 0);
+        first || (!set.more.is_empty() && self.more_facts.get(&key).is_some_and(|more| more.iter().any(|n| set.more.contains(n))))
+    }
+
     pub(super) fn of(&self, iri: &str) -> impl Iterator<Item = &(NamedNode, Term)> {
         let key = self.hasher.key(iri);
         let bits = self.first_facts.get(&key).copied().unwrap_or(0);
@@ -222,6 +251,13 @@ impl LinkedFacts {
         let more = self.more_facts.get(&key).into_iter().flatten().copied();
         first.chain(more).map(|number| &self.facts[number as usize])
     }
+}
+
+/// Some of the facts [`LinkedFacts`] numbered.
+#[derive(Default)]
+pub(super) struct FactSet {
+    first: u64,
+    more: Vec<u32>,
 }
 
 /// A node as a string that tells IRIs from blank nodes: the IRI itself, or
