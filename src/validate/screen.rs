@@ -51,7 +51,8 @@ struct NodeRule {
 /// What a property shape with a simple path asks of a node's values.
 struct PropertyRule {
     predicate: NamedNode,
-    /// The predicate's number in [`Screen::predicates`].
+    /// The predicate's number in [`Screen::predicates`], given by
+    /// [`number_predicates`] to the properties of targeted shapes.
     number: u16,
     min_count: usize,
     max_count: Option<usize>,
@@ -93,8 +94,7 @@ impl Screen {
         }
         let shapes = shacl_rust::parse_shapes(shapes_graph).ok()?;
         let ontology_graph: Graph = ontology.iter().collect();
-        let predicates = std::cell::RefCell::new(FxHashMap::from_iter([(rdf::TYPE.into_owned(), 0)]));
-        let compiler = Compiler { ontology: &ontology_graph, linked_facts, predicates: &predicates };
+        let compiler = Compiler { ontology: &ontology_graph, linked_facts };
         let mut rules = Vec::new();
         let mut rules_by_type: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for shape in &shapes {
@@ -111,9 +111,10 @@ impl Screen {
             indexes.sort_unstable();
             indexes.dedup();
         }
+        let predicates = number_predicates(&mut rules)?;
         let ontology_subclass_triples =
             ontology.iter().filter(|t| t.predicate == rdfs::SUB_CLASS_OF).cloned().collect();
-        Some(Self { rules, rules_by_type, predicates: predicates.into_inner(), ontology_subclass_triples })
+        Some(Self { rules, rules_by_type, predicates, ontology_subclass_triples })
     }
 
     /// Whether every subject of `triples` (all the triples of each of its
@@ -158,43 +159,59 @@ impl Screen {
         applicable.dedup();
         let focus = TermRef::from(subject.as_ref());
         applicable.into_iter().all(|index| {
-            let rule = &self.rules[index];
-            rule.focus_passes(focus, linked_facts)
-                && rule.properties.iter().all(|property| {
-                    let values = facts.iter().filter(|(n, _)| *n == property.number).map(|(_, value)| *value);
-                    property.passes(values, linked_facts)
-                })
+            let values = |property: &PropertyRule| {
+                facts.iter().filter(|(n, _)| *n == property.number).map(|(_, value)| *value).collect()
+            };
+            self.rules[index].passes(focus, values, linked_facts)
         })
     }
 }
 
+/// Numbers the predicates the rules of targeted shapes read, `rdf:type`
+/// first, and gives each of their property rules its number; `None` past
+/// 65 536 predicates.
+fn number_predicates(rules: &mut [NodeRule]) -> Option<FxHashMap<NamedNode, u16>> {
+    let mut numbers = FxHashMap::from_iter([(rdf::TYPE.into_owned(), 0)]);
+    for property in rules.iter_mut().flat_map(|rule| &mut rule.properties) {
+        let next = u16::try_from(numbers.len()).ok()?;
+        property.number = *numbers.entry(property.predicate.clone()).or_insert(next);
+    }
+    Some(numbers)
+}
+
 impl NodeRule {
-    fn focus_passes(&self, focus: TermRef<'_>, linked_facts: &LinkedFacts) -> bool {
+    /// Whether `focus` conforms, `values` giving its values for each
+    /// property rule.
+    fn passes<'v>(
+        &self,
+        focus: TermRef<'_>,
+        values: impl Fn(&PropertyRule) -> Vec<TermRef<'v>>,
+        linked_facts: &LinkedFacts,
+    ) -> bool {
         self.tests.iter().all(|test| test.passes(focus, linked_facts))
+            && self.properties.iter().all(|property| property.passes(&values(property), linked_facts))
     }
 
     /// Whether a linked node conforms, from what [`LinkedFacts`] knows of it.
     fn linked_node_passes(&self, node: TermRef<'_>, linked_facts: &LinkedFacts) -> bool {
         let TermRef::NamedNode(iri) = node else { return false };
         let facts: Vec<&(NamedNode, Term)> = linked_facts.of(iri.as_str()).collect();
-        self.focus_passes(node, linked_facts)
-            && self.properties.iter().all(|property| {
-                let values = facts.iter().filter(|(p, _)| *p == property.predicate).map(|(_, v)| v.as_ref());
-                property.passes(values, linked_facts)
-            })
+        let values = |property: &PropertyRule| {
+            facts.iter().filter(|(p, _)| *p == property.predicate).map(|(_, v)| v.as_ref()).collect()
+        };
+        self.passes(node, values, linked_facts)
     }
 }
 
 impl PropertyRule {
-    fn passes<'a>(&self, values: impl Iterator<Item = TermRef<'a>>, linked_facts: &LinkedFacts) -> bool {
-        let values: Vec<TermRef<'a>> = values.collect();
+    fn passes(&self, values: &[TermRef<'_>], linked_facts: &LinkedFacts) -> bool {
         if values.len() < self.min_count || self.max_count.is_some_and(|max| values.len() > max) {
             return false;
         }
         if !self.has_values.iter().all(|wanted| values.contains(&wanted.as_ref())) {
             return false;
         }
-        if self.unique_lang && has_repeated_language(&values) {
+        if self.unique_lang && has_repeated_language(values) {
             return false;
         }
         values.iter().all(|value| self.tests.iter().all(|test| test.passes(*value, linked_facts)))
@@ -275,8 +292,6 @@ fn language_matches(tag: &str, range: &str) -> bool {
 struct Compiler<'a> {
     ontology: &'a Graph,
     linked_facts: &'a LinkedFacts,
-    /// [`Screen::predicates`], filled as property shapes are compiled.
-    predicates: &'a std::cell::RefCell<FxHashMap<NamedNode, u16>>,
 }
 
 impl Compiler<'_> {
@@ -329,13 +344,8 @@ impl Compiler<'_> {
             Some([PathElement::Iri(predicate)]) => predicate.into_owned(),
             _ => return Err(Unsupported),
         };
-        let number = {
-            let mut predicates = self.predicates.borrow_mut();
-            let next = u16::try_from(predicates.len()).map_err(|_| Unsupported)?;
-            *predicates.entry(predicate.clone()).or_insert(next)
-        };
         let mut rule =
-            PropertyRule { predicate, number, min_count: 0, max_count: None, unique_lang: false, has_values: Vec::new(), tests: Vec::new() };
+            PropertyRule { predicate, number: 0, min_count: 0, max_count: None, unique_lang: false, has_values: Vec::new(), tests: Vec::new() };
         for constraint in &shape.constraints {
             match constraint {
                 Constraint::MinCount(c) => rule.min_count = usize::try_from(c.0).map_err(|_| Unsupported)?,
