@@ -28,8 +28,9 @@ const BUCKETS: usize = 256;
 /// A record leaves out what a bucket's reader can restore: its subject when
 /// it is the subject of the bucket's previous record (a row's triples come
 /// together), and predicates and datatypes, which are few, as numbers into a
-/// table kept in memory. That more than halves the files (3.1 to 1.3 GB at a million
-/// offerings), which the build writes while the loader writes its own.
+/// table kept in memory. That more than halves the files (3.1 to 1.3 GB at
+/// a million offerings), which the build writes while the loader writes its
+/// own.
 pub struct BucketWriter {
     folder: PathBuf,
     files: Vec<BufWriter<File>>,
@@ -178,17 +179,9 @@ impl Buckets {
         while let Some((&head, rest)) = input.split_first() {
             input = rest;
             if head & SAME_SUBJECT == 0 {
-                let length = skip_str(input).ok_or_else(corrupt)?;
-                let (encoded, rest) = input.split_at(length);
-                input = rest;
-                let mut text = encoded;
-                let value = decode_str(&mut text).ok_or_else(corrupt)?;
-                let node = if head & BLANK_SUBJECT == 0 {
-                    NamedNode::new_unchecked(value).into()
-                } else {
-                    BlankNode::new_unchecked(value).into()
-                };
+                let (encoded, node, rest) = read_subject(head, input).ok_or_else(corrupt)?;
                 subject = Some((encoded, node));
+                input = rest;
             }
             let (encoded_subject, node) = subject.as_ref().ok_or_else(corrupt)?;
             let length = rest_length(head, input).ok_or_else(corrupt)?;
@@ -224,6 +217,19 @@ impl Buckets {
     pub fn remove(self) -> Result<(), Error> {
         std::fs::remove_dir_all(&self.folder).map_err(Error::io(&self.folder))
     }
+}
+
+/// The subject written in full at the start of `input`: its bytes as
+/// written, the node, and what follows it.
+fn read_subject(head: u8, input: &[u8]) -> Option<(&[u8], NamedOrBlankNode, &[u8])> {
+    let (encoded, rest) = input.split_at(skip_str(input)?);
+    let value = decode_str(&mut &encoded[..])?;
+    let node = if head & BLANK_SUBJECT == 0 {
+        NamedNode::new_unchecked(value).into()
+    } else {
+        BlankNode::new_unchecked(value).into()
+    };
+    Some((encoded, node, rest))
 }
 
 fn bucket_path(folder: &Path, index: usize) -> PathBuf {
