@@ -11,6 +11,7 @@ pub mod build;
 pub mod diff;
 pub mod export;
 pub mod generate;
+mod leb128;
 pub mod mapping;
 pub mod metadata;
 pub mod ntriples;

@@ -77,8 +77,8 @@ fn write_run<'a>(path: &Path, keys: impl IntoIterator<Item = &'a [u8]>) -> Resul
     for key in keys {
         let shared = previous.iter().zip(key).take_while(|(a, b)| a == b).count();
         record.clear();
-        push_varint(&mut record, shared);
-        push_varint(&mut record, key.len() - shared);
+        crate::leb128::push(&mut record, shared);
+        crate::leb128::push(&mut record, key.len() - shared);
         record.extend_from_slice(&key[shared..]);
         file.write_all(&record).map_err(Error::io(path))?;
         previous = key;
@@ -135,14 +135,6 @@ impl RunReader {
     fn corrupt(&self) -> Error {
         Error::store(&self.path, "a sorted run file is damaged; build again (or delete the folder) to rewrite it")
     }
-}
-
-fn push_varint(out: &mut Vec<u8>, mut value: usize) {
-    while value >= 0x80 {
-        out.push((value as u8 & 0x7f) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
 }
 
 #[cfg(test)]

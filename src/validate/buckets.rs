@@ -8,7 +8,7 @@
 //! triples, reading the store took 25 s; writing and reading these files
 //! takes a few.
 
-use crate::Error;
+use crate::{leb128, Error};
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{BlankNode, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, TermRef, Triple};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -53,16 +53,16 @@ pub struct Buckets {
 /// Predicates and datatypes, numbered in the order they were first written.
 #[derive(Default)]
 struct Names {
-    numbers: FxHashMap<String, u32>,
+    numbers: FxHashMap<String, usize>,
     in_order: Vec<NamedNode>,
 }
 
 impl Names {
-    fn number(&mut self, name: NamedNodeRef<'_>) -> u32 {
+    fn number(&mut self, name: NamedNodeRef<'_>) -> usize {
         if let Some(&number) = self.numbers.get(name.as_str()) {
             return number;
         }
-        let number = self.in_order.len() as u32;
+        let number = self.in_order.len();
         self.numbers.insert(name.as_str().to_owned(), number);
         self.in_order.push(name.into_owned());
         number
@@ -117,7 +117,7 @@ impl BucketWriter {
                 self.buffer.extend_from_slice(&subject);
                 std::mem::swap(&mut self.last_subjects[bucket], &mut subject);
             }
-            encode_number(&mut self.buffer, self.names.number(quad.predicate.as_ref()));
+            leb128::push(&mut self.buffer, self.names.number(quad.predicate.as_ref()));
             self.buffer[0] |= self.encode_object(quad.object.as_ref());
             self.files[bucket].write_all(&self.buffer).map_err(Error::io(bucket_path(&self.folder, bucket)))?;
         }
@@ -144,7 +144,7 @@ impl BucketWriter {
                 } else if l.datatype() == xsd::STRING {
                     STRING
                 } else {
-                    encode_number(out, self.names.number(l.datatype()));
+                    leb128::push(out, self.names.number(l.datatype()));
                     TYPED
                 }
             }
@@ -209,8 +209,7 @@ impl Buckets {
     }
 
     fn name(&self, input: &mut &[u8]) -> Option<NamedNode> {
-        let number = decode_number(input)?;
-        self.names.get(usize::try_from(number).ok()?).cloned()
+        self.names.get(leb128::take(input)?).cloned()
     }
 
     /// Removes the files.
@@ -252,34 +251,13 @@ const OBJECT_KIND: u8 = 0b111;
 const BLANK_SUBJECT: u8 = 0b0100_0000;
 const SAME_SUBJECT: u8 = 0b1000_0000;
 
-/// LEB128: seven bits a byte, low bits first.
-fn encode_number(out: &mut Vec<u8>, mut number: u32) {
-    while number >= 0x80 {
-        out.push((number as u8) | 0x80);
-        number >>= 7;
-    }
-    out.push(number as u8);
-}
-
-fn decode_number(input: &mut &[u8]) -> Option<u32> {
-    let mut number = 0u32;
-    for (i, &byte) in input.iter().enumerate().take(5) {
-        number |= u32::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            *input = &input[i + 1..];
-            return Some(number);
-        }
-    }
-    None
-}
-
 fn encode_str(out: &mut Vec<u8>, text: &str) {
-    encode_number(out, text.len() as u32);
+    leb128::push(out, text.len());
     out.extend_from_slice(text.as_bytes());
 }
 
 fn decode_str(input: &mut &[u8]) -> Option<String> {
-    let length = decode_number(input)? as usize;
+    let length = leb128::take(input)?;
     let text = input.get(..length)?;
     *input = &input[length..];
     String::from_utf8(text.to_vec()).ok()
@@ -288,12 +266,15 @@ fn decode_str(input: &mut &[u8]) -> Option<String> {
 /// The length of the string at the start of `input`, with its length.
 fn skip_str(mut input: &[u8]) -> Option<usize> {
     let all = input.len();
-    let length = decode_number(&mut input)? as usize;
+    let length = leb128::take(&mut input)?;
     (input.len() >= length).then_some(all - input.len() + length)
 }
 
-fn skip_number(input: &[u8]) -> Option<usize> {
-    Some(input.iter().take(5).position(|byte| byte & 0x80 == 0)? + 1)
+/// The length of the number at the start of `input`.
+fn skip_number(mut input: &[u8]) -> Option<usize> {
+    let all = input.len();
+    leb128::take(&mut input)?;
+    Some(all - input.len())
 }
 
 /// The length of a record after its head and subject: predicate and object.
