@@ -50,9 +50,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
-        let path = path.into();
-        move |source| Self::Io { path, source }
+    /// The error for a failed read or write of `path`, for `map_err`. The
+    /// path is copied only when there is an error: writes of single records
+    /// call this, millions of times in a build.
+    pub fn io<P: Into<PathBuf>>(path: P) -> impl FnOnce(std::io::Error) -> Self {
+        move |source| Self::Io { path: path.into(), source }
     }
 
     pub fn store(path: impl Into<PathBuf>, problem: impl ToString) -> Self {

@@ -119,7 +119,7 @@ impl BucketWriter {
             }
             leb128::push(&mut self.buffer, self.names.number(quad.predicate.as_ref()));
             self.buffer[0] |= self.encode_object(quad.object.as_ref());
-            self.files[bucket].write_all(&self.buffer).map_err(Error::io(bucket_path(&self.folder, bucket)))?;
+            self.files[bucket].write_all(&self.buffer).map_err(|e| Error::io(bucket_path(&self.folder, bucket))(e))?;
         }
         Ok(())
     }
