@@ -14,7 +14,7 @@ use oxigraph::model::{Graph, NamedNode, NamedOrBlankNode, Quad, Term, TermRef, T
 use shacl_rust::validation::build_target_cache;
 use shacl_rust::validation::dataset::ValidationDataset;
 use shacl_rust::ValidationResult;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -169,7 +169,9 @@ pub struct LinkedFacts {
     predicates: Vec<NamedNode>,
     hasher: IriHasher,
     facts: Vec<(NamedNode, Term)>,
-    numbers: HashMap<(NamedNode, Term), u32>,
+    /// Each fact's number in `facts`, by property and then value, so that
+    /// a quad is looked up without copying its terms.
+    numbers: FxHashMap<NamedNode, FxHashMap<Term, u32>>,
     /// Bit `i` set: the node has `facts[i]`, for the first 64 facts.
     first_facts: HashMap<IriKey, u64, IriKeyHasher>,
     /// Facts numbered 64 and above, rare in curated data.
@@ -182,7 +184,7 @@ impl LinkedFacts {
             predicates,
             hasher: IriHasher::default(),
             facts: Vec::new(),
-            numbers: HashMap::new(),
+            numbers: FxHashMap::default(),
             first_facts: HashMap::default(),
             more_facts: HashMap::default(),
         }
@@ -195,13 +197,13 @@ impl LinkedFacts {
                 continue;
             }
             let NamedOrBlankNode::NamedNode(node) = &quad.subject else { continue };
-            let fact = (quad.predicate.clone(), quad.object.clone());
-            let number = match self.numbers.get(&fact) {
-                Some(number) => *number,
+            let known = self.numbers.get(&quad.predicate).and_then(|values| values.get(&quad.object));
+            let number = match known {
+                Some(&number) => number,
                 None => {
                     let number = self.facts.len() as u32;
-                    self.facts.push(fact.clone());
-                    self.numbers.insert(fact, number);
+                    self.facts.push((quad.predicate.clone(), quad.object.clone()));
+                    self.numbers.entry(quad.predicate.clone()).or_default().insert(quad.object.clone(), number);
                     number
                 }
             };
