@@ -202,8 +202,7 @@ pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<Exp
             for row in rows {
                 for &map in source.maps.iter().filter(|&&map| wanted_lines.contains(&(map, row.line))) {
                     let mut batch = MappedBatch { source: index, quads_per_map: vec![0; plan.maps.len()], ..MappedBatch::default() };
-                    let mut scratch = String::new();
-                    mapper.map_row(map, &row, &mut batch, &mut scratch);
+                    mapper.map_row(map, &row, &mut batch, &mut RowScratch::default());
                     explained.push(ExplainedRow { map, row: row.clone(), quads: batch.quads, references: batch.references });
                 }
             }
@@ -272,7 +271,7 @@ impl RowMapper<'_> {
             quads_per_map: vec![0; self.plan.maps.len()],
             ..MappedBatch::default()
         };
-        let mut scratch = String::new();
+        let mut scratch = RowScratch::default();
         for row in rows {
             for &map in &self.plan.sources[source].maps {
                 let before = batch.quads.len();
@@ -284,12 +283,12 @@ impl RowMapper<'_> {
         batch
     }
 
-    fn map_row(&self, map_index: usize, row: &Row, batch: &mut MappedBatch, scratch: &mut String) {
+    fn map_row(&self, map_index: usize, row: &Row, batch: &mut MappedBatch, scratch: &mut RowScratch) {
         let map = &self.plan.maps[map_index];
         let track = self.options.track_identifiers;
-        let mut references = Vec::new();
+        let RowScratch { text, predicates, objects } = scratch;
         let mut issues = Vec::new();
-        let mut generate = |term: &TermPlan| match term.generate(row, scratch) {
+        let mut generate = |term: &TermPlan| match term.generate(row, text) {
             Ok(value) => value,
             Err(error) => {
                 issues.push(issue(self.plan, map, row, term, error));
@@ -318,24 +317,21 @@ impl RowMapper<'_> {
             }
         }
         for pom in &map.predicate_object_maps {
-            let predicates: Vec<NamedNode> = pom
-                .predicates
-                .iter()
-                .filter_map(|p| match generate(p) {
-                    Some(Term::NamedNode(n)) => Some(n),
-                    _ => None,
-                })
-                .collect();
+            predicates.clear();
+            predicates.extend(pom.predicates.iter().filter_map(|p| match generate(p) {
+                Some(Term::NamedNode(n)) => Some(n),
+                _ => None,
+            }));
             if predicates.is_empty() {
                 continue;
             }
-            let mut objects: Vec<Term> = Vec::new();
+            objects.clear();
             for object in &pom.objects {
                 match object {
                     ObjectPlan::Term(term) => {
                         let object = generate(term);
                         if let (true, Some(Term::NamedNode(iri)), true) = (track, &object, term.columns.len() > 0) {
-                            references.push(ReferenceSeen {
+                            batch.references.push(ReferenceSeen {
                                 map: map_index,
                                 line: row.line,
                                 columns: term.columns.clone(),
@@ -363,7 +359,6 @@ impl RowMapper<'_> {
             let graphs = graphs_or_default(&graphs);
             push_combinations(quads, &subject, predicates, objects, &graphs);
         }
-        batch.references.append(&mut references);
         batch.issues.append(&mut issues);
     }
 }
@@ -416,18 +411,29 @@ fn graphs_or_default(graphs: &[GraphName]) -> Cow<'static, [GraphName]> {
     Cow::Owned(graphs)
 }
 
+/// Buffers that the rows of a chunk reuse: a row then allocates only for
+/// its terms, and a run makes tens of millions of them.
+#[derive(Default)]
+struct RowScratch {
+    /// Text of a template as it is expanded.
+    text: String,
+    /// A predicate-object map's predicates and objects for the row.
+    predicates: Vec<NamedNode>,
+    objects: Vec<Term>,
+}
+
 /// A quad for each predicate, object and graph. The usual one of each is
 /// moved into its quad rather than cloned: a clone is an allocation, and a
 /// run makes tens of millions of quads.
-fn push_combinations(quads: &mut Vec<Quad>, subject: &NamedOrBlankNode, mut predicates: Vec<NamedNode>, mut objects: Vec<Term>, graphs: &[GraphName]) {
+fn push_combinations(quads: &mut Vec<Quad>, subject: &NamedOrBlankNode, predicates: &mut Vec<NamedNode>, objects: &mut Vec<Term>, graphs: &[GraphName]) {
     if let ([_], [_], [graph]) = (predicates.as_slice(), objects.as_slice(), graphs) {
         if let (Some(predicate), Some(object)) = (predicates.pop(), objects.pop()) {
             quads.push(Quad::new(subject.clone(), predicate, object, graph.clone()));
         }
         return;
     }
-    for predicate in &predicates {
-        for object in &objects {
+    for predicate in predicates.iter() {
+        for object in objects.iter() {
             for graph in graphs {
                 quads.push(Quad::new(subject.clone(), predicate.clone(), object.clone(), graph.clone()));
             }
