@@ -13,7 +13,7 @@ use oxigraph::model::vocab::xsd;
 use oxigraph::model::{BlankNode, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, TermRef, Triple};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::fs::File;
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hash::BuildHasher;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -236,9 +236,10 @@ fn bucket_path(folder: &Path, index: usize) -> PathBuf {
 }
 
 /// A fixed hash of the encoded subject, so that a subject's bucket does not
-/// depend on the run.
+/// depend on the run. Fx rather than SipHash: it runs for every triple, and
+/// the buckets need spread, not resistance to chosen input.
 fn bucket_of(encoded_subject: &[u8]) -> usize {
-    (BuildHasherDefault::<DefaultHasher>::default().hash_one(encoded_subject) % BUCKETS as u64) as usize
+    (rustc_hash::FxBuildHasher.hash_one(encoded_subject) % BUCKETS as u64) as usize
 }
 
 // A record's head: the object's kind in the low bits, and two flags.
