@@ -14,15 +14,26 @@ pub(crate) fn push(out: &mut Vec<u8>, mut value: usize) {
 /// Takes the number at the start of `input`; `None` when it is cut short or
 /// does not fit a `usize`.
 pub(crate) fn take(input: &mut &[u8]) -> Option<usize> {
+    read(input).ok().flatten()
+}
+
+/// Reads the number at the start of `input`: `Ok(None)` when the input ends
+/// before it, an `InvalidData` error when it is cut short or does not fit a
+/// `usize`.
+pub(crate) fn read(input: &mut impl std::io::Read) -> std::io::Result<Option<usize>> {
+    let invalid = || std::io::Error::new(std::io::ErrorKind::InvalidData, "a LEB128 number is cut short or too long");
     let mut value = 0usize;
-    for (i, &byte) in input.iter().enumerate().take(usize::BITS.div_ceil(7) as usize) {
-        value |= usize::from(byte & 0x7f).checked_shl(7 * i as u32)?;
-        if byte & 0x80 == 0 {
-            *input = &input[i + 1..];
-            return Some(value);
+    for i in 0..usize::BITS.div_ceil(7) {
+        let mut byte = [0u8];
+        if input.read(&mut byte)? == 0 {
+            return if i == 0 { Ok(None) } else { Err(invalid()) };
+        }
+        value |= usize::from(byte[0] & 0x7f).checked_shl(7 * i).ok_or_else(invalid)?;
+        if byte[0] & 0x80 == 0 {
+            return Ok(Some(value));
         }
     }
-    None
+    Err(invalid())
 }
 
 #[cfg(test)]
@@ -39,5 +50,15 @@ mod tests {
             let mut short = &out[..out.len() - 2];
             assert_eq!(super::take(&mut short), None, "{value} cut short");
         }
+    }
+
+    #[test]
+    fn a_stream_ends_cleanly_only_between_numbers() {
+        let mut empty: &[u8] = &[];
+        assert_eq!(super::read(&mut empty).unwrap(), None);
+        let mut cut: &[u8] = &[0x80];
+        assert_eq!(super::read(&mut cut).unwrap_err().kind(), std::io::ErrorKind::InvalidData);
+        let mut too_long: &[u8] = &[0xff; 11];
+        assert_eq!(super::read(&mut too_long).unwrap_err().kind(), std::io::ErrorKind::InvalidData);
     }
 }

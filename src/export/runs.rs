@@ -116,20 +116,13 @@ impl RunReader {
 
     /// A LEB128 number; `None` at the end of the file if `may_end`.
     fn read_varint(&mut self, may_end: bool) -> Result<Option<usize>, Error> {
-        let mut value = 0usize;
-        for shift in (0..64).step_by(7) {
-            let mut byte = [0u8];
-            match self.input.read(&mut byte).map_err(Error::io(&self.path))? {
-                0 if shift == 0 && may_end => return Ok(None),
-                0 => return Err(self.corrupt()),
-                _ => {}
-            }
-            value |= usize::from(byte[0] & 0x7f) << shift;
-            if byte[0] & 0x80 == 0 {
-                return Ok(Some(value));
-            }
+        match crate::leb128::read(&mut self.input) {
+            Ok(Some(value)) => Ok(Some(value)),
+            Ok(None) if may_end => Ok(None),
+            Ok(None) => Err(self.corrupt()),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(self.corrupt()),
+            Err(e) => Err(Error::io(&self.path)(e)),
         }
-        Err(self.corrupt())
     }
 
     fn corrupt(&self) -> Error {
@@ -167,5 +160,16 @@ mod tests {
         let mut reader = RunReader::open(&path).unwrap();
         assert!(reader.next_key().unwrap().is_some());
         assert!(reader.next_key().is_err());
+    }
+
+    #[test]
+    fn a_run_cut_inside_a_length_is_damaged() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("run");
+        write_run(&path, [&[b'a'; 200][..]]).unwrap(); // a length of two bytes
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..2]).unwrap();
+        let error = RunReader::open(&path).unwrap().next_key().unwrap_err();
+        assert!(error.to_string().contains("damaged"), "{error}");
     }
 }
