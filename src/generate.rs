@@ -33,6 +33,7 @@
 //! | challenges | N/500 (1), 2 demands and 3 consequences each |
 //! | licence-types | N/2000 (3), 2 rules each |
 
+use crate::problem::ProblemKind;
 use crate::project::{Project, CONFIG_FILE};
 use crate::Error;
 use std::fs::File;
@@ -66,10 +67,10 @@ pub fn generate(template: &Project, out: &Path, options: GenerateOptions) -> Res
     if out.exists() {
         let mut entries = std::fs::read_dir(out).map_err(Error::io(out))?;
         if entries.next().is_some() {
-            return Err(Error::Config {
-                path: out.to_owned(),
-                problem: "the folder is not empty; generate writes a whole project into a new or empty folder".into(),
-            });
+            return Err(Error::Usage(format!(
+                "{}: the folder is not empty; generate writes a whole project into a new or empty folder",
+                out.display()
+            )));
         }
     }
     let relative = |path: &Path, default: &str| -> PathBuf {
@@ -97,9 +98,9 @@ pub fn generate(template: &Project, out: &Path, options: GenerateOptions) -> Res
     let mut files = Vec::new();
     for source in csv_files(&template.data)? {
         let name = source.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        let table = Table::from_file_name(&name).ok_or_else(|| Error::Config {
-            path: source.clone(),
-            problem: "the generator does not know this CSV file; teach src/generate.rs its rows".into(),
+        let table = Table::from_file_name(&name).ok_or_else(|| {
+            let message = "the generator does not know this CSV file; teach src/generate.rs its rows";
+            Error::input(ProblemKind::Config, &source, message)
         })?;
         let header = read_header(&source)?;
         let target = data.join(&name);
@@ -142,8 +143,9 @@ fn csv_files(folder: &Path) -> Result<Vec<PathBuf>, Error> {
 }
 
 fn read_header(path: &Path) -> Result<Vec<String>, Error> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| Error::Config { path: path.to_owned(), problem: e.to_string() })?;
-    let header = reader.headers().map_err(|e| Error::Config { path: path.to_owned(), problem: e.to_string() })?;
+    let unreadable = |e: csv::Error| Error::input(ProblemKind::Csv, path, e.to_string());
+    let mut reader = csv::Reader::from_path(path).map_err(unreadable)?;
+    let header = reader.headers().map_err(unreadable)?;
     Ok(header.iter().map(str::to_owned).collect())
 }
 
@@ -157,7 +159,7 @@ fn write_table(
 ) -> Result<u64, Error> {
     let file = File::create(target).map_err(Error::io(target))?;
     let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, file));
-    let csv_error = |e: csv::Error| Error::Config { path: target.to_owned(), problem: e.to_string() };
+    let csv_error = |e: csv::Error| Error::io(target)(e.into());
     writer.write_record(header).map_err(csv_error)?;
     let count = sizes.rows(table);
     let mut row = Row::new(header);
@@ -166,11 +168,11 @@ fn write_table(
         row.clear();
         generator.fill(table, index, &mut row);
         if let Some(problem) = row.problem() {
-            return Err(Error::Config { path: template.to_owned(), problem });
+            return Err(Error::input(ProblemKind::Config, template, problem));
         }
         writer.write_record(row.values.iter().map(|v| v.as_deref().unwrap_or(""))).map_err(csv_error)?;
     }
-    let mut inner = writer.into_inner().map_err(|e| Error::Config { path: target.to_owned(), problem: e.to_string() })?;
+    let mut inner = writer.into_inner().map_err(|e| Error::io(target)(e.into_error()))?;
     inner.flush().map_err(Error::io(target))?;
     Ok(count)
 }

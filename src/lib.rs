@@ -7,29 +7,33 @@
 //! (versioned Oxigraph stores) → [`query`], [`export`] and [`publish`].
 //! [`project`] holds the paths a project uses, [`build`] runs the whole flow.
 
+pub use factgraph_rml::{mapping, ntriples, problem, source, suggest};
+
 pub mod build;
 pub mod diff;
 pub mod export;
 pub mod generate;
 mod leb128;
-pub mod mapping;
 pub mod metadata;
-pub mod ntriples;
-pub mod problem;
+pub mod ontology;
+pub mod origins;
+pub mod pipeline;
 pub mod project;
 pub mod publish;
 pub mod scratch;
 pub mod query;
 pub mod serve;
-pub mod source;
 pub mod store;
-pub mod suggest;
 pub mod validate;
 pub mod why;
 
 use std::path::PathBuf;
 
-/// Everything that can stop a factgraph operation.
+/// Everything that can stop a factgraph operation. Faults in the user's
+/// input (mappings, sources, data, configuration, ontology, shapes) are
+/// [`Error::is_in_input`]: the user must fix them, and the command exits 1.
+/// The rest (files that cannot be read or written, the store, a query that
+/// fails) exit 2.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
@@ -39,14 +43,31 @@ pub enum Error {
     /// Problems found in the data; `problems` holds the first ones of `total`.
     #[error("{total} problem(s) in the data; the first: {}", problems.first().map(ToString::to_string).unwrap_or_default())]
     Problems { problems: Vec<problem::Problem>, total: u64 },
-    #[error("{path}: {problem}")]
-    Config { path: PathBuf, problem: String },
+    /// One fault in the user's input outside the data: the configuration,
+    /// the ontology or the shapes.
+    #[error("{0}")]
+    Input(problem::Problem),
+    /// A command asked for something it cannot do (an argument at fault).
+    #[error("{0}")]
+    Usage(String),
     #[error("store {path}: {problem}")]
     Store { path: PathBuf, problem: String },
     #[error("query {name}: {problem}")]
     Query { name: String, problem: String },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+}
+
+impl From<factgraph_rml::Error> for Error {
+    fn from(error: factgraph_rml::Error) -> Self {
+        use factgraph_rml::Error as Rml;
+        match error {
+            Rml::Mapping(error) => Self::Mapping(error),
+            Rml::Source(error) => Self::Source(error),
+            Rml::Problems { problems, total } => Self::Problems { problems, total },
+            Rml::Io { path, source } => Self::Io { path, source },
+        }
+    }
 }
 
 impl Error {
@@ -59,6 +80,23 @@ impl Error {
 
     pub fn store(path: impl Into<PathBuf>, problem: impl ToString) -> Self {
         Self::Store { path: path.into(), problem: problem.to_string() }
+    }
+
+    /// A fault of `kind` in the user's file `path`.
+    pub fn input(kind: problem::ProblemKind, path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self::Input(problem::Problem::new(kind, path, message))
+    }
+
+    /// True when the user must fix their input: the command exits 1 (and 2
+    /// for every other error).
+    pub fn is_in_input(&self) -> bool {
+        matches!(self, Self::Mapping(_) | Self::Source(_) | Self::Problems { .. } | Self::Input(_))
+    }
+
+    /// True when the error is a write to a reader that went away (`factgraph
+    /// export | head`): not a failure, as in every Unix tool.
+    pub fn is_closed_pipe(&self) -> bool {
+        matches!(self, Self::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }
 

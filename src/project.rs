@@ -1,6 +1,8 @@
 //! Where a project keeps its files: `factgraph.toml` when present, else the
 //! conventional folders beside the current directory.
 
+use crate::mapping::{self, Mapping, Plan};
+use crate::problem::{Problem, ProblemKind};
 use crate::Error;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -61,14 +63,11 @@ impl Project {
             return Ok(Self::from_config(PathBuf::from("."), ConfigFile::default()));
         };
         let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
-        let config: ConfigFile = toml::from_str(&text).map_err(|e| Error::Config {
-            path: path.clone(),
-            problem: e.to_string().trim_end().replace('\n', " "),
-        })?;
+        let config: ConfigFile = toml::from_str(&text).map_err(|e| config_problem(&path, &text, e))?;
         if let Some(base) = &config.base_iri {
-            oxiri::Iri::parse(base.as_str()).map_err(|e| Error::Config {
-                path: path.clone(),
-                problem: format!("base_iri {base:?} is not an absolute IRI: {e}"),
+            oxiri::Iri::parse(base.as_str()).map_err(|e| {
+                let message = format!("base_iri {base:?} is not an absolute IRI: {e}; write one such as \"https://example.org/\"");
+                Error::input(ProblemKind::Config, &path, message)
             })?;
         }
         let root = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
@@ -97,12 +96,23 @@ impl Project {
     pub fn mapping_files(&self) -> Result<Vec<PathBuf>, Error> {
         let files = turtle_files(&self.mappings)?;
         if files.is_empty() {
-            return Err(Error::Config {
-                path: self.mappings.clone(),
-                problem: "no mapping (.ttl) files in this folder".into(),
-            });
+            let message = "no mapping (.ttl) files in this folder; write one, or set paths.mappings in factgraph.toml";
+            return Err(Error::input(ProblemKind::Config, &self.mappings, message));
         }
         Ok(files)
+    }
+
+    /// Reads the mappings and compiles them against the CSV headers, with
+    /// the project's base IRI for mappings without `@base`.
+    pub fn compile_mappings(&self) -> Result<(Mapping, Plan), Error> {
+        let mut mapping = mapping::read_mapping_files(&self.mapping_files()?)?;
+        for map in &mut mapping.triples_maps {
+            if map.base_iri.is_none() {
+                map.base_iri.clone_from(&self.base_iri);
+            }
+        }
+        let plan = Plan::compile(&mapping)?;
+        Ok((mapping, plan))
     }
 
     /// The ontology's `.ttl` files, without the SHACL shapes. A project
@@ -129,4 +139,14 @@ fn turtle_files(folder: &Path) -> Result<Vec<PathBuf>, Error> {
     }
     files.sort();
     Ok(files)
+}
+
+/// A TOML error as a problem at its line.
+fn config_problem(path: &Path, text: &str, error: toml::de::Error) -> Error {
+    let message = error.message().trim_end().replace('\n', " ");
+    let problem = Problem::new(ProblemKind::Config, path, message);
+    Error::Input(match error.span() {
+        Some(span) => problem.at_line(1 + text[..span.start.min(text.len())].matches('\n').count() as u64),
+        None => problem,
+    })
 }

@@ -79,7 +79,7 @@ struct State {
     store_dir: StoreDir,
     /// The version open now and its store. A build publishes a new version
     /// and later removes old ones, so each request checks which is current.
-    current: Mutex<(PathBuf, Store)>,
+    current: Mutex<(Option<String>, Store)>,
 }
 
 /// An answer that is not a result: a status and a one-line message.
@@ -89,12 +89,12 @@ impl State {
     fn new(options: ServeOptions) -> Result<Self, Error> {
         let store_dir = StoreDir::new(&options.store);
         let store = store_dir.open_current()?;
-        let version = store_dir.current_version()?.unwrap_or_default();
+        let version = store_dir.current_version()?.map(|v| v.name().to_owned());
         Ok(Self { options, store_dir, current: Mutex::new((version, store)) })
     }
 
     fn store(&self) -> Result<Store, Error> {
-        let version = self.store_dir.current_version()?.unwrap_or_default();
+        let version = self.store_dir.current_version()?.map(|v| v.name().to_owned());
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         if current.0 != version {
             *current = (version, self.store_dir.open_current()?);

@@ -142,3 +142,45 @@ fn every_problem_is_reported_in_one_run_and_as_json() {
     assert_eq!(json["problems"][1]["file"], "data/companies.csv");
     assert_eq!(json["total"], 3);
 }
+
+#[test]
+fn build_and_check_list_the_same_problems_in_the_same_order() {
+    let project = built();
+    project.write(
+        "data/companies.csv",
+        &format!("{COMPANIES}microsoft,Microsoft,,DE,,\n21vianet,21Vianet,,FR,,\nbaihui,Baihui,,CN,,\nnoname,,,XX,,\n"),
+    );
+    let check = project.run(&["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let check = String::from_utf8_lossy(&check.stdout);
+    let build = project.fails(&["build"], 1);
+    let listed = |text: &str| -> Vec<String> {
+        text.lines().filter(|l| l.starts_with("data/") || l.starts_with("mappings/")).map(str::to_owned).collect()
+    };
+    let (checked, built) = (listed(&check), listed(&build));
+    assert_eq!(checked.len(), 4, "{check}");
+    assert_eq!(checked, built, "check:\n{check}\nbuild:\n{build}");
+    let lines: Vec<&str> = checked.iter().map(|l| l.split(':').nth(1).unwrap()).collect();
+    assert_eq!(lines, ["2", "3", "5", "5"], "sorted by line: {check}");
+}
+
+#[test]
+fn a_broken_shapes_file_is_a_problem_in_the_input() {
+    let project = built();
+    project.write("ontology/shapes.ttl", "@prefix sh: <http://www.w3.org/ns/shacl#> .\n\nex:Broken a sh:NodeShape .\n");
+    let check = project.fails(&["check"], 1);
+    assert!(check.contains("ontology/shapes.ttl:3: not valid RDF"), "{check}");
+    let build = project.fails(&["build"], 1);
+    assert!(build.contains("ontology/shapes.ttl:3: not valid RDF"), "{build}");
+    assert!(project.ok(&["query", "companies", "--format", "csv"]).contains("Microsoft"));
+}
+
+#[test]
+fn a_broken_configuration_names_its_line() {
+    let project = built();
+    let config = std::fs::read_to_string(project.path().join("factgraph.toml")).unwrap();
+    project.write("factgraph.toml", &format!("{config}\nthis is not toml\n"));
+    let lines = config.lines().count() + 2;
+    let error = project.fails(&["check"], 1);
+    assert!(error.contains(&format!("factgraph.toml:{lines}: ")), "{error}");
+}

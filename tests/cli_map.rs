@@ -53,3 +53,33 @@ fn quads_come_in_row_order_then_in_the_order_of_the_mapping_file() {
     ];
     assert_eq!(microsoft, in_file_order);
 }
+
+#[test]
+fn a_failed_map_leaves_no_output_file_and_an_older_one_as_it_was() {
+    let project = TestProject::mini();
+    project.write("out.nq", "older output\n");
+    std::fs::remove_file(project.path().join("data/services.csv")).unwrap();
+    for format in ["nquads", "turtle"] {
+        let error = project.fails(&["map", "mappings/companies.ttl", "mappings/services.ttl", "--format", format, "--output", "out.nq"], 1);
+        assert!(error.contains("data/services.csv: cannot open the file"), "{error}");
+        assert_eq!(std::fs::read_to_string(project.path().join("out.nq")).unwrap(), "older output\n");
+        let left: Vec<_> = std::fs::read_dir(project.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(!left.iter().any(|name| name.to_string_lossy().contains("partial")), "{left:?}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let project = TestProject::mini();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_factgraph"))
+        .args(["map", "mappings/companies.ttl", "mappings/services.ttl"])
+        .current_dir(project.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before anything is written, as `| head -0` would
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}

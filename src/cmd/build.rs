@@ -93,7 +93,7 @@ fn print_report(report: &BuildReport) {
         "{} distinct triples (+{} describing the build) in {} ({:.2} s)",
         report.store_quads - report.description_quads,
         report.description_quads,
-        report.version.display(),
+        report.version.folder().display(),
         report.seconds
     );
 }

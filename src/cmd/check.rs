@@ -33,7 +33,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         Err(factgraph::Error::Problems { problems, total }) => (problems, total),
         Err(other) => return Err(other.into()),
     };
-    let mut out = super::output(None)?;
+    let mut out = super::stdout();
     match args.format {
         Format::Json => {
             let json = serde_json::json!({ "problems": problems, "total": total });

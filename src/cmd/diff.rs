@@ -57,7 +57,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let old = diff::read(&args.old, &leave_out)?;
     let new = diff::read(&args.new, &leave_out)?;
     let difference: Diff = diff::compare(&old, &new);
-    let mut out = super::output(None)?;
+    let mut out = super::stdout();
     match args.format {
         DiffFormat::Summary => {
             difference.write_summary(&|term: &oxigraph::model::Term| diff::show_term(term, &prefixes), &mut out)?;

@@ -30,12 +30,12 @@ pub struct Args {
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, args.store)?;
     let (version, store) = factgraph::store::StoreDir::new(&project.store).open_current_version()?;
-    let kept = if args.from_store { None } else { factgraph::export::KeptRuns::open(&version) };
-    let mut out = super::output(args.output.as_deref())?;
+    let kept = if args.from_store { None } else { factgraph::export::KeptRuns::open(&version.kept_runs_folder()) };
+    let (mut out, _) = super::output_file(args.output.as_deref())?;
     let description = factgraph::metadata::graph_iri(&project);
     let leave_out = if args.no_metadata { vec![description.clone()] } else { Vec::new() };
-    let summary = factgraph::export::export(&store, kept.as_ref(), args.format.into(), &project.prefixes, &leave_out, &mut out)?;
-    out.flush()?;
+    let exported = factgraph::export::export(&store, kept.as_ref(), args.format.into(), &project.prefixes, &leave_out, &mut out);
+    let summary = out.finish(exported)?;
     let description_quads = store
         .quads_for_pattern(None, None, None, Some(description.as_ref().into()))
         .count();

@@ -68,8 +68,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// One line per problem in the data, then a summary; other errors as one
-/// line with their context.
+/// line with their context. Nothing for a closed pipe.
 pub fn print_error(error: &anyhow::Error) {
+    if is_closed_pipe(error) {
+        return;
+    }
     if let Some(factgraph::Error::Problems { problems, total }) = error.downcast_ref() {
         for problem in problems {
             eprintln!("{problem}");
@@ -84,16 +87,27 @@ pub fn print_error(error: &anyhow::Error) {
     }
 }
 
-/// 1 when the input data or mappings have a problem the user must fix, 2
-/// for everything else (usage, files, the store).
+/// The one place exit codes are decided: 1 when the user's input has a
+/// problem to fix (the library says which errors are such), 0 when the
+/// reader of standard output went away (`factgraph export | head`), 2 for
+/// everything else (arguments, files, the store).
 pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
-    use factgraph::Error;
-    let in_the_data = match error.downcast_ref::<Error>() {
-        Some(Error::Mapping(_) | Error::Source(_) | Error::Problems { .. }) => true,
-        Some(_) => false,
-        None => error.is::<factgraph::mapping::MappingError>() || error.is::<factgraph::source::SourceError>(),
-    };
-    ExitCode::from(if in_the_data { 1 } else { 2 })
+    if is_closed_pipe(error) {
+        return ExitCode::SUCCESS;
+    }
+    let in_input = error.downcast_ref::<factgraph::Error>().is_some_and(factgraph::Error::is_in_input)
+        || error.downcast_ref::<factgraph_rml::Error>().is_some_and(factgraph_rml::Error::is_in_input)
+        || error.is::<factgraph::mapping::MappingError>()
+        || error.is::<factgraph::source::SourceError>();
+    ExitCode::from(if in_input { 1 } else { 2 })
+}
+
+/// Whether the error, or an error it wraps, is a write to a closed pipe.
+fn is_closed_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<factgraph::Error>().is_some_and(factgraph::Error::is_closed_pipe)
+            || cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn load_project(config: Option<&Path>, store: Option<PathBuf>) -> anyhow::Result<Project> {
@@ -104,14 +118,76 @@ fn load_project(config: Option<&Path>, store: Option<PathBuf>) -> anyhow::Result
     Ok(project)
 }
 
-/// The file given, or standard output; buffered either way.
-fn output(path: Option<&Path>) -> anyhow::Result<Box<dyn Write + Send>> {
-    Ok(match path {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(std::io::stdout())),
-    })
+/// Standard output, buffered.
+fn stdout() -> BufWriter<std::io::Stdout> {
+    BufWriter::new(std::io::stdout())
+}
+
+/// The file given, or standard output, and its name for messages. A file
+/// appears only when the command succeeds: it is written beside its place
+/// under a temporary name and renamed by [`OutputFile::finish`], so that a
+/// failed command leaves no partial file (and an older file as it was).
+fn output_file(path: Option<&Path>) -> anyhow::Result<(OutputFile, PathBuf)> {
+    let Some(path) = path else {
+        let out = OutputFile { out: BufWriter::new(Box::new(std::io::stdout())), file: None };
+        return Ok((out, PathBuf::from("standard output")));
+    };
+    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+    let mut partial_name = std::ffi::OsString::from(".");
+    partial_name.push(name);
+    partial_name.push(format!(".partial-{}", std::process::id()));
+    let partial = path.with_file_name(partial_name);
+    let file = File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
+    let out = OutputFile { out: BufWriter::new(Box::new(file)), file: Some(PartialFile { partial, path: path.to_owned() }) };
+    Ok((out, path.to_owned()))
+}
+
+/// Where [`output_file`] writes.
+pub struct OutputFile {
+    out: BufWriter<Box<dyn Write + Send>>,
+    file: Option<PartialFile>,
+}
+
+struct PartialFile {
+    partial: PathBuf,
+    path: PathBuf,
+}
+
+impl OutputFile {
+    /// Ends the output with the command's result: on success the file takes
+    /// its place; on failure the partial file is removed.
+    fn finish<T, E: Into<anyhow::Error>>(mut self, result: Result<T, E>) -> anyhow::Result<T> {
+        let flushed = result.map_err(Into::into).and_then(|value| {
+            self.out.flush().context("cannot write the output")?;
+            Ok(value)
+        });
+        let Some(file) = self.file.take() else { return flushed };
+        drop(self.out);
+        match flushed {
+            Ok(value) => {
+                std::fs::rename(&file.partial, &file.path).with_context(|| format!("cannot create {}", file.path.display()))?;
+                Ok(value)
+            }
+            Err(error) => {
+                let _ = std::fs::remove_file(&file.partial);
+                Err(error)
+            }
+        }
+    }
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.out.write(bytes)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// A spinner on standard error that follows a build's stages; hidden when
@@ -130,8 +206,8 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
 }
 
 /// Shows a build stage on a progress bar.
-fn show_stage(bar: &indicatif::ProgressBar, stage: factgraph::build::Stage<'_>) {
-    use factgraph::build::Stage;
+fn show_stage(bar: &indicatif::ProgressBar, stage: factgraph::pipeline::Stage<'_>) {
+    use factgraph::pipeline::Stage;
     let message = match stage {
         Stage::Mapping { file, rows } => format!("mapping {}: {rows} rows", file.display()),
         Stage::Validating => "checking identifiers and shapes".into(),

@@ -17,7 +17,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, None)?;
     let questions = named::list(&project.queries)?;
     let width = questions.iter().map(|q| q.name.len()).max().unwrap_or(0);
-    let mut out = super::output(None)?;
+    let mut out = super::stdout();
     for question in &questions {
         writeln!(out, "{:width$}  {}", question.name, question.title)?;
         if args.long && !question.description.is_empty() {

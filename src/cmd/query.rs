@@ -3,6 +3,7 @@
 use anyhow::bail;
 use clap::ValueEnum;
 use factgraph::query::{self, answers, named, ResultsFormat, WriteOptions};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -48,7 +49,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         None => ResultsFormat::Csv,
     };
     let options = WriteOptions { prefixes: project.prefixes.clone(), allow_formulas: args.allow_formulas };
-    let mut out = super::output(None)?;
+    let mut out = super::stdout();
     let (name, text) = match (&args.query, &args.sparql) {
         (_, Some(text)) => ("--sparql".to_owned(), text.clone()),
         (Some(file), None) if file.ends_with(".rq") => {
@@ -84,7 +85,7 @@ fn write_kept_answer(
     let Some(version) = factgraph::store::StoreDir::new(&project.store).current_version()? else {
         return Ok(false);
     };
-    let Some(answer) = answers::kept_answer(&version, question, &project.prefixes) else {
+    let Some(answer) = answers::kept_answer(&version.answers_folder(), question, &project.prefixes) else {
         return Ok(false);
     };
     let copy = |path: &Path, out: &mut dyn std::io::Write| -> anyhow::Result<()> {

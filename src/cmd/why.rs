@@ -32,7 +32,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         eprintln!("factgraph: {message}");
         return Ok(ExitCode::from(1));
     }
-    let mut out = super::output(None)?;
+    let mut out = super::stdout();
     writeln!(out, "{}", for_people(&Term::from(iri.clone()), &project.prefixes))?;
     for fact in &explained {
         let predicate = for_people(&Term::from(fact.quad.predicate.clone()), &project.prefixes);

@@ -21,8 +21,6 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-/// The folder, in a version, that holds its sorted runs.
-pub const KEPT_RUNS_FOLDER: &str = "sorted";
 /// Written last: without it the runs are not complete, and not used.
 const MANIFEST: &str = "runs.json";
 
@@ -44,9 +42,10 @@ pub struct KeptRun {
 }
 
 impl KeptRuns {
-    /// The runs of the version in `folder`, if its build kept them all.
-    pub fn open(version: &Path) -> Option<Self> {
-        let folder = version.join(KEPT_RUNS_FOLDER);
+    /// The runs in `folder` (a version's [`crate::store::Version::kept_runs_folder`]),
+    /// if its build kept them all.
+    pub fn open(folder: &Path) -> Option<Self> {
+        let folder = folder.to_owned();
         let manifest = std::fs::read(folder.join(MANIFEST)).ok()?;
         let mut kept: Self = serde_json::from_slice(&manifest).ok()?;
         kept.folder = folder;
@@ -69,8 +68,8 @@ pub struct KeptRunsWriter {
 }
 
 impl KeptRunsWriter {
-    pub fn create(version: &Path) -> Result<Self, Error> {
-        let folder = version.join(KEPT_RUNS_FOLDER);
+    pub fn create(folder: &Path) -> Result<Self, Error> {
+        let folder = folder.to_owned();
         std::fs::create_dir_all(&folder).map_err(Error::io(&folder))?;
         Ok(Self { folder })
     }

@@ -18,9 +18,6 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// The folder of a version that holds the answers.
-pub const ANSWERS_FOLDER: &str = "answers";
-
 /// A kept answer's files.
 #[derive(Debug, Clone)]
 pub struct KeptAnswer {
@@ -31,14 +28,14 @@ pub struct KeptAnswer {
 }
 
 /// Evaluates every SELECT question on `store` and keeps its answer in
-/// `version/answers/`. Returns each question's name and row count.
+/// `folder` (a version's [`crate::store::Version::answers_folder`]).
+/// Returns each question's name and row count.
 pub fn keep_answers(
     store: &Store,
     questions: &[NamedQuery],
     prefixes: &[(String, String)],
-    version: &Path,
+    folder: &Path,
 ) -> Result<Vec<(String, u64)>, Error> {
-    let folder = version.join(ANSWERS_FOLDER);
     std::fs::create_dir_all(&folder).map_err(Error::io(&folder))?;
     let mut kept = Vec::new();
     for question in questions {
@@ -70,12 +67,11 @@ pub fn keep_answers(
     Ok(kept)
 }
 
-/// The kept answer to `question` in `version`, if the build kept one for
-/// this very question text and these prefixes.
-pub fn kept_answer(version: &Path, question: &NamedQuery, prefixes: &[(String, String)]) -> Option<KeptAnswer> {
-    let folder = version.join(ANSWERS_FOLDER);
+/// The kept answer to `question` in `folder` (a version's answers), if the
+/// build kept one for this very question text and these prefixes.
+pub fn kept_answer(folder: &Path, question: &NamedQuery, prefixes: &[(String, String)]) -> Option<KeptAnswer> {
     let fingerprint = std::fs::read_to_string(folder.join(format!("{}.sha256", question.name))).ok()?;
-    let answer = answer_paths(&folder, &question.name);
+    let answer = answer_paths(folder, &question.name);
     (fingerprint == fingerprint_of(question, prefixes) && answer.csv.is_file() && answer.tsv.is_file()).then_some(answer)
 }
 

@@ -8,9 +8,12 @@
 //!   CURRENT          name of the version readers open (replaced by rename)
 //!   PREVIOUS         the version before it, kept for readers still on it
 //!   build.lock       held by the build in progress
-//!   versions/<name>/oxigraph   one Oxigraph (RocksDB) store per build
+//!   versions/<name>/  one per build: its Oxigraph store and what the build
+//!                     kept beside it (see [`Version`])
 //! ```
 
+mod version;
 mod versions;
 
+pub use version::Version;
 pub use versions::{BuildSlot, StoreDir};

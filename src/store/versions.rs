@@ -1,3 +1,4 @@
+use super::Version;
 use crate::Error;
 use oxigraph::store::Store;
 use std::fs::{self, File, OpenOptions};
@@ -9,8 +10,6 @@ const CURRENT: &str = "CURRENT";
 const PREVIOUS: &str = "PREVIOUS";
 const LOCK: &str = "build.lock";
 const VERSIONS: &str = "versions";
-/// The Oxigraph store inside a version folder; files beside it describe the build.
-const OXIGRAPH: &str = "oxigraph";
 
 /// A store folder holding successive versions of the graph.
 #[derive(Debug, Clone)]
@@ -24,7 +23,7 @@ pub struct StoreDir {
 #[derive(Debug)]
 pub struct BuildSlot {
     store_dir: StoreDir,
-    name: String,
+    version: Version,
     _lock: File,
 }
 
@@ -37,9 +36,9 @@ impl StoreDir {
         &self.path
     }
 
-    /// The folder of the version readers should use, if a build has finished.
-    pub fn current_version(&self) -> Result<Option<PathBuf>, Error> {
-        Ok(self.read_pointer(CURRENT)?.map(|name| self.version_path(&name)))
+    /// The version readers should use, if a build has finished.
+    pub fn current_version(&self) -> Result<Option<Version>, Error> {
+        Ok(self.read_pointer(CURRENT)?.map(|name| self.version(name)))
     }
 
     /// Opens the current version read-only. A build running meanwhile does not
@@ -48,25 +47,23 @@ impl StoreDir {
         self.open_current_version().map(|(_, store)| store)
     }
 
-    /// [`Self::open_current`], with the version's folder, for what the build
-    /// kept beside the store (answers, sorted runs).
-    pub fn open_current_version(&self) -> Result<(PathBuf, Store), Error> {
+    /// [`Self::open_current`], with the version, for what the build kept
+    /// beside the store (answers, sorted runs).
+    pub fn open_current_version(&self) -> Result<(Version, Store), Error> {
         let Some(version) = self.current_version()? else {
             return Err(Error::store(
                 &self.path,
                 "no graph has been built here yet; run `factgraph build` first",
             ));
         };
-        let store = version.join(OXIGRAPH);
-        let store = Store::open_read_only(&store).map_err(|e| Error::store(&store, e))?;
+        let store = version.open_store()?;
         Ok((version, store))
     }
 
     /// Opens the version the current one replaced, read-only, if it is kept.
     pub fn open_previous(&self) -> Result<Option<Store>, Error> {
         let Some(name) = self.read_pointer(PREVIOUS)? else { return Ok(None) };
-        let store = self.version_path(&name).join(OXIGRAPH);
-        Store::open_read_only(&store).map(Some).map_err(|e| Error::store(&store, e))
+        self.version(name).open_store().map(Some)
     }
 
     /// Starts a build: takes the build lock (failing at once if another build
@@ -90,7 +87,11 @@ impl StoreDir {
         self.remove_stale_versions()?;
         let name = self.new_version_name();
         fs::create_dir(self.version_path(&name)).map_err(Error::io(self.version_path(&name)))?;
-        Ok(BuildSlot { store_dir: self.clone(), name, _lock: lock })
+        Ok(BuildSlot { store_dir: self.clone(), version: self.version(name), _lock: lock })
+    }
+
+    fn version(&self, name: String) -> Version {
+        Version::new(self.version_path(&name), name)
     }
 
     fn version_path(&self, name: &str) -> PathBuf {
@@ -150,29 +151,81 @@ impl StoreDir {
 }
 
 impl BuildSlot {
-    /// The version's name, unique among the store's versions.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The version's folder, for files that describe the build.
-    pub fn path(&self) -> PathBuf {
-        self.store_dir.version_path(&self.name)
-    }
-
-    /// The folder to build the new Oxigraph store in.
-    pub fn store_path(&self) -> PathBuf {
-        self.path().join(OXIGRAPH)
+    /// The version being built.
+    pub fn version(&self) -> &Version {
+        &self.version
     }
 
     /// Makes the new version current. Call it only after the store written in
-    /// [`Self::store_path`] is complete and closed.
-    pub fn publish(self) -> Result<PathBuf, Error> {
+    /// [`Version::store_path`] is complete and closed.
+    pub fn publish(self) -> Result<Version, Error> {
         let dir = &self.store_dir;
         if let Some(previous) = dir.read_pointer(CURRENT)? {
             dir.write_pointer(PREVIOUS, &previous)?;
         }
-        dir.write_pointer(CURRENT, &self.name)?;
-        Ok(self.path())
+        dir.write_pointer(CURRENT, self.version.name())?;
+        Ok(self.version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &StoreDir) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir.path().join(VERSIONS))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_published_version_becomes_current_and_the_one_before_previous() {
+        let folder = tempfile::tempdir().unwrap();
+        let dir = StoreDir::new(folder.path());
+        assert!(dir.current_version().unwrap().is_none());
+        let first = dir.begin_build().unwrap().publish().unwrap();
+        assert_eq!(dir.current_version().unwrap().unwrap().name(), first.name());
+        let second = dir.begin_build().unwrap().publish().unwrap();
+        assert_eq!(dir.current_version().unwrap().unwrap().name(), second.name());
+        assert_eq!(dir.read_pointer(PREVIOUS).unwrap().as_deref(), Some(first.name()));
+    }
+
+    #[test]
+    fn an_unpublished_version_changes_nothing_and_the_next_build_removes_it() {
+        let folder = tempfile::tempdir().unwrap();
+        let dir = StoreDir::new(folder.path());
+        let good = dir.begin_build().unwrap().publish().unwrap();
+        let failed = dir.begin_build().unwrap();
+        let failed_name = failed.version().name().to_owned();
+        drop(failed);
+        assert_eq!(dir.current_version().unwrap().unwrap().name(), good.name());
+        let next = dir.begin_build().unwrap();
+        assert!(!names(&dir).contains(&failed_name), "left by a failed build: {:?}", names(&dir));
+        assert!(names(&dir).contains(&good.name().to_owned()));
+        drop(next);
+    }
+
+    #[test]
+    fn one_build_at_a_time() {
+        let folder = tempfile::tempdir().unwrap();
+        let dir = StoreDir::new(folder.path());
+        let running = dir.begin_build().unwrap();
+        let error = dir.begin_build().unwrap_err().to_string();
+        assert!(error.contains("another build is running"), "{error}");
+        drop(running);
+        dir.begin_build().unwrap();
+    }
+
+    #[test]
+    fn a_pointer_to_no_version_is_an_error_not_an_empty_store() {
+        let folder = tempfile::tempdir().unwrap();
+        let dir = StoreDir::new(folder.path());
+        fs::create_dir_all(folder.path().join(VERSIONS)).unwrap();
+        fs::write(folder.path().join(CURRENT), "v123\n").unwrap();
+        let error = dir.current_version().unwrap_err().to_string();
+        assert!(error.contains("not a built version"), "{error}");
     }
 }

@@ -12,11 +12,11 @@ use crate::mapping::model::TermType;
 use crate::mapping::plan::{Plan, ValuePlan};
 use crate::mapping::template::TemplatePart;
 use crate::problem::{Problem, ProblemKind};
+use super::identifiers::{IriHasher, IriKey, IriKeyHasher};
 use crate::Error;
 use oxigraph::model::NamedNode;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
 /// Where a subject was first defined: its triples map and line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,61 +215,6 @@ impl Integrity {
     }
 }
 
-/// 128-bit hashes of IRIs (two keyed SipHashes), for sets of millions of
-/// nodes: collisions are negligible (about 2^-64 at 2^32 nodes) and a key
-/// takes 16 bytes whatever the length of the IRI.
-#[derive(Debug, Default)]
-pub(crate) struct IriHasher {
-    state: std::collections::hash_map::RandomState,
-}
-
-impl IriHasher {
-    pub(crate) fn key(&self, iri: &str) -> IriKey {
-        let half = |salt: u8| {
-            let mut hasher = self.state.build_hasher();
-            salt.hash(&mut hasher);
-            iri.hash(&mut hasher);
-            hasher.finish()
-        };
-        IriKey(half(0), half(1))
-    }
-}
-
-/// An IRI's 128-bit hash, as two words rather than a `u128` so that it
-/// aligns on 8 bytes: an entry with a `u64` value takes 24 bytes, not 32.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct IriKey(u64, u64);
-
-impl Hash for IriKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // Already a hash: tables of keys need not hash it again.
-        state.write_u64(self.0);
-    }
-}
-
-/// The hasher for tables of [`IriKey`]s: takes the key's first word as is.
-pub(crate) type IriKeyHasher = BuildHasherDefault<FirstWord>;
-
-#[derive(Debug, Default)]
-pub(crate) struct FirstWord(u64);
-
-impl Hasher for FirstWord {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only reached for keys other than IriKey, such as a tuple's other fields.
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 ^= word;
-    }
-}
-
 fn namespace_of(map: &crate::mapping::plan::MapPlan) -> Option<&str> {
     if map.subject.term_type != TermType::Iri {
         return None;
@@ -289,4 +234,62 @@ fn subject_namespaces(plan: &Plan) -> Vec<String> {
     namespaces.sort_by_key(|n| std::cmp::Reverse(n.len()));
     namespaces.dedup();
     namespaces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::{self, RunOptions};
+
+    /// The identifier problems of `people.csv`, whose `boss` column refers
+    /// to another person by id.
+    fn problems(people: &str, defined_elsewhere: &[&str]) -> Vec<Problem> {
+        let dir = tempfile::tempdir().unwrap();
+        let mapping = r#"@prefix rr: <http://www.w3.org/ns/r2rml#> .
+@prefix rml: <http://semweb.mmlab.be/ns/rml#> .
+@prefix ex: <http://example.com/> .
+ex:People rml:logicalSource [ rml:source "people.csv" ] ;
+  rr:subjectMap [ rr:template "http://example.com/person/{id}" ] ;
+  rr:predicateObjectMap [ rr:predicate ex:boss ; rr:objectMap [ rr:template "http://example.com/person/{boss}" ] ] .
+"#;
+        std::fs::write(dir.path().join("mapping.ttl"), mapping).unwrap();
+        std::fs::write(dir.path().join("people.csv"), people).unwrap();
+        let mapping = mapping::read_mapping_files(&[dir.path().join("mapping.ttl")]).unwrap();
+        let plan = Plan::compile(&mapping).unwrap();
+        let defined = defined_elsewhere.iter().map(|iri| NamedNode::new(*iri).unwrap());
+        let mut integrity = Integrity::new(&plan, defined);
+        mapping::run_with(&plan, RunOptions { track_identifiers: true }, &mut |batch| {
+            integrity.observe(&plan, &batch);
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+        integrity.finish(&plan).unwrap()
+    }
+
+    #[test]
+    fn clean_rows_have_no_problem() {
+        assert_eq!(problems("id,boss\na,b\nb,\n", &[]), []);
+    }
+
+    #[test]
+    fn an_identifier_used_twice_points_at_both_lines() {
+        let found = problems("id,boss\na,\nb,\na,\n", &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].kind, found[0].line), (ProblemKind::DuplicateIdentifier, Some(4)));
+        assert!(found[0].message.contains("already defined on line 2"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn a_reference_to_no_row_is_dangling_unless_the_ontology_defines_it() {
+        let found = problems("id,boss\na,zed\nb,a\n", &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].kind, found[0].line), (ProblemKind::DanglingReference, Some(2)));
+        assert!(found[0].to_string().contains("zed"), "names the value: {}", found[0]);
+        assert_eq!(problems("id,boss\na,zed\n", &["http://example.com/person/zed"]), []);
+    }
+
+    #[test]
+    fn a_reference_defined_later_in_the_file_is_not_dangling() {
+        assert_eq!(problems("id,boss\na,c\nb,a\nc,b\n", &[]), []);
+    }
 }

@@ -3,9 +3,12 @@
 //! ontology ([`shapes`]). Every problem points back at a CSV row.
 
 pub mod buckets;
+mod identifiers;
 pub mod integrity;
+pub mod linked_facts;
 pub mod screen;
 pub mod shapes;
 
 pub use integrity::Integrity;
-pub use shapes::{LinkedFacts, Shapes};
+pub use linked_facts::LinkedFacts;
+pub use shapes::Shapes;

@@ -20,7 +20,7 @@
 //! bucket's triples, the ontology, and what [`LinkedFacts`] knows of linked
 //! nodes), and wherever that is not plain it says "not sure".
 
-use super::shapes::{FactSet, LinkedFacts};
+use super::linked_facts::{FactSet, LinkedFacts};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{Graph, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -555,7 +555,7 @@ mod tests {
     fn the_bundled_shapes_are_screened() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology");
         let shapes = Shapes::read(&root.join("shapes.ttl")).unwrap().unwrap();
-        let ontology = crate::build::read_rdf_file(&root.join("factgraph.ttl"), usize::MAX).unwrap();
+        let ontology = crate::ontology::read_rdf_file(&root.join("factgraph.ttl"), usize::MAX).unwrap();
         let ontology: Vec<Triple> = ontology.into_iter().map(Triple::from).collect();
         assert!(shapes.screen(&ontology, &shapes.linked_facts()).is_some());
     }

@@ -4,18 +4,18 @@
 //! bounded. Each violation is reported at the CSV row that produced its
 //! focus node.
 
-use super::integrity::{Integrity, IriHasher, IriKey, IriKeyHasher};
+use super::integrity::Integrity;
+pub use super::linked_facts::LinkedFacts;
 use super::screen::Screen;
 use crate::mapping::Plan;
 use crate::problem::{Problem, ProblemKind};
 use crate::Error;
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{Graph, NamedNode, NamedOrBlankNode, Quad, Term, TermRef, Triple};
+use oxigraph::model::{Graph, NamedNode, NamedOrBlankNode, Term, TermRef, Triple};
 use shacl_rust::validation::build_target_cache;
 use shacl_rust::validation::dataset::ValidationDataset;
 use shacl_rust::ValidationResult;
-use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::HashMap;
+use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
 
 /// The shapes of a project.
@@ -30,13 +30,11 @@ impl Shapes {
         if !path.exists() {
             return Ok(None);
         }
-        let quads = crate::build::read_rdf_file(path, usize::MAX)?;
+        let quads = crate::ontology::read_rdf_file(path, usize::MAX)?;
         let graph = quads.into_iter().map(Triple::from).collect::<Graph>();
         // Parse once now, so that a broken shapes file is reported before any mapping runs.
-        shacl_rust::parse_shapes(&graph).map_err(|e| Error::Config {
-            path: path.to_owned(),
-            problem: format!("not valid SHACL: {e}"),
-        })?;
+        shacl_rust::parse_shapes(&graph)
+            .map_err(|e| Error::input(ProblemKind::Ontology, path, format!("not valid SHACL: {e}; fix the shape it names")))?;
         Ok(Some(Self { path: path.to_owned(), graph }))
     }
 
@@ -110,7 +108,7 @@ impl Shapes {
             }
         }
         data.extend(chunk);
-        let config_error = |e: &dyn std::fmt::Display| Error::Config { path: self.path.clone(), problem: e.to_string() };
+        let config_error = |e: &dyn std::fmt::Display| Error::input(ProblemKind::Ontology, &self.path, e.to_string());
         let dataset = ValidationDataset::from_triples_with_experimental_index(data, self.graph.clone()).map_err(|e| config_error(&e))?;
         let shapes = shacl_rust::parse_shapes(dataset.shapes_graph()).map_err(|e| config_error(&e))?;
         let mut targets = build_target_cache(&dataset, &shapes);
@@ -157,109 +155,6 @@ impl Shapes {
         }
         at_origin(message, result.focus_node(), plan, integrity, &self.path)
     }
-}
-
-/// What a bucket needs to know of the nodes it links to, for every IRI node
-/// of the default graph, gathered from the mapped quads as they stream by: its `rdf:type` (for `sh:class`) and its values of
-/// the properties that shapes reached through `sh:node` constrain (for
-/// `sh:node` on a linked node). Compact, since it holds every typed node: a
-/// 128-bit hash of the IRI and a set of interned (property, value) pairs.
-pub struct LinkedFacts {
-    /// The properties noted: `rdf:type` and those of [`linked_predicates`].
-    predicates: Vec<NamedNode>,
-    hasher: IriHasher,
-    facts: Vec<(NamedNode, Term)>,
-    /// Each fact's number in `facts`, by property and then value, so that
-    /// a quad is looked up without copying its terms.
-    numbers: FxHashMap<NamedNode, FxHashMap<Term, u32>>,
-    /// Bit `i` set: the node has `facts[i]`, for the first 64 facts.
-    first_facts: HashMap<IriKey, u64, IriKeyHasher>,
-    /// Facts numbered 64 and above, rare in curated data.
-    more_facts: HashMap<IriKey, Vec<u32>, IriKeyHasher>,
-}
-
-impl LinkedFacts {
-    fn new(predicates: Vec<NamedNode>) -> Self {
-        Self {
-            predicates,
-            hasher: IriHasher::default(),
-            facts: Vec::new(),
-            numbers: FxHashMap::default(),
-            first_facts: HashMap::default(),
-            more_facts: HashMap::default(),
-        }
-    }
-
-    /// Notes the facts of mapped quads in the default graph.
-    pub fn observe(&mut self, quads: &[Quad]) {
-        for quad in quads {
-            if !quad.graph_name.is_default_graph() || !self.predicates.contains(&quad.predicate) {
-                continue;
-            }
-            let NamedOrBlankNode::NamedNode(node) = &quad.subject else { continue };
-            let known = self.numbers.get(&quad.predicate).and_then(|values| values.get(&quad.object));
-            let number = match known {
-                Some(&number) => number,
-                None => {
-                    let number = self.facts.len() as u32;
-                    self.facts.push((quad.predicate.clone(), quad.object.clone()));
-                    self.numbers.entry(quad.predicate.clone()).or_default().insert(quad.object.clone(), number);
-                    number
-                }
-            };
-            let key = self.hasher.key(node.as_str());
-            if number < 64 {
-                *self.first_facts.entry(key).or_default() |= 1 << number;
-            } else {
-                let more = self.more_facts.entry(key).or_default();
-                if !more.contains(&number) {
-                    more.push(number);
-                }
-            }
-        }
-    }
-
-    /// The properties noted.
-    pub(super) fn predicates(&self) -> &[NamedNode] {
-        &self.predicates
-    }
-
-    /// The facts noted so far that `wanted` accepts, as a set to test nodes
-    /// against with [`Self::has_any`].
-    pub(super) fn fact_set(&self, wanted: impl Fn(&NamedNode, &Term) -> bool) -> FactSet {
-        let mut set = FactSet::default();
-        for (number, (predicate, value)) in self.facts.iter().enumerate() {
-            if wanted(predicate, value) {
-                match number {
-                    0..64 => set.first |= 1 << number,
-                    _ => set.more.push(number as u32),
-                }
-            }
-        }
-        set
-    }
-
-    /// Whether the node has one of the facts of `set`.
-    pub(super) fn has_any(&self, iri: &str, set: &FactSet) -> bool {
-        let key = self.hasher.key(iri);
-        let first = self.first_facts.get(&key).is_some_and(|bits| bits & set.first != 0);
-        first || (!set.more.is_empty() && self.more_facts.get(&key).is_some_and(|more| more.iter().any(|n| set.more.contains(n))))
-    }
-
-    pub(super) fn of(&self, iri: &str) -> impl Iterator<Item = &(NamedNode, Term)> {
-        let key = self.hasher.key(iri);
-        let bits = self.first_facts.get(&key).copied().unwrap_or(0);
-        let first = (0..64).filter(move |i| bits & (1 << i) != 0);
-        let more = self.more_facts.get(&key).into_iter().flatten().copied();
-        first.chain(more).map(|number| &self.facts[number as usize])
-    }
-}
-
-/// Some of the facts [`LinkedFacts`] numbered.
-#[derive(Default)]
-pub(super) struct FactSet {
-    first: u64,
-    more: Vec<u32>,
 }
 
 /// A node as a string that tells IRIs from blank nodes: the IRI itself, or

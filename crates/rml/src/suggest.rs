@@ -4,8 +4,8 @@
 /// to be a likely typo (at most a third of the name's length, and at least 1).
 ///
 /// ```
-/// assert_eq!(factgraph::suggest::nearest("microsfot", ["microsoft", "21vianet"]), Some("microsoft"));
-/// assert_eq!(factgraph::suggest::nearest("oracle", ["microsoft", "21vianet"]), None);
+/// assert_eq!(factgraph_rml::suggest::nearest("microsfot", ["microsoft", "21vianet"]), Some("microsoft"));
+/// assert_eq!(factgraph_rml::suggest::nearest("oracle", ["microsoft", "21vianet"]), None);
 /// ```
 pub fn nearest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (typed.chars().count() / 3).max(1);

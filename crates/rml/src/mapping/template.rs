@@ -45,7 +45,7 @@ impl Template<String> {
     /// and `\\` stand for the characters themselves.
     ///
     /// ```
-    /// use factgraph::mapping::template::{Template, TemplatePart};
+    /// use factgraph_rml::mapping::template::{Template, TemplatePart};
     /// let t = Template::parse(r"http://ex.com/{ID}/\{x\}").unwrap();
     /// assert_eq!(t.parts, vec![
     ///     TemplatePart::Text("http://ex.com/".into()),
@@ -151,7 +151,7 @@ impl Template<usize> {
 ///
 /// ```
 /// let mut out = String::new();
-/// factgraph::mapping::template::push_iri_safe("Bob/Charles 百会", &mut out);
+/// factgraph_rml::mapping::template::push_iri_safe("Bob/Charles 百会", &mut out);
 /// assert_eq!(out, "Bob%2FCharles%20百会");
 /// ```
 pub fn push_iri_safe(value: &str, out: &mut String) {

@@ -4,7 +4,7 @@
 //! every legacy IRI into the current namespace, so the rest of the engine
 //! knows one vocabulary only.
 
-use oxigraph::model::NamedNode;
+use oxrdf::NamedNode;
 
 /// The current RML namespace (RML-Core).
 pub const RML: &str = "http://w3id.org/rml/";
@@ -22,7 +22,7 @@ pub const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 /// namespace; any other IRI is returned unchanged.
 ///
 /// ```
-/// use factgraph::mapping::vocab::to_current;
+/// use factgraph_rml::mapping::vocab::to_current;
 /// assert_eq!(to_current("http://www.w3.org/ns/r2rml#subjectMap"), "http://w3id.org/rml/subjectMap");
 /// assert_eq!(to_current("http://semweb.mmlab.be/ns/ql#CSV"), "http://w3id.org/rml/CSV");
 /// assert_eq!(to_current("http://xmlns.com/foaf/0.1/name"), "http://xmlns.com/foaf/0.1/name");

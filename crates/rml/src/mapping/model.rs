@@ -3,7 +3,7 @@
 //! headers ([`super::plan`]) turns names into indexes.
 
 use super::template::Template;
-use oxigraph::model::{NamedNode, Term};
+use oxrdf::{NamedNode, Term};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -30,12 +30,12 @@ pub struct TriplesMap {
     pub predicate_object_maps: Vec<PredicateObjectMap>,
 }
 
-/// A CSV file and how to read it.
+/// A file and how to read it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LogicalSource {
     /// The path as resolved against the mapping file's folder.
     pub path: PathBuf,
-    pub delimiter: u8,
+    pub format: crate::source::Format,
 }
 
 #[derive(Debug, Clone)]

@@ -19,7 +19,7 @@ pub use read::read_mapping_files;
 /// refused where `en` or `zh-Hans` are meant.
 ///
 /// ```
-/// use factgraph::mapping::check_language_tag;
+/// use factgraph_rml::mapping::check_language_tag;
 /// assert!(check_language_tag("zh-Hans").is_ok());
 /// assert!(check_language_tag("english").is_err());
 /// ```

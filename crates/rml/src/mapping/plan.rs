@@ -5,9 +5,9 @@
 use super::model::*;
 use super::template::{Template, TemplatePart};
 use crate::problem::{Problem, ProblemKind};
-use crate::source::CsvSource;
+use crate::source;
 use crate::Error;
-use oxigraph::model::{NamedNode, Term};
+use oxrdf::{NamedNode, Term};
 use oxiri::Iri;
 use std::path::PathBuf;
 
@@ -98,8 +98,8 @@ impl Plan {
             let index = match sources.iter().position(|s| s.source == map.source) {
                 Some(index) => index,
                 None => {
-                    let columns = match CsvSource::open(&map.source.path, map.source.delimiter) {
-                        Ok(file) => Some(file.headers().to_vec()),
+                    let columns = match source::open(&map.source.path, map.source.format) {
+                        Ok(file) => Some(file.fields().to_vec()),
                         Err(e) => {
                             let message = format!("{} (the source of triples map {} in {})", e.problem, map.name, map.file.display());
                             let problem = Problem::new(ProblemKind::Csv, &e.file, message);
@@ -252,8 +252,8 @@ impl Compiler<'_> {
 /// wherever an `x` is, and an empty cell produces no term at all.
 ///
 /// ```
-/// use factgraph::mapping::plan::always_valid_iri;
-/// use factgraph::mapping::template::{Template, TemplatePart::*};
+/// use factgraph_rml::mapping::plan::always_valid_iri;
+/// use factgraph_rml::mapping::template::{Template, TemplatePart::*};
 /// let template = |parts| Template { parts };
 /// assert!(always_valid_iri(&template(vec![Text("http://example.org/org/".into()), Column(0)])));
 /// assert!(!always_valid_iri(&template(vec![Text("http://".into()), Column(0), Text("/x".into())])));

@@ -9,10 +9,10 @@
 //! When the folder is missing the test says so and passes, unless
 //! `FACTGRAPH_REQUIRE_CONFORMANCE=1` (as `.ci/run` sets) makes it fail.
 
-use factgraph::mapping::{self, Plan};
-use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::dataset::CanonicalizationAlgorithm;
-use oxigraph::model::Dataset;
+use factgraph_rml::mapping::{self, Plan};
+use oxrdfio::{RdfFormat, RdfParser};
+use oxrdf::dataset::CanonicalizationAlgorithm;
+use oxrdf::Dataset;
 use std::path::{Path, PathBuf};
 
 /// Cases where the specification and the shipped `output.nq` disagree; we
@@ -25,7 +25,7 @@ const SPEC_OVERRIDES: &[(&str, &str)] = &[(
 
 fn cases_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("FACTGRAPH_CONFORMANCE_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/rml-test-cases")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/rml-test-cases")
     });
     dir.is_dir().then_some(dir)
 }
@@ -37,7 +37,7 @@ fn run_case(case: &Path) -> Result<Dataset, String> {
     let mut dataset = Dataset::new();
     mapping::run(&plan, &mut |batch| {
         dataset.extend(batch.quads.iter());
-        Ok(())
+        Ok::<_, factgraph_rml::Error>(())
     })
     .map_err(|e| e.to_string())?;
     Ok(dataset)

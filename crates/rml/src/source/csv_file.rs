@@ -71,21 +71,27 @@ impl CsvSource {
         Ok(Self { path: path.to_owned(), reader, headers, problems: Vec::new(), last_line: 1 })
     }
 
-    pub fn path(&self) -> &Path {
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+}
+
+impl super::RecordSource for CsvSource {
+    fn path(&self) -> &Path {
         &self.path
     }
 
-    pub fn headers(&self) -> &[String] {
+    fn fields(&self) -> &[String] {
         &self.headers
     }
 
     /// Rows skipped so far because they are not valid CSV.
-    pub fn take_problems(&mut self) -> Vec<Problem> {
+    fn take_problems(&mut self) -> Vec<Problem> {
         std::mem::take(&mut self.problems)
     }
 
     /// Reads up to `max_rows` rows; an empty batch means the end of the file.
-    pub fn next_batch(&mut self, max_rows: usize) -> Result<Vec<Row>, SourceError> {
+    fn next_batch(&mut self, max_rows: usize) -> Result<Vec<Row>, SourceError> {
         let mut rows = Vec::with_capacity(max_rows.min(4096));
         let mut record = StringRecord::new();
         while rows.len() < max_rows {
@@ -112,7 +118,9 @@ impl CsvSource {
         }
         Ok(rows)
     }
+}
 
+impl CsvSource {
     /// An odd number of quote characters means a quoted field never closed:
     /// the CSV reader then takes the rest of the file as that field.
     fn check_quotes_balanced(&mut self) {

@@ -32,6 +32,11 @@ pub enum ProblemKind {
     DanglingReference,
     /// A SHACL shape the graph does not conform to.
     Shape,
+    /// A project configuration (`factgraph.toml`) that cannot be used.
+    Config,
+    /// An ontology or shapes file that is not valid RDF, or shapes that
+    /// are not valid SHACL.
+    Ontology,
 }
 
 impl Problem {

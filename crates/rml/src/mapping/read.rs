@@ -7,7 +7,7 @@
 use super::model::*;
 use super::template::Template;
 use super::vocab::{csvw, rml, to_current, RDF_TYPE};
-use oxigraph::model::{
+use oxrdf::{
     Graph, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef,
     Triple,
 };
@@ -267,7 +267,7 @@ impl MapReader<'_> {
         } else {
             normalize(&self.file.path.parent().unwrap_or(Path::new(".")).join(declared_path))
         };
-        Ok(LogicalSource { path, delimiter })
+        Ok(LogicalSource { path, format: crate::source::Format::Csv { delimiter } })
     }
 
     fn csv_delimiter(&self, dialect: NamedOrBlankNodeRef<'_>) -> Result<u8, MappingError> {

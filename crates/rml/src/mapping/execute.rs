@@ -8,10 +8,10 @@ use super::model::TermType;
 use super::plan::*;
 use super::vocab::RML;
 use crate::problem::{Problem, ProblemKind};
-use crate::source::{CsvSource, Row};
+use crate::source::{self, Row};
 use crate::Error;
-use oxigraph::model::vocab::rdf;
-use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxrdf::vocab::rdf;
+use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxiri::Iri;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -86,19 +86,18 @@ pub struct RunReport {
 type JoinTable = HashMap<Vec<String>, Vec<NamedOrBlankNode>>;
 
 /// Runs the plan, passing every batch to `sink` in source and row order.
-pub fn run(
-    plan: &Plan,
-    sink: &mut dyn FnMut(MappedBatch) -> Result<(), Error>,
-) -> Result<RunReport, Error> {
+/// The sink's error type is the caller's: a store loader or a writer fails
+/// in its own ways, and the engine's errors convert into it.
+pub fn run<E: From<Error>>(plan: &Plan, sink: &mut dyn FnMut(MappedBatch) -> Result<(), E>) -> Result<RunReport, E> {
     run_with(plan, RunOptions::default(), sink)
 }
 
 /// [`run`], with options.
-pub fn run_with(
+pub fn run_with<E: From<Error>>(
     plan: &Plan,
     options: RunOptions,
-    sink: &mut dyn FnMut(MappedBatch) -> Result<(), Error>,
-) -> Result<RunReport, Error> {
+    sink: &mut dyn FnMut(MappedBatch) -> Result<(), E>,
+) -> Result<RunReport, E> {
     let mut report = RunReport {
         quads_per_map: plan.maps.iter().map(|m| (m.name.clone(), 0)).collect(),
         ..RunReport::default()
@@ -145,7 +144,7 @@ enum SourceRead {
 fn read_sources(plan: &Plan, sender: &std::sync::mpsc::SyncSender<Result<SourceRead, Error>>) {
     let read_source = |index: usize| -> Result<bool, Error> {
         let source = &plan.sources[index].source;
-        let mut file = CsvSource::open(&source.path, source.delimiter)?;
+        let mut file = source::open(&source.path, source.format)?;
         let mut rows_read = 0;
         loop {
             let rows = file.next_batch(BATCH_ROWS)?;
@@ -193,7 +192,7 @@ pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<Exp
         if !wanted.iter().any(|(map, _)| source.maps.contains(map)) {
             continue;
         }
-        let mut file = CsvSource::open(&source.source.path, source.source.delimiter)?;
+        let mut file = source::open(&source.source.path, source.source.format)?;
         loop {
             let rows = file.next_batch(BATCH_ROWS)?;
             if rows.is_empty() {
@@ -232,7 +231,7 @@ impl RunReport {
 fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
     let parent = &plan.maps[join.parent];
     let source = &plan.sources[parent.source].source;
-    let mut file = CsvSource::open(&source.path, source.delimiter)?;
+    let mut file = source::open(&source.path, source.format)?;
     let mut table = JoinTable::new();
     let mut scratch = String::new();
     loop {

@@ -3,7 +3,7 @@
 //! through `fmt` a character at a time: `map` and the sorted runs write tens of
 //! millions of terms, and formatting was a fifth of `map`'s time.
 
-use oxigraph::model::{QuadRef, TermRef};
+use oxrdf::{QuadRef, TermRef};
 
 /// Appends `term` as N-Triples writes it.
 pub fn push_term(out: &mut Vec<u8>, term: TermRef<'_>) {
@@ -18,7 +18,7 @@ pub fn push_term(out: &mut Vec<u8>, term: TermRef<'_>) {
             if let Some(language) = literal.language() {
                 out.push(b'@');
                 out.extend_from_slice(language.as_bytes());
-            } else if literal.datatype() != oxigraph::model::vocab::xsd::STRING {
+            } else if literal.datatype() != oxrdf::vocab::xsd::STRING {
                 out.extend_from_slice(b"^^");
                 push_iri(out, literal.datatype().as_str());
             }
@@ -33,10 +33,10 @@ pub fn push_quad_line(out: &mut Vec<u8>, quad: QuadRef<'_>) {
     push_iri(out, quad.predicate.as_str());
     out.push(b' ');
     push_term(out, quad.object);
-    if let oxigraph::model::GraphNameRef::NamedNode(graph) = quad.graph_name {
+    if let oxrdf::GraphNameRef::NamedNode(graph) = quad.graph_name {
         out.push(b' ');
         push_iri(out, graph.as_str());
-    } else if let oxigraph::model::GraphNameRef::BlankNode(graph) = quad.graph_name {
+    } else if let oxrdf::GraphNameRef::BlankNode(graph) = quad.graph_name {
         out.extend_from_slice(b" _:");
         out.extend_from_slice(graph.as_str().as_bytes());
     }
@@ -83,7 +83,7 @@ fn needs_a_look(byte: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, Quad, Term};
+    use oxrdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Term};
     use proptest::prelude::*;
 
     fn as_display(quad: &Quad) -> String {

@@ -14,7 +14,7 @@ const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 /// not checked.
 ///
 /// ```
-/// use factgraph::mapping::datatypes::check_lexical_form;
+/// use factgraph_rml::mapping::datatypes::check_lexical_form;
 /// let date = "http://www.w3.org/2001/XMLSchema#date";
 /// assert!(check_lexical_form("2013-03-14", date).is_ok());
 /// assert!(check_lexical_form("2013-02-30", date).is_err());

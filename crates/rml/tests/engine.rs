@@ -1,0 +1,146 @@
+//! The engine's stages through its public API, on small mappings written
+//! here: compiling a plan against the sources, and running it into batches.
+
+use factgraph_rml::mapping::{self, MappedBatch, Plan, RunOptions};
+use factgraph_rml::problem::ProblemKind;
+use factgraph_rml::Error;
+use std::path::Path;
+
+const PREFIXES: &str = "@prefix rr: <http://www.w3.org/ns/r2rml#> .
+@prefix rml: <http://semweb.mmlab.be/ns/rml#> .
+@prefix ql: <http://semweb.mmlab.be/ns/ql#> .
+@prefix ex: <http://example.com/> .
+";
+
+/// A folder with `mapping.ttl` (after the prefixes) and the given files.
+fn project(mapping: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("mapping.ttl"), format!("{PREFIXES}{mapping}")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn compile(dir: &Path) -> Result<Plan, Error> {
+    let mapping = mapping::read_mapping_files(&[dir.join("mapping.ttl")])?;
+    Plan::compile(&mapping)
+}
+
+fn run(plan: &Plan, options: RunOptions) -> Vec<MappedBatch> {
+    let mut batches = Vec::new();
+    mapping::run_with(plan, options, &mut |batch| {
+        batches.push(batch);
+        Ok::<_, Error>(())
+    })
+    .unwrap();
+    batches
+}
+
+const PEOPLE: &str = r#"ex:People rml:logicalSource [ rml:source "people.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.com/person/{id}" ; rr:class ex:Person ] ;
+  rr:predicateObjectMap [ rr:predicate ex:name ; rr:objectMap [ rml:reference "name" ] ] ;
+  rr:predicateObjectMap [ rr:predicate ex:worksFor ; rr:objectMap [ rr:parentTriplesMap ex:Companies ;
+      rr:joinCondition [ rr:child "employer" ; rr:parent "name" ] ] ] .
+ex:Companies rml:logicalSource [ rml:source "companies.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.com/company/{id}" ] .
+"#;
+
+#[test]
+fn a_plan_reads_each_source_once_and_joins_by_parent_table() {
+    let dir = project(
+        PEOPLE,
+        &[("people.csv", "id,name,employer\n1,Ada,Acme\n2,Bo,\n"), ("companies.csv", "id,name\nc1,Acme\n")],
+    );
+    let plan = compile(dir.path()).unwrap();
+    assert_eq!(plan.sources.len(), 2);
+    let people = plan.sources.iter().find(|s| s.source.path.ends_with("people.csv")).unwrap();
+    assert_eq!(people.columns, ["id", "name", "employer"]);
+    assert_eq!(plan.joins.len(), 1, "one referencing object map with a join condition");
+    let quads: Vec<String> = run(&plan, RunOptions::default()).into_iter().flat_map(|b| b.quads).map(|q| q.to_string()).collect();
+    assert!(quads.contains(&"<http://example.com/person/1> <http://example.com/worksFor> <http://example.com/company/c1>".to_owned()));
+    assert!(!quads.iter().any(|q| q.starts_with("<http://example.com/person/2> <http://example.com/worksFor>")), "an empty cell joins nothing");
+    assert_eq!(quads.iter().filter(|q| q.contains("22-rdf-syntax-ns#type")).count(), 2);
+}
+
+#[test]
+fn a_column_missing_from_the_header_stops_the_compilation_with_a_suggestion() {
+    let dir = project(
+        PEOPLE,
+        &[("people.csv", "id,nmae,employer\n1,Ada,Acme\n"), ("companies.csv", "id,name\nc1,Acme\n")],
+    );
+    let Err(Error::Problems { problems, .. }) = compile(dir.path()) else { panic!("the plan compiled") };
+    let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+    assert!(message.contains("mapping.ttl"), "{message}");
+    assert!(message.contains("\"name\"") && message.contains("nmae"), "names the column and the nearest one: {message}");
+}
+
+#[test]
+fn batches_come_in_row_order_with_each_rows_line() {
+    let mapping = r#"ex:Items rml:logicalSource [ rml:source "items.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.com/item/{id}" ] ;
+  rr:predicateObjectMap [ rr:predicate ex:label ; rr:objectMap [ rml:reference "label" ] ] .
+"#;
+    let rows: String = (0..5000).map(|i| format!("{i},\"item\n{i}\"\n")).collect();
+    let dir = project(mapping, &[("items.csv", &format!("id,label\n{rows}"))]);
+    let plan = compile(dir.path()).unwrap();
+    let batches = run(&plan, RunOptions { track_identifiers: true });
+    let origins: Vec<_> = batches.iter().flat_map(|b| b.rows.iter().map(|r| r.line)).collect();
+    // Each row spans two lines (a quoted line break): row i starts on line 2 + 2i.
+    assert_eq!(origins, (0..5000).map(|i| 2 + 2 * i).collect::<Vec<u64>>());
+    let subjects: Vec<_> = batches.iter().flat_map(|b| b.subjects.iter().map(|s| (s.line, s.subject.as_str().to_owned()))).collect();
+    assert_eq!(subjects[4999], (2 + 2 * 4999, "http://example.com/item/4999".to_owned()));
+}
+
+#[test]
+fn a_cell_that_cannot_be_a_literal_of_its_datatype_is_an_issue_at_its_line() {
+    let mapping = r#"ex:Items rml:logicalSource [ rml:source "items.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.com/item/{id}" ] ;
+  rr:predicateObjectMap [ rr:predicate ex:count ;
+      rr:objectMap [ rml:reference "count" ; rr:datatype <http://www.w3.org/2001/XMLSchema#integer> ] ] .
+"#;
+    let dir = project(mapping, &[("items.csv", "id,count\na,1\nb,many\nc,3\n")]);
+    let plan = compile(dir.path()).unwrap();
+    let mut quads = 0;
+    let report = mapping::run(&plan, &mut |batch| {
+        quads += batch.quads.len();
+        Ok::<_, Error>(())
+    })
+    .unwrap();
+    assert_eq!(report.issue_count, 1);
+    let issue = &report.issues[0];
+    assert_eq!((issue.kind, issue.line), (ProblemKind::InvalidLiteral, Some(3)));
+    assert_eq!(issue.column.as_deref(), Some("count"));
+    assert_eq!(quads, 2, "the row's other triples are kept, the bad literal is not");
+}
+
+#[test]
+fn a_sink_error_stops_the_run_and_is_the_callers_own() {
+    #[derive(Debug)]
+    enum Mine {
+        Full,
+        Engine,
+    }
+    impl From<Error> for Mine {
+        fn from(_: Error) -> Self {
+            Self::Engine
+        }
+    }
+    let mapping = r#"ex:Items rml:logicalSource [ rml:source "items.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.com/item/{id}" ; rr:class ex:Item ] .
+"#;
+    let rows: String = (0..50_000).map(|i| format!("{i}\n")).collect();
+    let dir = project(mapping, &[("items.csv", &format!("id\n{rows}"))]);
+    let plan = compile(dir.path()).unwrap();
+    let mut batches = 0;
+    let outcome = mapping::run(&plan, &mut |_| {
+        batches += 1;
+        if batches == 2 {
+            Err(Mine::Full)
+        } else {
+            Ok(())
+        }
+    });
+    assert!(matches!(outcome, Err(Mine::Full)));
+    assert_eq!(batches, 2, "no batch after the sink failed");
+}

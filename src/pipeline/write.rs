@@ -1,0 +1,155 @@
+//! Writing the mapped quads as RDF text: what `map` runs, and what RML
+//! logical targets will run.
+//!
+//! N-Quads and N-Triples are written one line per quad: each batch is
+//! formatted by a task on the thread pool while the next rows are mapped,
+//! and a writing thread writes the batches in order as they are ready, so
+//! that mapping waits for neither. Other syntaxes go through Oxigraph's
+//! serialiser on the mapping thread.
+
+use super::Sink;
+use crate::mapping::{MappedBatch, Plan, RunOptions, RunReport};
+use crate::Error;
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::Quad;
+use std::io::Write;
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+/// What writing a run produced.
+#[derive(Debug)]
+pub struct Written {
+    pub report: RunReport,
+    /// Quads in named graphs left out, because the syntax holds one graph.
+    pub named_graph_quads_left_out: u64,
+}
+
+/// Runs `plan` and writes its quads to `out` (named `out_name` in errors)
+/// in `format`, with `prefixes` where the syntax has them.
+pub fn write_run(
+    plan: &Plan,
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+    out: &mut (dyn Write + Send),
+    out_name: &Path,
+) -> Result<Written, Error> {
+    let one_graph = !format.supports_datasets();
+    let (report, left_out) = if matches!(format, RdfFormat::NQuads | RdfFormat::NTriples) {
+        write_lines(plan, one_graph, out, out_name)?
+    } else {
+        let mut sink = Serialized::new(format, prefixes, &mut *out, out_name)?;
+        let report = super::run(plan, RunOptions::default(), &mut [&mut sink], &[])?;
+        let left_out = sink.left_out;
+        sink.finish()?;
+        (report, left_out)
+    };
+    out.flush().map_err(Error::io(out_name))?;
+    Ok(Written { report, named_graph_quads_left_out: left_out })
+}
+
+fn write_lines(
+    plan: &Plan,
+    one_graph: bool,
+    out: &mut (dyn Write + Send),
+    out_name: &Path,
+) -> Result<(RunReport, u64), Error> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = sync_channel::<Receiver<Vec<u8>>>(32);
+        let writer = scope.spawn(move || {
+            receiver.iter().try_for_each(|lines| {
+                let lines = lines.recv().map_err(|_| std::io::Error::other("a formatting task stopped"))?;
+                out.write_all(&lines)
+            })
+        });
+        let mut sink = NQuadsLines { sender, one_graph, left_out: 0, out_name };
+        let mapped = super::run(plan, RunOptions::default(), &mut [&mut sink], &[]);
+        let left_out = sink.left_out;
+        drop(sink);
+        let written = writer.join().unwrap_or_else(|_| Err(std::io::Error::other("the writing thread panicked")));
+        // A failed write is the cause when both failed.
+        written.map_err(Error::io(out_name))?;
+        Ok((mapped?, left_out))
+    })
+}
+
+/// Sends each batch to be formatted as N-Quads lines (N-Triples when
+/// `one_graph`, leaving out named graphs) on the thread pool.
+pub struct NQuadsLines<'a> {
+    sender: SyncSender<Receiver<Vec<u8>>>,
+    one_graph: bool,
+    left_out: u64,
+    out_name: &'a Path,
+}
+
+impl NQuadsLines<'_> {
+    fn send(&mut self, quads: Vec<Quad>) -> Result<(), Error> {
+        if self.one_graph {
+            self.left_out += quads.iter().filter(|q| !q.graph_name.is_default_graph()).count() as u64;
+        }
+        let (lines_sender, lines) = sync_channel(1);
+        let one_graph = self.one_graph;
+        rayon::spawn(move || {
+            let _ = lines_sender.send(lines_of(&quads, one_graph));
+        });
+        let stopped = || Error::io(self.out_name)(std::io::Error::other("the writing thread stopped"));
+        self.sender.send(lines).map_err(|_| stopped())
+    }
+}
+
+impl Sink for NQuadsLines<'_> {
+    fn accept(&mut self, batch: &MappedBatch) -> Result<(), Error> {
+        self.send(batch.quads.clone())
+    }
+
+    fn take(&mut self, batch: MappedBatch) -> Result<(), Error> {
+        self.send(batch.quads)
+    }
+}
+
+/// N-Quads lines (N-Triples when `one_graph`, leaving out named graphs).
+fn lines_of(quads: &[Quad], one_graph: bool) -> Vec<u8> {
+    // Lines average about 170 bytes; too small a guess copies the buffer.
+    let mut lines = Vec::with_capacity(quads.len() * 200);
+    for quad in quads.iter().filter(|q| !one_graph || q.graph_name.is_default_graph()) {
+        crate::ntriples::push_quad_line(&mut lines, quad.as_ref());
+    }
+    lines
+}
+
+/// Serialises each quad on the mapping thread, in any syntax Oxigraph writes.
+pub struct Serialized<'a, W: Write> {
+    writer: oxigraph::io::WriterQuadSerializer<W>,
+    one_graph: bool,
+    left_out: u64,
+    out_name: &'a Path,
+}
+
+impl<'a, W: Write> Serialized<'a, W> {
+    pub fn new(format: RdfFormat, prefixes: &[(String, String)], out: W, out_name: &'a Path) -> Result<Self, Error> {
+        let mut serializer = RdfSerializer::from_format(format);
+        for (prefix, iri) in prefixes {
+            serializer = serializer
+                .with_prefix(prefix, iri)
+                .map_err(|e| Error::Usage(format!("the mappings' prefix {prefix}: <{iri}> cannot be written: {e}")))?;
+        }
+        let writer = serializer.for_writer(out);
+        Ok(Self { writer, one_graph: !format.supports_datasets(), left_out: 0, out_name })
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        self.writer.finish().map(drop).map_err(Error::io(self.out_name))
+    }
+}
+
+impl<W: Write> Sink for Serialized<'_, W> {
+    fn accept(&mut self, batch: &MappedBatch) -> Result<(), Error> {
+        for quad in &batch.quads {
+            if self.one_graph && !quad.graph_name.is_default_graph() {
+                self.left_out += 1;
+                continue;
+            }
+            self.writer.serialize_quad(quad).map_err(Error::io(self.out_name))?;
+        }
+        Ok(())
+    }
+}

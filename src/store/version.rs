@@ -1,0 +1,71 @@
+//! One built version of the graph: its folder and the entries in it. This is
+//! the only place that names them; the modules that write and read an entry
+//! ask a [`Version`] for its path.
+//!
+//! ```text
+//! versions/<name>/
+//!   oxigraph/     the Oxigraph (RocksDB) store
+//!   origins.tsv   the row-origin index (crate::origins), read by `why`
+//!   sorted/       the graph as sorted runs (crate::export::kept), merged by `export`
+//!   answers/      the named questions' answers, with `build --answer-questions`
+//!   buckets/      triples spilled by subject for the checks; gone once the build ends
+//! ```
+
+use crate::Error;
+use oxigraph::store::Store;
+use std::path::{Path, PathBuf};
+
+/// A version of the graph: complete and published, or being built in a
+/// [`super::BuildSlot`].
+#[derive(Debug, Clone)]
+pub struct Version {
+    folder: PathBuf,
+    name: String,
+}
+
+impl Version {
+    pub(super) fn new(folder: PathBuf, name: String) -> Self {
+        Self { folder, name }
+    }
+
+    /// The version's name, unique among the store's versions.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The version's folder.
+    pub fn folder(&self) -> &Path {
+        &self.folder
+    }
+
+    /// The Oxigraph store.
+    pub fn store_path(&self) -> PathBuf {
+        self.folder.join("oxigraph")
+    }
+
+    /// Opens the Oxigraph store read-only.
+    pub fn open_store(&self) -> Result<Store, Error> {
+        let path = self.store_path();
+        Store::open_read_only(&path).map_err(|e| Error::store(&path, e))
+    }
+
+    /// The row-origin index ([`crate::origins`]).
+    pub fn origins_path(&self) -> PathBuf {
+        self.folder.join("origins.tsv")
+    }
+
+    /// The folder of the graph's sorted runs ([`crate::export::kept`]).
+    pub fn kept_runs_folder(&self) -> PathBuf {
+        self.folder.join("sorted")
+    }
+
+    /// The folder of the named questions' kept answers ([`crate::query::answers`]).
+    pub fn answers_folder(&self) -> PathBuf {
+        self.folder.join("answers")
+    }
+
+    /// The folder the build spills triples to, by subject, for its checks.
+    pub fn buckets_folder(&self) -> PathBuf {
+        self.folder.join("buckets")
+    }
+}
