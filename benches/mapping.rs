@@ -20,10 +20,8 @@ const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 const VALUES: [&str; 4] = ["baihui-zongheng-o1234", "百会纵横科技有限公司", "Office 365 / China?", "21vianet"];
 
 fn templates(c: &mut Criterion) {
-    let template = Template::parse("https://w3id.org/factgraph/cn-cloud/{id}")
-        .unwrap()
-        .resolve(|_| Ok::<usize, ()>(0))
-        .unwrap();
+    let template =
+        Template::parse("https://w3id.org/factgraph/cn-cloud/{id}").unwrap().resolve(|_| Ok::<usize, ()>(0)).unwrap();
     let mut group = c.benchmark_group("template");
     group.throughput(Throughput::Elements(VALUES.len() as u64));
     group.bench_function("expand_iri_safe", |b| {

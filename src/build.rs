@@ -95,7 +95,8 @@ pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, E
     let scratch = shapes.as_ref().map(|_| Scratch::create("check")).transpose()?;
     let mut checks = Checks::new(&plan, &ontology, shapes.as_ref(), scratch.as_ref().map(Scratch::path))?;
     let mut show = ShowProgress::new(&plan, progress);
-    let report = pipeline::run(&plan, RunOptions { track_identifiers: true }, &mut [&mut show, &mut checks], &ontology)?;
+    let report =
+        pipeline::run(&plan, RunOptions { track_identifiers: true }, &mut [&mut show, &mut checks], &ontology)?;
     progress(Stage::Validating);
     let (mut found, buckets) = checks.finish_rows(&report)?;
     if let Some(SpillChecked { found: in_buckets, .. }) = buckets.run(None)? {
@@ -172,7 +173,8 @@ impl Flow<'_> {
             let (to_loader, loader_input) = load::channel(&store_path);
             let mapper = scope.spawn(move || self.map_into(version, checks, to_loader));
             let loaded = loader.load_quads(loader_input);
-            let mapped = mapper.join().unwrap_or_else(|_| Err(Error::store(&store_path, "the mapping thread panicked")));
+            let mapped =
+                mapper.join().unwrap_or_else(|_| Err(Error::store(&store_path, "the mapping thread panicked")));
             loaded.map_err(|e| Error::store(&store_path, e))?;
             mapped
         })?;

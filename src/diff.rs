@@ -198,16 +198,16 @@ impl Diff {
             self.old_len,
             self.new_len
         )?;
-        for (heading, changes) in [("instances per class", self.classes()), ("triples per property", self.properties())] {
+        for (heading, changes) in [("instances per class", self.classes()), ("triples per property", self.properties())]
+        {
             if changes.is_empty() {
                 continue;
             }
             writeln!(out, "\n{heading} (removed, added):")?;
-            let rows: Vec<(String, String, String)> = changes
-                .iter()
-                .map(|c| (format!("-{}", c.removed), format!("+{}", c.added), show(&c.term)))
-                .collect();
-            let width = |f: fn(&(String, String, String)) -> &String| rows.iter().map(|r| f(r).len()).max().unwrap_or(0);
+            let rows: Vec<(String, String, String)> =
+                changes.iter().map(|c| (format!("-{}", c.removed), format!("+{}", c.added), show(&c.term))).collect();
+            let width =
+                |f: fn(&(String, String, String)) -> &String| rows.iter().map(|r| f(r).len()).max().unwrap_or(0);
             let (removed_width, added_width) = (width(|r| &r.0), width(|r| &r.1));
             for (removed, added, term) in rows {
                 writeln!(out, "  {removed:>removed_width$} {added:>added_width$}  {term}")?;

@@ -441,20 +441,46 @@ const COMPANY_FORMS: [(&str, &str); 5] = [
     ("Cloud Computing", "云计算"),
     ("Data", "数据"),
 ];
-const FOREIGN_NAMES: [&str; 10] =
-    ["Redmond", "Contoso", "Fabrikam", "Northwind", "Tailspin", "Litware", "Adatum", "Woodgrove", "Proseware", "Wingtip"];
-const SERVICE_KINDS: [&str; 8] =
-    ["Office", "Cloud", "Mail", "Storage", "Compute", "Workspace", "Analytics", "Backup"];
-const SURNAMES: [(&str, &str); 8] =
-    [("Wang", "王"), ("Li", "李"), ("Zhang", "张"), ("Liu", "刘"), ("Chen", "陈"), ("Yang", "杨"), ("Zhao", "赵"), ("Huang", "黄")];
-const GIVEN_NAMES: [(&str, &str); 8] =
-    [("Wei", "伟"), ("Fang", "芳"), ("Min", "敏"), ("Jing", "静"), ("Lei", "磊"), ("Qiang", "强"), ("Yan", "艳"), ("Jun", "军")];
+const FOREIGN_NAMES: [&str; 10] = [
+    "Redmond",
+    "Contoso",
+    "Fabrikam",
+    "Northwind",
+    "Tailspin",
+    "Litware",
+    "Adatum",
+    "Woodgrove",
+    "Proseware",
+    "Wingtip",
+];
+const SERVICE_KINDS: [&str; 8] = ["Office", "Cloud", "Mail", "Storage", "Compute", "Workspace", "Analytics", "Backup"];
+const SURNAMES: [(&str, &str); 8] = [
+    ("Wang", "王"),
+    ("Li", "李"),
+    ("Zhang", "张"),
+    ("Liu", "刘"),
+    ("Chen", "陈"),
+    ("Yang", "杨"),
+    ("Zhao", "赵"),
+    ("Huang", "黄"),
+];
+const GIVEN_NAMES: [(&str, &str); 8] = [
+    ("Wei", "伟"),
+    ("Fang", "芳"),
+    ("Min", "敏"),
+    ("Jing", "静"),
+    ("Lei", "磊"),
+    ("Qiang", "强"),
+    ("Yan", "艳"),
+    ("Jun", "军"),
+];
 const ROLES: [&str; 5] = ["company", "regulator", "analyst-firm", "publisher", "government"];
 const STATEMENT_KINDS: [&str; 5] = ["assessment", "speculation", "prediction", "argument", "report"];
 const CONSEQUENCE_KINDS: [&str; 5] =
     ["blocking", "administrative-fine", "confiscation", "certificate-revocation", "website-closure"];
 const CURRENCIES: [&str; 4] = ["CNY", "USD", "HKD", "EUR"];
-const PUBLICATIONS: [&str; 6] = ["The Register", "Marbridge Daily", "Shanghai Daily", "BiaNews", "Forrester blog", "Caixin"];
+const PUBLICATIONS: [&str; 6] =
+    ["The Register", "Marbridge Daily", "Shanghai Daily", "BiaNews", "Forrester blog", "Caixin"];
 /// Date-valued properties that the ontology declares as owl:DatatypeProperty
 /// (fgsh:DateClaimShape requires it).
 const CLAIMED_PROPERTIES: [&str; 1] = ["chinaLaunchDate"];
@@ -625,7 +651,9 @@ impl Generator<'_> {
         let first = rng.below(self.sizes.sources);
         row.set("source", self.source_id(first));
         if row.header.iter().any(|h| h == "also_source") {
-            let also = rng.percent(33).then(|| self.source_id((first + 1 + rng.below(self.sizes.sources - 1)) % self.sizes.sources));
+            let also = rng
+                .percent(33)
+                .then(|| self.source_id((first + 1 + rng.below(self.sizes.sources - 1)) % self.sizes.sources));
             row.opt("also_source", also);
         }
     }
@@ -732,7 +760,8 @@ impl Generator<'_> {
                 row.set("hosting_location", self.place_id(location));
                 row.set("firewall_position", if local_partner { "inside" } else { "outside" });
                 row.opt("local_partner", local_partner.then(|| self.organisation_with_role(rng, "company")));
-                let agreement = (local_partner && rng.percent(80)).then(|| self.agreement_id(rng.below(self.sizes.agreements)));
+                let agreement =
+                    (local_partner && rng.percent(80)).then(|| self.agreement_id(rng.below(self.sizes.agreements)));
                 row.opt("agreement", agreement);
                 row.set("description_en", self.prose(rng, &label));
                 self.sources(rng, row);
@@ -805,10 +834,13 @@ impl Generator<'_> {
                     _ => Some(format!("{surname_zh}{given_zh}")),
                 };
                 let affiliation = self.organisation_with_role(rng, "analyst-firm");
-                row.set("label_en", match &name {
-                    Some(_) => format!("{surname_en} {given_en}, analyst"),
-                    None => format!("Analyst {i} (not named)"),
-                });
+                row.set(
+                    "label_en",
+                    match &name {
+                        Some(_) => format!("{surname_en} {given_en}, analyst"),
+                        None => format!("Analyst {i} (not named)"),
+                    },
+                );
                 row.opt("name", name);
                 row.set("affiliation", affiliation);
                 row.set("description_en", "Analyst who commented on the dispute to the press, as the article reports.");
@@ -921,14 +953,29 @@ impl Generator<'_> {
                 row.set("id", id.clone());
                 row.set("label", format!("{publication}, {published}"));
                 row.opt("publisher", rng.percent(90).then(|| self.organisation_with_role(rng, "publisher")));
-                row.set("publisher_name", if rng.percent(20) { format!("{publication} (via \"{}\", reprinted)", PUBLICATIONS[0]) } else { publication.to_owned() });
+                row.set(
+                    "publisher_name",
+                    if rng.percent(20) {
+                        format!("{publication} (via \"{}\", reprinted)", PUBLICATIONS[0])
+                    } else {
+                        publication.to_owned()
+                    },
+                );
                 let (en, zh) = *rng.pick(&NAME_PARTS);
-                row.opt("title_en", (!chinese || rng.percent(30)).then(|| format!("{en} challenges legality of cloud service, asks: show us your licence")));
+                row.opt(
+                    "title_en",
+                    (!chinese || rng.percent(30))
+                        .then(|| format!("{en} challenges legality of cloud service, asks: show us your licence")),
+                );
                 row.opt("title_zh", chinese.then(|| format!("{zh}坚持质疑云服务属非法经营")));
                 row.opt("date", rng.percent(90).then(|| published.clone()));
                 row.set("address", format!("https://news.example.com/{}/{id}", published.replace('-', "/")));
                 row.set("language", if chinese { "zh" } else { "en" });
-                row.opt("note", rng.percent(50).then(|| "News article, only the body is used; the \"headlines\" are not.".to_owned()));
+                row.opt(
+                    "note",
+                    rng.percent(50)
+                        .then(|| "News article, only the body is used; the \"headlines\" are not.".to_owned()),
+                );
             }
         }
     }
@@ -968,7 +1015,10 @@ mod tests {
         let generator = Generator { sizes: &sizes, seed: 5 };
         for i in 0..sizes.sources {
             let id = generator.source_id(i);
-            assert!(id.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())), "{id}");
+            assert!(
+                id.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+                "{id}"
+            );
         }
     }
 }

@@ -43,11 +43,8 @@ pub struct Input {
 /// The inputs of a build: every CSV file the mapping read, every mapping file
 /// and every ontology file.
 pub fn inputs(project: &Project, report: &RunReport) -> Result<Vec<Input>, Error> {
-    let mut inputs: Vec<Input> = report
-        .rows_per_source
-        .iter()
-        .map(|(path, rows)| Input { path: path.clone(), rows: Some(*rows) })
-        .collect();
+    let mut inputs: Vec<Input> =
+        report.rows_per_source.iter().map(|(path, rows)| Input { path: path.clone(), rows: Some(*rows) }).collect();
     for path in project.mapping_files()?.into_iter().chain(project.ontology_files()?) {
         inputs.push(Input { path, rows: None });
     }
@@ -153,7 +150,11 @@ pub fn describe_build(
     }
     add(&a, rdf::TYPE.into(), iri(PROV, "Activity").into());
     add(&a, iri(PROV, "endedAtTime"), Literal::new_typed_literal(built_at, xsd::DATE_TIME).into());
-    add(&a, iri(PROV, "wasAssociatedWith"), Literal::new_simple_literal(format!("factgraph {}", env!("CARGO_PKG_VERSION"))).into());
+    add(
+        &a,
+        iri(PROV, "wasAssociatedWith"),
+        Literal::new_simple_literal(format!("factgraph {}", env!("CARGO_PKG_VERSION"))).into(),
+    );
     for (index, input) in inputs.iter().enumerate() {
         let entity: NamedOrBlankNode = BlankNode::new_unchecked(format!("input{index}")).into();
         let checksum: NamedOrBlankNode = BlankNode::new_unchecked(format!("checksum{index}")).into();
@@ -187,9 +188,7 @@ fn sha256(path: &Path) -> Result<String, Error> {
 
 /// Now as an `xsd:dateTime` in UTC (`2026-11-29T08:05:00Z`).
 pub fn utc_now() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, time) = (seconds / 86_400, seconds % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;
@@ -201,10 +200,5 @@ pub fn utc_now() -> String {
     let day = day_of_year - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        time / 3600,
-        time % 3600 / 60,
-        time % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", time / 3600, time % 3600 / 60, time % 60)
 }

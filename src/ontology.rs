@@ -22,8 +22,8 @@ pub fn read_ontology(project: &Project) -> Result<Vec<Quad>, Error> {
 /// from their order in the file (`o<file>b<n>`), so that every build labels
 /// them alike and exports stay byte-identical.
 pub fn read_rdf_file(path: &Path, file_index: usize) -> Result<Vec<Quad>, Error> {
-    let format = RdfFormat::from_extension(path.extension().and_then(|e| e.to_str()).unwrap_or(""))
-        .unwrap_or(RdfFormat::Turtle);
+    let format =
+        RdfFormat::from_extension(path.extension().and_then(|e| e.to_str()).unwrap_or("")).unwrap_or(RdfFormat::Turtle);
     let file = std::fs::File::open(path).map_err(Error::io(path))?;
     let mut labels: HashMap<BlankNode, BlankNode> = HashMap::new();
     let mut relabel = |b: BlankNode| {

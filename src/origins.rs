@@ -37,7 +37,8 @@ impl Sink for OriginsWriter<'_> {
         let file = self.plan.sources[batch.source].source.path.display().to_string();
         for seen in &batch.subjects {
             let map = &self.plan.maps[seen.map].name;
-            writeln!(self.out, "{}\t{map}\t{file}\t{}", seen.subject.as_str(), seen.line).map_err(Error::io(&self.path))?;
+            writeln!(self.out, "{}\t{map}\t{file}\t{}", seen.subject.as_str(), seen.line)
+                .map_err(Error::io(&self.path))?;
         }
         Ok(())
     }

@@ -66,7 +66,9 @@ impl Project {
         let config: ConfigFile = toml::from_str(&text).map_err(|e| config_problem(&path, &text, e))?;
         if let Some(base) = &config.base_iri {
             oxiri::Iri::parse(base.as_str()).map_err(|e| {
-                let message = format!("base_iri {base:?} is not an absolute IRI: {e}; write one such as \"https://example.org/\"");
+                let message = format!(
+                    "base_iri {base:?} is not an absolute IRI: {e}; write one such as \"https://example.org/\""
+                );
                 Error::input(ProblemKind::Config, &path, message)
             })?;
         }
@@ -77,7 +79,11 @@ impl Project {
     fn from_config(root: PathBuf, config: ConfigFile) -> Self {
         let at = |path: Option<PathBuf>, default: &str| {
             let path = path.unwrap_or_else(|| default.into());
-            if root == Path::new(".") { path } else { root.join(path) }
+            if root == Path::new(".") {
+                path
+            } else {
+                root.join(path)
+            }
         };
         Self {
             data: at(config.paths.data, "data"),

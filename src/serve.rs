@@ -62,9 +62,8 @@ impl Endpoint {
 pub fn start(bind: SocketAddr, options: ServeOptions) -> Result<Endpoint, Error> {
     let state = Arc::new(State::new(options)?);
     // The HTTP server binds by address only, so port 0 is resolved here first.
-    let address = TcpListener::bind(bind)
-        .and_then(|listener| listener.local_addr())
-        .map_err(Error::io(bind.to_string()))?;
+    let address =
+        TcpListener::bind(bind).and_then(|listener| listener.local_addr()).map_err(Error::io(bind.to_string()))?;
     let server = oxhttp::Server::new(move |request| state.answer(request))
         .bind(address)
         .with_global_timeout(Duration::from_secs(60))
@@ -126,7 +125,9 @@ impl State {
         let queries = named::list(&self.options.queries).map_err(internal)?;
         let list: Vec<serde_json::Value> = queries
             .into_iter()
-            .map(|q| serde_json::json!({"name": q.name, "title": q.title, "description": q.description, "text": q.text}))
+            .map(
+                |q| serde_json::json!({"name": q.name, "title": q.title, "description": q.description, "text": q.text}),
+            )
             .collect();
         let body = serde_json::to_vec(&list).map_err(|e| internal(e.to_string()))?;
         Ok(respond(StatusCode::OK, "application/json", body))
@@ -185,7 +186,8 @@ impl State {
             Err(e) => return Err(Failure(StatusCode::BAD_REQUEST, format!("syntax error: {e}"))),
         };
         let store = self.store().map_err(internal)?;
-        let options = WriteOptions { prefixes: self.options.prefixes.clone(), allow_formulas: self.options.allow_formulas };
+        let options =
+            WriteOptions { prefixes: self.options.prefixes.clone(), allow_formulas: self.options.allow_formulas };
         let accept = accept.to_owned();
         let (sender, receiver) = mpsc::channel();
         std::thread::spawn(move || {
@@ -241,10 +243,9 @@ fn internal(problem: impl ToString) -> Failure {
 fn evaluation_failure(error: QueryEvaluationError) -> Failure {
     match error {
         QueryEvaluationError::Cancelled => cancelled(),
-        QueryEvaluationError::Service(_) | QueryEvaluationError::UnsupportedService(_) => Failure(
-            StatusCode::BAD_REQUEST,
-            format!("{error}; this endpoint makes no federated SERVICE calls"),
-        ),
+        QueryEvaluationError::Service(_) | QueryEvaluationError::UnsupportedService(_) => {
+            Failure(StatusCode::BAD_REQUEST, format!("{error}; this endpoint makes no federated SERVICE calls"))
+        }
         other => internal(other.to_string()),
     }
 }
@@ -266,10 +267,9 @@ fn header(request: &Request<Body>, name: oxhttp::model::header::HeaderName) -> S
 /// CONSTRUCT and DESCRIBE in Turtle.
 fn negotiate(results: &QueryResults<'_>, accept: &str) -> Result<(ResultsFormat, &'static str), Failure> {
     let offered: &[(ResultsFormat, &str)] = match results {
-        QueryResults::Graph(_) => &[
-            (ResultsFormat::Turtle, "text/turtle"),
-            (ResultsFormat::NTriples, "application/n-triples"),
-        ],
+        QueryResults::Graph(_) => {
+            &[(ResultsFormat::Turtle, "text/turtle"), (ResultsFormat::NTriples, "application/n-triples")]
+        }
         _ => &[
             (ResultsFormat::Json, "application/sparql-results+json"),
             (ResultsFormat::Xml, "application/sparql-results+xml"),
@@ -284,10 +284,8 @@ fn negotiate(results: &QueryResults<'_>, accept: &str) -> Result<(ResultsFormat,
     for range in accept.split(',') {
         let mut parts = range.split(';');
         let media_range = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let quality = parts
-            .filter_map(|p| p.trim().strip_prefix("q="))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
+        let quality =
+            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
         if quality <= 0.0 {
             continue;
         }
@@ -318,7 +316,6 @@ fn parse_form(text: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -63,7 +63,12 @@ pub fn explain(project: &Project, iri: &NamedNode) -> Result<Vec<Explained>, Err
                         .filter(|(_, c)| *c == "source" || c.ends_with("_source"))
                         .filter_map(|(i, _)| row.row.record.get(i).filter(|v| !v.is_empty()).map(str::to_owned))
                         .collect();
-                    RowOrigin { file: source.source.path.clone(), line: row.row.line, triples_map: map.name.clone(), cites }
+                    RowOrigin {
+                        file: source.source.path.clone(),
+                        line: row.row.line,
+                        triples_map: map.name.clone(),
+                        cites,
+                    }
                 })
                 .collect();
             Explained { quad, origins }

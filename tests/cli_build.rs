@@ -81,10 +81,7 @@ fn a_value_that_cannot_form_an_iri_stops_the_build_with_its_line() {
             .replace("rr:template \"http://example.org/service/{id}\"", "rml:reference \"name\" ; rr:termType rr:IRI"),
     );
     let error = project.fails(&["build"], 1);
-    assert!(
-        error.starts_with("data/services.csv:2: \"Office 365\" does not form a valid IRI"),
-        "{error}"
-    );
+    assert!(error.starts_with("data/services.csv:2: \"Office 365\" does not form a valid IRI"), "{error}");
     assert!(error.contains("(column \"name\", triples map <http://example.org/Services>)\n"), "{error}");
     assert!(project.ok(&["query", "companies", "--format", "csv"]).contains("Microsoft"));
 }
@@ -121,7 +118,13 @@ fn the_build_describes_itself_in_a_named_graph() {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(out, format!("triples,organisations,rows,sha\r\n31,4,4,{sha}\r\n"));
-    let version = project.ok(&["query", "--sparql", "SELECT ?v WHERE { GRAPH ?g { ?d <http://www.w3.org/ns/dcat#version> ?v } }", "--format", "csv"]);
+    let version = project.ok(&[
+        "query",
+        "--sparql",
+        "SELECT ?v WHERE { GRAPH ?g { ?d <http://www.w3.org/ns/dcat#version> ?v } }",
+        "--format",
+        "csv",
+    ]);
     let current = std::fs::read_to_string(project.path().join("store/CURRENT")).unwrap();
     assert_eq!(version, format!("v\r\n{}\r\n", current.trim()));
 }
@@ -131,7 +134,13 @@ fn the_description_can_be_left_out() {
     let project = TestProject::mini();
     let report = project.ok(&["build", "--no-metadata"]);
     assert!(report.contains("31 distinct triples (+0 describing the build)"), "{report}");
-    let graphs = project.ok(&["query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"]);
+    let graphs = project.ok(&[
+        "query",
+        "--sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(graphs, "n\r\n0\r\n");
 }
 

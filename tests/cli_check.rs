@@ -51,7 +51,10 @@ fn bytes_that_are_not_utf8() {
 #[test]
 fn an_unbalanced_quote() {
     let project = built();
-    project.write("data/companies.csv", &format!("{COMPANIES}microsoft,Microsoft,,US,,\nbaihui,\"Baihui,,CN,,\n21vianet,21Vianet,,CN,,\n"));
+    project.write(
+        "data/companies.csv",
+        &format!("{COMPANIES}microsoft,Microsoft,,US,,\nbaihui,\"Baihui,,CN,,\n21vianet,21Vianet,,CN,,\n"),
+    );
     assert_rejected(&project, "data/companies.csv:3: a quoted field is never closed");
 }
 
@@ -87,7 +90,13 @@ fn a_date_that_does_not_exist() {
 fn yes_is_not_a_boolean() {
     let project = built();
     let mapping = std::fs::read_to_string(project.path().join("mappings/companies.ttl")).unwrap();
-    project.write("mappings/companies.ttl", &mapping.replace("rml:reference \"founded\" ; rml:datatype xsd:date", "rml:reference \"founded\" ; rml:datatype xsd:boolean"));
+    project.write(
+        "mappings/companies.ttl",
+        &mapping.replace(
+            "rml:reference \"founded\" ; rml:datatype xsd:date",
+            "rml:reference \"founded\" ; rml:datatype xsd:boolean",
+        ),
+    );
     project.write("data/companies.csv", &format!("{COMPANIES}microsoft,Microsoft,,US,yes,\n"));
     assert_rejected(&project, "data/companies.csv:2: \"yes\" is not a valid xsd:boolean; expected true or false");
 }
@@ -107,21 +116,30 @@ fn an_invalid_language_tag() {
 #[test]
 fn a_duplicated_identifier() {
     let project = built();
-    project.write("data/companies.csv", &format!("{COMPANIES}microsoft,Microsoft,,US,,\n21vianet,21Vianet,,CN,,\nmicrosoft,Microsoft again,,US,,\n"));
+    project.write(
+        "data/companies.csv",
+        &format!("{COMPANIES}microsoft,Microsoft,,US,,\n21vianet,21Vianet,,CN,,\nmicrosoft,Microsoft again,,US,,\n"),
+    );
     assert_rejected(&project, "data/companies.csv:4: <http://example.org/org/microsoft> is already defined on line 2; each row needs its own identifier (column \"id\"");
 }
 
 #[test]
 fn a_reference_to_an_identifier_no_row_defines() {
     let project = built();
-    project.write("data/companies.csv", &format!("{COMPANIES}microsoft,Microsoft,,US,,\n21vianet,21Vianet,,CN,,microsfot\nbaihui,Baihui,,CN,,\n"));
+    project.write(
+        "data/companies.csv",
+        &format!("{COMPANIES}microsoft,Microsoft,,US,,\n21vianet,21Vianet,,CN,,microsfot\nbaihui,Baihui,,CN,,\n"),
+    );
     assert_rejected(&project, "data/companies.csv:3: \"microsfot\" is not an identifier that any row defines (no <http://example.org/org/microsfot> in data/companies.csv); did you mean \"microsoft\"? (column \"partner\"");
 }
 
 #[test]
 fn a_shape_violation_points_at_the_row() {
     let project = built();
-    project.write("data/companies.csv", &format!("{COMPANIES}microsoft,Microsoft,,US,,\n21vianet,21Vianet,,FR,,\nbaihui,Baihui,,CN,,\n"));
+    project.write(
+        "data/companies.csv",
+        &format!("{COMPANIES}microsoft,Microsoft,,US,,\n21vianet,21Vianet,,FR,,\nbaihui,Baihui,,CN,,\n"),
+    );
     assert_rejected(&project, "data/companies.csv:3: <http://example.org/org/21vianet> <http://schema.org/addressCountry>: country must be US or CN");
 }
 

@@ -59,18 +59,11 @@ fn an_edited_row_and_a_deleted_row_show_as_removed_and_added_triples() {
     let class_section = out.split("instances per class (removed, added):\n").nth(1).expect("a class section");
     assert!(class_section.starts_with("  -1 +0  schema:Organization\n"), "{out}");
     let property_section = out.split("triples per property (removed, added):\n").nth(1).expect("a property section");
-    let properties: Vec<Vec<&str>> = property_section
-        .lines()
-        .take_while(|l| !l.is_empty())
-        .map(|l| l.split_whitespace().collect())
-        .collect();
+    let properties: Vec<Vec<&str>> =
+        property_section.lines().take_while(|l| !l.is_empty()).map(|l| l.split_whitespace().collect()).collect();
     assert_eq!(
         properties,
-        [
-            vec!["-1", "+0", "schema:addressCountry"],
-            vec!["-2", "+1", "schema:name"],
-            vec!["-1", "+0", TYPE],
-        ],
+        [vec!["-1", "+0", "schema:addressCountry"], vec!["-2", "+1", "schema:name"], vec!["-1", "+0", TYPE],],
         "{out}"
     );
 }
@@ -114,7 +107,8 @@ fn files_differing_only_in_blank_node_labels_are_the_same() {
     let out = project.ok(&["diff", "one.ttl", "two.nt"]);
     assert_eq!(out, "no differences (6 triples on each side)\n");
     // Swapping the names of the two people is a real difference.
-    project.write("three.nt", &std::fs::read_to_string(project.path().join("two.nt")).unwrap().replace("\"Y\"", "\"Z\""));
+    project
+        .write("three.nt", &std::fs::read_to_string(project.path().join("two.nt")).unwrap().replace("\"Y\"", "\"Z\""));
     let output = project.run(&["diff", "one.ttl", "three.nt"]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout_of(&output));
     let out = stdout_of(&output);

@@ -11,7 +11,10 @@ fn turtle_export_is_byte_identical_across_builds_and_parses_back() {
     project.ok(&["build", "--quiet"]);
     let second = project.ok(&["export"]);
     assert_eq!(first, second, "two builds of the same data export the same bytes");
-    assert!(first.starts_with("@prefix ex: <http://example.org/> .\n@prefix schema: <http://schema.org/> .\n"), "{first}");
+    assert!(
+        first.starts_with("@prefix ex: <http://example.org/> .\n@prefix schema: <http://schema.org/> .\n"),
+        "{first}"
+    );
     let triples = RdfParser::from_format(RdfFormat::Turtle)
         .for_slice(first.as_bytes())
         .collect::<Result<Vec<_>, _>>()
@@ -41,7 +44,11 @@ fn trig_export_carries_the_build_description_and_turtle_the_data() {
     let turtle = project.ok(&["export"]);
     assert!(!turtle.contains("http://rdfs.org/ns/void#"), "Turtle holds the default graph only");
     let output = project.run(&["export"]);
-    assert!(output.stderr.is_empty(), "the description left out of Turtle is no surprise: {:?}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.stderr.is_empty(),
+        "the description left out of Turtle is no surprise: {:?}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// The version folder of the project's current build.
@@ -92,7 +99,12 @@ fn a_mapping_into_a_named_graph_is_exported_from_the_store() {
     let project = project.built();
     assert!(!current_version(&project).join("sorted").exists(), "no runs: the buckets hold the default graph only");
     let nquads = project.ok(&["export", "--format", "nquads", "--no-metadata"]);
-    assert!(nquads.contains("<http://example.org/service/azure> <http://example.org/listed> \"yes\" <http://example.org/listings> ."), "{nquads}");
+    assert!(
+        nquads.contains(
+            "<http://example.org/service/azure> <http://example.org/listed> \"yes\" <http://example.org/listings> ."
+        ),
+        "{nquads}"
+    );
 }
 
 #[test]

@@ -81,7 +81,8 @@ fn a_generated_project_checks_builds_and_answers() {
     let store = dir.join("store");
     let store = store.to_str().unwrap();
     ok(&["build", "--quiet", "--config", config, "--store", store]);
-    let answer = ok(&["query", "offerings-without-local-partner", "--format", "csv", "--config", config, "--store", store]);
+    let answer =
+        ok(&["query", "offerings-without-local-partner", "--format", "csv", "--config", config, "--store", store]);
     assert!(answer.lines().count() > 10, "{answer}");
 }
 

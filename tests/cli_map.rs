@@ -8,9 +8,13 @@ fn maps_both_vocabularies_to_nquads_on_stdout() {
     let project = TestProject::mini();
     let out = project.ok(&["map", "mappings/companies.ttl", "mappings/services.ttl"]);
     assert_eq!(out.lines().count(), 27);
-    assert!(out.contains("<http://example.org/service/office-365> <http://schema.org/provider> <http://example.org/org/microsoft> .\n"));
+    assert!(out.contains(
+        "<http://example.org/service/office-365> <http://schema.org/provider> <http://example.org/org/microsoft> .\n"
+    ));
     assert!(out.contains("<http://example.org/org/microsoft> <http://schema.org/foundingDate> \"1975-04-04\"^^<http://www.w3.org/2001/XMLSchema#date> .\n"));
-    assert!(out.contains("<http://example.org/org/baihui> <http://schema.org/name> \"Baihui Zongheng Technology, Beijing\"@en .\n"));
+    assert!(out.contains(
+        "<http://example.org/org/baihui> <http://schema.org/name> \"Baihui Zongheng Technology, Beijing\"@en .\n"
+    ));
 }
 
 #[test]
@@ -60,7 +64,10 @@ fn a_failed_map_leaves_no_output_file_and_an_older_one_as_it_was() {
     project.write("out.nq", "older output\n");
     std::fs::remove_file(project.path().join("data/services.csv")).unwrap();
     for format in ["nquads", "turtle"] {
-        let error = project.fails(&["map", "mappings/companies.ttl", "mappings/services.ttl", "--format", format, "--output", "out.nq"], 1);
+        let error = project.fails(
+            &["map", "mappings/companies.ttl", "mappings/services.ttl", "--format", format, "--output", "out.nq"],
+            1,
+        );
         assert!(error.contains("data/services.csv: cannot open the file"), "{error}");
         assert_eq!(std::fs::read_to_string(project.path().join("out.nq")).unwrap(), "older output\n");
         let left: Vec<_> = std::fs::read_dir(project.path()).unwrap().map(|e| e.unwrap().file_name()).collect();

@@ -20,5 +20,8 @@ providers          Services and their providers
 #[test]
 fn long_listing_adds_descriptions() {
     let out = TestProject::mini().ok(&["queries", "--long"]);
-    assert!(out.contains("                   Every organisation with its English name and country, by identifier.\n"), "{out}");
+    assert!(
+        out.contains("                   Every organisation with its English name and country, by identifier.\n"),
+        "{out}"
+    );
 }

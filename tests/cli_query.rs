@@ -35,7 +35,10 @@ fn the_table_aligns_columns_and_counts_rows() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["company", "name", "country"]);
     assert!(lines[1].starts_with("---"));
-    assert_eq!(lines[2].split("  ").filter(|c| !c.is_empty()).map(str::trim).collect::<Vec<_>>(), ["<http://example.org/org/21vianet>", "21Vianet", "CN"]);
+    assert_eq!(
+        lines[2].split("  ").filter(|c| !c.is_empty()).map(str::trim).collect::<Vec<_>>(),
+        ["<http://example.org/org/21vianet>", "21Vianet", "CN"]
+    );
     assert!(lines[5].contains("He said \"hi\" on two lines"), "new lines are flattened: {out}");
     assert_eq!(*lines.last().unwrap(), "(4 rows)");
     let column = lines[0].find("name").unwrap();
@@ -47,16 +50,34 @@ fn json_and_xml_are_the_standard_result_formats() {
     let project = project();
     let json = project.ok(&["query", "has-chinese-names", "--format", "json"]);
     assert_eq!(json.trim(), r#"{"head":{},"boolean":true}"#);
-    let xml = project.ok(&["query", "--sparql", "SELECT ?n WHERE { <http://example.org/org/microsoft> <http://schema.org/alternateName> ?n }", "--format", "xml"]);
+    let xml = project.ok(&[
+        "query",
+        "--sparql",
+        "SELECT ?n WHERE { <http://example.org/org/microsoft> <http://schema.org/alternateName> ?n }",
+        "--format",
+        "xml",
+    ]);
     assert!(xml.contains(r#"<literal xml:lang="zh">微软</literal>"#), "{xml}");
-    let json = project.ok(&["query", "--sparql", "SELECT ?d WHERE { ?c <http://schema.org/foundingDate> ?d } ORDER BY ?d LIMIT 1", "--format", "json"]);
-    assert!(json.contains(r#"{"type":"literal","value":"1975-04-04","datatype":"http://www.w3.org/2001/XMLSchema#date"}"#), "{json}");
+    let json = project.ok(&[
+        "query",
+        "--sparql",
+        "SELECT ?d WHERE { ?c <http://schema.org/foundingDate> ?d } ORDER BY ?d LIMIT 1",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        json.contains(r#"{"type":"literal","value":"1975-04-04","datatype":"http://www.w3.org/2001/XMLSchema#date"}"#),
+        "{json}"
+    );
 }
 
 #[test]
 fn construct_answers_are_rdf() {
     let out = project().ok(&["query", "partners-graph", "--format", "ntriples"]);
-    assert_eq!(out, "<http://example.org/org/21vianet> <http://example.org/partner> <http://example.org/org/microsoft> .\n");
+    assert_eq!(
+        out,
+        "<http://example.org/org/21vianet> <http://example.org/partner> <http://example.org/org/microsoft> .\n"
+    );
     let turtle = project().ok(&["query", "partners-graph", "--format", "turtle"]);
     assert!(turtle.contains("@prefix ex: <http://example.org/> ."), "{turtle}");
 }

@@ -97,7 +97,8 @@ fn request(address: &str, method: &str, target: &str, headers: &[(&str, &str)], 
             None => break,
         }
     }
-    let length = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.parse::<u64>().unwrap());
+    let length =
+        headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.parse::<u64>().unwrap());
     let mut raw = Vec::new();
     match length {
         Some(length) => reader.take(length).read_to_end(&mut raw),
@@ -164,7 +165,10 @@ fn post_as_a_form_or_a_query_body_answers_csv_tsv_and_xml() {
     let reply = server.request(
         "POST",
         "/query",
-        &[("Content-Type", "application/sparql-query"), ("Accept", "text/tab-separated-values;q=0.9, application/sparql-results+xml;q=0.5")],
+        &[
+            ("Content-Type", "application/sparql-query"),
+            ("Accept", "text/tab-separated-values;q=0.9, application/sparql-results+xml;q=0.5"),
+        ],
         PROVIDERS,
     );
     assert_eq!(reply.header("Content-Type"), "text/tab-separated-values");
@@ -194,7 +198,10 @@ fn construct_answers_turtle_or_ntriples() {
     assert!(reply.body.contains("ex:partner"), "{}", reply.body);
     let reply = server.get(&format!("/query?query={query}"), "application/n-triples");
     assert_eq!(reply.header("Content-Type"), "application/n-triples");
-    assert_eq!(reply.body, "<http://example.org/org/21vianet> <http://example.org/partner> <http://example.org/org/microsoft> .\n");
+    assert_eq!(
+        reply.body,
+        "<http://example.org/org/21vianet> <http://example.org/partner> <http://example.org/org/microsoft> .\n"
+    );
 }
 
 #[test]
@@ -204,7 +211,12 @@ fn updates_are_refused_and_change_nothing() {
     let replies = [
         server.request("POST", "/query", &[("Content-Type", "application/sparql-update")], update),
         server.request("POST", "/update", &[("Content-Type", "application/sparql-update")], update),
-        server.request("POST", "/query", &[("Content-Type", "application/x-www-form-urlencoded")], &format!("update={}", encode(update))),
+        server.request(
+            "POST",
+            "/query",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            &format!("update={}", encode(update)),
+        ),
         server.get(&format!("/query?query={}", encode(update)), ""),
     ];
     for reply in replies {
@@ -218,7 +230,8 @@ fn updates_are_refused_and_change_nothing() {
 #[test]
 fn a_query_past_the_time_limit_is_stopped_with_503() {
     let server = Server::start(&["--timeout", "1"]);
-    let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u }";
+    let slow =
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u }";
     let started = Instant::now();
     let reply = server.get(&format!("/query?query={}", encode(slow)), "application/sparql-results+json");
     assert_eq!(reply.status, 503, "{}", reply.body);
@@ -263,9 +276,15 @@ impl Browser {
         let path = |variable: &str, default: &str| {
             std::env::var_os(variable).map(std::path::PathBuf::from).unwrap_or_else(|| default.into())
         };
-        let (driver, chromium) = (path("FACTGRAPH_CHROMEDRIVER", "/usr/bin/chromedriver"), path("FACTGRAPH_CHROMIUM", "/usr/bin/chromium"));
+        let (driver, chromium) =
+            (path("FACTGRAPH_CHROMEDRIVER", "/usr/bin/chromedriver"), path("FACTGRAPH_CHROMIUM", "/usr/bin/chromium"));
         if !driver.is_file() || !chromium.is_file() {
-            assert!(std::env::var("FACTGRAPH_REQUIRE_PEERS").is_err(), "no {} or {}", driver.display(), chromium.display());
+            assert!(
+                std::env::var("FACTGRAPH_REQUIRE_PEERS").is_err(),
+                "no {} or {}",
+                driver.display(),
+                chromium.display()
+            );
             eprintln!("skipped: no chromedriver and chromium (apt install chromium chromium-driver, or run .ci/run)");
             return None;
         }
@@ -327,7 +346,12 @@ impl Browser {
     /// The elements matching a CSS selector, as WebDriver element ids.
     fn find_all(&self, css: &str) -> Vec<String> {
         let found = self.session("POST", "/elements", serde_json::json!({"using": "css selector", "value": css}));
-        found.as_array().unwrap().iter().map(|e| e.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_owned()).collect()
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_object().unwrap().values().next().unwrap().as_str().unwrap().to_owned())
+            .collect()
     }
 
     /// Waits up to 20 s for at least one element to match.
@@ -363,8 +387,17 @@ impl Browser {
         cells
             .iter()
             .map(|row| {
-                let cells = self.session("POST", &format!("/element/{row}/elements"), serde_json::json!({"using": "css selector", "value": "th, td"}));
-                cells.as_array().unwrap().iter().map(|c| self.text(c.as_object().unwrap().values().next().unwrap().as_str().unwrap())).collect()
+                let cells = self.session(
+                    "POST",
+                    &format!("/element/{row}/elements"),
+                    serde_json::json!({"using": "css selector", "value": "th, td"}),
+                );
+                cells
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| self.text(c.as_object().unwrap().values().next().unwrap().as_str().unwrap()))
+                    .collect()
             })
             .collect()
     }
@@ -391,7 +424,12 @@ fn in_a_browser_a_typed_query_and_a_picked_question_show_their_tables() {
     browser.click(&browser.wait_for("button[type=submit]")[0]);
     assert_eq!(
         browser.table(),
-        [["service", "provider"], ["=1+1", "Baihui Zongheng Technology, Beijing"], ["Office 365", "Microsoft"], ["Windows Azure", "Microsoft"]]
+        [
+            ["service", "provider"],
+            ["=1+1", "Baihui Zongheng Technology, Beijing"],
+            ["Office 365", "Microsoft"],
+            ["Windows Azure", "Microsoft"]
+        ]
     );
     assert_eq!(browser.text(&browser.find_all("#status")[0]), "3 rows");
 

@@ -31,7 +31,10 @@ fn prefixed_names_work_and_the_cited_source_is_shown() {
     let out = TestProject::mini().built().ok(&["why", "ex:partner"]);
     assert!(out.starts_with("ex:partner\n"), "{out}");
     let out = project.ok(&["why", "http://example.org/service/office-365"]);
-    assert!(out.contains("      data/services.csv:2 (triples map <http://example.org/Services>; cites reg-2013-03-15)\n"), "{out}");
+    assert!(
+        out.contains("      data/services.csv:2 (triples map <http://example.org/Services>; cites reg-2013-03-15)\n"),
+        "{out}"
+    );
 }
 
 #[test]

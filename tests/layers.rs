@@ -37,7 +37,8 @@ fn files_of_each_folder_form_no_cycle() {
         for (module, text) in files.iter().filter(|(m, _)| m.len() > 1 && m[0] == folder) {
             let from = module[1].clone();
             let entry = graph.entry(from.clone()).or_default();
-            let siblings = crate_paths(text).into_iter().filter(|p| p.len() > 1 && p[0] == folder).map(|p| p[1].clone());
+            let siblings =
+                crate_paths(text).into_iter().filter(|p| p.len() > 1 && p[0] == folder).map(|p| p[1].clone());
             let supers = super_paths(text);
             for target in siblings.chain(supers) {
                 if target != from && files.contains_key(&vec![folder.clone(), target.clone()]) {
@@ -156,7 +157,12 @@ fn find_cycle(graph: &Graph) -> Option<Vec<String>> {
         Open,
         Done,
     }
-    fn visit(node: &str, graph: &Graph, marks: &mut BTreeMap<String, Mark>, path: &mut Vec<String>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &Graph,
+        marks: &mut BTreeMap<String, Mark>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
         match marks.get(node) {
             Some(Mark::Done) => return None,
             Some(Mark::Open) => {

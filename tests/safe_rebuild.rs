@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 /// A project whose companies file is large enough for a build to take a while.
 fn slow_project() -> TestProject {
     let project = TestProject::mini().built();
-    let mut csv = String::from("id,name,name_zh,country,founded,partner\nmicrosoft,Microsoft,微软,US,1975-04-04,\nbaihui,Baihui,,CN,,\n");
+    let mut csv = String::from(
+        "id,name,name_zh,country,founded,partner\nmicrosoft,Microsoft,微软,US,1975-04-04,\nbaihui,Baihui,,CN,,\n",
+    );
     for i in 0..150_000 {
         csv.push_str(&format!("c{i},Company {i},公司{i},CN,2001-01-01,microsoft\n"));
     }
@@ -37,7 +39,13 @@ fn wait_for_new_version(project: &TestProject, before: usize) {
 }
 
 fn old_answer(project: &TestProject) -> String {
-    project.ok(&["query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://schema.org/Organization> }", "--format", "csv"])
+    project.ok(&[
+        "query",
+        "--sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://schema.org/Organization> }",
+        "--format",
+        "csv",
+    ])
 }
 
 #[test]

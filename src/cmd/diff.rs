@@ -63,7 +63,8 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
             difference.write_summary(&|term: &oxigraph::model::Term| diff::show_term(term, &prefixes), &mut out)?;
         }
         DiffFormat::Ntriples | DiffFormat::Turtle => {
-            let format = if matches!(args.format, DiffFormat::Turtle) { RdfFormat::Turtle } else { RdfFormat::NTriples };
+            let format =
+                if matches!(args.format, DiffFormat::Turtle) { RdfFormat::Turtle } else { RdfFormat::NTriples };
             let quads = if args.removed { &difference.removed } else { &difference.added };
             diff::write_rdf(quads, format, &prefixes, &mut out)?;
         }

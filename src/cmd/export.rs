@@ -34,11 +34,10 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let (mut out, _) = super::output_file(args.output.as_deref())?;
     let description = factgraph::metadata::graph_iri(&project);
     let leave_out = if args.no_metadata { vec![description.clone()] } else { Vec::new() };
-    let exported = factgraph::export::export(&store, kept.as_ref(), args.format.into(), &project.prefixes, &leave_out, &mut out);
+    let exported =
+        factgraph::export::export(&store, kept.as_ref(), args.format.into(), &project.prefixes, &leave_out, &mut out);
     let summary = out.finish(exported)?;
-    let description_quads = store
-        .quads_for_pattern(None, None, None, Some(description.as_ref().into()))
-        .count();
+    let description_quads = store.quads_for_pattern(None, None, None, Some(description.as_ref().into())).count();
     let other_graphs = summary.left_out.saturating_sub(if args.no_metadata { 0 } else { description_quads });
     if other_graphs > 0 {
         eprintln!("factgraph: {other_graphs} quad(s) in named graphs are not in this single-graph format; use --format trig or nquads");

@@ -138,7 +138,8 @@ fn output_file(path: Option<&Path>) -> anyhow::Result<(OutputFile, PathBuf)> {
     partial_name.push(format!(".partial-{}", std::process::id()));
     let partial = path.with_file_name(partial_name);
     let file = File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
-    let out = OutputFile { out: BufWriter::new(Box::new(file)), file: Some(PartialFile { partial, path: path.to_owned() }) };
+    let out =
+        OutputFile { out: BufWriter::new(Box::new(file)), file: Some(PartialFile { partial, path: path.to_owned() }) };
     Ok((out, path.to_owned()))
 }
 
@@ -165,7 +166,8 @@ impl OutputFile {
         drop(self.out);
         match flushed {
             Ok(value) => {
-                std::fs::rename(&file.partial, &file.path).with_context(|| format!("cannot create {}", file.path.display()))?;
+                std::fs::rename(&file.partial, &file.path)
+                    .with_context(|| format!("cannot create {}", file.path.display()))?;
                 Ok(value)
             }
             Err(error) => {

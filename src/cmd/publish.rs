@@ -53,7 +53,8 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let quiet = args.quiet;
     publish::publish(&store, &options, |sent: &PublishedGraph| {
         if !quiet {
-            let graph = if sent.remote.is_default_graph() { "default graph".to_owned() } else { sent.remote.to_string() };
+            let graph =
+                if sent.remote.is_default_graph() { "default graph".to_owned() } else { sent.remote.to_string() };
             println!("{:>10} triples  {graph}  ({})", sent.triples, sent.status);
         }
     })?;

@@ -45,8 +45,15 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
             writeln!(out, "      from the ontology (no CSV row)")?;
         }
         for origin in &fact.origins {
-            let cites = if origin.cites.is_empty() { String::new() } else { format!("; cites {}", origin.cites.join(", ")) };
-            writeln!(out, "      {}:{} (triples map {}{cites})", origin.file.display(), origin.line, origin.triples_map)?;
+            let cites =
+                if origin.cites.is_empty() { String::new() } else { format!("; cites {}", origin.cites.join(", ")) };
+            writeln!(
+                out,
+                "      {}:{} (triples map {}{cites})",
+                origin.file.display(),
+                origin.line,
+                origin.triples_map
+            )?;
         }
     }
     out.flush()?;

@@ -77,7 +77,10 @@ impl KeptRunsWriter {
     /// Writes bucket `index`: distinct default-graph triples.
     pub fn write_bucket(&self, index: usize, triples: &[Triple]) -> Result<KeptRun, Error> {
         let file = format!("bucket-{index:03}.run");
-        let quads = write_sorted(&self.folder.join(&file), triples.iter().map(|t| t.as_ref().in_graph(oxigraph::model::GraphNameRef::DefaultGraph)))?;
+        let quads = write_sorted(
+            &self.folder.join(&file),
+            triples.iter().map(|t| t.as_ref().in_graph(oxigraph::model::GraphNameRef::DefaultGraph)),
+        )?;
         Ok(KeptRun { file, graph: None, quads })
     }
 
@@ -183,8 +186,16 @@ mod tests {
         let subject = NamedNode::new_unchecked("http://example.org/s");
         for (i, literal) in literals.iter().enumerate() {
             let predicate = NamedNode::new_unchecked(format!("http://example.org/p{i}"));
-            store.insert(&Quad::new(subject.clone(), predicate.clone(), literal.clone(), oxigraph::model::GraphName::DefaultGraph)).unwrap();
-            let back = store.quads_for_pattern(None, Some(predicate.as_ref()), None, None).next().unwrap().unwrap().object;
+            store
+                .insert(&Quad::new(
+                    subject.clone(),
+                    predicate.clone(),
+                    literal.clone(),
+                    oxigraph::model::GraphName::DefaultGraph,
+                ))
+                .unwrap();
+            let back =
+                store.quads_for_pattern(None, Some(predicate.as_ref()), None, None).next().unwrap().unwrap().object;
             let kept: Term = as_stored(literal.as_ref()).unwrap_or_else(|| literal.clone()).into();
             assert_eq!(kept, back, "{literal}");
         }

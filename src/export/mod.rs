@@ -24,9 +24,9 @@ use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrB
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use rayon::prelude::*;
+use runs::RunReader;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use runs::RunReader;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -155,8 +155,12 @@ fn properties(store: &Store, query: &str) -> Result<Vec<NamedNode>, Error> {
 }
 
 fn count(store: &Store, query: &str) -> Result<usize, Error> {
-    let QueryResults::Solutions(mut solutions) =
-        SparqlEvaluator::new().parse_query(query).map_err(store_error)?.on_store(store).execute().map_err(store_error)?
+    let QueryResults::Solutions(mut solutions) = SparqlEvaluator::new()
+        .parse_query(query)
+        .map_err(store_error)?
+        .on_store(store)
+        .execute()
+        .map_err(store_error)?
     else {
         return Ok(0);
     };
@@ -210,14 +214,21 @@ impl<'a> RunBuffer<'a> {
 }
 
 /// Reads every part, on every core, into sorted run files.
-fn write_sorted_runs(store: &Store, parts: &[Part], scratch: &Scratch, run_bytes: usize) -> Result<Vec<PathBuf>, Error> {
+fn write_sorted_runs(
+    store: &Store,
+    parts: &[Part],
+    scratch: &Scratch,
+    run_bytes: usize,
+) -> Result<Vec<PathBuf>, Error> {
     let buffers = parts
         .par_iter()
         .try_fold(
             || RunBuffer::new(scratch.path(), run_bytes),
             |mut buffer, part| {
                 let quads = match part {
-                    Part::DefaultGraphProperty(p) => store.quads_for_pattern(None, Some(p.as_ref()), None, Some(GraphNameRef::DefaultGraph)),
+                    Part::DefaultGraphProperty(p) => {
+                        store.quads_for_pattern(None, Some(p.as_ref()), None, Some(GraphNameRef::DefaultGraph))
+                    }
                     Part::NamedGraph(g) => store.quads_for_pattern(None, None, None, Some(g.as_ref().into())),
                 };
                 for quad in quads {
@@ -236,7 +247,12 @@ fn write_sorted_runs(store: &Store, parts: &[Part], scratch: &Scratch, run_bytes
 }
 
 /// Merges the runs in key order into `format`; returns the quads written.
-fn merge_runs(runs: &[PathBuf], format: RdfFormat, prefixes: &[(String, String)], out: &mut dyn Write) -> Result<usize, Error> {
+fn merge_runs(
+    runs: &[PathBuf],
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+    out: &mut dyn Write,
+) -> Result<usize, Error> {
     let mut readers = Vec::with_capacity(runs.len());
     let mut heap = BinaryHeap::with_capacity(runs.len());
     for (index, path) in runs.iter().enumerate() {
@@ -306,11 +322,12 @@ impl<'a> QuadWriter<'a> {
                 let graph = if graph.is_empty() {
                     GraphName::DefaultGraph
                 } else {
-                    NamedNodeRef::new(graph.trim_start_matches('<').trim_end_matches('>')).map_err(|e| corrupt(&e))?.into_owned().into()
+                    NamedNodeRef::new(graph.trim_start_matches('<').trim_end_matches('>'))
+                        .map_err(|e| corrupt(&e))?
+                        .into_owned()
+                        .into()
                 };
-                serializer
-                    .serialize_quad(&Quad::new(subject, predicate, object, graph))
-                    .map_err(Error::io("(output)"))
+                serializer.serialize_quad(&Quad::new(subject, predicate, object, graph)).map_err(Error::io("(output)"))
             }
         }
     }
@@ -341,7 +358,11 @@ mod tests {
                 2 => Literal::new_simple_literal(format!("line \"{i}\"\nnext")).into(),
                 _ => Literal::new_language_tagged_literal_unchecked(format!("名字{i}"), "zh").into(),
             };
-            let graph = if i % 5 == 0 { GraphName::from(NamedNode::new_unchecked("http://example.org/g")) } else { GraphName::DefaultGraph };
+            let graph = if i % 5 == 0 {
+                GraphName::from(NamedNode::new_unchecked("http://example.org/g"))
+            } else {
+                GraphName::DefaultGraph
+            };
             store.insert(&Quad::new(subject, p(i), object, graph)).unwrap();
         }
         store

@@ -7,8 +7,8 @@
 //! the bytes that follow. Sorted keys of one subject share most of their
 //! bytes, so a run takes far less room than the text of its quads.
 
-use crate::Error;
 use crate::ntriples::push_term;
+use crate::Error;
 use oxigraph::model::{GraphNameRef, QuadRef};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -138,7 +138,8 @@ mod tests {
     fn keys_come_back_as_written() {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("run");
-        let mut keys: Vec<String> = (0..300).map(|i| format!("\0<http://example.org/s{}>\0<p>\0\"{}\"", i / 7, "é".repeat(i))).collect();
+        let mut keys: Vec<String> =
+            (0..300).map(|i| format!("\0<http://example.org/s{}>\0<p>\0\"{}\"", i / 7, "é".repeat(i))).collect();
         keys.push(String::new());
         keys.sort();
         assert_eq!(write_run(&path, keys.iter().map(String::as_bytes)).unwrap(), 301);

@@ -78,7 +78,12 @@ impl<'a> Checks<'a> {
     /// Checks for a run of `plan`, whose quads join the `ontology`'s. The
     /// triples are spilled by subject to `spill` when it is given, which
     /// the shapes need (and a build's counts and sorted runs).
-    pub fn new(plan: &'a Plan, ontology: &'a [Quad], shapes: Option<&'a Shapes>, spill: Option<&Path>) -> Result<Self, Error> {
+    pub fn new(
+        plan: &'a Plan,
+        ontology: &'a [Quad],
+        shapes: Option<&'a Shapes>,
+        spill: Option<&Path>,
+    ) -> Result<Self, Error> {
         let defined = ontology.iter().filter_map(|q| match &q.subject {
             NamedOrBlankNode::NamedNode(n) => Some(n.clone()),
             NamedOrBlankNode::BlankNode(_) => None,
@@ -197,8 +202,14 @@ impl BucketChecks<'_> {
                     found.kept_runs.push(keep.write_bucket(index, &triples)?);
                 }
                 if let Some((shapes, linked_facts)) = shapes {
-                    let problems =
-                        shapes.validate(triples, linked_facts, &ontology, screen.as_ref(), self.plan, &self.integrity)?;
+                    let problems = shapes.validate(
+                        triples,
+                        linked_facts,
+                        &ontology,
+                        screen.as_ref(),
+                        self.plan,
+                        &self.integrity,
+                    )?;
                     found.problems.extend(problems);
                 }
                 Ok::<_, Error>(found)

@@ -101,7 +101,8 @@ fn graphs_to_send(store: &Store, options: &PublishOptions) -> Result<Vec<(GraphN
     let data_graph = options.data_graph.as_ref();
     let mut graphs = vec![(GraphName::DefaultGraph, data_graph.map_or(GraphName::DefaultGraph, |g| g.clone().into()))];
     for graph in store.named_graphs() {
-        let graph = graph.map_err(|e| PublishError::Store { graph: "the list of named graphs".into(), problem: e.to_string() })?;
+        let graph = graph
+            .map_err(|e| PublishError::Store { graph: "the list of named graphs".into(), problem: e.to_string() })?;
         if let NamedOrBlankNode::NamedNode(graph) = graph {
             if !options.leave_out.contains(&graph) && Some(&graph) != data_graph {
                 graphs.push((graph.clone().into(), graph.into()));
@@ -125,7 +126,12 @@ fn graph_target(url: &Url, graph: &GraphName) -> String {
     }
 }
 
-fn put_graph(store: &Store, url: &Url, local: GraphNameRef<'_>, remote: &GraphName) -> Result<PublishedGraph, PublishError> {
+fn put_graph(
+    store: &Store,
+    url: &Url,
+    local: GraphNameRef<'_>,
+    remote: &GraphName,
+) -> Result<PublishedGraph, PublishError> {
     let graph = describe(remote);
     let mut store_problem = None;
     let mut triples = 0u64;

@@ -10,7 +10,9 @@
 
 use super::{evaluate, results, NamedQuery};
 use crate::Error;
-use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, QueryResultsSerializer, ReaderQueryResultsParserOutput};
+use oxigraph::sparql::results::{
+    QueryResultsFormat, QueryResultsParser, QueryResultsSerializer, ReaderQueryResultsParserOutput,
+};
 use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolutionIter};
 use oxigraph::store::Store;
 use sha2::{Digest, Sha256};
@@ -43,7 +45,8 @@ pub fn keep_answers(
             continue;
         };
         let paths = answer_paths(&folder, &question.name);
-        let create = |path: &Path| File::create(path).map(|f| BufWriter::with_capacity(1 << 20, f)).map_err(Error::io(path));
+        let create =
+            |path: &Path| File::create(path).map(|f| BufWriter::with_capacity(1 << 20, f)).map_err(Error::io(path));
         let variables = solutions.variables().to_vec();
         let mut csv = QueryResultsSerializer::from_format(QueryResultsFormat::Csv)
             .serialize_solutions_to_writer(create(&paths.csv)?, variables.clone())
@@ -53,7 +56,8 @@ pub fn keep_answers(
             .map_err(Error::io(&paths.tsv))?;
         let mut rows = 0;
         for solution in solutions {
-            let solution = solution.map_err(|e| Error::Query { name: question.name.clone(), problem: e.to_string() })?;
+            let solution =
+                solution.map_err(|e| Error::Query { name: question.name.clone(), problem: e.to_string() })?;
             tsv.serialize(&solution).map_err(Error::io(&paths.tsv))?;
             csv.serialize(&results::guard_formulas(&solution)).map_err(Error::io(&paths.csv))?;
             rows += 1;
@@ -72,13 +76,15 @@ pub fn keep_answers(
 pub fn kept_answer(folder: &Path, question: &NamedQuery, prefixes: &[(String, String)]) -> Option<KeptAnswer> {
     let fingerprint = std::fs::read_to_string(folder.join(format!("{}.sha256", question.name))).ok()?;
     let answer = answer_paths(folder, &question.name);
-    (fingerprint == fingerprint_of(question, prefixes) && answer.csv.is_file() && answer.tsv.is_file()).then_some(answer)
+    (fingerprint == fingerprint_of(question, prefixes) && answer.csv.is_file() && answer.tsv.is_file())
+        .then_some(answer)
 }
 
 /// Reads a kept answer back as query results, for the formats not kept.
 pub fn read_back(answer: &KeptAnswer) -> Result<QueryResults<'static>, Error> {
     let file = File::open(&answer.tsv).map_err(Error::io(&answer.tsv))?;
-    let problem = |e: &dyn std::fmt::Display| Error::store(&answer.tsv, format!("a kept answer does not read back: {e}"));
+    let problem =
+        |e: &dyn std::fmt::Display| Error::store(&answer.tsv, format!("a kept answer does not read back: {e}"));
     let parsed = QueryResultsParser::from_format(QueryResultsFormat::Tsv)
         .for_reader(BufReader::with_capacity(1 << 20, file))
         .map_err(|e| problem(&e))?;

@@ -38,7 +38,9 @@ pub fn write_results(
 ) -> io::Result<()> {
     match results {
         QueryResults::Boolean(value) => match results_format(format) {
-            Some(format) => QueryResultsSerializer::from_format(format).serialize_boolean_to_writer(out, value).map(drop),
+            Some(format) => {
+                QueryResultsSerializer::from_format(format).serialize_boolean_to_writer(out, value).map(drop)
+            }
             None => writeln!(out, "{}", if value { "yes" } else { "no" }),
         },
         QueryResults::Solutions(solutions) => {
@@ -46,7 +48,8 @@ pub fn write_results(
             let guard = !options.allow_formulas && matches!(format, ResultsFormat::Csv | ResultsFormat::Tsv);
             match results_format(format) {
                 Some(format) => {
-                    let mut writer = QueryResultsSerializer::from_format(format).serialize_solutions_to_writer(out, variables)?;
+                    let mut writer =
+                        QueryResultsSerializer::from_format(format).serialize_solutions_to_writer(out, variables)?;
                     for solution in solutions {
                         let solution = solution.map_err(io::Error::other)?;
                         if guard {

@@ -51,10 +51,7 @@ impl StoreDir {
     /// beside the store (answers, sorted runs).
     pub fn open_current_version(&self) -> Result<(Version, Store), Error> {
         let Some(version) = self.current_version()? else {
-            return Err(Error::store(
-                &self.path,
-                "no graph has been built here yet; run `factgraph build` first",
-            ));
+            return Err(Error::store(&self.path, "no graph has been built here yet; run `factgraph build` first"));
         };
         let store = version.open_store()?;
         Ok((version, store))

@@ -313,7 +313,12 @@ mod tests {
             }
         }
         quads.extend(quads.clone()); // duplicates, as rows can repeat a triple
-        quads.push(Quad::new(subject(0), p.clone(), objects[0].clone(), NamedNode::new_unchecked("http://example.org/g")));
+        quads.push(Quad::new(
+            subject(0),
+            p.clone(),
+            objects[0].clone(),
+            NamedNode::new_unchecked("http://example.org/g"),
+        ));
         let mut writer = BucketWriter::create(&folder.path().join("buckets")).unwrap();
         writer.add(&quads).unwrap();
         let buckets = writer.finish().unwrap();
@@ -352,12 +357,18 @@ mod tests {
         let first = named(0);
         let bucket = bucket_of(&encoded_subject(&first));
         let other = (1..).map(named).find(|s| bucket_of(&encoded_subject(s)) == bucket).unwrap();
-        let blank = (0..).map(|i| NamedOrBlankNode::from(BlankNode::new_unchecked(format!("b{i}"))))
+        let blank = (0..)
+            .map(|i| NamedOrBlankNode::from(BlankNode::new_unchecked(format!("b{i}"))))
             .find(|s| bucket_of(&encoded_subject(s)) == bucket)
             .unwrap();
         let p = |name: &str| NamedNode::new_unchecked(format!("http://example.org/{name}"));
         let triple = |s: &NamedOrBlankNode, name: &str, o: &str| {
-            Quad::new(s.clone(), p(name), Literal::new_typed_literal(o, xsd::INTEGER), oxigraph::model::GraphName::DefaultGraph)
+            Quad::new(
+                s.clone(),
+                p(name),
+                Literal::new_typed_literal(o, xsd::INTEGER),
+                oxigraph::model::GraphName::DefaultGraph,
+            )
         };
         let quads = [
             triple(&first, "a", "1"),
@@ -368,7 +379,12 @@ mod tests {
             triple(&first, "a", "1"),
             // the same text as an IRI and as a string: two triples
             Quad::new(first.clone(), p("see"), p("o"), oxigraph::model::GraphName::DefaultGraph),
-            Quad::new(first.clone(), p("see"), Literal::new_simple_literal(p("o").as_str()), oxigraph::model::GraphName::DefaultGraph),
+            Quad::new(
+                first.clone(),
+                p("see"),
+                Literal::new_simple_literal(p("o").as_str()),
+                oxigraph::model::GraphName::DefaultGraph,
+            ),
         ];
         let mut writer = BucketWriter::create(&folder.path().join("buckets")).unwrap();
         writer.add(&quads).unwrap();

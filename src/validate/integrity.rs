@@ -7,12 +7,12 @@
 //! kept as 128-bit hashes with their row, and the text of a reference is
 //! recovered, by mapping its row again, only for the few that dangle.
 
+use super::identifiers::{IriHasher, IriKey, IriKeyHasher};
 use crate::mapping::execute::{map_selected_rows, MappedBatch};
 use crate::mapping::model::TermType;
 use crate::mapping::plan::{Plan, ValuePlan};
 use crate::mapping::template::TemplatePart;
 use crate::problem::{Problem, ProblemKind};
-use super::identifiers::{IriHasher, IriKey, IriKeyHasher};
 use crate::Error;
 use oxigraph::model::NamedNode;
 use std::collections::hash_map::Entry;
@@ -111,7 +111,10 @@ impl Integrity {
                     Problem::new(
                         ProblemKind::DuplicateIdentifier,
                         &plan.sources[map.source].source.path,
-                        format!("{} is already defined on line {first_line}; each row needs its own identifier", seen.subject),
+                        format!(
+                            "{} is already defined on line {first_line}; each row needs its own identifier",
+                            seen.subject
+                        ),
                     )
                     .at_line(seen.line)
                     .in_column(&map.subject.columns)
@@ -150,8 +153,8 @@ impl Integrity {
     pub fn origin(&self, plan: &Plan, subject: &NamedNode) -> Option<Origin> {
         let key = self.hasher.key(subject.as_str());
         let first = self.subjects.get(&key)?.unpack();
-        let further = (0..plan.maps.len())
-            .filter_map(|map| self.further_maps.get(&(key, map)).map(|&line| Origin { map, line }));
+        let further =
+            (0..plan.maps.len()).filter_map(|map| self.further_maps.get(&(key, map)).map(|&line| Origin { map, line }));
         std::iter::once(first).chain(further).min_by_key(|o| o.line)
     }
 
@@ -173,7 +176,13 @@ impl Integrity {
             for reference in &row.references {
                 let key = (self.hasher.key(reference.object.as_str()), row.map, row.row.line);
                 if dangling_set.contains(&key) {
-                    problems.push(self.dangling_problem(plan, row.map, row.row.line, &reference.columns, &reference.object));
+                    problems.push(self.dangling_problem(
+                        plan,
+                        row.map,
+                        row.row.line,
+                        &reference.columns,
+                        &reference.object,
+                    ));
                 }
             }
         }
@@ -182,7 +191,11 @@ impl Integrity {
             let first = problems.last().cloned();
             if let Some(first) = first {
                 let more = total - dangling.len();
-                problems.push(Problem::new(ProblemKind::DanglingReference, first.file, format!("… and {more} more references that no row defines")));
+                problems.push(Problem::new(
+                    ProblemKind::DanglingReference,
+                    first.file,
+                    format!("… and {more} more references that no row defines"),
+                ));
             }
         }
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));

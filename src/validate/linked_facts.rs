@@ -91,7 +91,9 @@ impl LinkedFacts {
     pub(super) fn has_any(&self, iri: &str, set: &FactSet) -> bool {
         let key = self.hasher.key(iri);
         let first = self.first_facts.get(&key).is_some_and(|bits| bits & set.first != 0);
-        first || (!set.more.is_empty() && self.more_facts.get(&key).is_some_and(|more| more.iter().any(|n| set.more.contains(n))))
+        first
+            || (!set.more.is_empty()
+                && self.more_facts.get(&key).is_some_and(|more| more.iter().any(|n| set.more.contains(n))))
     }
 
     pub(super) fn of(&self, iri: &str) -> impl Iterator<Item = &(NamedNode, Term)> {

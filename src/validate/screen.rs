@@ -24,9 +24,9 @@ use super::linked_facts::{FactSet, LinkedFacts};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{Graph, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::hash::BuildHasher;
 use shacl_rust::core::constraints::PatternConstraint;
 use shacl_rust::{Constraint, NodeKind, PathElement, Shape};
+use std::hash::BuildHasher;
 
 /// The compiled screen; see the module documentation.
 pub struct Screen {
@@ -122,8 +122,11 @@ impl Screen {
     pub fn passes(&self, triples: &[Triple], linked_facts: &LinkedFacts) -> bool {
         // Grouped by subject through a sort of hashes, cheaper than a map of
         // lists; a collision only sends the bucket to shacl-rust.
-        let mut by_subject: Vec<(u64, u32)> =
-            triples.iter().enumerate().map(|(i, t)| (rustc_hash::FxBuildHasher.hash_one(&t.subject), i as u32)).collect();
+        let mut by_subject: Vec<(u64, u32)> = triples
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (rustc_hash::FxBuildHasher.hash_one(&t.subject), i as u32))
+            .collect();
         by_subject.sort_unstable();
         let mut facts = Vec::new();
         by_subject.chunk_by(|a, b| a.0 == b.0).all(|group| {
@@ -145,7 +148,12 @@ impl Screen {
     }
 
     /// `facts`: the subject's values of [`Self::predicates`], by number.
-    fn subject_passes(&self, subject: &NamedOrBlankNode, facts: &[(u16, TermRef<'_>)], linked_facts: &LinkedFacts) -> bool {
+    fn subject_passes(
+        &self,
+        subject: &NamedOrBlankNode,
+        facts: &[(u16, TermRef<'_>)],
+        linked_facts: &LinkedFacts,
+    ) -> bool {
         let mut applicable: Vec<usize> = facts
             .iter()
             .filter_map(|(number, value)| match value {
@@ -308,7 +316,10 @@ impl Compiler<'_> {
     }
 
     fn subclasses(&self, class: NamedNodeRef<'_>) -> FxHashSet<NamedNode> {
-        shacl_rust::utils::collect_all_subclasses(class.into(), self.ontology).into_iter().map(NamedNodeRef::into_owned).collect()
+        shacl_rust::utils::collect_all_subclasses(class.into(), self.ontology)
+            .into_iter()
+            .map(NamedNodeRef::into_owned)
+            .collect()
     }
 
     fn targeted_rule(&self, shape: &Shape<'_>) -> Result<NodeRule, Unsupported> {
@@ -344,8 +355,15 @@ impl Compiler<'_> {
             Some([PathElement::Iri(predicate)]) => predicate.into_owned(),
             _ => return Err(Unsupported),
         };
-        let mut rule =
-            PropertyRule { predicate, number: 0, min_count: 0, max_count: None, unique_lang: false, has_values: Vec::new(), tests: Vec::new() };
+        let mut rule = PropertyRule {
+            predicate,
+            number: 0,
+            min_count: 0,
+            max_count: None,
+            unique_lang: false,
+            has_values: Vec::new(),
+            tests: Vec::new(),
+        };
         for constraint in &shape.constraints {
             match constraint {
                 Constraint::MinCount(c) => rule.min_count = usize::try_from(c.0).map_err(|_| Unsupported)?,
@@ -371,7 +389,11 @@ impl Compiler<'_> {
                 c.0.iter()
                     .map(|alternative| {
                         let rule = self.node_rule(alternative, |c| self.value_test(c))?;
-                        if rule.properties.is_empty() { Ok(rule.tests) } else { Err(Unsupported) }
+                        if rule.properties.is_empty() {
+                            Ok(rule.tests)
+                        } else {
+                            Err(Unsupported)
+                        }
                     })
                     .collect::<Result<_, _>>()?,
             ),
@@ -478,7 +500,11 @@ mod tests {
     #[test]
     fn class_with_subclasses() {
         let shape = "sh:property [ sh:path ex:friend ; sh:class ex:Animal ]";
-        check(shape, "ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:Dog .", "ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:Cat .");
+        check(
+            shape,
+            "ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:Dog .",
+            "ex:a a ex:Dog ; ex:friend ex:b . ex:b a ex:Cat .",
+        );
         check(shape, "ex:a a ex:Dog .", "ex:a a ex:Dog ; ex:friend \"b\" .");
         // Past the 64 facts kept as bits.
         let others: String = (0..70).map(|i| format!("ex:o{i} a ex:C{i} . ")).collect();
@@ -492,7 +518,11 @@ mod tests {
     #[test]
     fn datatype_and_well_formed_literals() {
         let shape = "sh:property [ sh:path ex:born ; sh:datatype xsd:date ]";
-        check(shape, "ex:a a ex:Dog ; ex:born \"2013-03-01\"^^xsd:date .", "ex:a a ex:Dog ; ex:born \"2013-13-01\"^^xsd:date .");
+        check(
+            shape,
+            "ex:a a ex:Dog ; ex:born \"2013-03-01\"^^xsd:date .",
+            "ex:a a ex:Dog ; ex:born \"2013-13-01\"^^xsd:date .",
+        );
         check(shape, "ex:a a ex:Dog .", "ex:a a ex:Dog ; ex:born \"2013-03-01\" .");
     }
 
@@ -506,8 +536,16 @@ mod tests {
 
     #[test]
     fn listed_and_required_values() {
-        check("sh:property [ sh:path ex:role ; sh:in ( ex:x ex:y ) ]", "ex:a a ex:Dog ; ex:role ex:y .", "ex:a a ex:Dog ; ex:role ex:z .");
-        check("sh:property [ sh:path ex:role ; sh:hasValue ex:x ]", "ex:a a ex:Dog ; ex:role ex:x, ex:z .", "ex:a a ex:Dog ; ex:role ex:z .");
+        check(
+            "sh:property [ sh:path ex:role ; sh:in ( ex:x ex:y ) ]",
+            "ex:a a ex:Dog ; ex:role ex:y .",
+            "ex:a a ex:Dog ; ex:role ex:z .",
+        );
+        check(
+            "sh:property [ sh:path ex:role ; sh:hasValue ex:x ]",
+            "ex:a a ex:Dog ; ex:role ex:x, ex:z .",
+            "ex:a a ex:Dog ; ex:role ex:z .",
+        );
     }
 
     #[test]
@@ -520,19 +558,28 @@ mod tests {
     #[test]
     fn alternatives() {
         let shape = "sh:property [ sh:path ex:owner ; sh:or ( [ sh:class ex:Person ] [ sh:datatype xsd:string ] ) ]";
-        check(shape, "ex:a a ex:Dog ; ex:owner ex:p, \"Ann\" . ex:p a ex:Person .", "ex:a a ex:Dog ; ex:owner ex:q . ex:q a ex:Shop .");
+        check(
+            shape,
+            "ex:a a ex:Dog ; ex:owner ex:p, \"Ann\" . ex:p a ex:Person .",
+            "ex:a a ex:Dog ; ex:owner ex:q . ex:q a ex:Shop .",
+        );
     }
 
     #[test]
     fn node_shapes_on_linked_nodes() {
         let shape = "sh:property [ sh:path ex:vet ; sh:node ex:VetShape ] .
             ex:VetShape a sh:NodeShape ; sh:property [ sh:path ex:role ; sh:hasValue ex:vet ]";
-        check(shape, "ex:a a ex:Dog ; ex:vet ex:v . ex:v ex:role ex:vet .", "ex:a a ex:Dog ; ex:vet ex:v . ex:v ex:role ex:cook .");
+        check(
+            shape,
+            "ex:a a ex:Dog ; ex:vet ex:v . ex:v ex:role ex:vet .",
+            "ex:a a ex:Dog ; ex:vet ex:v . ex:v ex:role ex:cook .",
+        );
     }
 
     #[test]
     fn an_unknown_subclass_triple_is_left_to_shacl_rust() {
-        let shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:Animal ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .";
+        let shapes =
+            "ex:S a sh:NodeShape ; sh:targetClass ex:Animal ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .";
         let (passes, _) = verdicts(shapes, "ex:Cat rdfs:subClassOf ex:Animal . ex:a a ex:Cat ; ex:name \"A\" .");
         assert!(!passes);
     }

@@ -12,10 +12,10 @@ use crate::problem::{Problem, ProblemKind};
 use crate::Error;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{Graph, NamedNode, NamedOrBlankNode, Term, TermRef, Triple};
+use rustc_hash::FxHashSet;
 use shacl_rust::validation::build_target_cache;
 use shacl_rust::validation::dataset::ValidationDataset;
 use shacl_rust::ValidationResult;
-use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
 
 /// The shapes of a project.
@@ -33,8 +33,9 @@ impl Shapes {
         let quads = crate::ontology::read_rdf_file(path, usize::MAX)?;
         let graph = quads.into_iter().map(Triple::from).collect::<Graph>();
         // Parse once now, so that a broken shapes file is reported before any mapping runs.
-        shacl_rust::parse_shapes(&graph)
-            .map_err(|e| Error::input(ProblemKind::Ontology, path, format!("not valid SHACL: {e}; fix the shape it names")))?;
+        shacl_rust::parse_shapes(&graph).map_err(|e| {
+            Error::input(ProblemKind::Ontology, path, format!("not valid SHACL: {e}; fix the shape it names"))
+        })?;
         Ok(Some(Self { path: path.to_owned(), graph }))
     }
 
@@ -109,7 +110,8 @@ impl Shapes {
         }
         data.extend(chunk);
         let config_error = |e: &dyn std::fmt::Display| Error::input(ProblemKind::Ontology, &self.path, e.to_string());
-        let dataset = ValidationDataset::from_triples_with_experimental_index(data, self.graph.clone()).map_err(|e| config_error(&e))?;
+        let dataset = ValidationDataset::from_triples_with_experimental_index(data, self.graph.clone())
+            .map_err(|e| config_error(&e))?;
         let shapes = shacl_rust::parse_shapes(dataset.shapes_graph()).map_err(|e| config_error(&e))?;
         let mut targets = build_target_cache(&dataset, &shapes);
         for focus_nodes in targets.values_mut() {
@@ -130,12 +132,8 @@ impl Shapes {
             Some(path) => format!("{} {path}: ", result.focus_node()),
             None => format!("{}: ", result.focus_node()),
         };
-        let engine_message = result
-            .messages()
-            .first()
-            .map(String::as_str)
-            .or(result.constraint_detail())
-            .map(str::to_owned);
+        let engine_message =
+            result.messages().first().map(String::as_str).or(result.constraint_detail()).map(str::to_owned);
         // The shape's own sh:message says it in the curator's words; the
         // engine's message says which constraint failed.
         let shape_message = self
@@ -180,7 +178,8 @@ fn linked_predicates(shapes: &Graph) -> Vec<NamedNode> {
                 TermRef::BlankNode(b) => NamedOrBlankNode::from(b.into_owned()),
                 _ => continue,
             };
-            if let Some(TermRef::NamedNode(path)) = shapes.object_for_subject_predicate(&property, shacl_rust::sh::PATH) {
+            if let Some(TermRef::NamedNode(path)) = shapes.object_for_subject_predicate(&property, shacl_rust::sh::PATH)
+            {
                 if !predicates.iter().any(|p| p.as_ref() == path) {
                     predicates.push(path.into_owned());
                 }

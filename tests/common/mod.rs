@@ -89,8 +89,5 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Parses SPARQL CSV results (RFC 4180, CRLF) into rows of cells.
 pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
-    reader
-        .records()
-        .map(|r| r.expect("valid CSV").iter().map(str::to_owned).collect())
-        .collect()
+    reader.records().map(|r| r.expect("valid CSV").iter().map(str::to_owned).collect()).collect()
 }

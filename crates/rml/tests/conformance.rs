@@ -10,9 +10,9 @@
 //! `FACTGRAPH_REQUIRE_CONFORMANCE=1` (as `.ci/run` sets) makes it fail.
 
 use factgraph_rml::mapping::{self, Plan};
-use oxrdfio::{RdfFormat, RdfParser};
 use oxrdf::dataset::CanonicalizationAlgorithm;
 use oxrdf::Dataset;
+use oxrdfio::{RdfFormat, RdfParser};
 use std::path::{Path, PathBuf};
 
 /// Cases where the specification and the shipped `output.nq` disagree; we
@@ -24,9 +24,9 @@ const SPEC_OVERRIDES: &[(&str, &str)] = &[(
 )];
 
 fn cases_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("FACTGRAPH_CONFORMANCE_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/rml-test-cases")
-    });
+    let dir = std::env::var_os("FACTGRAPH_CONFORMANCE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/rml-test-cases"));
     dir.is_dir().then_some(dir)
 }
 
@@ -80,7 +80,9 @@ fn rml_test_cases_csv() {
             std::env::var_os("FACTGRAPH_REQUIRE_CONFORMANCE").is_none(),
             "the RML test cases are not at ../shared/conformance/rml-test-cases (or FACTGRAPH_CONFORMANCE_DIR)"
         );
-        println!("RML test cases not found beside the project (../shared/conformance/rml-test-cases); conformance not run");
+        println!(
+            "RML test cases not found beside the project (../shared/conformance/rml-test-cases); conformance not run"
+        );
         return;
     };
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)

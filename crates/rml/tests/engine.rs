@@ -57,22 +57,29 @@ fn a_plan_reads_each_source_once_and_joins_by_parent_table() {
     let people = plan.sources.iter().find(|s| s.source.path.ends_with("people.csv")).unwrap();
     assert_eq!(people.columns, ["id", "name", "employer"]);
     assert_eq!(plan.joins.len(), 1, "one referencing object map with a join condition");
-    let quads: Vec<String> = run(&plan, RunOptions::default()).into_iter().flat_map(|b| b.quads).map(|q| q.to_string()).collect();
-    assert!(quads.contains(&"<http://example.com/person/1> <http://example.com/worksFor> <http://example.com/company/c1>".to_owned()));
-    assert!(!quads.iter().any(|q| q.starts_with("<http://example.com/person/2> <http://example.com/worksFor>")), "an empty cell joins nothing");
+    let quads: Vec<String> =
+        run(&plan, RunOptions::default()).into_iter().flat_map(|b| b.quads).map(|q| q.to_string()).collect();
+    assert!(quads.contains(
+        &"<http://example.com/person/1> <http://example.com/worksFor> <http://example.com/company/c1>".to_owned()
+    ));
+    assert!(
+        !quads.iter().any(|q| q.starts_with("<http://example.com/person/2> <http://example.com/worksFor>")),
+        "an empty cell joins nothing"
+    );
     assert_eq!(quads.iter().filter(|q| q.contains("22-rdf-syntax-ns#type")).count(), 2);
 }
 
 #[test]
 fn a_column_missing_from_the_header_stops_the_compilation_with_a_suggestion() {
-    let dir = project(
-        PEOPLE,
-        &[("people.csv", "id,nmae,employer\n1,Ada,Acme\n"), ("companies.csv", "id,name\nc1,Acme\n")],
-    );
+    let dir =
+        project(PEOPLE, &[("people.csv", "id,nmae,employer\n1,Ada,Acme\n"), ("companies.csv", "id,name\nc1,Acme\n")]);
     let Err(Error::Problems { problems, .. }) = compile(dir.path()) else { panic!("the plan compiled") };
     let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
     assert!(message.contains("mapping.ttl"), "{message}");
-    assert!(message.contains("\"name\"") && message.contains("nmae"), "names the column and the nearest one: {message}");
+    assert!(
+        message.contains("\"name\"") && message.contains("nmae"),
+        "names the column and the nearest one: {message}"
+    );
 }
 
 #[test]
@@ -88,7 +95,8 @@ fn batches_come_in_row_order_with_each_rows_line() {
     let origins: Vec<_> = batches.iter().flat_map(|b| b.rows.iter().map(|r| r.line)).collect();
     // Each row spans two lines (a quoted line break): row i starts on line 2 + 2i.
     assert_eq!(origins, (0..5000).map(|i| 2 + 2 * i).collect::<Vec<u64>>());
-    let subjects: Vec<_> = batches.iter().flat_map(|b| b.subjects.iter().map(|s| (s.line, s.subject.as_str().to_owned()))).collect();
+    let subjects: Vec<_> =
+        batches.iter().flat_map(|b| b.subjects.iter().map(|s| (s.line, s.subject.as_str().to_owned()))).collect();
     assert_eq!(subjects[4999], (2 + 2 * 4999, "http://example.com/item/4999".to_owned()));
 }
 

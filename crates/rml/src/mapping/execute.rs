@@ -10,9 +10,9 @@ use super::vocab::RML;
 use crate::problem::{Problem, ProblemKind};
 use crate::source::{self, Row};
 use crate::Error;
+use oxiri::Iri;
 use oxrdf::vocab::rdf;
 use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
-use oxiri::Iri;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -98,15 +98,9 @@ pub fn run_with<E: From<Error>>(
     options: RunOptions,
     sink: &mut dyn FnMut(MappedBatch) -> Result<(), E>,
 ) -> Result<RunReport, E> {
-    let mut report = RunReport {
-        quads_per_map: plan.maps.iter().map(|m| (m.name.clone(), 0)).collect(),
-        ..RunReport::default()
-    };
-    let tables = plan
-        .joins
-        .iter()
-        .map(|join| build_join_table(plan, join))
-        .collect::<Result<Vec<_>, Error>>()?;
+    let mut report =
+        RunReport { quads_per_map: plan.maps.iter().map(|m| (m.name.clone(), 0)).collect(), ..RunReport::default() };
+    let tables = plan.joins.iter().map(|join| build_join_table(plan, join)).collect::<Result<Vec<_>, Error>>()?;
     let mapper = RowMapper { plan, tables: &tables, options };
     // Reading and parsing CSV is sequential: a thread of its own does it
     // while the rows before are mapped on every core.
@@ -156,7 +150,8 @@ fn read_sources(plan: &Plan, sender: &std::sync::mpsc::SyncSender<Result<SourceR
                 return Ok(false);
             }
         }
-        let finished = SourceRead::Finished { path: source.path.clone(), rows: rows_read, problems: file.take_problems() };
+        let finished =
+            SourceRead::Finished { path: source.path.clone(), rows: rows_read, problems: file.take_problems() };
         Ok(sender.send(Ok(finished)).is_ok())
     };
     for index in 0..plan.sources.len() {
@@ -200,9 +195,18 @@ pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<Exp
             }
             for row in rows {
                 for &map in source.maps.iter().filter(|&&map| wanted_lines.contains(&(map, row.line))) {
-                    let mut batch = MappedBatch { source: index, quads_per_map: vec![0; plan.maps.len()], ..MappedBatch::default() };
+                    let mut batch = MappedBatch {
+                        source: index,
+                        quads_per_map: vec![0; plan.maps.len()],
+                        ..MappedBatch::default()
+                    };
                     mapper.map_row(map, &row, &mut batch, &mut RowScratch::default());
-                    explained.push(ExplainedRow { map, row: row.clone(), quads: batch.quads, references: batch.references });
+                    explained.push(ExplainedRow {
+                        map,
+                        row: row.clone(),
+                        quads: batch.quads,
+                        references: batch.references,
+                    });
                 }
             }
         }
@@ -265,11 +269,7 @@ struct RowMapper<'a> {
 
 impl RowMapper<'_> {
     fn map_rows(&self, source: usize, rows: &[Row]) -> MappedBatch {
-        let mut batch = MappedBatch {
-            source,
-            quads_per_map: vec![0; self.plan.maps.len()],
-            ..MappedBatch::default()
-        };
+        let mut batch = MappedBatch { source, quads_per_map: vec![0; self.plan.maps.len()], ..MappedBatch::default() };
         let mut scratch = RowScratch::default();
         for row in rows {
             for &map in &self.plan.sources[source].maps {
@@ -296,7 +296,10 @@ impl RowMapper<'_> {
         };
         let Some(subject) = generate(&map.subject).and_then(subject_of) else {
             if !map.subject.columns.is_empty() && map.subject.value_is_empty(row) {
-                let error = (ProblemKind::EmptyValue, "empty value where the subject is formed; fill it in or remove the row".into());
+                let error = (
+                    ProblemKind::EmptyValue,
+                    "empty value where the subject is formed; fill it in or remove the row".into(),
+                );
                 issues.push(issue(self.plan, map, row, &map.subject, error));
             }
             batch.issues.append(&mut issues);
@@ -307,7 +310,8 @@ impl RowMapper<'_> {
         {
             batch.subjects.push(SubjectSeen { map: map_index, line: row.line, subject: iri.clone() });
         }
-        let subject_graphs: Vec<GraphName> = map.subject_graphs.iter().filter_map(|g| generate(g).map(graph_name)).collect();
+        let subject_graphs: Vec<GraphName> =
+            map.subject_graphs.iter().filter_map(|g| generate(g).map(graph_name)).collect();
         let quads = &mut batch.quads;
         let type_graphs = graphs_or_default(&subject_graphs);
         for class in &map.classes {
@@ -363,9 +367,8 @@ impl RowMapper<'_> {
 }
 
 fn issue(plan: &Plan, map: &MapPlan, row: &Row, term: &TermPlan, (kind, message): TermError) -> Problem {
-    let problem = Problem::new(kind, &plan.sources[map.source].source.path, message)
-        .at_line(row.line)
-        .in_map(&map.name);
+    let problem =
+        Problem::new(kind, &plan.sources[map.source].source.path, message).at_line(row.line).in_map(&map.name);
     if term.columns.is_empty() {
         problem
     } else {
@@ -424,7 +427,13 @@ struct RowScratch {
 /// A quad for each predicate, object and graph. The usual one of each is
 /// moved into its quad rather than cloned: a clone is an allocation, and a
 /// run makes tens of millions of quads.
-fn push_combinations(quads: &mut Vec<Quad>, subject: &NamedOrBlankNode, predicates: &mut Vec<NamedNode>, objects: &mut Vec<Term>, graphs: &[GraphName]) {
+fn push_combinations(
+    quads: &mut Vec<Quad>,
+    subject: &NamedOrBlankNode,
+    predicates: &mut Vec<NamedNode>,
+    objects: &mut Vec<Term>,
+    graphs: &[GraphName],
+) {
     if let ([_], [_], [graph]) = (predicates.as_slice(), objects.as_slice(), graphs) {
         if let (Some(predicate), Some(object)) = (predicates.pop(), objects.pop()) {
             quads.push(Quad::new(subject.clone(), predicate, object, graph.clone()));

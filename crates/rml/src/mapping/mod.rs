@@ -24,8 +24,9 @@ pub use read::read_mapping_files;
 /// assert!(check_language_tag("english").is_err());
 /// ```
 pub fn check_language_tag(tag: &str) -> Result<(), String> {
-    let parsed = oxilangtag::LanguageTag::parse(tag)
-        .map_err(|e| format!("{tag:?} is not a valid language tag ({e}); use a BCP 47 tag such as \"en\" or \"zh-Hans\""))?;
+    let parsed = oxilangtag::LanguageTag::parse(tag).map_err(|e| {
+        format!("{tag:?} is not a valid language tag ({e}); use a BCP 47 tag such as \"en\" or \"zh-Hans\"")
+    })?;
     let primary = parsed.primary_language();
     if (2..=3).contains(&primary.len()) || tag.starts_with("x-") || tag.starts_with("i-") {
         Ok(())

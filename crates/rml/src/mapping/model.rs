@@ -105,12 +105,7 @@ impl TermMap {
             Term::BlankNode(_) => TermType::BlankNode,
             _ => TermType::Literal,
         };
-        Self {
-            value: TermValue::Constant(term),
-            term_type,
-            datatype: None,
-            language: None,
-        }
+        Self { value: TermValue::Constant(term), term_type, datatype: None, language: None }
     }
 
     /// The columns this term map reads.
@@ -133,11 +128,7 @@ pub struct MappingError {
 
 impl MappingError {
     pub fn new(file: impl Into<PathBuf>, triples_map: Option<&str>, problem: impl Into<String>) -> Self {
-        Self {
-            file: file.into(),
-            triples_map: triples_map.map(str::to_owned),
-            problem: problem.into(),
-        }
+        Self { file: file.into(), triples_map: triples_map.map(str::to_owned), problem: problem.into() }
     }
 }
 

@@ -7,8 +7,8 @@ use super::template::{Template, TemplatePart};
 use crate::problem::{Problem, ProblemKind};
 use crate::source;
 use crate::Error;
-use oxrdf::{NamedNode, Term};
 use oxiri::Iri;
+use oxrdf::{NamedNode, Term};
 use std::path::PathBuf;
 
 /// What runs: one entry per CSV file, each with the triples maps that read it.
@@ -51,11 +51,18 @@ pub struct PredicateObjectPlan {
 pub enum ObjectPlan {
     Term(TermPlan),
     /// The parent's subject generated from the same row (same source, no join).
-    SameRow { parent: usize },
+    SameRow {
+        parent: usize,
+    },
     /// Every parent subject whose join key equals these child columns' values.
-    Join { join: usize, child_columns: Vec<usize> },
+    Join {
+        join: usize,
+        child_columns: Vec<usize>,
+    },
     /// The subjects of every parent row (no join condition, another source).
-    AllOf { join: usize },
+    AllOf {
+        join: usize,
+    },
 }
 
 #[derive(Debug)]
@@ -101,13 +108,22 @@ impl Plan {
                     let columns = match source::open(&map.source.path, map.source.format) {
                         Ok(file) => Some(file.fields().to_vec()),
                         Err(e) => {
-                            let message = format!("{} (the source of triples map {} in {})", e.problem, map.name, map.file.display());
+                            let message = format!(
+                                "{} (the source of triples map {} in {})",
+                                e.problem,
+                                map.name,
+                                map.file.display()
+                            );
                             let problem = Problem::new(ProblemKind::Csv, &e.file, message);
                             problems.push(if let Some(line) = e.line { problem.at_line(line) } else { problem });
                             None
                         }
                     };
-                    sources.push(SourcePlan { source: map.source.clone(), columns: columns.unwrap_or_default(), maps: Vec::new() });
+                    sources.push(SourcePlan {
+                        source: map.source.clone(),
+                        columns: columns.unwrap_or_default(),
+                        maps: Vec::new(),
+                    });
                     sources.len() - 1
                 }
             };
@@ -117,7 +133,8 @@ impl Plan {
         if !problems.is_empty() {
             return Err(Error::Problems { total: problems.len() as u64, problems });
         }
-        let mut compiler = Compiler { mapping, sources: &sources, source_of_map: &source_of_map, joins: Vec::new(), fresh: 0 };
+        let mut compiler =
+            Compiler { mapping, sources: &sources, source_of_map: &source_of_map, joins: Vec::new(), fresh: 0 };
         let mut maps = Vec::new();
         for (index, map) in mapping.triples_maps.iter().enumerate() {
             match compiler.map(index, map) {
@@ -174,30 +191,16 @@ impl Compiler<'_> {
         if joins.is_empty() && same_source {
             return Ok(ObjectPlan::SameRow { parent });
         }
-        let child_columns = joins
-            .iter()
-            .map(|j| self.column(child, &j.child))
-            .collect::<Result<Vec<_>, _>>()?;
-        let parent_columns = joins
-            .iter()
-            .map(|j| self.column(parent, &j.parent))
-            .collect::<Result<Vec<_>, _>>()?;
-        let join = match self
-            .joins
-            .iter()
-            .position(|j| j.parent == parent && j.parent_columns == parent_columns)
-        {
+        let child_columns = joins.iter().map(|j| self.column(child, &j.child)).collect::<Result<Vec<_>, _>>()?;
+        let parent_columns = joins.iter().map(|j| self.column(parent, &j.parent)).collect::<Result<Vec<_>, _>>()?;
+        let join = match self.joins.iter().position(|j| j.parent == parent && j.parent_columns == parent_columns) {
             Some(existing) => existing,
             None => {
                 self.joins.push(JoinPlan { parent, parent_columns });
                 self.joins.len() - 1
             }
         };
-        Ok(if joins.is_empty() {
-            ObjectPlan::AllOf { join }
-        } else {
-            ObjectPlan::Join { join, child_columns }
-        })
+        Ok(if joins.is_empty() { ObjectPlan::AllOf { join } } else { ObjectPlan::Join { join, child_columns } })
     }
 
     fn term(&mut self, map: usize, term: &TermMap) -> Result<TermPlan, MappingError> {

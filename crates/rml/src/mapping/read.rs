@@ -7,10 +7,7 @@
 use super::model::*;
 use super::template::Template;
 use super::vocab::{csvw, rml, to_current, RDF_TYPE};
-use oxrdf::{
-    Graph, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef,
-    Triple,
-};
+use oxrdf::{Graph, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple};
 use oxttl::TurtleParser;
 use std::collections::HashMap;
 use std::fs::File;
@@ -43,17 +40,10 @@ pub fn read_mapping_files(paths: &[PathBuf]) -> Result<Mapping, MappingError> {
             nodes.push((index, node));
         }
     }
-    let index_of: HashMap<NamedOrBlankNode, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, (_, node))| (node.clone(), i))
-        .collect();
+    let index_of: HashMap<NamedOrBlankNode, usize> =
+        nodes.iter().enumerate().map(|(i, (_, node))| (node.clone(), i)).collect();
     for (file_index, node) in &nodes {
-        let reader = MapReader {
-            file: &files[*file_index],
-            name: display_node(node.as_ref()),
-            index_of: &index_of,
-        };
+        let reader = MapReader { file: &files[*file_index], name: display_node(node.as_ref()), index_of: &index_of };
         mapping.triples_maps.push(reader.triples_map(node.as_ref())?);
     }
     if mapping.triples_maps.is_empty() {
@@ -68,13 +58,14 @@ pub fn read_mapping_files(paths: &[PathBuf]) -> Result<Mapping, MappingError> {
 }
 
 fn parse_file(path: &Path, prefixes: &mut Vec<(String, String)>) -> Result<MappingFile, MappingError> {
-    let file = File::open(path)
-        .map_err(|e| MappingError::new(path, None, format!("cannot open the mapping file: {e}")))?;
+    let file =
+        File::open(path).map_err(|e| MappingError::new(path, None, format!("cannot open the mapping file: {e}")))?;
     let mut parser = TurtleParser::new().for_reader(BufReader::new(file));
     let mut graph = Graph::new();
     let mut appearance = HashMap::new();
     for triple in parser.by_ref() {
-        let triple = to_current_triple(triple.map_err(|e| MappingError::new(path, None, format!("not valid Turtle: {e}")))?);
+        let triple =
+            to_current_triple(triple.map_err(|e| MappingError::new(path, None, format!("not valid Turtle: {e}")))?);
         for term in [Term::from(triple.subject.clone()), triple.object.clone()] {
             let next = appearance.len();
             appearance.entry(term).or_insert(next);
@@ -86,12 +77,7 @@ fn parse_file(path: &Path, prefixes: &mut Vec<(String, String)>) -> Result<Mappi
             prefixes.push((prefix.to_owned(), iri.to_owned()));
         }
     }
-    Ok(MappingFile {
-        path: path.to_owned(),
-        base_iri: parser.base_iri().map(str::to_owned),
-        graph,
-        appearance,
-    })
+    Ok(MappingFile { path: path.to_owned(), base_iri: parser.base_iri().map(str::to_owned), graph, appearance })
 }
 
 fn to_current_triple(triple: Triple) -> Triple {
@@ -117,9 +103,7 @@ fn triples_map_nodes(file: &MappingFile) -> Vec<NamedOrBlankNode> {
     let typed = graph
         .subjects_for_predicate_object(NamedNodeRef::new_unchecked(RDF_TYPE), &rml("TriplesMap"))
         .map(NamedOrBlankNodeRef::into_owned);
-    let with_source = graph
-        .triples_for_predicate(&rml("logicalSource"))
-        .map(|t| t.subject.into_owned());
+    let with_source = graph.triples_for_predicate(&rml("logicalSource")).map(|t| t.subject.into_owned());
     let mut nodes: Vec<_> = typed.chain(with_source).collect();
     // Blank-node maps by where they appear: their labels are random.
     let appearance = |n: &NamedOrBlankNode| match n {
@@ -176,7 +160,11 @@ impl MapReader<'_> {
         objects
     }
 
-    fn at_most_one<'g>(&'g self, node: NamedOrBlankNodeRef<'g>, local: &str) -> Result<Option<TermRef<'g>>, MappingError> {
+    fn at_most_one<'g>(
+        &'g self,
+        node: NamedOrBlankNodeRef<'g>,
+        local: &str,
+    ) -> Result<Option<TermRef<'g>>, MappingError> {
         let mut values = self.objects(node, local);
         if values.len() > 1 {
             return Err(self.error(format!("rml:{local} is given {} times; give it once", values.len())));
@@ -228,7 +216,8 @@ impl MapReader<'_> {
 
     fn logical_source(&self, node: NamedOrBlankNodeRef<'_>) -> Result<LogicalSource, MappingError> {
         let Some(source_node) = self.at_most_one(node, "logicalSource")? else {
-            return Err(self.error("no rml:logicalSource; name the CSV file with rml:logicalSource [ rml:source \"file.csv\" ]"));
+            return Err(self
+                .error("no rml:logicalSource; name the CSV file with rml:logicalSource [ rml:source \"file.csv\" ]"));
         };
         let source_node = self.node(source_node, "logicalSource")?;
         if let Some(formulation) = self.at_most_one(source_node, "referenceFormulation")? {
@@ -290,19 +279,15 @@ impl MapReader<'_> {
             ([map], []) => {
                 let map = self.node(*map, "subjectMap")?;
                 let term = self.term_map(map, Role::Subject)?;
-                let classes = self
-                    .objects(map, "class")
-                    .into_iter()
-                    .map(|c| self.iri(c, "class"))
-                    .collect::<Result<_, _>>()?;
+                let classes =
+                    self.objects(map, "class").into_iter().map(|c| self.iri(c, "class")).collect::<Result<_, _>>()?;
                 Ok((term, classes, self.graph_maps(map)?))
             }
             ([], [constant]) => Ok((self.shortcut(*constant, Role::Subject)?, Vec::new(), Vec::new())),
             ([], []) => Err(self.error("no subject map; add rml:subjectMap [ rml:template \"…\" ]")),
-            _ => Err(self.error(format!(
-                "{} subject maps; a triples map has exactly one",
-                maps.len() + shortcuts.len()
-            ))),
+            _ => {
+                Err(self.error(format!("{} subject maps; a triples map has exactly one", maps.len() + shortcuts.len())))
+            }
         }
     }
 
@@ -324,11 +309,7 @@ impl MapReader<'_> {
         if predicates.is_empty() || objects.is_empty() {
             return Err(self.error("a predicate-object map needs at least one predicate and one object"));
         }
-        Ok(PredicateObjectMap {
-            predicates,
-            objects,
-            graphs: self.graph_maps(pom)?,
-        })
+        Ok(PredicateObjectMap { predicates, objects, graphs: self.graph_maps(pom)? })
     }
 
     fn object_map(&self, map: NamedOrBlankNodeRef<'_>) -> Result<ObjectMap, MappingError> {
@@ -362,10 +343,7 @@ impl MapReader<'_> {
             }
             Err(self.error(format!("a join condition needs rml:{plain} \"column\"")))
         };
-        Ok(JoinCondition {
-            child: side("child", "childMap")?,
-            parent: side("parent", "parentMap")?,
-        })
+        Ok(JoinCondition { child: side("child", "childMap")?, parent: side("parent", "parentMap")? })
     }
 
     fn graph_maps(&self, node: NamedOrBlankNodeRef<'_>) -> Result<Vec<TermMap>, MappingError> {
@@ -432,10 +410,7 @@ impl MapReader<'_> {
             }
             (None, None, None) if explicit_type == Some(TermType::BlankNode) => TermValue::FreshBlankNode,
             (None, None, None) => {
-                return Err(self.error(format!(
-                    "{} has no rml:constant, rml:reference or rml:template",
-                    role.name()
-                )))
+                return Err(self.error(format!("{} has no rml:constant, rml:reference or rml:template", role.name())))
             }
             _ => {
                 return Err(self.error(format!(
@@ -480,7 +455,9 @@ impl MapReader<'_> {
             Some("IRI" | "URI") => TermType::Iri,
             Some("BlankNode") => TermType::BlankNode,
             Some("Literal") => TermType::Literal,
-            _ => return Err(self.error(format!("unknown rml:termType {iri}; use rml:IRI, rml:BlankNode or rml:Literal"))),
+            _ => {
+                return Err(self.error(format!("unknown rml:termType {iri}; use rml:IRI, rml:BlankNode or rml:Literal")))
+            }
         })
     }
 
@@ -506,7 +483,9 @@ impl MapReader<'_> {
         };
         match self.at_most_one(self.node(datatype_map, "datatypeMap")?, "constant")? {
             Some(constant) => self.iri(constant, "constant").map(Some),
-            None => Err(self.error("only constant datatype maps (rml:datatypeMap [ rml:constant xsd:… ]) are supported")),
+            None => {
+                Err(self.error("only constant datatype maps (rml:datatypeMap [ rml:constant xsd:… ]) are supported"))
+            }
         }
     }
 
@@ -516,7 +495,10 @@ impl MapReader<'_> {
         } else if let Some(language_map) = self.at_most_one(map, "languageMap")? {
             match self.at_most_one(self.node(language_map, "languageMap")?, "constant")? {
                 Some(constant) => self.string(constant, "constant")?,
-                None => return Err(self.error("only constant language maps (rml:languageMap [ rml:constant \"en\" ]) are supported")),
+                None => {
+                    return Err(self
+                        .error("only constant language maps (rml:languageMap [ rml:constant \"en\" ]) are supported"))
+                }
             }
         } else {
             return Ok(None);

@@ -76,9 +76,7 @@ impl Template<String> {
                 }
                 '{' => return Err(TemplateError::Unclosed(column.map_or(position, |c| c.0))),
                 '}' => match column.take() {
-                    Some((start, name)) if name.is_empty() => {
-                        return Err(TemplateError::EmptyReference(start))
-                    }
+                    Some((start, name)) if name.is_empty() => return Err(TemplateError::EmptyReference(start)),
                     Some((_, name)) => parts.push(TemplatePart::Column(name)),
                     None => return Err(TemplateError::UnopenedClose(position)),
                 },
@@ -98,10 +96,7 @@ impl Template<String> {
     }
 
     /// Replaces column names by what `resolve` returns for them (their indexes).
-    pub fn resolve<C, E>(
-        &self,
-        mut resolve: impl FnMut(&str) -> Result<C, E>,
-    ) -> Result<Template<C>, E> {
+    pub fn resolve<C, E>(&self, mut resolve: impl FnMut(&str) -> Result<C, E>) -> Result<Template<C>, E> {
         let parts = self
             .parts
             .iter()
@@ -119,12 +114,7 @@ impl Template<String> {
 impl Template<usize> {
     /// Fills the template from a row. Returns `None` when a referenced value is
     /// empty: R2RML produces no term from a template with a NULL in it.
-    pub fn expand<'a>(
-        &self,
-        value_of: impl Fn(usize) -> &'a str,
-        iri_safe: bool,
-        out: &mut String,
-    ) -> Option<()> {
+    pub fn expand<'a>(&self, value_of: impl Fn(usize) -> &'a str, iri_safe: bool, out: &mut String) -> Option<()> {
         out.clear();
         for part in &self.parts {
             match part {
@@ -188,36 +178,27 @@ mod tests {
     fn expand(template: &str, row: &[&str], iri_safe: bool) -> Option<String> {
         let parsed = Template::parse(template).unwrap();
         let headers = ["a", "b"];
-        let plan = parsed
-            .resolve(|name| headers.iter().position(|h| *h == name).ok_or(()))
-            .unwrap();
+        let plan = parsed.resolve(|name| headers.iter().position(|h| *h == name).ok_or(())).unwrap();
         let mut out = String::new();
         plan.expand(|i| row[i], iri_safe, &mut out).map(|()| out)
     }
 
     #[test]
     fn escaped_braces_are_text() {
-        assert_eq!(
-            expand(r"\{\{ {a} \}\}", &["BO", ""], false).as_deref(),
-            Some("{{ BO }}")
-        );
+        assert_eq!(expand(r"\{\{ {a} \}\}", &["BO", ""], false).as_deref(), Some("{{ BO }}"));
     }
 
     #[test]
     fn iri_values_are_percent_encoded_but_text_is_not() {
         assert_eq!(
-            expand("http://ex.com/{a}#{b}", &["Saint Martin (French part)", "x/y"], true)
-                .as_deref(),
+            expand("http://ex.com/{a}#{b}", &["Saint Martin (French part)", "x/y"], true).as_deref(),
             Some("http://ex.com/Saint%20Martin%20%28French%20part%29#x%2Fy")
         );
     }
 
     #[test]
     fn unicode_stays_readable_and_controls_are_encoded() {
-        assert_eq!(
-            expand("{a}", &["百会纵横\n\"<>{}", ""], true).as_deref(),
-            Some("百会纵横%0A%22%3C%3E%7B%7D")
-        );
+        assert_eq!(expand("{a}", &["百会纵横\n\"<>{}", ""], true).as_deref(), Some("百会纵横%0A%22%3C%3E%7B%7D"));
     }
 
     #[test]
