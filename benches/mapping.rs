@@ -119,7 +119,7 @@ fn plans(c: &mut Criterion) {
                 |mut quads| {
                     run(&plan, &mut |batch| {
                         quads += batch.quads.len() as u64;
-                        Ok(())
+                        Ok::<_, factgraph::Error>(())
                     })
                     .unwrap();
                     // Three quads a company (type, two names), three a service (type, name, provider).

@@ -816,7 +816,7 @@ impl Generator<'_> {
                 let licence = self.licence_type_id(i / 2);
                 row.set("id", format!("{licence}-rule-lr{i}"));
                 row.set("licence_type", licence);
-                let rule = if i % 2 == 0 {
+                let rule = if i.is_multiple_of(2) {
                     "Only locally registered companies with under 50% foreign investment may apply."
                 } else {
                     "Cloud providers in China need one, issued by the MIIT or its provincial bureaus."

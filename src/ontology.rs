@@ -58,7 +58,7 @@ fn not_valid_rdf(path: &Path, error: oxigraph::io::RdfParseError) -> Error {
     };
     let problem = Problem::new(ProblemKind::Ontology, path, format!("not valid RDF: {error}; fix the syntax"));
     Error::Input(match line {
-        Some(line) => problem.at_line(line as u64),
+        Some(line) => problem.at_line(line),
         None => problem,
     })
 }

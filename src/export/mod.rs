@@ -280,7 +280,8 @@ fn merge_runs(
 /// subject and uses the prefixes).
 enum QuadWriter<'a> {
     Lines(&'a mut dyn Write),
-    Serializer(oxigraph::io::WriterQuadSerializer<&'a mut dyn Write>),
+    // Boxed: a serialiser is about 300 bytes, a line writer a reference.
+    Serializer(Box<oxigraph::io::WriterQuadSerializer<&'a mut dyn Write>>),
 }
 
 impl<'a> QuadWriter<'a> {
@@ -294,7 +295,7 @@ impl<'a> QuadWriter<'a> {
         for (prefix, iri) in &prefixes {
             serializer = serializer.with_prefix(prefix, iri).map_err(store_error)?;
         }
-        Ok(Self::Serializer(serializer.for_writer(out)))
+        Ok(Self::Serializer(Box::new(serializer.for_writer(out))))
     }
 
     fn write(&mut self, key: &str) -> Result<(), Error> {

@@ -193,7 +193,7 @@ impl BucketChecks<'_> {
         // lists the sources its subjects cite, which are most of them, and
         // 256 such lists held until the end took gigabytes at a million
         // offerings.
-        let mut found = (0..buckets.len())
+        let mut found = (0..buckets.count())
             .into_par_iter()
             .try_fold(BucketFindings::default, |mut found, index| {
                 let triples = buckets.read(index)?;

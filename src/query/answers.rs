@@ -38,13 +38,13 @@ pub fn keep_answers(
     prefixes: &[(String, String)],
     folder: &Path,
 ) -> Result<Vec<(String, u64)>, Error> {
-    std::fs::create_dir_all(&folder).map_err(Error::io(&folder))?;
+    std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
     let mut kept = Vec::new();
     for question in questions {
         let QueryResults::Solutions(solutions) = evaluate(store, &question.name, &question.text, prefixes)? else {
             continue;
         };
-        let paths = answer_paths(&folder, &question.name);
+        let paths = answer_paths(folder, &question.name);
         let create =
             |path: &Path| File::create(path).map(|f| BufWriter::with_capacity(1 << 20, f)).map_err(Error::io(path));
         let variables = solutions.variables().to_vec();

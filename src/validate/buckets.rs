@@ -160,7 +160,8 @@ impl BucketWriter {
 }
 
 impl Buckets {
-    pub fn len(&self) -> usize {
+    /// How many buckets there are (a fixed number, whatever was spilled).
+    pub fn count(&self) -> usize {
         BUCKETS
     }
 
@@ -323,7 +324,7 @@ mod tests {
         writer.add(&quads).unwrap();
         let buckets = writer.finish().unwrap();
         let mut all = Vec::new();
-        for i in 0..buckets.len() {
+        for i in 0..buckets.count() {
             let triples = buckets.read(i).unwrap();
             for triple in &triples {
                 assert_eq!(bucket_of(&encoded_subject(&triple.subject)), i);

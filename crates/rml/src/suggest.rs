@@ -27,8 +27,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 0..=a.len() {
         d[i * width] = i;
     }
-    for j in 0..=b.len() {
-        d[j] = j;
+    for (j, first_row) in d.iter_mut().take(width).enumerate() {
+        *first_row = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {

@@ -333,7 +333,7 @@ impl RowMapper<'_> {
                 match object {
                     ObjectPlan::Term(term) => {
                         let object = generate(term);
-                        if let (true, Some(Term::NamedNode(iri)), true) = (track, &object, term.columns.len() > 0) {
+                        if let (true, Some(Term::NamedNode(iri)), true) = (track, &object, !term.columns.is_empty()) {
                             batch.references.push(ReferenceSeen {
                                 map: map_index,
                                 line: row.line,
@@ -408,7 +408,7 @@ fn graphs_or_default(graphs: &[GraphName]) -> Cow<'static, [GraphName]> {
         return Cow::Borrowed(&DEFAULT_GRAPH);
     }
     let mut graphs = graphs.to_vec();
-    graphs.sort_unstable_by(|a, b| a.to_string().cmp(&b.to_string()));
+    graphs.sort_unstable_by_key(ToString::to_string);
     graphs.dedup();
     Cow::Owned(graphs)
 }

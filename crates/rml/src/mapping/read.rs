@@ -271,7 +271,6 @@ impl MapReader<'_> {
         }
     }
 
-    #[expect(clippy::type_complexity)]
     fn subject(&self, node: NamedOrBlankNodeRef<'_>) -> Result<(TermMap, Vec<NamedNode>, Vec<TermMap>), MappingError> {
         let maps = self.objects(node, "subjectMap");
         let shortcuts = self.objects(node, "subject");
