@@ -7,11 +7,13 @@ use std::process::ExitCode;
 /// Write a synthetic project into a new folder: this project's
 /// factgraph.toml, mappings, ontology and queries, and data/ with the same
 /// CSV files and headers filled with generated rows (deterministic for a
-/// seed) that `factgraph check` accepts. For benchmarks and load tests.
+/// seed) that `factgraph check` accepts, as data/generate.toml describes
+/// them. For benchmarks and load tests.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Number of offerings; the other tables are sized in proportion
-    /// (statements N/2, organisations N/4, services N/20, sources N/50 …).
+    /// The size: each table's rows are a function of N in
+    /// data/generate.toml (in the bundled project, N offerings, N/2
+    /// statements, N/4 organisations, N/20 services, N/50 sources …).
     #[arg(long, value_name = "N")]
     offerings: u64,
     /// Folder to write the project into; it must be absent or empty.
