@@ -127,11 +127,17 @@ fn stdout() -> BufWriter<std::io::Stdout> {
 /// appears only when the command succeeds: it is written beside its place
 /// under a temporary name and renamed by [`OutputFile::finish`], so that a
 /// failed command leaves no partial file (and an older file as it was).
+/// Devices and pipes (`/dev/null`, a FIFO) are written in place.
 fn output_file(path: Option<&Path>) -> anyhow::Result<(OutputFile, PathBuf)> {
     let Some(path) = path else {
         let out = OutputFile { out: BufWriter::new(Box::new(std::io::stdout())), file: None };
         return Ok((out, PathBuf::from("standard output")));
     };
+    if path.exists() && !path.is_file() {
+        // A device or a pipe (`--output /dev/null`): written in place, never replaced.
+        let file = File::options().write(true).open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        return Ok((OutputFile { out: BufWriter::new(Box::new(file)), file: None }, path.to_owned()));
+    }
     let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
     let mut partial_name = std::ffi::OsString::from(".");
     partial_name.push(name);
