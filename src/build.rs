@@ -16,7 +16,7 @@ use crate::store::{StoreDir, Version};
 use crate::validate::Shapes;
 use crate::Error;
 use oxigraph::model::Quad;
-use oxigraph::store::Store;
+use oxigraph::store::{BulkLoader, Store};
 use std::time::Instant;
 
 pub use crate::pipeline::{Progress, Stage};
@@ -165,10 +165,40 @@ impl Flow<'_> {
             .bulk_loader()
             .with_num_threads(self.options.loader_threads)
             .with_max_memory_size_in_megabytes(self.options.loader_memory_mb);
+        let (report, bucket_checks) = self.map_and_load(version, &mut loader)?;
+        clock.lap("mapping and checking identifiers, loading meanwhile");
+        (self.progress)(Stage::Finishing);
+        let spill_checked = self.compact_and_check_buckets(version, &store, loader, bucket_checks)?;
+        clock.lap("loading the last batches and compacting, checking shapes and counting meanwhile");
+        let (description_quads, counted_quads) = self.describe(version, &store, &report, spill_checked)?;
+        if self.options.answer_questions && self.project.queries.is_dir() {
+            (self.progress)(Stage::Answering);
+            let questions = crate::query::named::list(&self.project.queries)?;
+            crate::query::answers::keep_answers(&store, &questions, &self.project.prefixes, &version.answers_folder())?;
+            clock.lap("answering the named questions");
+        }
+        let store_quads = match counted_quads {
+            Some(triples) => triples + description_quads,
+            None => {
+                let quads = store.len().map_err(|e| Error::store(&store_path, e))?;
+                clock.lap("counting");
+                quads
+            }
+        };
+        Ok(Filled { mapping: report, store_quads, description_quads, stage_seconds: clock.stages })
+    }
+
+    /// Stage one: the mapping and its checks run on a thread of their own
+    /// and stream the quads to one long `load_quads` call on this one. Stops
+    /// with the rows' and identifiers' problems, if any.
+    fn map_and_load<'c>(
+        &'c self,
+        version: &Version,
+        loader: &mut BulkLoader<'_>,
+    ) -> Result<(RunReport, BucketChecks<'c>), Error> {
+        let store_path = version.store_path();
         let spill = (self.shapes.is_some() || self.options.describe).then(|| version.buckets_folder());
         let checks = Checks::new(self.plan, self.ontology, self.shapes, spill.as_deref())?;
-        // Mapping and its checks run on a thread of their own and stream
-        // the quads to one long `load_quads` call on this one.
         let ((report, found), bucket_checks) = std::thread::scope(|scope| {
             let (to_loader, loader_input) = load::channel(&store_path);
             let mapper = scope.spawn(move || self.map_into(version, checks, to_loader));
@@ -179,11 +209,21 @@ impl Flow<'_> {
             mapped
         })?;
         found.into_result()?;
-        clock.lap("mapping and checking identifiers, loading meanwhile");
-        // Oxigraph finishes loading and compacts (a compacted store answers
-        // queries several times faster), on one core, while the checks read
-        // the spilled buckets on the others.
-        (self.progress)(Stage::Finishing);
+        Ok((report, bucket_checks))
+    }
+
+    /// Stage two: Oxigraph finishes loading and compacts (a compacted store
+    /// answers queries several times faster), on one core, while the checks
+    /// read the spilled buckets on the others. Stops with the shapes'
+    /// problems, if any.
+    fn compact_and_check_buckets(
+        &self,
+        version: &Version,
+        store: &Store,
+        loader: BulkLoader<'_>,
+        bucket_checks: BucketChecks<'_>,
+    ) -> Result<Option<SpillChecked>, Error> {
+        let store_path = version.store_path();
         let (stored, spill_checked) = std::thread::scope(|scope| {
             let storing = scope.spawn(|| {
                 loader.commit().map_err(|e| Error::store(&store_path, e))?;
@@ -202,23 +242,7 @@ impl Flow<'_> {
         if let Some(SpillChecked { found: in_buckets, .. }) = &mut spill_checked {
             Findings::of(std::mem::take(&mut in_buckets.problems)).into_result()?;
         }
-        clock.lap("loading the last batches and compacting, checking shapes and counting meanwhile");
-        let (description_quads, counted_quads) = self.describe(version, &store, &report, spill_checked)?;
-        if self.options.answer_questions && self.project.queries.is_dir() {
-            (self.progress)(Stage::Answering);
-            let questions = crate::query::named::list(&self.project.queries)?;
-            crate::query::answers::keep_answers(&store, &questions, &self.project.prefixes, &version.answers_folder())?;
-            clock.lap("answering the named questions");
-        }
-        let store_quads = match counted_quads {
-            Some(triples) => triples + description_quads,
-            None => {
-                let quads = store.len().map_err(|e| Error::store(&store_path, e))?;
-                clock.lap("counting");
-                quads
-            }
-        };
-        Ok(Filled { mapping: report, store_quads, description_quads, stage_seconds: clock.stages })
+        Ok(spill_checked)
     }
 
     /// The mapping thread: runs the plan into the checks, the row-origin

@@ -2,10 +2,15 @@
 //! mappings, keeps it in an embedded Oxigraph store, answers SPARQL questions
 //! and exports the dataset.
 //!
-//! The data flows one way, and the modules follow it:
-//! [`source`] (CSV rows) → [`mapping`] (RML plan → quads) → [`store`]
-//! (versioned Oxigraph stores) → [`query`], [`export`] and [`publish`].
-//! [`project`] holds the paths a project uses, [`build`] runs the whole flow.
+//! The data flows one way, and the crates and modules follow it: the RML
+//! engine, crate `factgraph-rml` (re-exported here as [`source`],
+//! [`mapping`] and [`problem`]), turns sources into batches of quads; the
+//! [`pipeline`] sends them to its sinks (the checks of [`validate`], the
+//! row-origin index of [`origins`], the store's loader, writers); [`store`]
+//! keeps the built versions, which [`query`], [`export`], [`why`], [`serve`]
+//! and [`publish`] read. [`build`] configures the pipeline for `build` and
+//! `check`. `tests/layers.rs` fails if any module imports one that imports it
+//! back.
 
 pub use factgraph_rml::{mapping, ntriples, problem, source, suggest};
 
