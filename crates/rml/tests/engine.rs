@@ -152,3 +152,28 @@ fn a_sink_error_stops_the_run_and_is_the_callers_own() {
     assert!(matches!(outcome, Err(Mine::Full)));
     assert_eq!(batches, 2, "no batch after the sink failed");
 }
+
+#[test]
+fn relative_iris_in_a_mapping_without_base_resolve_against_the_file() {
+    // As people write them: no @base, the triples map named by a relative IRI.
+    let mapping = r#"<Items> a rml:TriplesMap ;
+  rml:logicalSource [ rml:source "items.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.com/item/{id}" ] ;
+  rr:predicateObjectMap [ rr:predicate ex:label ; rr:objectMap [ rml:reference "label" ] ] .
+"#;
+    let dir = project(mapping, &[("items.csv", "id,label\na,Ä\n")]);
+    // In a folder whose name an IRI must percent-encode.
+    let folder = dir.path().join("my data");
+    std::fs::create_dir(&folder).unwrap();
+    for name in ["mapping.ttl", "items.csv"] {
+        std::fs::rename(dir.path().join(name), folder.join(name)).unwrap();
+    }
+    let mapping = mapping::read_mapping_files(&[folder.join("mapping.ttl")]).unwrap();
+    let map = &mapping.triples_maps[0];
+    assert!(map.name.starts_with("<file:///") && map.name.ends_with("/my%20data/Items>"), "{}", map.name);
+    assert_eq!(map.base_iri, None, "the file's location is no base for the data's IRIs");
+    let plan = Plan::compile(&mapping).unwrap();
+    let quads: Vec<String> =
+        run(&plan, RunOptions::default()).into_iter().flat_map(|b| b.quads).map(|q| q.to_string()).collect();
+    assert_eq!(quads, [r#"<http://example.com/item/a> <http://example.com/label> "Ä""#]);
+}

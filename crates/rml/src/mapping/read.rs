@@ -60,7 +60,14 @@ pub fn read_mapping_files(paths: &[PathBuf]) -> Result<Mapping, MappingError> {
 fn parse_file(path: &Path, prefixes: &mut Vec<(String, String)>) -> Result<MappingFile, MappingError> {
     let file =
         File::open(path).map_err(|e| MappingError::new(path, None, format!("cannot open the mapping file: {e}")))?;
-    let mut parser = TurtleParser::new().for_reader(BufReader::new(file));
+    // Turtle's rule: without `@base`, relative IRIs (`<TM> a rml:TriplesMap`)
+    // resolve against the document's own location.
+    let location = file_iri(path);
+    let parser = match &location {
+        Some(location) => TurtleParser::new().with_base_iri(location.as_str()).unwrap_or_else(|_| TurtleParser::new()),
+        None => TurtleParser::new(),
+    };
+    let mut parser = parser.for_reader(BufReader::new(file));
     let mut graph = Graph::new();
     let mut appearance = HashMap::new();
     for triple in parser.by_ref() {
@@ -77,7 +84,30 @@ fn parse_file(path: &Path, prefixes: &mut Vec<(String, String)>) -> Result<Mappi
             prefixes.push((prefix.to_owned(), iri.to_owned()));
         }
     }
-    Ok(MappingFile { path: path.to_owned(), base_iri: parser.base_iri().map(str::to_owned), graph, appearance })
+    // The base IRI of the IRIs made from data is the document's own `@base`
+    // only: its file location is no base for published IRIs.
+    let base_iri = parser.base_iri().filter(|base| Some(*base) != location.as_deref()).map(str::to_owned);
+    Ok(MappingFile { path: path.to_owned(), base_iri, graph, appearance })
+}
+
+/// The `file:` IRI of a mapping file, for relative IRIs in it; `None` when
+/// its absolute path cannot be known.
+fn file_iri(path: &Path) -> Option<String> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut iri = String::from("file://");
+    for component in absolute.to_str()?.split('/').filter(|c| !c.is_empty()) {
+        iri.push('/');
+        for c in component.chars() {
+            // Unreserved characters and non-ASCII letters stand as they are
+            // in an IRI; anything else (a space, `#`, `%`) is percent-encoded.
+            if c.is_ascii_alphanumeric() || "-._~".contains(c) || !c.is_ascii() {
+                iri.push(c);
+            } else {
+                iri.push_str(&format!("%{:02X}", c as u32));
+            }
+        }
+    }
+    Some(iri)
 }
 
 fn to_current_triple(triple: Triple) -> Triple {
