@@ -97,12 +97,6 @@ impl Error {
     pub fn is_in_input(&self) -> bool {
         matches!(self, Self::Mapping(_) | Self::Source(_) | Self::Problems { .. } | Self::Input(_))
     }
-
-    /// True when the error is a write to a reader that went away (`factgraph
-    /// export | head`): not a failure, as in every Unix tool.
-    pub fn is_closed_pipe(&self) -> bool {
-        matches!(self, Self::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
-    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -31,7 +31,7 @@ pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
             map.base_iri.clone_from(&args.base);
         }
     }
-    let plan = Plan::compile(&mapping).map_err(factgraph::Error::from)?;
+    let plan = Plan::compile(&mapping)?;
     let format = RdfFormat::from(args.format);
     let (mut out, out_name) = super::output_file(args.output.as_deref())?;
     let written = write_run(&plan, format, &mapping.prefixes, &mut out, &out_name);

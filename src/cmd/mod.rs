@@ -50,7 +50,15 @@ enum Command {
     Why(why::Args),
 }
 
+/// Runs the subcommand. Errors come back as the library's: the engine's
+/// own, which a subcommand may pass on as they are, are turned into
+/// [`factgraph::Error`] here, so that printing them and their exit code
+/// look at one type.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    dispatch(cli).map_err(as_library_error)
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config.as_deref();
     match cli.command {
         Command::Build(args) => build::run(args, config),
@@ -64,6 +72,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Publish(args) => publish::run(args, config),
         Command::Generate(args) => generate::run(args, config),
         Command::Why(args) => why::run(args, config),
+    }
+}
+
+/// The engine's errors as the library's; any other error as it is.
+fn as_library_error(error: anyhow::Error) -> anyhow::Error {
+    let error = match error.downcast::<factgraph_rml::Error>() {
+        Ok(engine) => return factgraph::Error::from(engine).into(),
+        Err(other) => other,
+    };
+    let error = match error.downcast::<factgraph::mapping::MappingError>() {
+        Ok(mapping) => return factgraph::Error::from(mapping).into(),
+        Err(other) => other,
+    };
+    match error.downcast::<factgraph::source::SourceError>() {
+        Ok(source) => factgraph::Error::from(source).into(),
+        Err(other) => other,
     }
 }
 
@@ -95,19 +119,16 @@ pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
     if is_closed_pipe(error) {
         return ExitCode::SUCCESS;
     }
-    let in_input = error.downcast_ref::<factgraph::Error>().is_some_and(factgraph::Error::is_in_input)
-        || error.downcast_ref::<factgraph_rml::Error>().is_some_and(factgraph_rml::Error::is_in_input)
-        || error.is::<factgraph::mapping::MappingError>()
-        || error.is::<factgraph::source::SourceError>();
+    let in_input = error.downcast_ref::<factgraph::Error>().is_some_and(factgraph::Error::is_in_input);
     ExitCode::from(if in_input { 1 } else { 2 })
 }
 
-/// Whether the error, or an error it wraps, is a write to a closed pipe.
+/// Whether the error, or an error it wraps (the library's `Io` errors wrap
+/// theirs), is a write to a closed pipe.
 fn is_closed_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause.downcast_ref::<factgraph::Error>().is_some_and(factgraph::Error::is_closed_pipe)
-            || cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    error
+        .chain()
+        .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 fn load_project(config: Option<&Path>, store: Option<PathBuf>) -> anyhow::Result<Project> {

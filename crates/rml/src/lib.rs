@@ -63,10 +63,4 @@ impl Error {
     pub fn io<P: Into<PathBuf>>(path: P) -> impl FnOnce(std::io::Error) -> Self {
         move |source| Self::Io { path: path.into(), source }
     }
-
-    /// True when the fault is in the user's input (a mapping, a source, the
-    /// data), which the user must fix; false for a failed read or write.
-    pub fn is_in_input(&self) -> bool {
-        !matches!(self, Self::Io { .. })
-    }
 }
