@@ -135,11 +135,16 @@ impl Project {
 }
 
 fn turtle_files(folder: &Path) -> Result<Vec<PathBuf>, Error> {
+    files_with_extension(folder, "ttl")
+}
+
+/// The files of `folder` whose names end in `.{extension}`, sorted by name.
+pub(crate) fn files_with_extension(folder: &Path, extension: &str) -> Result<Vec<PathBuf>, Error> {
     let entries = std::fs::read_dir(folder).map_err(Error::io(folder))?;
     let mut files = Vec::new();
     for entry in entries {
         let path = entry.map_err(Error::io(folder))?.path();
-        if path.extension().is_some_and(|e| e == "ttl") {
+        if path.extension().is_some_and(|e| e == extension) {
             files.push(path);
         }
     }

@@ -21,7 +21,7 @@ mod run;
 mod template;
 
 use crate::problem::ProblemKind;
-use crate::project::{Project, CONFIG_FILE};
+use crate::project::{files_with_extension, Project, CONFIG_FILE};
 use crate::Error;
 use describe::Description;
 pub use describe::DESCRIPTION_FILE;
@@ -150,18 +150,6 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn csv_files(folder: &Path) -> Result<Vec<PathBuf>, Error> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(folder).map_err(Error::io(folder))? {
-        let path = entry.map_err(Error::io(folder))?.path();
-        if path.extension().is_some_and(|e| e == "csv") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
 fn read_header(path: &Path) -> Result<Vec<String>, Error> {
     let unreadable = |e: csv::Error| Error::input(ProblemKind::Csv, path, e.to_string());
     let mut reader = csv::Reader::from_path(path).map_err(unreadable)?;
@@ -174,7 +162,7 @@ fn read_header(path: &Path) -> Result<Vec<String>, Error> {
 /// described that the data does not have.
 fn plan(description: &Description, data: &Path) -> Result<Vec<Plan>, Error> {
     let problem = |problem: String| Error::input(ProblemKind::Config, &description.path, problem);
-    let files = csv_files(data)?;
+    let files = files_with_extension(data, "csv")?;
     let mut plans = Vec::new();
     for source in &files {
         let name = source.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
