@@ -61,7 +61,7 @@ pub fn explain(project: &Project, iri: &NamedNode) -> Result<Vec<Explained>, Err
                         .iter()
                         .enumerate()
                         .filter(|(_, c)| *c == "source" || c.ends_with("_source"))
-                        .filter_map(|(i, _)| row.row.record.get(i).filter(|v| !v.is_empty()).map(str::to_owned))
+                        .filter_map(|(i, _)| row.row.record.cell(i).filter(|v| !v.is_empty()).map(str::to_owned))
                         .collect();
                     RowOrigin {
                         file: source.source.path.clone(),

@@ -33,11 +33,14 @@
 //! # Ok::<_, factgraph_rml::Error>(())
 //! ```
 
+pub mod files;
+pub mod functions;
 pub mod mapping;
 pub mod ntriples;
 pub mod problem;
 pub mod source;
 pub mod suggest;
+pub mod target;
 
 use std::path::PathBuf;
 

@@ -138,7 +138,7 @@ enum SourceRead {
 fn read_sources(plan: &Plan, sender: &std::sync::mpsc::SyncSender<Result<SourceRead, Error>>) {
     let read_source = |index: usize| -> Result<bool, Error> {
         let source = &plan.sources[index].source;
-        let mut file = source::open(&source.path, source.format)?;
+        let mut file = source::open(source)?;
         let mut rows_read = 0;
         loop {
             let rows = file.next_batch(BATCH_ROWS)?;
@@ -187,7 +187,7 @@ pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<Exp
         if !wanted.iter().any(|(map, _)| source.maps.contains(map)) {
             continue;
         }
-        let mut file = source::open(&source.source.path, source.source.format)?;
+        let mut file = source::open(&source.source)?;
         loop {
             let rows = file.next_batch(BATCH_ROWS)?;
             if rows.is_empty() {
@@ -235,7 +235,7 @@ impl RunReport {
 fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
     let parent = &plan.maps[join.parent];
     let source = &plan.sources[parent.source].source;
-    let mut file = source::open(&source.path, source.format)?;
+    let mut file = source::open(source)?;
     let mut table = JoinTable::new();
     let mut scratch = String::new();
     loop {
@@ -380,7 +380,7 @@ fn issue(plan: &Plan, map: &MapPlan, row: &Row, term: &TermPlan, (kind, message)
 type TermError = (ProblemKind, String);
 
 fn cell(row: &Row, column: usize) -> &str {
-    row.record.get(column).unwrap_or("")
+    row.record.cell(column).unwrap_or("")
 }
 
 fn subject_of(term: Term) -> Option<NamedOrBlankNode> {

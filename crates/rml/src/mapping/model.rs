@@ -31,12 +31,7 @@ pub struct TriplesMap {
 }
 
 /// A file and how to read it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct LogicalSource {
-    /// The path as resolved against the mapping file's folder.
-    pub path: PathBuf,
-    pub format: crate::source::Format,
-}
+pub type LogicalSource = crate::source::Description;
 
 #[derive(Debug, Clone)]
 pub struct PredicateObjectMap {

@@ -105,7 +105,7 @@ impl Plan {
             let index = match sources.iter().position(|s| s.source == map.source) {
                 Some(index) => index,
                 None => {
-                    let columns = match source::open(&map.source.path, map.source.format) {
+                    let columns = match source::open(&map.source) {
                         Ok(file) => Some(file.fields().to_vec()),
                         Err(e) => {
                             let message = format!(

@@ -286,7 +286,7 @@ impl MapReader<'_> {
         } else {
             normalize(&self.file.path.parent().unwrap_or(Path::new(".")).join(declared_path))
         };
-        Ok(LogicalSource { path, format: crate::source::Format::Csv { delimiter } })
+        Ok(LogicalSource::file(path, crate::source::Format::Csv { delimiter }))
     }
 
     fn csv_delimiter(&self, dialect: NamedOrBlankNodeRef<'_>) -> Result<u8, MappingError> {

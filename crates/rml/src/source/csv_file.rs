@@ -1,53 +1,35 @@
 use crate::problem::{Problem, ProblemKind};
 use csv::{ReaderBuilder, StringRecord};
-use std::fmt;
+use super::{Record, Row, SourceError};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-
-/// A CSV file that cannot be read at all (missing, or without a header).
-#[derive(Debug, Clone, thiserror::Error)]
-pub struct SourceError {
-    pub file: PathBuf,
-    pub line: Option<u64>,
-    pub problem: String,
-}
-
-impl fmt::Display for SourceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        write!(f, ": {}", self.problem)
-    }
-}
-
-/// One data row and the line it starts on (the header is line 1).
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub line: u64,
-    pub record: StringRecord,
-}
 
 /// A CSV file with a header row, read as a stream of rows (RFC 4180 quoting,
 /// UTF-8, a leading byte-order mark ignored). Rows that are not valid CSV
 /// are skipped and kept as [`Problem`]s, so that one run reports them all.
 pub struct CsvSource {
     path: PathBuf,
-    reader: csv::Reader<QuoteCounter<File>>,
+    reader: csv::Reader<QuoteCounter<Box<dyn Read + Send>>>,
     headers: Vec<String>,
     problems: Vec<Problem>,
     last_line: u64,
 }
 
 impl CsvSource {
+    /// Opens a plain UTF-8 CSV file.
     pub fn open(path: &Path, delimiter: u8) -> Result<Self, SourceError> {
         let file = File::open(path).map_err(|e| SourceError {
             file: path.to_owned(),
             line: None,
             problem: format!("cannot open the file: {e}"),
         })?;
+        Self::from_reader(path, Box::new(file), delimiter)
+    }
+
+    /// Reads CSV from `file` (already decompressed and decoded to UTF-8);
+    /// `path` names it in messages.
+    pub fn from_reader(path: &Path, file: Box<dyn Read + Send>, delimiter: u8) -> Result<Self, SourceError> {
         let mut reader = ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
@@ -99,7 +81,7 @@ impl super::RecordSource for CsvSource {
                 Ok(true) => {
                     let line = record.position().map_or(0, csv::Position::line);
                     self.last_line = line;
-                    rows.push(Row { line, record: record.clone() });
+                    rows.push(Row { line, record: Record::Csv(record.clone()) });
                 }
                 Ok(false) => {
                     self.check_quotes_balanced();

@@ -1,15 +1,24 @@
 //! Sources: the first stage of the flow. A source reads records in batches,
 //! each with the line it starts on, so that every later message can point at
-//! a cell. Every format sits behind one trait, [`RecordSource`], so that the
-//! plan and its execution do not know which one they read: CSV today, JSON
-//! and XML readers beside it.
+//! a place in the file. Every format sits behind one trait, [`RecordSource`],
+//! and every reference into a record is an [`Expression`] compiled once per
+//! logical source: the plan and its execution never re-read an expression's
+//! text per record, and do not know which format they read.
+//!
+//! CSV records are a row of cells; JSON records are the values the logical
+//! source's iterator selects; XML records are the elements its XPath
+//! selects; records of a logical view are its fields' values.
 
 mod csv_file;
+pub mod json;
+pub mod xml;
 
-pub use csv_file::{CsvSource, Row, SourceError};
+pub use csv_file::CsvSource;
 
+use crate::files::{Compression, Encoding};
 use crate::problem::Problem;
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// How a source's records are written: its reference formulation, with the
 /// dialect it needs.
@@ -17,6 +26,118 @@ use std::path::Path;
 pub enum Format {
     /// CSV with a header row (RFC 4180), cells split at `delimiter`.
     Csv { delimiter: u8 },
+    /// JSON; references are JSONPath (RFC 9535).
+    Json,
+    /// XML; references are XPath.
+    Xml,
+}
+
+/// A logical source: which file, how it is stored and how to read it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Description {
+    /// The path as resolved against the mapping file's folder (or the
+    /// working directory).
+    pub path: PathBuf,
+    pub format: Format,
+    /// The expression selecting the records (JSONPath or XPath); CSV has none.
+    pub iterator: Option<String>,
+    pub compression: Compression,
+    pub encoding: Encoding,
+    /// Values that stand for "no value" (`rml:null`); CSV's empty cell is
+    /// one unless the mapping says otherwise.
+    pub nulls: Vec<String>,
+}
+
+impl Description {
+    /// A plain UTF-8 file, uncompressed, with the format's default nulls.
+    pub fn file(path: impl Into<PathBuf>, format: Format) -> Self {
+        Self {
+            path: path.into(),
+            format,
+            iterator: None,
+            compression: Compression::None,
+            encoding: Encoding::Utf8,
+            nulls: Vec::new(),
+        }
+    }
+}
+
+/// One record and the line it starts on (a CSV file's header is line 1).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub line: u64,
+    pub record: Record,
+}
+
+/// A record as its format gives it.
+#[derive(Debug, Clone)]
+pub enum Record {
+    Csv(csv::StringRecord),
+    Json(serde_json::Value),
+    Xml(xml::XmlRecord),
+    /// A logical view's record: the values of each field, by field index.
+    Fields(Vec<Vec<Value>>),
+}
+
+impl Record {
+    /// A CSV record's cell, `None` for other formats or past the row's end.
+    pub fn cell(&self, column: usize) -> Option<&str> {
+        match self {
+            Self::Csv(record) => record.get(column),
+            _ => None,
+        }
+    }
+}
+
+/// One value a reference gives in a record: its text, and the datatype the
+/// format gives it (a JSON number is an `xsd:integer` or `xsd:double`, a
+/// JSON boolean an `xsd:boolean`; CSV and XML values have none).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Value {
+    pub text: String,
+    /// The IRI of the natural datatype, if any.
+    pub datatype: Option<&'static str>,
+}
+
+impl Value {
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self { text: text.into(), datatype: None }
+    }
+}
+
+/// A reference compiled for its format.
+#[derive(Debug, Clone)]
+pub enum Expression {
+    /// A CSV column, by index.
+    Column(usize),
+    Json(json::JsonPath),
+    Xml(xml::XPath),
+    /// A logical view's field, by index.
+    Field(usize),
+}
+
+impl Expression {
+    /// Every value of the expression in `record`, in document order;
+    /// nothing for a record of another format.
+    pub fn evaluate(&self, record: &Record, out: &mut Vec<Value>) {
+        match (self, record) {
+            (Self::Column(column), Record::Csv(row)) => out.extend(row.get(*column).map(Value::plain)),
+            (Self::Json(path), Record::Json(value)) => path.evaluate(value, out),
+            (Self::Xml(path), Record::Xml(node)) => path.evaluate(node, out),
+            (Self::Field(field), Record::Fields(fields)) => out.extend(fields.get(*field).into_iter().flatten().cloned()),
+            _ => {}
+        }
+    }
+
+    /// The records the expression selects inside `record`, for nested
+    /// iteration (a logical view's iterable field).
+    pub fn select(&self, record: &Record) -> Vec<Record> {
+        match (self, record) {
+            (Self::Json(path), Record::Json(value)) => path.select(value).into_iter().map(Record::Json).collect(),
+            (Self::Xml(path), Record::Xml(node)) => path.select(node).into_iter().map(Record::Xml).collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A file read as a stream of records.
@@ -24,7 +145,8 @@ pub trait RecordSource: Send {
     /// The file, for messages.
     fn path(&self) -> &Path;
 
-    /// The field names that references may use (a CSV file's header).
+    /// The field names that references may use (a CSV file's header); empty
+    /// for formats whose references are expressions.
     fn fields(&self) -> &[String];
 
     /// Reads up to `max_records` records; an empty batch means the end.
@@ -35,9 +157,34 @@ pub trait RecordSource: Send {
     fn take_problems(&mut self) -> Vec<Problem>;
 }
 
-/// Opens the file at `path` as a source of `format`.
-pub fn open(path: &Path, format: Format) -> Result<Box<dyn RecordSource>, SourceError> {
-    match format {
-        Format::Csv { delimiter } => Ok(Box::new(CsvSource::open(path, delimiter)?)),
+/// Opens the logical source `description` as a stream of records.
+pub fn open(description: &Description) -> Result<Box<dyn RecordSource>, SourceError> {
+    let path = &description.path;
+    let input = crate::files::open_input(path, description.compression, description.encoding)?;
+    let iterator = description.iterator.as_deref();
+    Ok(match description.format {
+        Format::Csv { delimiter } => Box::new(CsvSource::from_reader(path, input, delimiter)?),
+        Format::Json => Box::new(json::JsonSource::open(path, input, iterator.unwrap_or("$"))?),
+        Format::Xml => Box::new(xml::XmlSource::open(path, input, iterator.unwrap_or("/*"))?),
+    })
+}
+
+/// A source that cannot be read at all (missing, without a CSV header, not
+/// JSON or XML), with the line where the format gives one.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct SourceError {
+    pub file: PathBuf,
+    pub line: Option<u64>,
+    pub problem: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": {}", self.problem)
     }
 }
+
