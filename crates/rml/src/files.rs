@@ -26,6 +26,31 @@ pub enum Encoding {
     Utf16,
 }
 
+impl Compression {
+    /// The compression an RML IRI names (`http://w3id.org/rml/gzip`).
+    pub fn from_iri(iri: &str) -> Option<Self> {
+        Some(match iri.strip_prefix("http://w3id.org/rml/")? {
+            "none" => Self::None,
+            "gzip" => Self::Gzip,
+            "zip" => Self::Zip,
+            "targz" => Self::TarGzip,
+            "tarxz" => Self::TarXz,
+            _ => return None,
+        })
+    }
+}
+
+impl Encoding {
+    /// The encoding an RML IRI names (`http://w3id.org/rml/UTF-16`).
+    pub fn from_iri(iri: &str) -> Option<Self> {
+        Some(match iri.strip_prefix("http://w3id.org/rml/")? {
+            "UTF-8" => Self::Utf8,
+            "UTF-16" => Self::Utf16,
+            _ => return None,
+        })
+    }
+}
+
 /// Opens `path`, decompressed and decoded: the reader gives UTF-8.
 pub fn open_input(
     path: &Path,

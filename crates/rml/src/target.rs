@@ -22,6 +22,23 @@ pub enum Serialization {
     RdfJson,
 }
 
+impl Serialization {
+    /// The serialisation a W3C formats IRI names.
+    pub fn from_iri(iri: &str) -> Option<Self> {
+        Some(match iri.strip_prefix("http://www.w3.org/ns/formats/")? {
+            "N-Quads" => Self::NQuads,
+            "N-Triples" => Self::NTriples,
+            "Turtle" => Self::Turtle,
+            "TriG" => Self::TriG,
+            "N3" => Self::N3,
+            "JSON-LD" => Self::JsonLd,
+            "RDF_XML" => Self::RdfXml,
+            "RDF_JSON" => Self::RdfJson,
+            _ => return None,
+        })
+    }
+}
+
 /// Where and how a target writes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TargetSpec {

@@ -3,20 +3,17 @@
 //! order, to a sink. Parent tables for joins are built first and keep only the
 //! parent subjects by join key.
 
-use super::datatypes::check_lexical_form;
-use super::model::TermType;
+use super::generate::{lexical, TermError};
 use super::plan::*;
 use super::vocab::RML;
 use crate::problem::{Problem, ProblemKind};
 use crate::source::{self, Row};
 use crate::Error;
-use oxiri::Iri;
 use oxrdf::vocab::rdf;
-use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxrdf::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// Rows read from a file before they are mapped in parallel.
@@ -38,6 +35,9 @@ pub struct MappedBatch {
     pub subjects: Vec<SubjectSeen>,
     /// IRIs built from cells as objects, when identifiers are tracked.
     pub references: Vec<ReferenceSeen>,
+    /// (index in `quads`, logical target) for every quad a target takes,
+    /// in quad order; quads not listed go to the default output.
+    pub targeted: Vec<(usize, usize)>,
     quads_per_map: Vec<u64>,
 }
 
@@ -238,27 +238,53 @@ fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
     let mut file = source::open(source)?;
     let mut table = JoinTable::new();
     let mut scratch = String::new();
+    let mut subjects = Vec::new();
     loop {
         let rows = file.next_batch(BATCH_ROWS)?;
         if rows.is_empty() {
             return Ok(table);
         }
         for row in &rows {
-            let key: Vec<String> = join.parent_columns.iter().map(|&c| cell(row, c).to_owned()).collect();
-            if key.iter().any(String::is_empty) {
-                continue; // an empty value never joins
+            let keys = join_keys(&join.parent_keys, row, &mut scratch);
+            if keys.is_empty() {
+                continue; // a missing value never joins
             }
-            let Ok(Some(subject)) = parent.subject.generate(row, &mut scratch) else {
-                continue;
-            };
-            if let Some(subject) = subject_of(subject) {
-                let subjects = table.entry(key).or_default();
-                if !subjects.contains(&subject) {
-                    subjects.push(subject);
+            subjects.clear();
+            let _ = parent.subject.generate_all(row, &mut scratch, &mut subjects);
+            for subject in subjects.drain(..).filter_map(subject_of) {
+                for key in &keys {
+                    let entry = table.entry(key.clone()).or_default();
+                    if !entry.contains(&subject) {
+                        entry.push(subject.clone());
+                    }
                 }
             }
         }
     }
+}
+
+/// The join keys of a record: one per combination of the key expressions'
+/// values (an expression with several values joins on any of them); none
+/// when an expression has no value.
+fn join_keys(keys: &[TermPlan], row: &Row, scratch: &mut String) -> Vec<Vec<String>> {
+    let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
+    let mut terms = Vec::new();
+    for key in keys {
+        terms.clear();
+        let _ = key.generate_all(row, scratch, &mut terms);
+        let values: Vec<&str> = terms.iter().map(lexical).filter(|v| !v.is_empty()).collect();
+        combinations = combinations
+            .into_iter()
+            .flat_map(|prefix| {
+                values.iter().map(move |value| {
+                    let mut key = prefix.clone();
+                    key.push((*value).to_owned());
+                    key
+                })
+            })
+            .collect();
+    }
+    combinations
 }
 
 struct RowMapper<'a> {
@@ -267,7 +293,10 @@ struct RowMapper<'a> {
     options: RunOptions,
 }
 
-impl RowMapper<'_> {
+/// A generated term with the logical targets of the term map that made it.
+type Targeted<'p, T> = (T, &'p [usize]);
+
+impl<'p> RowMapper<'p> {
     fn map_rows(&self, source: usize, rows: &[Row]) -> MappedBatch {
         let mut batch = MappedBatch { source, quads_per_map: vec![0; self.plan.maps.len()], ..MappedBatch::default() };
         let mut scratch = RowScratch::default();
@@ -282,20 +311,20 @@ impl RowMapper<'_> {
         batch
     }
 
-    fn map_row(&self, map_index: usize, row: &Row, batch: &mut MappedBatch, scratch: &mut RowScratch) {
+    fn map_row(&self, map_index: usize, row: &Row, batch: &mut MappedBatch, scratch: &mut RowScratch<'p>) {
         let map = &self.plan.maps[map_index];
-        let track = self.options.track_identifiers;
-        let RowScratch { text, predicates, objects } = scratch;
         let mut issues = Vec::new();
-        let mut generate = |term: &TermPlan| match term.generate(row, text) {
-            Ok(value) => value,
-            Err(error) => {
+        let RowScratch { text, terms, predicates, objects } = scratch;
+        let generate = |term: &TermPlan, text: &mut String, out: &mut Vec<Term>, issues: &mut Vec<Problem>| {
+            if let Err(error) = term.generate_all(row, text, out) {
                 issues.push(issue(self.plan, map, row, term, error));
-                None
             }
         };
-        let Some(subject) = generate(&map.subject).and_then(subject_of) else {
-            if !map.subject.columns.is_empty() && map.subject.value_is_empty(row) {
+        terms.clear();
+        generate(&map.subject, text, terms, &mut issues);
+        let subjects: Vec<NamedOrBlankNode> = terms.drain(..).filter_map(subject_of).collect();
+        if subjects.is_empty() {
+            if !map.subject.columns.is_empty() && map.subject.single_valued && map.subject.value_is_empty(row) {
                 let error = (
                     ProblemKind::EmptyValue,
                     "empty value where the subject is formed; fill it in or remove the row".into(),
@@ -304,65 +333,139 @@ impl RowMapper<'_> {
             }
             batch.issues.append(&mut issues);
             return;
-        };
-        if let (true, NamedOrBlankNode::NamedNode(iri), false) =
-            (track, &subject, matches!(map.subject.value, ValuePlan::Constant(_)))
-        {
-            batch.subjects.push(SubjectSeen { map: map_index, line: row.line, subject: iri.clone() });
         }
-        let subject_graphs: Vec<GraphName> =
-            map.subject_graphs.iter().filter_map(|g| generate(g).map(graph_name)).collect();
-        let quads = &mut batch.quads;
-        let type_graphs = graphs_or_default(&subject_graphs);
-        for class in &map.classes {
-            for graph in type_graphs.iter() {
-                quads.push(Quad::new(subject.clone(), rdf::TYPE, class.clone(), graph.clone()));
+        let mut subject_graphs: Vec<Targeted<'p, GraphName>> = Vec::new();
+        for graph_map in &self.plan.maps[map_index].subject_graphs {
+            generate(graph_map, text, terms, &mut issues);
+            subject_graphs.extend(terms.drain(..).map(|t| (graph_name(t), graph_map.targets.as_slice())));
+        }
+        let subject_targets = map.subject.targets.as_slice();
+        let track = self.options.track_identifiers && !matches!(map.subject.value, ValuePlan::Constant(_));
+        for subject in &subjects {
+            if let (true, NamedOrBlankNode::NamedNode(iri)) = (track, subject) {
+                batch.subjects.push(SubjectSeen { map: map_index, line: row.line, subject: iri.clone() });
+            }
+            let graphs = graphs_or_default(&subject_graphs);
+            for class in &map.classes {
+                for (graph, graph_targets) in graphs.iter() {
+                    let quad = Quad::new(subject.clone(), rdf::TYPE, class.clone(), graph.clone());
+                    batch.push(quad, &[subject_targets, graph_targets]);
+                }
             }
         }
         for pom in &map.predicate_object_maps {
             predicates.clear();
-            predicates.extend(pom.predicates.iter().filter_map(|p| match generate(p) {
-                Some(Term::NamedNode(n)) => Some(n),
-                _ => None,
-            }));
+            for predicate_map in &pom.predicates {
+                generate(predicate_map, text, terms, &mut issues);
+                predicates.extend(terms.drain(..).filter_map(|t| match t {
+                    Term::NamedNode(n) => Some((n, predicate_map.targets.as_slice())),
+                    _ => None,
+                }));
+            }
             if predicates.is_empty() {
                 continue;
             }
             objects.clear();
             for object in &pom.objects {
-                match object {
-                    ObjectPlan::Term(term) => {
-                        let object = generate(term);
-                        if let (true, Some(Term::NamedNode(iri)), true) = (track, &object, !term.columns.is_empty()) {
-                            batch.references.push(ReferenceSeen {
-                                map: map_index,
-                                line: row.line,
-                                columns: term.columns.clone(),
-                                object: iri.clone(),
-                            });
-                        }
-                        objects.extend(object);
-                    }
-                    ObjectPlan::SameRow { parent } => {
-                        objects.extend(generate(&self.plan.maps[*parent].subject).and_then(subject_of).map(Term::from));
-                    }
-                    ObjectPlan::Join { join, child_columns } => {
-                        let key: Vec<String> = child_columns.iter().map(|&c| cell(row, c).to_owned()).collect();
-                        if let Some(subjects) = self.tables[*join].get(&key) {
-                            objects.extend(subjects.iter().cloned().map(Term::from));
-                        }
-                    }
-                    ObjectPlan::AllOf { join } => {
-                        objects.extend(self.tables[*join].values().flatten().cloned().map(Term::from));
-                    }
-                }
+                self.objects_of(map_index, object, row, text, terms, objects, batch, &mut issues);
+            }
+            if objects.is_empty() {
+                continue;
             }
             let mut graphs = subject_graphs.clone();
-            graphs.extend(pom.graphs.iter().filter_map(|g| generate(g).map(graph_name)));
+            for graph_map in &pom.graphs {
+                generate(graph_map, text, terms, &mut issues);
+                graphs.extend(terms.drain(..).map(|t| (graph_name(t), graph_map.targets.as_slice())));
+            }
             let graphs = graphs_or_default(&graphs);
-            push_combinations(quads, &subject, predicates, objects, &graphs);
+            for (index, subject) in subjects.iter().enumerate() {
+                let last = index + 1 == subjects.len();
+                push_combinations(batch, (subject, subject_targets), predicates, objects, &graphs, last);
+            }
         }
         batch.issues.append(&mut issues);
+    }
+
+    /// The objects an object map gives for the record, with its targets.
+    #[allow(clippy::too_many_arguments)]
+    fn objects_of(
+        &self,
+        map_index: usize,
+        object: &'p ObjectPlan,
+        row: &Row,
+        text: &mut String,
+        terms: &mut Vec<Term>,
+        objects: &mut Vec<Targeted<'p, Term>>,
+        batch: &mut MappedBatch,
+        issues: &mut Vec<Problem>,
+    ) {
+        let map = &self.plan.maps[map_index];
+        match object {
+            ObjectPlan::Term(term) => {
+                if let Err(error) = term.generate_all(row, text, terms) {
+                    issues.push(issue(self.plan, map, row, term, error));
+                }
+                for object in terms.drain(..) {
+                    if let (true, Term::NamedNode(iri), false) =
+                        (self.options.track_identifiers, &object, term.columns.is_empty())
+                    {
+                        batch.references.push(ReferenceSeen {
+                            map: map_index,
+                            line: row.line,
+                            columns: term.columns.clone(),
+                            object: iri.clone(),
+                        });
+                    }
+                    objects.push((object, term.targets.as_slice()));
+                }
+            }
+            ObjectPlan::SameRow { parent, targets } => {
+                let parent_subject = &self.plan.maps[*parent].subject;
+                let _ = parent_subject.generate_all(row, text, terms);
+                objects.extend(terms.drain(..).filter_map(subject_of).map(|s| (Term::from(s), targets.as_slice())));
+            }
+            ObjectPlan::Join { join, child_keys, targets } => {
+                let mut found: Vec<&NamedOrBlankNode> = Vec::new();
+                for key in join_keys(child_keys, row, text) {
+                    for subject in self.tables[*join].get(&key).into_iter().flatten() {
+                        if !found.contains(&subject) {
+                            found.push(subject);
+                        }
+                    }
+                }
+                objects.extend(found.into_iter().map(|s| (Term::from(s.clone()), targets.as_slice())));
+            }
+            ObjectPlan::AllOf { join, targets } => {
+                let all = self.tables[*join].values().flatten().cloned();
+                objects.extend(all.map(|s| (Term::from(s), targets.as_slice())));
+            }
+        }
+    }
+}
+
+impl MappedBatch {
+    /// Adds a quad, sent to the union of the targets of the term maps that
+    /// made it.
+    fn push(&mut self, quad: Quad, targets: &[&[usize]]) {
+        let index = self.quads.len();
+        self.quads.push(quad);
+        let first = self.targeted.len();
+        for &target in targets.iter().copied().flatten() {
+            if !self.targeted[first..].iter().any(|&(_, t)| t == target) {
+                self.targeted.push((index, target));
+            }
+        }
+    }
+
+    /// The quads for the default output: those no logical target takes.
+    pub fn default_output(&self) -> impl Iterator<Item = &Quad> + '_ {
+        let mut targeted = self.targeted.iter().map(|&(index, _)| index).peekable();
+        self.quads.iter().enumerate().filter_map(move |(index, quad)| {
+            while targeted.peek().is_some_and(|&t| t < index) {
+                targeted.next();
+            }
+            (targeted.peek() != Some(&index)).then_some(quad)
+        })
     }
 }
 
@@ -374,13 +477,6 @@ fn issue(plan: &Plan, map: &MapPlan, row: &Row, term: &TermPlan, (kind, message)
     } else {
         problem.in_column(&term.columns)
     }
-}
-
-/// Why a value could not become a term.
-type TermError = (ProblemKind, String);
-
-fn cell(row: &Row, column: usize) -> &str {
-    row.record.cell(column).unwrap_or("")
 }
 
 fn subject_of(term: Term) -> Option<NamedOrBlankNode> {
@@ -401,132 +497,56 @@ fn graph_name(term: Term) -> GraphName {
 }
 
 /// The default graph alone, for the many maps that name no graph.
-static DEFAULT_GRAPH: [GraphName; 1] = [GraphName::DefaultGraph];
+static DEFAULT_GRAPH: [Targeted<'static, GraphName>; 1] = [(GraphName::DefaultGraph, &[])];
 
-fn graphs_or_default(graphs: &[GraphName]) -> Cow<'static, [GraphName]> {
+fn graphs_or_default<'p>(graphs: &[Targeted<'p, GraphName>]) -> Cow<'p, [Targeted<'p, GraphName>]> {
     if graphs.is_empty() {
         return Cow::Borrowed(&DEFAULT_GRAPH);
     }
     let mut graphs = graphs.to_vec();
-    graphs.sort_unstable_by_key(ToString::to_string);
-    graphs.dedup();
+    graphs.sort_by_cached_key(|(graph, _)| graph.to_string());
+    graphs.dedup_by(|a, b| a.0 == b.0);
     Cow::Owned(graphs)
 }
 
 /// Buffers that the rows of a chunk reuse: a row then allocates only for
 /// its terms, and a run makes tens of millions of them.
 #[derive(Default)]
-struct RowScratch {
+struct RowScratch<'p> {
     /// Text of a template as it is expanded.
     text: String,
+    /// Terms of one term map for the row.
+    terms: Vec<Term>,
     /// A predicate-object map's predicates and objects for the row.
-    predicates: Vec<NamedNode>,
-    objects: Vec<Term>,
+    predicates: Vec<Targeted<'p, NamedNode>>,
+    objects: Vec<Targeted<'p, Term>>,
 }
 
-/// A quad for each predicate, object and graph. The usual one of each is
-/// moved into its quad rather than cloned: a clone is an allocation, and a
-/// run makes tens of millions of quads.
-fn push_combinations(
-    quads: &mut Vec<Quad>,
-    subject: &NamedOrBlankNode,
-    predicates: &mut Vec<NamedNode>,
-    objects: &mut Vec<Term>,
-    graphs: &[GraphName],
+/// A quad for each predicate, object and graph. For the last subject, the
+/// usual one of each is moved into its quad rather than cloned: a clone is
+/// an allocation, and a run makes tens of millions of quads.
+fn push_combinations<'p>(
+    batch: &mut MappedBatch,
+    (subject, subject_targets): (&NamedOrBlankNode, &[usize]),
+    predicates: &mut Vec<Targeted<'p, NamedNode>>,
+    objects: &mut Vec<Targeted<'p, Term>>,
+    graphs: &[Targeted<'p, GraphName>],
+    last_subject: bool,
 ) {
-    if let ([_], [_], [graph]) = (predicates.as_slice(), objects.as_slice(), graphs) {
-        if let (Some(predicate), Some(object)) = (predicates.pop(), objects.pop()) {
-            quads.push(Quad::new(subject.clone(), predicate, object, graph.clone()));
+    if let (true, [_], [_], [(graph, graph_targets)]) = (last_subject, predicates.as_slice(), objects.as_slice(), graphs)
+    {
+        if let (Some((predicate, p_targets)), Some((object, o_targets))) = (predicates.pop(), objects.pop()) {
+            let quad = Quad::new(subject.clone(), predicate, object, graph.clone());
+            batch.push(quad, &[subject_targets, p_targets, o_targets, graph_targets]);
         }
         return;
     }
-    for predicate in predicates.iter() {
-        for object in objects.iter() {
-            for graph in graphs {
-                quads.push(Quad::new(subject.clone(), predicate.clone(), object.clone(), graph.clone()));
+    for (predicate, p_targets) in predicates.iter() {
+        for (object, o_targets) in objects.iter() {
+            for (graph, graph_targets) in graphs {
+                let quad = Quad::new(subject.clone(), predicate.clone(), object.clone(), graph.clone());
+                batch.push(quad, &[subject_targets, p_targets, o_targets, graph_targets]);
             }
         }
     }
-}
-
-impl TermPlan {
-    /// The term for one row: `Ok(None)` when a value is empty (no triple, as
-    /// for NULL in R2RML), `Err` when a value cannot form the term.
-    fn generate(&self, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
-        let text: &str = match &self.value {
-            ValuePlan::Constant(term) => return Ok(Some(term.clone())),
-            ValuePlan::Fresh(id) => return Ok(Some(BlankNode::new_unchecked(format!("f{id}r{}", row.line)).into())),
-            ValuePlan::Column(column) => cell(row, *column),
-            ValuePlan::Template(template) => {
-                let iri_safe = self.term_type == TermType::Iri;
-                if template.expand(|c| cell(row, c), iri_safe, scratch).is_none() {
-                    return Ok(None);
-                }
-                scratch
-            }
-        };
-        if text.is_empty() {
-            return Ok(None);
-        }
-        match self.term_type {
-            TermType::Iri if self.always_valid_iri => Ok(Some(NamedNode::new_unchecked(text).into())),
-            TermType::Iri => self.iri(text).map(|n| Some(n.into())),
-            TermType::BlankNode => Ok(Some(blank_node(text).into())),
-            TermType::Literal => self.literal(text).map(|l| Some(l.into())),
-        }
-    }
-
-    /// An IRI from generated text: absolute as it is, or the base IRI put in
-    /// front (R2RML concatenates; it does not resolve `..`).
-    fn iri(&self, text: &str) -> Result<NamedNode, TermError> {
-        if Iri::parse(text).is_ok() {
-            return Ok(NamedNode::new_unchecked(text));
-        }
-        let Some(base) = &self.base_iri else {
-            let message = format!("{text:?} is not an absolute IRI, and no base IRI is set (add @base to the mapping or base_iri to factgraph.toml)");
-            return Err((ProblemKind::InvalidIri, message));
-        };
-        let joined = format!("{base}{text}");
-        match Iri::parse(joined.as_str()) {
-            Ok(_) => Ok(NamedNode::new_unchecked(joined)),
-            Err(e) => Err((ProblemKind::InvalidIri, format!("{text:?} does not form a valid IRI ({e})"))),
-        }
-    }
-
-    /// Whether a value this term map reads is empty in the row.
-    fn value_is_empty(&self, row: &Row) -> bool {
-        match &self.value {
-            ValuePlan::Column(column) => cell(row, *column).is_empty(),
-            ValuePlan::Template(template) => template.columns().any(|c| cell(row, *c).is_empty()),
-            ValuePlan::Constant(_) | ValuePlan::Fresh(_) => false,
-        }
-    }
-
-    fn literal(&self, text: &str) -> Result<Literal, TermError> {
-        Ok(match (&self.datatype, &self.language) {
-            (Some(datatype), _) => {
-                check_lexical_form(text, datatype.as_str()).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
-                Literal::new_typed_literal(text, datatype.clone())
-            }
-            (None, Some(language)) => Literal::new_language_tagged_literal_unchecked(text, language.as_str()),
-            (None, None) => Literal::new_simple_literal(text),
-        })
-    }
-}
-
-/// The same value always gives the same blank node. Readable values keep their
-/// text (`v` + value); others are hex-encoded (`x` + hex), so the two never meet,
-/// nor the `f…` labels of fresh blank nodes.
-fn blank_node(value: &str) -> BlankNode {
-    let mut label = String::with_capacity(value.len() * 2 + 1);
-    if value.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        label.push('v');
-        label.push_str(value);
-    } else {
-        label.push('x');
-        for byte in value.bytes() {
-            let _ = write!(label, "{byte:02x}");
-        }
-    }
-    BlankNode::new_unchecked(label)
 }

@@ -3,16 +3,19 @@
 
 pub mod datatypes;
 pub mod execute;
+mod generate;
 pub mod model;
 pub mod plan;
 pub mod read;
+pub mod targets;
 pub mod template;
 pub mod vocab;
 
 pub use execute::{run, run_with, MappedBatch, RunOptions, RunReport};
 pub use model::{Mapping, MappingError};
 pub use plan::Plan;
-pub use read::read_mapping_files;
+pub use targets::TargetSet;
+pub use read::{read_mapping_files, read_mapping_files_with, ReadOptions};
 
 /// Checks a language tag as BCP 47 writes it, and that its primary language
 /// is a 2- or 3-letter code (a registered language), so that `english` is

@@ -1,8 +1,9 @@
-//! The mapping as read from RML files, with columns still named. Reading a
-//! mapping ([`super::read`]) produces this; compiling it against the CSV
-//! headers ([`super::plan`]) turns names into indexes.
+//! The mapping as read from RML files, with references still as text.
+//! Reading a mapping ([`super::read`]) produces this; compiling it against
+//! its sources ([`super::plan`]) turns references into compiled expressions.
 
 use super::template::Template;
+use crate::target::TargetSpec;
 use oxrdf::{NamedNode, Term};
 use std::fmt;
 use std::path::PathBuf;
@@ -13,6 +14,8 @@ pub struct Mapping {
     pub triples_maps: Vec<TriplesMap>,
     /// Prefixes declared in the mapping files, for readable output.
     pub prefixes: Vec<(String, String)>,
+    /// The logical targets the term maps name, by index.
+    pub targets: Vec<TargetSpec>,
 }
 
 #[derive(Debug, Clone)]
@@ -22,7 +25,8 @@ pub struct TriplesMap {
     /// The mapping file it was read from.
     pub file: PathBuf,
     pub source: LogicalSource,
-    /// Base IRI for relative IRIs generated from data (the file's `@base`).
+    /// Base IRI for relative IRIs generated from data: `rml:baseIRI`, the
+    /// file's `@base`, or the processor's.
     pub base_iri: Option<String>,
     pub subject: TermMap,
     pub classes: Vec<NamedNode>,
@@ -44,17 +48,16 @@ pub struct PredicateObjectMap {
 pub enum ObjectMap {
     Term(TermMap),
     /// A referencing object map: the subjects of another triples map,
-    /// joined on pairs of (child column, parent column).
-    Parent {
-        parent: usize,
-        joins: Vec<JoinCondition>,
-    },
+    /// joined on pairs of (child, parent) expressions.
+    Parent { parent: usize, joins: Vec<JoinCondition>, targets: Vec<usize> },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Child and parent sides of a join: any expression map (a reference, a
+/// template, a constant, a function).
+#[derive(Debug, Clone)]
 pub struct JoinCondition {
-    pub child: String,
-    pub parent: String,
+    pub child: TermMap,
+    pub parent: TermMap,
 }
 
 /// How a term map gets its value.
@@ -63,21 +66,40 @@ pub enum TermValue {
     Constant(Term),
     Reference(String),
     Template(Template<String>),
-    /// A blank-node term map with no value: a new blank node for every row.
+    /// A blank-node term map with no value: a new blank node for every record.
     FreshBlankNode,
+    /// `rml:functionExecution`: the values a function returns.
+    Function(Box<FunctionCall>),
+}
+
+/// A function execution (RML-FNML): the function, found in the library when
+/// the mapping is read, and a term map for each parameter.
+#[derive(Debug, Clone)]
+pub struct FunctionCall {
+    pub function: &'static crate::functions::Function,
+    pub inputs: Vec<(NamedNode, TermMap)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TermType {
     Iri,
+    /// `rml:UnsafeIRI`: template values are put in without percent-encoding.
+    UnsafeIri,
     BlankNode,
     Literal,
+}
+
+impl TermType {
+    pub fn is_iri(self) -> bool {
+        matches!(self, Self::Iri | Self::UnsafeIri)
+    }
 }
 
 impl fmt::Display for TermType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Iri => "IRI",
+            Self::UnsafeIri => "unsafe IRI",
             Self::BlankNode => "blank node",
             Self::Literal => "literal",
         })
@@ -88,8 +110,21 @@ impl fmt::Display for TermType {
 pub struct TermMap {
     pub value: TermValue,
     pub term_type: TermType,
-    pub datatype: Option<NamedNode>,
-    pub language: Option<String>,
+    /// A constant datatype, or a datatype map giving IRIs per record.
+    pub datatype: Option<Annotation>,
+    /// A constant language tag, or a language map giving tags per record.
+    pub language: Option<Annotation>,
+    /// `rml:logicalTarget`s: indexes into [`Mapping::targets`].
+    pub targets: Vec<usize>,
+    /// `rml:condition`: the term is generated only where this gives `true`.
+    pub condition: Option<Box<TermMap>>,
+}
+
+/// A datatype or language given as a constant or by a term map.
+#[derive(Debug, Clone)]
+pub enum Annotation {
+    Constant(String),
+    Map(Box<TermMap>),
 }
 
 impl TermMap {
@@ -100,14 +135,22 @@ impl TermMap {
             Term::BlankNode(_) => TermType::BlankNode,
             _ => TermType::Literal,
         };
-        Self { value: TermValue::Constant(term), term_type, datatype: None, language: None }
+        Self {
+            value: TermValue::Constant(term),
+            term_type,
+            datatype: None,
+            language: None,
+            targets: Vec::new(),
+            condition: None,
+        }
     }
 
-    /// The columns this term map reads.
+    /// The references this term map reads directly, for messages.
     pub fn columns(&self) -> Vec<&str> {
         match &self.value {
             TermValue::Reference(column) => vec![column.as_str()],
             TermValue::Template(template) => template.columns().map(String::as_str).collect(),
+            TermValue::Function(call) => call.inputs.iter().flat_map(|(_, input)| input.columns()).collect(),
             TermValue::Constant(_) | TermValue::FreshBlankNode => Vec::new(),
         }
     }

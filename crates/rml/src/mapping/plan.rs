@@ -1,17 +1,20 @@
-//! Compiles a [`Mapping`] against the headers of its CSV files into a [`Plan`]:
-//! column names become indexes and constants become ready-made terms, so that
-//! running the plan does no lookups per row.
+//! Compiles a [`Mapping`] against its sources into a [`Plan`]: references
+//! become compiled expressions (CSV column indexes, JSONPath, XPath),
+//! functions become pointers into the library and constants ready-made
+//! terms, so that running the plan does no lookups or parsing per record.
 
 use super::model::*;
 use super::template::{Template, TemplatePart};
+use crate::functions::Function;
 use crate::problem::{Problem, ProblemKind};
-use crate::source;
+use crate::source::{self, Expression, Format};
+use crate::target::TargetSpec;
 use crate::Error;
 use oxiri::Iri;
 use oxrdf::{NamedNode, Term};
 use std::path::PathBuf;
 
-/// What runs: one entry per CSV file, each with the triples maps that read it.
+/// What runs: one entry per source file, each with the triples maps that read it.
 #[derive(Debug)]
 pub struct Plan {
     pub sources: Vec<SourcePlan>,
@@ -19,11 +22,14 @@ pub struct Plan {
     /// Parent tables to build before mapping, one per referencing object map
     /// with join conditions.
     pub joins: Vec<JoinPlan>,
+    /// The logical targets the term maps name, by index.
+    pub targets: Vec<TargetSpec>,
 }
 
 #[derive(Debug)]
 pub struct SourcePlan {
     pub source: LogicalSource,
+    /// A CSV file's header; empty for formats whose references are expressions.
     pub columns: Vec<String>,
     /// Indexes into [`Plan::maps`] of the triples maps reading this file.
     pub maps: Vec<usize>,
@@ -50,53 +56,70 @@ pub struct PredicateObjectPlan {
 #[derive(Debug)]
 pub enum ObjectPlan {
     Term(TermPlan),
-    /// The parent's subject generated from the same row (same source, no join).
-    SameRow {
-        parent: usize,
-    },
-    /// Every parent subject whose join key equals these child columns' values.
-    Join {
-        join: usize,
-        child_columns: Vec<usize>,
-    },
-    /// The subjects of every parent row (no join condition, another source).
-    AllOf {
-        join: usize,
-    },
+    /// The parent's subject generated from the same record (same source, no join).
+    SameRow { parent: usize, targets: Vec<usize> },
+    /// Every parent subject whose join key equals the child's.
+    Join { join: usize, child_keys: Vec<TermPlan>, targets: Vec<usize> },
+    /// The subjects of every parent record (no join condition, another source).
+    AllOf { join: usize, targets: Vec<usize> },
 }
 
 #[derive(Debug)]
 pub struct JoinPlan {
     pub parent: usize,
-    pub parent_columns: Vec<usize>,
+    pub parent_keys: Vec<TermPlan>,
+    /// The keys as written, to share one table between equal joins.
+    key_text: String,
 }
 
 #[derive(Debug)]
 pub struct TermPlan {
     pub value: ValuePlan,
     pub term_type: TermType,
-    pub datatype: Option<NamedNode>,
-    pub language: Option<String>,
+    pub datatype: Option<AnnotationPlan>,
+    pub language: Option<AnnotationPlan>,
     pub base_iri: Option<String>,
-    /// The column(s) the value comes from, for messages; empty for constants.
+    /// The reference(s) the value comes from, for messages; empty for constants.
     pub columns: String,
     /// Every expansion of this IRI template is a valid absolute IRI, so rows
     /// need no IRI parse (see [`always_valid_iri`]).
     pub always_valid_iri: bool,
+    /// The value is one CSV cell or a template of cells, with at most a
+    /// constant datatype or language: the fast path, one term or none per
+    /// record, with no lists of values built.
+    pub single_valued: bool,
+    /// Values standing for "no value" besides the format's own.
+    pub nulls: Vec<String>,
+    pub targets: Vec<usize>,
+    pub condition: Option<Box<TermPlan>>,
 }
 
 #[derive(Debug)]
 pub enum ValuePlan {
     Constant(Term),
-    Column(usize),
-    Template(Template<usize>),
-    /// A new blank node per row; the number tells term maps apart.
+    Reference(Expression),
+    Template(Template<Expression>),
+    /// A new blank node per record; the number tells term maps apart.
     Fresh(usize),
+    Function(Box<FunctionPlan>),
+}
+
+#[derive(Debug)]
+pub struct FunctionPlan {
+    pub function: &'static Function,
+    pub inputs: Vec<(NamedNode, TermPlan)>,
+}
+
+/// A datatype or language: fixed, or computed per record.
+#[derive(Debug)]
+pub enum AnnotationPlan {
+    Constant(String),
+    Map(Box<TermPlan>),
 }
 
 impl Plan {
-    /// Reads the header of every CSV file the mapping names and compiles
-    /// the mapping against them.
+    /// Opens every source the mapping names (reading a CSV file's header)
+    /// and compiles the mapping against them.
     pub fn compile(mapping: &Mapping) -> Result<Self, Error> {
         let mut problems = Vec::new();
         let mut sources: Vec<SourcePlan> = Vec::new();
@@ -105,8 +128,8 @@ impl Plan {
             let index = match sources.iter().position(|s| s.source == map.source) {
                 Some(index) => index,
                 None => {
-                    let columns = match source::open(&map.source) {
-                        Ok(file) => Some(file.fields().to_vec()),
+                    let columns = match source_columns(&map.source) {
+                        Ok(columns) => columns,
                         Err(e) => {
                             let message = format!(
                                 "{} (the source of triples map {} in {})",
@@ -116,14 +139,10 @@ impl Plan {
                             );
                             let problem = Problem::new(ProblemKind::Csv, &e.file, message);
                             problems.push(if let Some(line) = e.line { problem.at_line(line) } else { problem });
-                            None
+                            Vec::new()
                         }
                     };
-                    sources.push(SourcePlan {
-                        source: map.source.clone(),
-                        columns: columns.unwrap_or_default(),
-                        maps: Vec::new(),
-                    });
+                    sources.push(SourcePlan { source: map.source.clone(), columns, maps: Vec::new() });
                     sources.len() - 1
                 }
             };
@@ -146,8 +165,16 @@ impl Plan {
             return Err(Error::Problems { total: problems.len() as u64, problems });
         }
         let joins = compiler.joins;
-        Ok(Self { sources, maps, joins })
+        Ok(Self { sources, maps, joins, targets: mapping.targets.clone() })
     }
+}
+
+/// A CSV file's header; nothing for other formats, whose references are
+/// checked when they are compiled. Opening the source also finds a file
+/// that is missing or unreadable before any record is mapped.
+fn source_columns(source: &LogicalSource) -> Result<Vec<String>, source::SourceError> {
+    let file = source::open(source)?;
+    Ok(file.fields().to_vec())
 }
 
 struct Compiler<'a> {
@@ -183,37 +210,70 @@ impl Compiler<'_> {
     }
 
     fn object(&mut self, child: usize, object: &ObjectMap) -> Result<ObjectPlan, MappingError> {
-        let (parent, joins) = match object {
+        let (parent, joins, targets) = match object {
             ObjectMap::Term(term) => return Ok(ObjectPlan::Term(self.term(child, term)?)),
-            ObjectMap::Parent { parent, joins } => (*parent, joins),
+            ObjectMap::Parent { parent, joins, targets } => (*parent, joins, targets.clone()),
         };
         let same_source = self.source_of_map[child] == self.source_of_map[parent];
         if joins.is_empty() && same_source {
-            return Ok(ObjectPlan::SameRow { parent });
+            return Ok(ObjectPlan::SameRow { parent, targets });
         }
-        let child_columns = joins.iter().map(|j| self.column(child, &j.child)).collect::<Result<Vec<_>, _>>()?;
-        let parent_columns = joins.iter().map(|j| self.column(parent, &j.parent)).collect::<Result<Vec<_>, _>>()?;
-        let join = match self.joins.iter().position(|j| j.parent == parent && j.parent_columns == parent_columns) {
+        let child_keys = joins.iter().map(|j| self.term(child, &j.child)).collect::<Result<Vec<_>, _>>()?;
+        let parent_keys = joins.iter().map(|j| self.term(parent, &j.parent)).collect::<Result<Vec<_>, _>>()?;
+        let key_text = format!("{:?}", joins.iter().map(|j| format!("{:?}", j.parent.value)).collect::<Vec<_>>());
+        let join = match self.joins.iter().position(|j| j.parent == parent && j.key_text == key_text) {
             Some(existing) => existing,
             None => {
-                self.joins.push(JoinPlan { parent, parent_columns });
+                self.joins.push(JoinPlan { parent, parent_keys, key_text });
                 self.joins.len() - 1
             }
         };
-        Ok(if joins.is_empty() { ObjectPlan::AllOf { join } } else { ObjectPlan::Join { join, child_columns } })
+        Ok(if joins.is_empty() { ObjectPlan::AllOf { join, targets } } else { ObjectPlan::Join { join, child_keys, targets } })
     }
 
     fn term(&mut self, map: usize, term: &TermMap) -> Result<TermPlan, MappingError> {
         let value = match &term.value {
             TermValue::Constant(constant) => ValuePlan::Constant(constant.clone()),
-            TermValue::Reference(column) => ValuePlan::Column(self.column(map, column)?),
-            TermValue::Template(template) => ValuePlan::Template(template.resolve(|c| self.column(map, c))?),
+            TermValue::Reference(reference) => ValuePlan::Reference(self.expression(map, reference)?),
+            TermValue::Template(template) => ValuePlan::Template(template.resolve(|c| self.expression(map, c))?),
             TermValue::FreshBlankNode => {
                 self.fresh += 1;
                 ValuePlan::Fresh(self.fresh)
             }
+            TermValue::Function(call) => {
+                let inputs = call
+                    .inputs
+                    .iter()
+                    .map(|(parameter, input)| Ok((parameter.clone(), self.term(map, input)?)))
+                    .collect::<Result<_, MappingError>>()?;
+                ValuePlan::Function(Box::new(FunctionPlan { function: call.function, inputs }))
+            }
         };
-        let columns = term.columns().join(", ");
+        let annotation = |c: &mut Self, a: &Option<Annotation>| -> Result<Option<AnnotationPlan>, MappingError> {
+            Ok(match a {
+                None => None,
+                Some(Annotation::Constant(text)) => Some(AnnotationPlan::Constant(text.clone())),
+                Some(Annotation::Map(m)) => Some(AnnotationPlan::Map(Box::new(c.term(map, m)?))),
+            })
+        };
+        let datatype = annotation(self, &term.datatype)?;
+        let language = annotation(self, &term.language)?;
+        let condition = match &term.condition {
+            Some(condition) => Some(Box::new(self.term(map, condition)?)),
+            None => None,
+        };
+        let source = &self.sources[self.source_of_map[map]].source;
+        let cells_only = |e: &Expression| matches!(e, Expression::Column(_));
+        let single_valued = source.nulls.is_empty()
+            && condition.is_none()
+            && !matches!(datatype, Some(AnnotationPlan::Map(_)))
+            && !matches!(language, Some(AnnotationPlan::Map(_)))
+            && match &value {
+                ValuePlan::Constant(_) | ValuePlan::Fresh(_) => true,
+                ValuePlan::Reference(e) => cells_only(e),
+                ValuePlan::Template(t) => t.columns().all(cells_only),
+                ValuePlan::Function(_) => false,
+            };
         let always_valid_iri = match &value {
             ValuePlan::Template(template) => term.term_type == TermType::Iri && always_valid_iri(template),
             _ => false,
@@ -221,12 +281,29 @@ impl Compiler<'_> {
         Ok(TermPlan {
             value,
             term_type: term.term_type,
-            datatype: term.datatype.clone(),
-            language: term.language.clone(),
+            datatype,
+            language,
             base_iri: self.mapping.triples_maps[map].base_iri.clone(),
-            columns,
+            columns: term.columns().join(", "),
             always_valid_iri,
+            single_valued,
+            nulls: source.nulls.clone(),
+            targets: term.targets.clone(),
+            condition,
         })
+    }
+
+    /// A reference compiled for its source's format: a CSV column (which
+    /// must be in the header), a JSONPath or an XPath expression.
+    fn expression(&self, map: usize, reference: &str) -> Result<Expression, MappingError> {
+        let source = &self.sources[self.source_of_map[map]];
+        let triples_map = &self.mapping.triples_maps[map];
+        let error = |problem: String| MappingError::new(&triples_map.file, Some(&triples_map.name), problem);
+        match source.source.format {
+            Format::Csv { .. } => self.column(map, reference).map(Expression::Column),
+            Format::Json => source::json::JsonPath::compile(reference).map(Expression::Json).map_err(error),
+            Format::Xml => source::xml::XPath::compile(reference).map(Expression::Xml).map_err(error),
+        }
     }
 
     fn column(&self, map: usize, name: &str) -> Result<usize, MappingError> {
@@ -263,7 +340,7 @@ impl Compiler<'_> {
 /// assert!(!always_valid_iri(&template(vec![Column(0)])));
 /// assert!(!always_valid_iri(&template(vec![Text("http://example.org/".into()), Column(0), Text(" x".into())])));
 /// ```
-pub fn always_valid_iri(template: &Template<usize>) -> bool {
+pub fn always_valid_iri<C>(template: &Template<C>) -> bool {
     let Some(TemplatePart::Text(prefix)) = template.parts.first() else { return false };
     let (Ok(prefix_iri), Ok(extended)) = (Iri::parse(prefix.as_str()), Iri::parse(format!("{prefix}x"))) else {
         return false;

@@ -7,8 +7,12 @@
 use super::model::*;
 use super::template::Template;
 use super::vocab::{csvw, rml, to_current, RDF_TYPE};
+use crate::files::{Compression, Encoding};
+use crate::source::Format;
+use crate::target::{Serialization, TargetSpec};
 use oxrdf::{Graph, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple};
 use oxttl::TurtleParser;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -25,9 +29,22 @@ struct MappingFile {
     appearance: HashMap<Term, usize>,
 }
 
+/// What the processor adds to the mapping documents.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The base IRI for relative IRIs made from data in triples maps that
+    /// give none of their own (`rml:baseIRI` or the file's `@base`).
+    pub base_iri: Option<String>,
+}
+
 /// Reads one or more mapping files into a single [`Mapping`]. Triples maps may
 /// name parents in any of the files.
 pub fn read_mapping_files(paths: &[PathBuf]) -> Result<Mapping, MappingError> {
+    read_mapping_files_with(paths, &ReadOptions::default())
+}
+
+/// [`read_mapping_files`], with options.
+pub fn read_mapping_files_with(paths: &[PathBuf], options: &ReadOptions) -> Result<Mapping, MappingError> {
     let mut mapping = Mapping::default();
     let mut files = Vec::new();
     for path in paths {
@@ -42,10 +59,18 @@ pub fn read_mapping_files(paths: &[PathBuf]) -> Result<Mapping, MappingError> {
     }
     let index_of: HashMap<NamedOrBlankNode, usize> =
         nodes.iter().enumerate().map(|(i, (_, node))| (node.clone(), i)).collect();
+    let targets = RefCell::new(Vec::new());
     for (file_index, node) in &nodes {
-        let reader = MapReader { file: &files[*file_index], name: display_node(node.as_ref()), index_of: &index_of };
+        let reader = MapReader {
+            file: &files[*file_index],
+            name: display_node(node.as_ref()),
+            index_of: &index_of,
+            targets: &targets,
+            options,
+        };
         mapping.triples_maps.push(reader.triples_map(node.as_ref())?);
     }
+    mapping.targets = targets.into_inner().into_iter().map(|(_, spec)| spec).collect();
     if mapping.triples_maps.is_empty() {
         let names = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>();
         return Err(MappingError::new(
@@ -158,6 +183,11 @@ enum Role {
     Predicate,
     Object,
     Graph,
+    /// A datatype map: IRIs.
+    Datatype,
+    /// An expression map with no term of its own: a join side, a function
+    /// input, a language map, a condition.
+    Expression,
 }
 
 impl Role {
@@ -167,6 +197,8 @@ impl Role {
             Self::Predicate => "predicate map",
             Self::Object => "object map",
             Self::Graph => "graph map",
+            Self::Datatype => "datatype map",
+            Self::Expression => "expression map",
         }
     }
 }
@@ -176,6 +208,9 @@ struct MapReader<'a> {
     file: &'a MappingFile,
     name: String,
     index_of: &'a HashMap<NamedOrBlankNode, usize>,
+    /// Logical targets met so far, by node, shared by all triples maps.
+    targets: &'a RefCell<Vec<(Term, TargetSpec)>>,
+    options: &'a ReadOptions,
 }
 
 impl MapReader<'_> {
@@ -236,7 +271,7 @@ impl MapReader<'_> {
             name: self.name.clone(),
             file: self.file.path.clone(),
             source,
-            base_iri: self.file.base_iri.clone(),
+            base_iri: self.base_iri(node)?,
             subject,
             classes,
             subject_graphs,
@@ -244,49 +279,139 @@ impl MapReader<'_> {
         })
     }
 
+    /// `rml:baseIRI` of the triples map, else the file's `@base`, else the
+    /// processor's.
+    fn base_iri(&self, node: NamedOrBlankNodeRef<'_>) -> Result<Option<String>, MappingError> {
+        if let Some(base) = self.at_most_one(node, "baseIRI")? {
+            let base = match base {
+                TermRef::NamedNode(n) => n.as_str().to_owned(),
+                other => self.string(other, "baseIRI")?,
+            };
+            oxiri::Iri::parse(base.as_str())
+                .map_err(|e| self.error(format!("rml:baseIRI {base:?} is not an absolute IRI: {e}")))?;
+            return Ok(Some(base));
+        }
+        Ok(self.file.base_iri.clone().or_else(|| self.options.base_iri.clone()))
+    }
+
     fn logical_source(&self, node: NamedOrBlankNodeRef<'_>) -> Result<LogicalSource, MappingError> {
         let Some(source_node) = self.at_most_one(node, "logicalSource")? else {
-            return Err(self
-                .error("no rml:logicalSource; name the CSV file with rml:logicalSource [ rml:source \"file.csv\" ]"));
+            return Err(
+                self.error("no rml:logicalSource; name the file with rml:logicalSource [ rml:source \"file.csv\" ]")
+            );
         };
         let source_node = self.node(source_node, "logicalSource")?;
-        if let Some(formulation) = self.at_most_one(source_node, "referenceFormulation")? {
-            if formulation != rml("CSV").as_ref().into() {
-                return Err(self.error(format!(
-                    "reference formulation {formulation} is not supported; factgraph reads CSV (rml:CSV or ql:CSV)"
-                )));
-            }
-        }
+        let (format, namespaces) = self.reference_formulation(source_node)?;
         let Some(source) = self.at_most_one(source_node, "source")? else {
             return Err(self.error("the logical source has no rml:source"));
         };
-        let mut delimiter = b',';
-        let (declared, relative_to_cwd) = match source {
-            TermRef::Literal(l) => (l.value().to_owned(), false),
-            other => {
-                let described = self.node(other, "source")?;
-                let graph = &self.file.graph;
-                let path = graph
-                    .object_for_subject_predicate(described, &rml("path"))
-                    .or_else(|| graph.object_for_subject_predicate(described, &csvw("url")));
-                let Some(path) = path else {
-                    return Err(self.error("the rml:source node has neither rml:path nor csvw:url"));
-                };
-                if let Some(dialect) = graph.object_for_subject_predicate(described, &csvw("dialect")) {
-                    delimiter = self.csv_delimiter(self.node(dialect, "dialect")?)?;
-                }
-                let root = graph.object_for_subject_predicate(described, &rml("root"));
-                let cwd = root == Some(rml("CurrentWorkingDirectory").as_ref().into());
-                (self.string(path, "path")?, cwd)
+        let mut description = match source {
+            TermRef::Literal(l) => LogicalSource::file(self.resolve_path(l.value(), false), format),
+            other => self.source_description(self.node(other, "source")?, format)?,
+        };
+        description.namespaces = namespaces;
+        description.iterator = self.at_most_one(source_node, "iterator")?.map(|i| self.string(i, "iterator")).transpose()?;
+        if matches!(description.format, Format::Csv { .. }) {
+            description.iterator = None; // a CSV file's records are its rows
+        }
+        Ok(description)
+    }
+
+    /// The reference formulation (`rml:CSV`, `rml:JSONPath`, `rml:XPath`,
+    /// or a node typed with one of them, XPath's with its namespaces).
+    fn reference_formulation(
+        &self,
+        source: NamedOrBlankNodeRef<'_>,
+    ) -> Result<(Format, Vec<(String, String)>), MappingError> {
+        let Some(formulation) = self.at_most_one(source, "referenceFormulation")? else {
+            return Ok((Format::Csv { delimiter: b',' }, Vec::new()));
+        };
+        let graph = &self.file.graph;
+        let (kind, namespaces) = match formulation {
+            TermRef::NamedNode(n) => (n.as_str().to_owned(), Vec::new()),
+            TermRef::BlankNode(b) => {
+                let typed = graph
+                    .object_for_subject_predicate(b, NamedNodeRef::new_unchecked(RDF_TYPE))
+                    .map(|t| t.to_string().trim_matches(['<', '>']).to_owned())
+                    .unwrap_or_default();
+                (typed.replace("ReferenceFormulation", ""), self.namespaces(b.into())?)
+            }
+            other => return Err(self.error(format!("rml:referenceFormulation must be an IRI, not {other}"))),
+        };
+        let format = match kind.strip_prefix(super::vocab::RML) {
+            Some("CSV") => Format::Csv { delimiter: b',' },
+            Some("JSONPath") => Format::Json,
+            Some("XPath") => Format::Xml,
+            _ => {
+                return Err(self.error(format!(
+                    "reference formulation <{kind}> is not supported; use rml:CSV, rml:JSONPath or rml:XPath"
+                )))
             }
         };
-        let declared_path = PathBuf::from(&declared);
-        let path = if declared_path.is_absolute() || relative_to_cwd {
+        Ok((format, namespaces))
+    }
+
+    fn namespaces(&self, formulation: NamedOrBlankNodeRef<'_>) -> Result<Vec<(String, String)>, MappingError> {
+        let mut namespaces = Vec::new();
+        for namespace in self.objects(formulation, "namespace") {
+            let namespace = self.node(namespace, "namespace")?;
+            let prefix = self.at_most_one(namespace, "namespacePrefix")?.map(|p| self.string(p, "namespacePrefix"));
+            let url = self.at_most_one(namespace, "namespaceURL")?.map(|u| self.string(u, "namespaceURL"));
+            match (prefix, url) {
+                (Some(prefix), Some(url)) => namespaces.push((prefix?, url?)),
+                _ => return Err(self.error("an rml:namespace needs rml:namespacePrefix and rml:namespaceURL")),
+            }
+        }
+        Ok(namespaces)
+    }
+
+    /// A source described by a node: a file path with its root (RML-IO's
+    /// `rml:RelativePathSource`/`rml:FilePath`, or CSVW's `csvw:Table`), its
+    /// compression, encoding, null values and CSV dialect.
+    fn source_description(
+        &self,
+        described: NamedOrBlankNodeRef<'_>,
+        format: Format,
+    ) -> Result<LogicalSource, MappingError> {
+        let graph = &self.file.graph;
+        let path = self.at_most_one(described, "path")?.or_else(|| graph.object_for_subject_predicate(described, &csvw("url")));
+        let Some(path) = path else {
+            return Err(self.error("the rml:source node has neither rml:path nor csvw:url; give the file's path"));
+        };
+        let root = self.at_most_one(described, "root")?;
+        let from_cwd = root == Some(rml("CurrentWorkingDirectory").as_ref().into());
+        let mut description = LogicalSource::file(self.resolve_path(&self.string(path, "path")?, from_cwd), format);
+        if let Format::Csv { .. } = format {
+            if let Some(dialect) = graph.object_for_subject_predicate(described, &csvw("dialect")) {
+                description.format = Format::Csv { delimiter: self.csv_delimiter(self.node(dialect, "dialect")?)? };
+            }
+        }
+        if let Some(compression) = self.at_most_one(described, "compression")? {
+            let iri = self.iri(compression, "compression")?;
+            description.compression = Compression::from_iri(iri.as_str()).ok_or_else(|| {
+                self.error(format!("rml:compression {iri} is unknown; use rml:none, rml:gzip, rml:zip, rml:targz or rml:tarxz"))
+            })?;
+        }
+        if let Some(encoding) = self.at_most_one(described, "encoding")? {
+            let iri = self.iri(encoding, "encoding")?;
+            description.encoding = Encoding::from_iri(iri.as_str())
+                .ok_or_else(|| self.error(format!("rml:encoding {iri} is unknown; use rml:UTF-8 or rml:UTF-16")))?;
+        }
+        for null in self.objects(described, "null") {
+            description.nulls.push(self.string(null, "null")?);
+        }
+        Ok(description)
+    }
+
+    /// A path from the mapping, relative to the mapping file's folder or,
+    /// for `rml:CurrentWorkingDirectory`, to the working directory.
+    fn resolve_path(&self, declared: &str, from_cwd: bool) -> PathBuf {
+        let declared_path = PathBuf::from(declared);
+        if declared_path.is_absolute() || from_cwd {
             declared_path
         } else {
             normalize(&self.file.path.parent().unwrap_or(Path::new(".")).join(declared_path))
-        };
-        Ok(LogicalSource::file(path, crate::source::Format::Csv { delimiter }))
+        }
     }
 
     fn csv_delimiter(&self, dialect: NamedOrBlankNodeRef<'_>) -> Result<u8, MappingError> {
@@ -299,6 +424,60 @@ impl MapReader<'_> {
             _ if value == "\\t" => Ok(b'\t'),
             _ => Err(self.error(format!("csvw:delimiter {value:?} must be one ASCII character"))),
         }
+    }
+
+    /// The targets a term map or referencing object map names.
+    fn logical_targets(&self, map: NamedOrBlankNodeRef<'_>) -> Result<Vec<usize>, MappingError> {
+        let mut indexes = Vec::new();
+        for target in self.objects(map, "logicalTarget") {
+            let key = target.into_owned();
+            if let Some(index) = self.targets.borrow().iter().position(|(node, _)| *node == key) {
+                indexes.push(index);
+                continue;
+            }
+            let spec = self.target_spec(self.node(target, "logicalTarget")?)?;
+            let mut targets = self.targets.borrow_mut();
+            targets.push((key, spec));
+            indexes.push(targets.len() - 1);
+        }
+        Ok(indexes)
+    }
+
+    fn target_spec(&self, target: NamedOrBlankNodeRef<'_>) -> Result<TargetSpec, MappingError> {
+        let Some(file) = self.at_most_one(target, "target")? else {
+            return Err(self.error("a logical target needs rml:target [ rml:path \"out.nq\" ]"));
+        };
+        let file = self.node(file, "target")?;
+        let Some(path) = self.at_most_one(file, "path")? else {
+            return Err(self.error("a logical target's rml:target has no rml:path"));
+        };
+        let from_cwd = self.at_most_one(file, "root")? == Some(rml("CurrentWorkingDirectory").as_ref().into());
+        let path = self.resolve_path(&self.string(path, "path")?, from_cwd);
+        let serialization = match self.at_most_one(target, "serialization")? {
+            None => Serialization::NQuads,
+            Some(format) => {
+                let iri = self.iri(format, "serialization")?;
+                Serialization::from_iri(iri.as_str()).ok_or_else(|| {
+                    self.error(format!("rml:serialization {iri} is not supported; use one of formats:N-Quads, formats:N-Triples, formats:Turtle, formats:TriG, formats:N3, formats:JSON-LD, formats:RDF_XML, formats:RDF_JSON"))
+                })?
+            }
+        };
+        let compression = match self.at_most_one(target, "compression")?.or(self.at_most_one(file, "compression")?) {
+            None => Compression::None,
+            Some(c) => {
+                let iri = self.iri(c, "compression")?;
+                Compression::from_iri(iri.as_str())
+                    .ok_or_else(|| self.error(format!("rml:compression {iri} is unknown")))?
+            }
+        };
+        let encoding = match self.at_most_one(target, "encoding")?.or(self.at_most_one(file, "encoding")?) {
+            None => Encoding::Utf8,
+            Some(e) => {
+                let iri = self.iri(e, "encoding")?;
+                Encoding::from_iri(iri.as_str()).ok_or_else(|| self.error(format!("rml:encoding {iri} is unknown")))?
+            }
+        };
+        Ok(TargetSpec { path, serialization, compression, encoding })
     }
 
     fn subject(&self, node: NamedOrBlankNodeRef<'_>) -> Result<(TermMap, Vec<NamedNode>, Vec<TermMap>), MappingError> {
@@ -357,22 +536,25 @@ impl MapReader<'_> {
             .into_iter()
             .map(|join| self.join_condition(self.node(join, "joinCondition")?))
             .collect::<Result<_, _>>()?;
-        Ok(ObjectMap::Parent { parent, joins })
+        Ok(ObjectMap::Parent { parent, joins, targets: self.logical_targets(map)? })
     }
 
+    /// `rml:child "a"`/`rml:parent "b"` (references), or `rml:childMap` and
+    /// `rml:parentMap` with any expression map.
     fn join_condition(&self, join: NamedOrBlankNodeRef<'_>) -> Result<JoinCondition, MappingError> {
-        let side = |plain: &str, map: &str| -> Result<String, MappingError> {
-            if let Some(value) = self.at_most_one(join, plain)? {
-                return self.string(value, plain);
+        let side = |plain: &str, map: &str| -> Result<TermMap, MappingError> {
+            match (self.at_most_one(join, plain)?, self.at_most_one(join, map)?) {
+                (Some(value), None) => Ok(self.expression(TermValue::Reference(self.string(value, plain)?))),
+                (None, Some(side_map)) => self.term_map(self.node(side_map, map)?, Role::Expression),
+                _ => Err(self.error(format!("a join condition needs one rml:{plain} \"reference\" or rml:{map} [ … ]"))),
             }
-            if let Some(side_map) = self.at_most_one(join, map)? {
-                if let Some(reference) = self.at_most_one(self.node(side_map, map)?, "reference")? {
-                    return self.string(reference, "reference");
-                }
-            }
-            Err(self.error(format!("a join condition needs rml:{plain} \"column\"")))
         };
         Ok(JoinCondition { child: side("child", "childMap")?, parent: side("parent", "parentMap")? })
+    }
+
+    /// An expression map with nothing but its value: a literal's text.
+    fn expression(&self, value: TermValue) -> TermMap {
+        TermMap { value, term_type: TermType::Literal, ..TermMap::constant(Literal::new_simple_literal("")) }
     }
 
     fn graph_maps(&self, node: NamedOrBlankNodeRef<'_>) -> Result<Vec<TermMap>, MappingError> {
@@ -392,7 +574,7 @@ impl MapReader<'_> {
             let (shortcut, full) = match role {
                 Role::Subject => ("subject", "subjectMap"),
                 Role::Predicate => ("predicate", "predicateMap"),
-                Role::Object => ("object", "objectMap"),
+                Role::Object | Role::Expression | Role::Datatype => ("object", "objectMap"),
                 Role::Graph => ("graph", "graphMap"),
             };
             return Err(self.error(format!(
@@ -409,11 +591,17 @@ impl MapReader<'_> {
         let constant = self.at_most_one(map, "constant")?;
         let reference = self.at_most_one(map, "reference")?;
         let template = self.at_most_one(map, "template")?;
+        let function = self.at_most_one(map, "functionExecution")?;
         let explicit_type = self.at_most_one(map, "termType")?.map(|t| self.term_type(t)).transpose()?;
         let datatype = self.datatype(map)?;
         let language = self.language(map)?;
-        let value = match (constant, reference, template) {
-            (Some(constant), None, None) => {
+        let targets = self.logical_targets(map)?;
+        let condition = match self.at_most_one(map, "condition")? {
+            Some(condition) => Some(Box::new(self.term_map(self.node(condition, "condition")?, Role::Expression)?)),
+            None => None,
+        };
+        let value = match (constant, reference, template, function) {
+            (Some(constant), None, None, None) => {
                 let mut constant_map = TermMap::constant(constant.into_owned());
                 if let Some(explicit) = explicit_type.filter(|t| *t != constant_map.term_type) {
                     return Err(self.error(format!(
@@ -422,6 +610,8 @@ impl MapReader<'_> {
                     )));
                 }
                 self.check_term_type(constant_map.term_type, role)?;
+                constant_map.targets = targets;
+                constant_map.condition = condition;
                 if datatype.is_some() || language.is_some() {
                     constant_map.datatype = datatype;
                     constant_map.language = language;
@@ -429,33 +619,41 @@ impl MapReader<'_> {
                 }
                 return Ok(constant_map);
             }
-            (None, Some(reference), None) => TermValue::Reference(self.string(reference, "reference")?),
-            (None, None, Some(template)) => {
+            (None, Some(reference), None, None) => TermValue::Reference(self.string(reference, "reference")?),
+            (None, None, Some(template), None) => {
                 let text = self.string(template, "template")?;
                 TermValue::Template(
                     Template::parse(&text)
                         .map_err(|e| self.error(format!("{}: template {text:?}: {e}", role.name())))?,
                 )
             }
-            (None, None, None) if explicit_type == Some(TermType::BlankNode) => TermValue::FreshBlankNode,
-            (None, None, None) => {
-                return Err(self.error(format!("{} has no rml:constant, rml:reference or rml:template", role.name())))
+            (None, None, None, Some(execution)) => {
+                TermValue::Function(Box::new(self.function_call(self.node(execution, "functionExecution")?)?))
+            }
+            (None, None, None, None) if explicit_type == Some(TermType::BlankNode) => TermValue::FreshBlankNode,
+            (None, None, None, None) => {
+                return Err(self.error(format!(
+                    "{} has no rml:constant, rml:reference, rml:template or rml:functionExecution",
+                    role.name()
+                )))
             }
             _ => {
                 return Err(self.error(format!(
-                    "{} has more than one of rml:constant, rml:reference and rml:template; keep one",
+                    "{} has more than one of rml:constant, rml:reference, rml:template and rml:functionExecution; keep one",
                     role.name()
                 )))
             }
         };
-        let is_reference = matches!(value, TermValue::Reference(_));
-        let term_type = explicit_type.unwrap_or(
-            if role == Role::Object && (is_reference || datatype.is_some() || language.is_some()) {
-                TermType::Literal
-            } else {
-                TermType::Iri
-            },
-        );
+        // References and function results are literals by default in object
+        // maps (RML-Core 6.4; RML-FNML 4), as is anything with a datatype or language.
+        let literal_by_default = matches!(value, TermValue::Reference(_) | TermValue::Function(_))
+            || datatype.is_some()
+            || language.is_some();
+        let term_type = explicit_type.unwrap_or(match role {
+            Role::Object | Role::Expression if literal_by_default => TermType::Literal,
+            Role::Expression => TermType::Literal,
+            _ => TermType::Iri,
+        });
         self.check_term_type(term_type, role)?;
         if term_type != TermType::Literal && (datatype.is_some() || language.is_some()) {
             return Err(self.error(format!(
@@ -463,7 +661,58 @@ impl MapReader<'_> {
                 role.name()
             )));
         }
-        Ok(TermMap { value, term_type, datatype, language })
+        if datatype.is_some() && language.is_some() {
+            return Err(self.error(format!("{}: give a datatype or a language, not both", role.name())));
+        }
+        Ok(TermMap { value, term_type, datatype, language, targets, condition })
+    }
+
+    /// `rml:functionExecution`: the function (looked up in the library now,
+    /// so that an unknown one stops the mapping before any data is read) and
+    /// its inputs (`rml:parameter` with `rml:inputValueMap` or `rml:inputValue`).
+    fn function_call(&self, execution: NamedOrBlankNodeRef<'_>) -> Result<FunctionCall, MappingError> {
+        let function_iri = match (self.at_most_one(execution, "function")?, self.at_most_one(execution, "functionMap")?)
+        {
+            (Some(function), None) => self.iri(function, "function")?,
+            (None, Some(map)) => match self.at_most_one(self.node(map, "functionMap")?, "constant")? {
+                Some(constant) => self.iri(constant, "constant")?,
+                None => return Err(self.error("only constant function maps (rml:functionMap [ rml:constant … ]) are supported")),
+            },
+            _ => return Err(self.error("a function execution needs one rml:function")),
+        };
+        let Some(function) = crate::functions::lookup(function_iri.as_str()) else {
+            return Err(self.error(format!(
+                "function {function_iri} is not in factgraph's function library; see the README's list of GREL and IDLab functions"
+            )));
+        };
+        let mut inputs = Vec::new();
+        for input in self.objects(execution, "input") {
+            let input = self.node(input, "input")?;
+            let parameter = match self.at_most_one(input, "parameter")? {
+                Some(parameter) => self.iri(parameter, "parameter")?,
+                None => return Err(self.error(format!("an input of {function_iri} has no rml:parameter"))),
+            };
+            let value = match (self.at_most_one(input, "inputValueMap")?, self.at_most_one(input, "inputValue")?) {
+                (Some(map), None) => self.term_map(self.node(map, "inputValueMap")?, Role::Expression)?,
+                (None, Some(constant)) => TermMap::constant(constant.into_owned()),
+                _ => return Err(self.error(format!("input {parameter} of {function_iri} needs one rml:inputValueMap or rml:inputValue"))),
+            };
+            inputs.push((parameter, value));
+        }
+        for required in function.required {
+            if !inputs.iter().any(|(parameter, _)| parameter.as_str() == *required) {
+                return Err(self.error(format!(
+                    "function {function_iri} needs parameter <{required}>; add rml:input [ rml:parameter <{required}> ; rml:inputValueMap [ … ] ]"
+                )));
+            }
+        }
+        for (parameter, _) in &inputs {
+            let known = function.required.iter().chain(function.optional).any(|p| *p == parameter.as_str());
+            if !known {
+                return Err(self.error(format!("function {function_iri} has no parameter {parameter}")));
+            }
+        }
+        Ok(FunctionCall { function, inputs })
     }
 
     fn constant_with_annotations(&self, map: TermMap, role: Role) -> Result<TermMap, MappingError> {
@@ -471,21 +720,28 @@ impl MapReader<'_> {
             return Err(self.error(format!("{}: rml:datatype and rml:language only apply to literals", role.name())));
         };
         let literal = match (&map.datatype, &map.language) {
-            (Some(datatype), None) => Literal::new_typed_literal(literal.value(), datatype.clone()),
-            (None, Some(language)) => Literal::new_language_tagged_literal_unchecked(literal.value(), language),
-            _ => return Err(self.error(format!("{}: give rml:datatype or rml:language, not both", role.name()))),
+            (Some(Annotation::Constant(datatype)), None) => {
+                Literal::new_typed_literal(literal.value(), NamedNode::new_unchecked(datatype))
+            }
+            (None, Some(Annotation::Constant(language))) => {
+                Literal::new_language_tagged_literal_unchecked(literal.value(), language)
+            }
+            _ => return Err(self.error(format!("{}: give one constant rml:datatype or rml:language", role.name()))),
         };
-        Ok(TermMap::constant(literal))
+        Ok(TermMap { targets: map.targets, condition: map.condition, ..TermMap::constant(literal) })
     }
 
     fn term_type(&self, term: TermRef<'_>) -> Result<TermType, MappingError> {
         let iri = self.iri(term, "termType")?;
         Ok(match iri.as_str().strip_prefix(super::vocab::RML) {
             Some("IRI" | "URI") => TermType::Iri,
+            Some("UnsafeIRI" | "UnsafeURI") => TermType::UnsafeIri,
             Some("BlankNode") => TermType::BlankNode,
             Some("Literal") => TermType::Literal,
             _ => {
-                return Err(self.error(format!("unknown rml:termType {iri}; use rml:IRI, rml:BlankNode or rml:Literal")))
+                return Err(self.error(format!(
+                    "unknown rml:termType {iri}; use rml:IRI, rml:UnsafeIRI, rml:BlankNode or rml:Literal"
+                )))
             }
         })
     }
@@ -493,8 +749,9 @@ impl MapReader<'_> {
     fn check_term_type(&self, term_type: TermType, role: Role) -> Result<(), MappingError> {
         let allowed = match role {
             Role::Subject => term_type != TermType::Literal,
-            Role::Predicate | Role::Graph => term_type == TermType::Iri,
-            Role::Object => true,
+            Role::Predicate | Role::Datatype => term_type.is_iri(),
+            Role::Graph => term_type.is_iri() || term_type == TermType::BlankNode,
+            Role::Object | Role::Expression => true,
         };
         if allowed {
             Ok(())
@@ -503,37 +760,39 @@ impl MapReader<'_> {
         }
     }
 
-    fn datatype(&self, map: NamedOrBlankNodeRef<'_>) -> Result<Option<NamedNode>, MappingError> {
+    fn datatype(&self, map: NamedOrBlankNodeRef<'_>) -> Result<Option<Annotation>, MappingError> {
         if let Some(datatype) = self.at_most_one(map, "datatype")? {
-            return self.iri(datatype, "datatype").map(Some);
+            return Ok(Some(Annotation::Constant(self.iri(datatype, "datatype")?.into_string())));
         }
         let Some(datatype_map) = self.at_most_one(map, "datatypeMap")? else {
             return Ok(None);
         };
-        match self.at_most_one(self.node(datatype_map, "datatypeMap")?, "constant")? {
-            Some(constant) => self.iri(constant, "constant").map(Some),
-            None => {
-                Err(self.error("only constant datatype maps (rml:datatypeMap [ rml:constant xsd:… ]) are supported"))
-            }
-        }
+        let datatype_map = self.term_map(self.node(datatype_map, "datatypeMap")?, Role::Datatype)?;
+        Ok(Some(match datatype_map.value {
+            TermValue::Constant(Term::NamedNode(iri)) => Annotation::Constant(iri.into_string()),
+            TermValue::Constant(other) => return Err(self.error(format!("a datatype map's constant {other} must be an IRI"))),
+            _ => Annotation::Map(Box::new(datatype_map)),
+        }))
     }
 
-    fn language(&self, map: NamedOrBlankNodeRef<'_>) -> Result<Option<String>, MappingError> {
-        let tag = if let Some(language) = self.at_most_one(map, "language")? {
-            self.string(language, "language")?
+    fn language(&self, map: NamedOrBlankNodeRef<'_>) -> Result<Option<Annotation>, MappingError> {
+        let language_map = if let Some(language) = self.at_most_one(map, "language")? {
+            TermMap::constant(Literal::new_simple_literal(self.string(language, "language")?))
         } else if let Some(language_map) = self.at_most_one(map, "languageMap")? {
-            match self.at_most_one(self.node(language_map, "languageMap")?, "constant")? {
-                Some(constant) => self.string(constant, "constant")?,
-                None => {
-                    return Err(self
-                        .error("only constant language maps (rml:languageMap [ rml:constant \"en\" ]) are supported"))
-                }
-            }
+            self.term_map(self.node(language_map, "languageMap")?, Role::Expression)?
         } else {
             return Ok(None);
         };
-        crate::mapping::check_language_tag(&tag).map_err(|e| self.error(e))?;
-        Ok(Some(tag.to_ascii_lowercase()))
+        Ok(Some(match language_map.value {
+            TermValue::Constant(Term::Literal(tag)) => {
+                crate::mapping::check_language_tag(tag.value()).map_err(|e| self.error(e))?;
+                Annotation::Constant(tag.value().to_ascii_lowercase())
+            }
+            TermValue::Constant(other) => {
+                return Err(self.error(format!("a language map's constant {other} must be a string")))
+            }
+            _ => Annotation::Map(Box::new(language_map)),
+        }))
     }
 }
 

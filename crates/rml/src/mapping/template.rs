@@ -111,16 +111,16 @@ impl Template<String> {
     }
 }
 
-impl Template<usize> {
+impl<C> Template<C> {
     /// Fills the template from a row. Returns `None` when a referenced value is
     /// empty: R2RML produces no term from a template with a NULL in it.
-    pub fn expand<'a>(&self, value_of: impl Fn(usize) -> &'a str, iri_safe: bool, out: &mut String) -> Option<()> {
+    pub fn expand<'a>(&self, value_of: impl Fn(&C) -> &'a str, iri_safe: bool, out: &mut String) -> Option<()> {
         out.clear();
         for part in &self.parts {
             match part {
                 TemplatePart::Text(text) => out.push_str(text),
-                TemplatePart::Column(index) => {
-                    let value = value_of(*index);
+                TemplatePart::Column(reference) => {
+                    let value = value_of(reference);
                     if value.is_empty() {
                         return None;
                     }
@@ -133,6 +133,45 @@ impl Template<usize> {
             }
         }
         Some(())
+    }
+
+    /// Every expansion of the template for references with several values:
+    /// one per combination (RML-Core 7.2's cartesian product), in order.
+    /// `values` holds each reference's values, in the order of
+    /// [`Template::columns`]; a reference without values gives no expansion.
+    ///
+    /// ```
+    /// use factgraph_rml::mapping::template::Template;
+    /// let t = Template::parse("{a}-{b}").unwrap();
+    /// let values = vec![vec!["1".to_owned(), "2".to_owned()], vec!["x y".to_owned()]];
+    /// assert_eq!(t.expand_all(&values, true), vec!["1-x%20y", "2-x%20y"]);
+    /// ```
+    pub fn expand_all(&self, values: &[Vec<String>], iri_safe: bool) -> Vec<String> {
+        let mut expansions = vec![String::new()];
+        let mut next_reference = 0;
+        for part in &self.parts {
+            match part {
+                TemplatePart::Text(text) => expansions.iter_mut().for_each(|e| e.push_str(text)),
+                TemplatePart::Column(_) => {
+                    let choices = values.get(next_reference).map_or(&[][..], Vec::as_slice);
+                    next_reference += 1;
+                    let mut extended = Vec::with_capacity(expansions.len() * choices.len());
+                    for expansion in &expansions {
+                        for choice in choices {
+                            let mut text = expansion.clone();
+                            if iri_safe {
+                                push_iri_safe(choice, &mut text);
+                            } else {
+                                text.push_str(choice);
+                            }
+                            extended.push(text);
+                        }
+                    }
+                    expansions = extended;
+                }
+            }
+        }
+        expansions
     }
 }
 
@@ -180,7 +219,7 @@ mod tests {
         let headers = ["a", "b"];
         let plan = parsed.resolve(|name| headers.iter().position(|h| *h == name).ok_or(())).unwrap();
         let mut out = String::new();
-        plan.expand(|i| row[i], iri_safe, &mut out).map(|()| out)
+        plan.expand(|i: &usize| row[*i], iri_safe, &mut out).map(|()| out)
     }
 
     #[test]

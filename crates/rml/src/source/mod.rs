@@ -43,9 +43,11 @@ pub struct Description {
     pub iterator: Option<String>,
     pub compression: Compression,
     pub encoding: Encoding,
-    /// Values that stand for "no value" (`rml:null`); CSV's empty cell is
-    /// one unless the mapping says otherwise.
+    /// Values that stand for "no value" (`rml:null`), besides the format's
+    /// own (CSV's empty cell, JSON's `null`).
     pub nulls: Vec<String>,
+    /// XML namespaces the XPath expressions use: (prefix, namespace IRI).
+    pub namespaces: Vec<(String, String)>,
 }
 
 impl Description {
@@ -58,6 +60,7 @@ impl Description {
             compression: Compression::None,
             encoding: Encoding::Utf8,
             nulls: Vec::new(),
+            namespaces: Vec::new(),
         }
     }
 }

@@ -1,0 +1,289 @@
+//! Term maps at work: the terms a [`TermPlan`] generates from one record.
+//!
+//! Two paths. A CSV cell or a template of cells gives one value or none per
+//! record; [`TermPlan::generate`] builds that term straight from the cells,
+//! with no lists, because a build maps tens of millions of them. Everything
+//! else (JSON and XML references with several values, functions, datatype
+//! and language maps, conditions) goes through [`TermPlan::generate_all`],
+//! which builds the list of values first (RML-Core: a reference gives a list,
+//! a template the cartesian product of its references' lists).
+
+use super::datatypes::check_lexical_form;
+use super::model::TermType;
+use super::plan::{AnnotationPlan, TermPlan, ValuePlan};
+use crate::functions::Arguments;
+use crate::problem::ProblemKind;
+use crate::source::{Expression, Record, Row, Value};
+use oxiri::Iri;
+use oxrdf::{BlankNode, Literal, NamedNode, Term};
+use std::fmt::Write as _;
+
+/// Why a value could not become a term.
+pub(crate) type TermError = (ProblemKind, String);
+
+const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
+const XSD_BOOLEAN_TRUE: &str = "true";
+
+pub(crate) fn cell(row: &Row, column: usize) -> &str {
+    row.record.cell(column).unwrap_or("")
+}
+
+fn cell_of<'r>(row: &'r Row, expression: &Expression) -> &'r str {
+    match expression {
+        Expression::Column(column) => cell(row, *column),
+        _ => "",
+    }
+}
+
+impl TermPlan {
+    /// Every term for one record, appended to `out`. On a value that cannot
+    /// form a term, the others are still appended and the first error returned.
+    pub(crate) fn generate_all(&self, row: &Row, scratch: &mut String, out: &mut Vec<Term>) -> Result<(), TermError> {
+        if self.single_valued && matches!(row.record, Record::Csv(_)) {
+            out.extend(self.generate(row, scratch)?);
+            return Ok(());
+        }
+        if let Some(condition) = &self.condition {
+            if !condition.holds(row, scratch)? {
+                return Ok(());
+            }
+        }
+        match &self.value {
+            ValuePlan::Constant(term) => {
+                out.push(term.clone());
+                return Ok(());
+            }
+            ValuePlan::Fresh(id) => {
+                out.push(BlankNode::new_unchecked(format!("f{id}r{}", row.line)).into());
+                return Ok(());
+            }
+            _ => {}
+        }
+        let mut first_error = None;
+        for value in self.values(row, scratch)? {
+            match self.term_from(value, row, scratch) {
+                Ok(Some(term)) => out.push(term),
+                Ok(None) => {}
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// The term for one CSV record: `Ok(None)` when a value is empty (no
+    /// triple, as for NULL in R2RML), `Err` when a value cannot form the term.
+    pub(crate) fn generate(&self, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
+        let text: &str = match &self.value {
+            ValuePlan::Constant(term) => return Ok(Some(term.clone())),
+            ValuePlan::Fresh(id) => return Ok(Some(BlankNode::new_unchecked(format!("f{id}r{}", row.line)).into())),
+            ValuePlan::Reference(expression) => cell_of(row, expression),
+            ValuePlan::Template(template) => {
+                let iri_safe = self.term_type == TermType::Iri;
+                if template.expand(|e| cell_of(row, e), iri_safe, scratch).is_none() {
+                    return Ok(None);
+                }
+                scratch
+            }
+            ValuePlan::Function(_) => return Ok(None), // never single-valued
+        };
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match self.term_type {
+            TermType::Iri if self.always_valid_iri => Ok(Some(NamedNode::new_unchecked(text).into())),
+            TermType::Iri | TermType::UnsafeIri => self.iri(text).map(|n| Some(n.into())),
+            TermType::BlankNode => Ok(Some(blank_node(text).into())),
+            TermType::Literal => self.literal(text, None, row, &mut String::new()).map(|l| Some(l.into())),
+        }
+    }
+
+    /// Whether a condition (`rml:condition`) gives `true` for the record.
+    fn holds(&self, row: &Row, scratch: &mut String) -> Result<bool, TermError> {
+        let mut terms = Vec::new();
+        self.generate_all(row, scratch, &mut terms)?;
+        Ok(terms.iter().any(|term| lexical(term) == XSD_BOOLEAN_TRUE))
+    }
+
+    /// The values of a reference, template or function for the record, nulls
+    /// left out.
+    fn values(&self, row: &Row, scratch: &mut String) -> Result<Vec<Value>, TermError> {
+        Ok(match &self.value {
+            ValuePlan::Reference(expression) => self.reference_values(expression, row),
+            ValuePlan::Template(template) => {
+                let lists: Vec<Vec<String>> = template
+                    .columns()
+                    .map(|e| self.reference_values(e, row).into_iter().map(|v| v.text).collect())
+                    .collect();
+                let iri_safe = self.term_type == TermType::Iri;
+                template.expand_all(&lists, iri_safe).into_iter().map(Value::plain).collect()
+            }
+            ValuePlan::Function(call) => {
+                let mut arguments = Arguments::default();
+                for (parameter, input) in &call.inputs {
+                    let mut terms = Vec::new();
+                    input.generate_all(row, scratch, &mut terms)?;
+                    arguments.values.push((parameter.as_str(), terms.iter().map(value_of_term).collect()));
+                }
+                (call.function.call)(&arguments).map_err(|e| {
+                    (ProblemKind::Mapping, format!("function {} cannot run on this record: {e}", call.function.iri))
+                })?
+            }
+            ValuePlan::Constant(_) | ValuePlan::Fresh(_) => Vec::new(),
+        })
+    }
+
+    fn reference_values(&self, expression: &Expression, row: &Row) -> Vec<Value> {
+        let mut values = Vec::new();
+        expression.evaluate(&row.record, &mut values);
+        let csv = matches!(row.record, Record::Csv(_));
+        // An empty CSV cell is NULL, as in R2RML and every legacy case.
+        values.retain(|v| !(csv && v.text.is_empty()) && !self.nulls.contains(&v.text));
+        values
+    }
+
+    /// The term a value forms under this term map's term type.
+    fn term_from(&self, value: Value, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
+        match self.term_type {
+            TermType::Iri | TermType::UnsafeIri if value.text.is_empty() => Ok(None),
+            TermType::Iri | TermType::UnsafeIri => self.iri(&value.text).map(|n| Some(n.into())),
+            TermType::BlankNode if value.text.is_empty() => Ok(None),
+            TermType::BlankNode => Ok(Some(blank_node(&value.text).into())),
+            TermType::Literal => {
+                let natural = match self.value {
+                    ValuePlan::Reference(_) | ValuePlan::Function(_) => value.datatype,
+                    _ => None,
+                };
+                self.literal(&value.text, natural, row, scratch).map(|l| Some(l.into()))
+            }
+        }
+    }
+
+    /// An IRI from generated text: absolute as it is, or the base IRI put in
+    /// front (R2RML concatenates; it does not resolve `..`).
+    pub(crate) fn iri(&self, text: &str) -> Result<NamedNode, TermError> {
+        if Iri::parse(text).is_ok() {
+            return Ok(NamedNode::new_unchecked(text));
+        }
+        if self.term_type == TermType::UnsafeIri && text.contains(':') {
+            return Ok(NamedNode::new_unchecked(text));
+        }
+        let Some(base) = &self.base_iri else {
+            let message = format!("{text:?} is not an absolute IRI, and no base IRI is set (add @base to the mapping or base_iri to factgraph.toml)");
+            return Err((ProblemKind::InvalidIri, message));
+        };
+        let joined = format!("{base}{text}");
+        match Iri::parse(joined.as_str()) {
+            Ok(_) => Ok(NamedNode::new_unchecked(joined)),
+            Err(_) if self.term_type == TermType::UnsafeIri => Ok(NamedNode::new_unchecked(joined)),
+            Err(e) => Err((ProblemKind::InvalidIri, format!("{text:?} does not form a valid IRI ({e})"))),
+        }
+    }
+
+    /// Whether a value this term map reads is empty in a CSV row.
+    pub(crate) fn value_is_empty(&self, row: &Row) -> bool {
+        match &self.value {
+            ValuePlan::Reference(expression) => cell_of(row, expression).is_empty(),
+            ValuePlan::Template(template) => template.columns().any(|e| cell_of(row, e).is_empty()),
+            ValuePlan::Constant(_) | ValuePlan::Fresh(_) | ValuePlan::Function(_) => false,
+        }
+    }
+
+    /// A literal with the term map's datatype or language (constant or
+    /// computed for the record), else the value's natural datatype.
+    fn literal(
+        &self,
+        text: &str,
+        natural: Option<&'static str>,
+        row: &Row,
+        scratch: &mut String,
+    ) -> Result<Literal, TermError> {
+        match &self.datatype {
+            Some(AnnotationPlan::Constant(datatype)) => {
+                check_lexical_form(text, datatype).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
+                return Ok(Literal::new_typed_literal(text, NamedNode::new_unchecked(datatype.as_str())));
+            }
+            Some(AnnotationPlan::Map(_)) => {
+                if let Some(datatype) = self.annotation(&self.datatype, row, scratch)? {
+                    check_lexical_form(text, &datatype).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
+                    let datatype = NamedNode::new(datatype.as_str())
+                        .map_err(|e| (ProblemKind::InvalidIri, format!("datatype {datatype:?} is not an IRI: {e}")))?;
+                    return Ok(Literal::new_typed_literal(text, datatype));
+                }
+            }
+            None => {}
+        }
+        if let Some(language) = self.annotation(&self.language, row, scratch)? {
+            if matches!(self.language, Some(AnnotationPlan::Map(_))) {
+                crate::mapping::check_language_tag(&language).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
+            }
+            return Ok(Literal::new_language_tagged_literal_unchecked(text, language.to_ascii_lowercase()));
+        }
+        match natural.filter(|datatype| *datatype != XSD_STRING) {
+            Some(datatype) => Ok(Literal::new_typed_literal(text, NamedNode::new_unchecked(datatype))),
+            None => Ok(Literal::new_simple_literal(text)),
+        }
+    }
+
+    /// A datatype or language tag for the record: the constant, or the first
+    /// value its map gives.
+    fn annotation(
+        &self,
+        annotation: &Option<AnnotationPlan>,
+        row: &Row,
+        scratch: &mut String,
+    ) -> Result<Option<String>, TermError> {
+        match annotation {
+            None => Ok(None),
+            Some(AnnotationPlan::Constant(text)) => Ok(Some(text.clone())),
+            Some(AnnotationPlan::Map(map)) => {
+                let mut terms = Vec::new();
+                map.generate_all(row, scratch, &mut terms)?;
+                Ok(terms.first().map(|t| lexical(t).to_owned()))
+            }
+        }
+    }
+}
+
+/// A term's text as a function argument or join key: an IRI, a literal's
+/// lexical form, a blank node's label.
+pub(crate) fn lexical(term: &Term) -> &str {
+    match term {
+        Term::NamedNode(n) => n.as_str(),
+        Term::BlankNode(b) => b.as_str(),
+        Term::Literal(l) => l.value(),
+        #[allow(unreachable_patterns)]
+        _ => "",
+    }
+}
+
+fn value_of_term(term: &Term) -> Value {
+    let datatype = match term {
+        Term::Literal(l) if l.language().is_none() => match l.datatype().as_str() {
+            "http://www.w3.org/2001/XMLSchema#integer" => Some("http://www.w3.org/2001/XMLSchema#integer"),
+            "http://www.w3.org/2001/XMLSchema#double" => Some("http://www.w3.org/2001/XMLSchema#double"),
+            "http://www.w3.org/2001/XMLSchema#boolean" => Some("http://www.w3.org/2001/XMLSchema#boolean"),
+            _ => None,
+        },
+        _ => None,
+    };
+    Value { text: lexical(term).to_owned(), datatype }
+}
+
+/// The same value always gives the same blank node. Readable values keep their
+/// text (`v` + value); others are hex-encoded (`x` + hex), so the two never meet,
+/// nor the `f…` labels of fresh blank nodes.
+pub(crate) fn blank_node(value: &str) -> BlankNode {
+    let mut label = String::with_capacity(value.len() * 2 + 1);
+    if value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        label.push('v');
+        label.push_str(value);
+    } else {
+        label.push('x');
+        for byte in value.bytes() {
+            let _ = write!(label, "{byte:02x}");
+        }
+    }
+    BlankNode::new_unchecked(label)
+}
