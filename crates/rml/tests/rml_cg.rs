@@ -42,7 +42,7 @@ const MODULES: &[(&str, Option<&str>)] = &[
     ("rml-core-csv-legacy", Some("http://example.com/base/")),
     ("rml-io", None),
     ("rml-fnml", None),
-    ("rml-cc", None),
+    ("rml-cc", Some("http://example.com/base/")),
     ("rml-lv", None),
     ("rml-star", None),
 ];

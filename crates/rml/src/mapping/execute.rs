@@ -10,7 +10,7 @@ use crate::problem::{Problem, ProblemKind};
 use crate::source::{self, Row};
 use crate::Error;
 use oxrdf::vocab::rdf;
-use oxrdf::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxrdf::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -314,14 +314,17 @@ impl<'p> RowMapper<'p> {
     fn map_row(&self, map_index: usize, row: &Row, batch: &mut MappedBatch, scratch: &mut RowScratch<'p>) {
         let map = &self.plan.maps[map_index];
         let mut issues = Vec::new();
-        let RowScratch { text, terms, predicates, objects } = scratch;
+        let RowScratch { text, terms, predicates, objects, collection_triples } = scratch;
         let generate = |term: &TermPlan, text: &mut String, out: &mut Vec<Term>, issues: &mut Vec<Problem>| {
             if let Err(error) = term.generate_all(row, text, out) {
                 issues.push(issue(self.plan, map, row, term, error));
             }
         };
         terms.clear();
-        generate(&map.subject, text, terms, &mut issues);
+        collection_triples.clear();
+        if let Err(error) = map.subject.gather_into(row, text, terms, collection_triples) {
+            issues.push(issue(self.plan, map, row, &map.subject, error));
+        }
         let subjects: Vec<NamedOrBlankNode> = terms.drain(..).filter_map(subject_of).collect();
         if subjects.is_empty() {
             if !map.subject.columns.is_empty() && map.subject.single_valued && map.subject.value_is_empty(row) {
@@ -340,6 +343,11 @@ impl<'p> RowMapper<'p> {
             subject_graphs.extend(terms.drain(..).map(|t| (graph_name(t), graph_map.targets.as_slice())));
         }
         let subject_targets = map.subject.targets.as_slice();
+        for (graph, graph_targets) in graphs_or_default(&subject_graphs).iter() {
+            for triple in collection_triples.iter() {
+                batch.push(triple.clone().in_graph(graph.clone()), &[subject_targets, graph_targets]);
+            }
+        }
         let track = self.options.track_identifiers && !matches!(map.subject.value, ValuePlan::Constant(_));
         for subject in &subjects {
             if let (true, NamedOrBlankNode::NamedNode(iri)) = (track, subject) {
@@ -365,19 +373,29 @@ impl<'p> RowMapper<'p> {
             if predicates.is_empty() {
                 continue;
             }
-            objects.clear();
-            for object in &pom.objects {
-                self.objects_of(map_index, object, row, text, terms, objects, batch, &mut issues);
-            }
-            if objects.is_empty() {
-                continue;
-            }
             let mut graphs = subject_graphs.clone();
             for graph_map in &pom.graphs {
                 generate(graph_map, text, terms, &mut issues);
                 graphs.extend(terms.drain(..).map(|t| (graph_name(t), graph_map.targets.as_slice())));
             }
             let graphs = graphs_or_default(&graphs);
+            objects.clear();
+            for object in &pom.objects {
+                collection_triples.clear();
+                self.objects_of(map_index, object, row, text, terms, objects, batch, &mut issues, collection_triples);
+                let targets = match object {
+                    ObjectPlan::Term(term) => term.targets.as_slice(),
+                    _ => &[],
+                };
+                for (graph, graph_targets) in graphs.iter() {
+                    for triple in collection_triples.iter() {
+                        batch.push(triple.clone().in_graph(graph.clone()), &[targets, graph_targets]);
+                    }
+                }
+            }
+            if objects.is_empty() {
+                continue;
+            }
             for (index, subject) in subjects.iter().enumerate() {
                 let last = index + 1 == subjects.len();
                 push_combinations(batch, (subject, subject_targets), predicates, objects, &graphs, last);
@@ -398,11 +416,12 @@ impl<'p> RowMapper<'p> {
         objects: &mut Vec<Targeted<'p, Term>>,
         batch: &mut MappedBatch,
         issues: &mut Vec<Problem>,
+        collection_triples: &mut Vec<Triple>,
     ) {
         let map = &self.plan.maps[map_index];
         match object {
             ObjectPlan::Term(term) => {
-                if let Err(error) = term.generate_all(row, text, terms) {
+                if let Err(error) = term.gather_into(row, text, terms, collection_triples) {
                     issues.push(issue(self.plan, map, row, term, error));
                 }
                 for object in terms.drain(..) {
@@ -520,6 +539,8 @@ struct RowScratch<'p> {
     /// A predicate-object map's predicates and objects for the row.
     predicates: Vec<Targeted<'p, NamedNode>>,
     objects: Vec<Targeted<'p, Term>>,
+    /// Triples of the collections and containers gather maps make.
+    collection_triples: Vec<Triple>,
 }
 
 /// A quad for each predicate, object and graph. For the last subject, the

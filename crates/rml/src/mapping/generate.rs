@@ -9,13 +9,14 @@
 //! a template the cartesian product of its references' lists).
 
 use super::datatypes::check_lexical_form;
-use super::model::TermType;
+use super::model::{CollectionKind, TermType};
 use super::plan::{AnnotationPlan, TermPlan, ValuePlan};
 use crate::functions::Arguments;
 use crate::problem::ProblemKind;
 use crate::source::{Expression, Record, Row, Value};
 use oxiri::Iri;
-use oxrdf::{BlankNode, Literal, NamedNode, Term};
+use oxrdf::vocab::rdf;
+use oxrdf::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use std::fmt::Write as _;
 
 /// Why a value could not become a term.
@@ -286,4 +287,108 @@ pub(crate) fn blank_node(value: &str) -> BlankNode {
         }
     }
     BlankNode::new_unchecked(label)
+}
+
+impl TermPlan {
+    /// The collections or containers a gather map (RML-CC) makes for the
+    /// record: their heads into `heads`, their triples into `triples`.
+    /// Members are gathered in order; with `rml:append` they form one
+    /// collection, with `rml:cartesianProduct` one per combination of the
+    /// members' values. An empty one is made only when allowed: a list is
+    /// then `rdf:nil`, a container has its type alone.
+    pub(crate) fn gather_into(
+        &self,
+        row: &Row,
+        scratch: &mut String,
+        heads: &mut Vec<Term>,
+        triples: &mut Vec<Triple>,
+    ) -> Result<(), TermError> {
+        let Some(gather) = &self.gather else {
+            return self.generate_all(row, scratch, heads);
+        };
+        let mut lists = Vec::with_capacity(gather.members.len());
+        for member in &gather.members {
+            let mut terms = Vec::new();
+            member.gather_into(row, scratch, &mut terms, triples)?;
+            lists.push(terms);
+        }
+        let collections = if gather.cartesian { cartesian_product(&lists) } else { vec![lists.concat()] };
+        let mut names = Vec::new();
+        if !matches!(self.value, ValuePlan::Fresh(_)) {
+            self.generate_all(row, scratch, &mut names)?;
+        }
+        for (index, members) in collections.into_iter().enumerate() {
+            if members.is_empty() && !gather.allow_empty {
+                continue;
+            }
+            let label = |cell: usize| BlankNode::new_unchecked(format!("g{}r{}c{index}n{cell}", gather.id, row.line));
+            let head: NamedOrBlankNode = match names.get(index).or(names.first()) {
+                Some(Term::NamedNode(n)) => n.clone().into(),
+                Some(Term::BlankNode(b)) => b.clone().into(),
+                _ => label(0).into(),
+            };
+            heads.push(match gather.kind {
+                CollectionKind::List => list(head, members, label, triples),
+                kind => container(head, kind, members, triples),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// An RDF list of `members` starting at `head`: `rdf:nil` when empty.
+fn list(
+    head: NamedOrBlankNode,
+    members: Vec<Term>,
+    label: impl Fn(usize) -> BlankNode,
+    triples: &mut Vec<Triple>,
+) -> Term {
+    if members.is_empty() {
+        return rdf::NIL.into_owned().into();
+    }
+    let count = members.len();
+    let mut cell = head.clone();
+    for (index, member) in members.into_iter().enumerate() {
+        triples.push(Triple::new(cell.clone(), rdf::FIRST, member));
+        let next: Term =
+            if index + 1 == count { rdf::NIL.into_owned().into() } else { label(index + 1).into() };
+        triples.push(Triple::new(cell.clone(), rdf::REST, next.clone()));
+        if let Term::BlankNode(b) = next {
+            cell = b.into();
+        }
+    }
+    head.into()
+}
+
+/// An `rdf:Bag`, `rdf:Seq` or `rdf:Alt` with `rdf:_1`, `rdf:_2` … members.
+fn container(head: NamedOrBlankNode, kind: CollectionKind, members: Vec<Term>, triples: &mut Vec<Triple>) -> Term {
+    let class = match kind {
+        CollectionKind::Bag => rdf::BAG,
+        CollectionKind::Seq => rdf::SEQ,
+        _ => rdf::ALT,
+    };
+    triples.push(Triple::new(head.clone(), rdf::TYPE, class));
+    for (index, member) in members.into_iter().enumerate() {
+        let predicate = NamedNode::new_unchecked(format!("http://www.w3.org/1999/02/22-rdf-syntax-ns#_{}", index + 1));
+        triples.push(Triple::new(head.clone(), predicate, member));
+    }
+    head.into()
+}
+
+/// Every combination taking one term from each list; none if a list is empty.
+fn cartesian_product(lists: &[Vec<Term>]) -> Vec<Vec<Term>> {
+    let mut combinations = vec![Vec::new()];
+    for list in lists {
+        combinations = combinations
+            .into_iter()
+            .flat_map(|prefix| {
+                list.iter().map(move |term| {
+                    let mut combination = prefix.clone();
+                    combination.push(term.clone());
+                    combination
+                })
+            })
+            .collect();
+    }
+    combinations
 }

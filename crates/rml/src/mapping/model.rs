@@ -118,6 +118,29 @@ pub struct TermMap {
     pub targets: Vec<usize>,
     /// `rml:condition`: the term is generated only where this gives `true`.
     pub condition: Option<Box<TermMap>>,
+    /// `rml:gather` (RML-CC): the term names a collection or container of
+    /// the gathered terms; its own value, if any, names it.
+    pub gather: Option<Box<Gather>>,
+}
+
+/// A gather map's collection (RML-CC).
+#[derive(Debug, Clone)]
+pub struct Gather {
+    pub members: Vec<TermMap>,
+    pub kind: CollectionKind,
+    /// `rml:strategy rml:cartesianProduct`: one collection per combination
+    /// of the members' values, instead of one with all of them appended.
+    pub cartesian: bool,
+    /// `rml:allowEmptyListAndContainer`.
+    pub allow_empty: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionKind {
+    List,
+    Bag,
+    Seq,
+    Alt,
 }
 
 /// A datatype or language given as a constant or by a term map.
@@ -142,6 +165,7 @@ impl TermMap {
             language: None,
             targets: Vec::new(),
             condition: None,
+            gather: None,
         }
     }
 

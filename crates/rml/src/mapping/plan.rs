@@ -92,6 +92,18 @@ pub struct TermPlan {
     pub nulls: Vec<String>,
     pub targets: Vec<usize>,
     pub condition: Option<Box<TermPlan>>,
+    pub gather: Option<Box<GatherPlan>>,
+}
+
+/// A gather map's collection, compiled.
+#[derive(Debug)]
+pub struct GatherPlan {
+    pub members: Vec<TermPlan>,
+    pub kind: CollectionKind,
+    pub cartesian: bool,
+    pub allow_empty: bool,
+    /// Tells the blank nodes of different gather maps apart.
+    pub id: usize,
 }
 
 #[derive(Debug)]
@@ -262,10 +274,25 @@ impl Compiler<'_> {
             Some(condition) => Some(Box::new(self.term(map, condition)?)),
             None => None,
         };
+        let gather = match &term.gather {
+            Some(gather) => {
+                let members = gather.members.iter().map(|m| self.term(map, m)).collect::<Result<_, _>>()?;
+                self.fresh += 1;
+                Some(Box::new(GatherPlan {
+                    members,
+                    kind: gather.kind,
+                    cartesian: gather.cartesian,
+                    allow_empty: gather.allow_empty,
+                    id: self.fresh,
+                }))
+            }
+            None => None,
+        };
         let source = &self.sources[self.source_of_map[map]].source;
         let cells_only = |e: &Expression| matches!(e, Expression::Column(_));
         let single_valued = source.nulls.is_empty()
             && condition.is_none()
+            && gather.is_none()
             && !matches!(datatype, Some(AnnotationPlan::Map(_)))
             && !matches!(language, Some(AnnotationPlan::Map(_)))
             && match &value {
@@ -290,6 +317,7 @@ impl Compiler<'_> {
             nulls: source.nulls.clone(),
             targets: term.targets.clone(),
             condition,
+            gather,
         })
     }
 

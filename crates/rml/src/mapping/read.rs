@@ -7,6 +7,11 @@
 use super::model::*;
 use super::template::Template;
 use super::vocab::{csvw, rml, to_current, RDF_TYPE};
+
+const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
+const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";
+const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
 use crate::files::{Compression, Encoding};
 use crate::source::Format;
 use crate::target::{Serialization, TargetSpec};
@@ -600,6 +605,10 @@ impl MapReader<'_> {
             Some(condition) => Some(Box::new(self.term_map(self.node(condition, "condition")?, Role::Expression)?)),
             None => None,
         };
+        let gather = match self.at_most_one(map, "gather")? {
+            Some(list) => Some(Box::new(self.gather(map, list)?)),
+            None => None,
+        };
         let value = match (constant, reference, template, function) {
             (Some(constant), None, None, None) => {
                 let mut constant_map = TermMap::constant(constant.into_owned());
@@ -612,6 +621,7 @@ impl MapReader<'_> {
                 self.check_term_type(constant_map.term_type, role)?;
                 constant_map.targets = targets;
                 constant_map.condition = condition;
+                constant_map.gather = gather;
                 if datatype.is_some() || language.is_some() {
                     constant_map.datatype = datatype;
                     constant_map.language = language;
@@ -630,7 +640,9 @@ impl MapReader<'_> {
             (None, None, None, Some(execution)) => {
                 TermValue::Function(Box::new(self.function_call(self.node(execution, "functionExecution")?)?))
             }
-            (None, None, None, None) if explicit_type == Some(TermType::BlankNode) => TermValue::FreshBlankNode,
+            (None, None, None, None) if explicit_type == Some(TermType::BlankNode) || gather.is_some() => {
+                TermValue::FreshBlankNode
+            }
             (None, None, None, None) => {
                 return Err(self.error(format!(
                     "{} has no rml:constant, rml:reference, rml:template or rml:functionExecution",
@@ -650,6 +662,7 @@ impl MapReader<'_> {
             || datatype.is_some()
             || language.is_some();
         let term_type = explicit_type.unwrap_or(match role {
+            _ if matches!(value, TermValue::FreshBlankNode) => TermType::BlankNode,
             Role::Object | Role::Expression if literal_by_default => TermType::Literal,
             Role::Expression => TermType::Literal,
             _ => TermType::Iri,
@@ -664,7 +677,60 @@ impl MapReader<'_> {
         if datatype.is_some() && language.is_some() {
             return Err(self.error(format!("{}: give a datatype or a language, not both", role.name())));
         }
-        Ok(TermMap { value, term_type, datatype, language, targets, condition })
+        Ok(TermMap { value, term_type, datatype, language, targets, condition, gather })
+    }
+
+    /// `rml:gather ( … )` with `rml:gatherAs`, `rml:strategy` and
+    /// `rml:allowEmptyListAndContainer`.
+    fn gather(&self, map: NamedOrBlankNodeRef<'_>, list: TermRef<'_>) -> Result<Gather, MappingError> {
+        let members = self
+            .rdf_list(list)?
+            .into_iter()
+            .map(|member| self.term_map(self.node(member, "gather")?, Role::Object))
+            .collect::<Result<_, _>>()?;
+        let kind = match self.at_most_one(map, "gatherAs")? {
+            None => return Err(self.error("a gather map needs rml:gatherAs rdf:List, rdf:Bag, rdf:Seq or rdf:Alt")),
+            Some(kind) => match self.iri(kind, "gatherAs")?.as_str().strip_prefix(RDF) {
+                Some("List") => CollectionKind::List,
+                Some("Bag") => CollectionKind::Bag,
+                Some("Seq") => CollectionKind::Seq,
+                Some("Alt") => CollectionKind::Alt,
+                _ => return Err(self.error("rml:gatherAs must be rdf:List, rdf:Bag, rdf:Seq or rdf:Alt")),
+            },
+        };
+        let cartesian = match self.at_most_one(map, "strategy")? {
+            None => false,
+            Some(strategy) => match self.iri(strategy, "strategy")?.as_str().strip_prefix(super::vocab::RML) {
+                Some("append") => false,
+                Some("cartesianProduct") => true,
+                _ => return Err(self.error("rml:strategy must be rml:append or rml:cartesianProduct")),
+            },
+        };
+        let allow_empty = match self.at_most_one(map, "allowEmptyListAndContainer")? {
+            None => false,
+            Some(TermRef::Literal(l)) if matches!(l.value(), "true" | "1") => true,
+            Some(TermRef::Literal(l)) if matches!(l.value(), "false" | "0") => false,
+            Some(other) => return Err(self.error(format!("rml:allowEmptyListAndContainer must be true or false, not {other}"))),
+        };
+        Ok(Gather { members, kind, cartesian, allow_empty })
+    }
+
+    /// The members of an RDF list in the mapping file.
+    fn rdf_list<'g>(&'g self, mut node: TermRef<'g>) -> Result<Vec<TermRef<'g>>, MappingError> {
+        let graph = &self.file.graph;
+        let (first, rest) = (NamedNodeRef::new_unchecked(RDF_FIRST), NamedNodeRef::new_unchecked(RDF_REST));
+        let mut members = Vec::new();
+        while node != NamedNodeRef::new_unchecked(RDF_NIL).into() {
+            let cell = self.node(node, "gather")?;
+            let (Some(member), Some(next)) =
+                (graph.object_for_subject_predicate(cell, first), graph.object_for_subject_predicate(cell, rest))
+            else {
+                return Err(self.error("rml:gather must be an RDF list: ( [ … ] [ … ] )"));
+            };
+            members.push(member);
+            node = next;
+        }
+        Ok(members)
     }
 
     /// `rml:functionExecution`: the function (looked up in the library now,
@@ -728,7 +794,7 @@ impl MapReader<'_> {
             }
             _ => return Err(self.error(format!("{}: give one constant rml:datatype or rml:language", role.name()))),
         };
-        Ok(TermMap { targets: map.targets, condition: map.condition, ..TermMap::constant(literal) })
+        Ok(TermMap { targets: map.targets, condition: map.condition, gather: map.gather, ..TermMap::constant(literal) })
     }
 
     fn term_type(&self, term: TermRef<'_>) -> Result<TermType, MappingError> {
