@@ -133,15 +133,50 @@ enum SourceRead {
     Finished { path: PathBuf, rows: u64, problems: Vec<Problem> },
 }
 
+/// The records of a source plan: its file's, through its view if it has one.
+struct SourceReader<'p> {
+    file: Box<dyn source::RecordSource>,
+    view: Option<&'p super::view::ViewPlan>,
+    /// Records of the file read so far, for the view's `#` field.
+    ordinal: u64,
+}
+
+impl<'p> SourceReader<'p> {
+    fn open(plan: &'p SourcePlan) -> Result<Self, Error> {
+        if let Some(view) = &plan.view {
+            view.prepare()?;
+        }
+        Ok(Self { file: source::open(&plan.source)?, view: plan.view.as_ref(), ordinal: 0 })
+    }
+
+    /// The next records; none at the end.
+    fn next_batch(&mut self) -> Result<Vec<Row>, Error> {
+        loop {
+            let rows = self.file.next_batch(BATCH_ROWS)?;
+            let Some(view) = self.view.filter(|_| !rows.is_empty()) else {
+                return Ok(rows);
+            };
+            let records = view.apply(rows, &mut self.ordinal);
+            if !records.is_empty() {
+                return Ok(records);
+            }
+        }
+    }
+
+    fn take_problems(&mut self) -> Vec<Problem> {
+        self.file.take_problems()
+    }
+}
+
 /// Reads every source in turn, in batches; stops at the first error, or
 /// when the receiver has gone (the mapping stopped).
 fn read_sources(plan: &Plan, sender: &std::sync::mpsc::SyncSender<Result<SourceRead, Error>>) {
     let read_source = |index: usize| -> Result<bool, Error> {
         let source = &plan.sources[index].source;
-        let mut file = source::open(source)?;
+        let mut file = SourceReader::open(&plan.sources[index])?;
         let mut rows_read = 0;
         loop {
-            let rows = file.next_batch(BATCH_ROWS)?;
+            let rows = file.next_batch()?;
             if rows.is_empty() {
                 break;
             }
@@ -187,9 +222,9 @@ pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<Exp
         if !wanted.iter().any(|(map, _)| source.maps.contains(map)) {
             continue;
         }
-        let mut file = source::open(&source.source)?;
+        let mut file = SourceReader::open(source)?;
         loop {
-            let rows = file.next_batch(BATCH_ROWS)?;
+            let rows = file.next_batch()?;
             if rows.is_empty() {
                 break;
             }
@@ -234,13 +269,12 @@ impl RunReport {
 /// own source; here they simply join nothing.
 fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
     let parent = &plan.maps[join.parent];
-    let source = &plan.sources[parent.source].source;
-    let mut file = source::open(source)?;
+    let mut file = SourceReader::open(&plan.sources[parent.source])?;
     let mut table = JoinTable::new();
     let mut scratch = String::new();
     let mut subjects = Vec::new();
     loop {
-        let rows = file.next_batch(BATCH_ROWS)?;
+        let rows = file.next_batch()?;
         if rows.is_empty() {
             return Ok(table);
         }
@@ -266,7 +300,7 @@ fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
 /// The join keys of a record: one per combination of the key expressions'
 /// values (an expression with several values joins on any of them); none
 /// when an expression has no value.
-fn join_keys(keys: &[TermPlan], row: &Row, scratch: &mut String) -> Vec<Vec<String>> {
+pub(crate) fn join_keys(keys: &[TermPlan], row: &Row, scratch: &mut String) -> Vec<Vec<String>> {
     let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
     let mut terms = Vec::new();
     for key in keys {

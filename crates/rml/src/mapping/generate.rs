@@ -259,7 +259,7 @@ pub(crate) fn lexical(term: &Term) -> &str {
     }
 }
 
-fn value_of_term(term: &Term) -> Value {
+pub(crate) fn value_of_term(term: &Term) -> Value {
     let datatype = match term {
         Term::Literal(l) if l.language().is_none() => match l.datatype().as_str() {
             "http://www.w3.org/2001/XMLSchema#integer" => Some("http://www.w3.org/2001/XMLSchema#integer"),

@@ -24,7 +24,10 @@ pub struct TriplesMap {
     pub name: String,
     /// The mapping file it was read from.
     pub file: PathBuf,
+    /// The file the triples map reads (through its view, if any).
     pub source: LogicalSource,
+    /// The logical view (RML-LV) the triples map reads, if it reads one.
+    pub view: Option<View>,
     /// Base IRI for relative IRIs generated from data: `rml:baseIRI`, the
     /// file's `@base`, or the processor's.
     pub base_iri: Option<String>,
@@ -36,6 +39,62 @@ pub struct TriplesMap {
 
 /// A file and how to read it.
 pub type LogicalSource = crate::source::Description;
+
+/// A logical view (RML-LV): records of named fields made from the records
+/// of a logical source or of another view, joined with other views.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// The view's node, for messages and to tell views apart.
+    pub name: String,
+    pub on: ViewBase,
+    pub fields: Vec<Field>,
+    pub joins: Vec<ViewJoin>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ViewBase {
+    Source(LogicalSource),
+    View(Box<View>),
+}
+
+impl View {
+    /// The file the view's records come from, through any views below it.
+    pub fn file(&self) -> &LogicalSource {
+        match &self.on {
+            ViewBase::Source(source) => source,
+            ViewBase::View(view) => view.file(),
+        }
+    }
+}
+
+/// A field of a view: an expression, or an iteration over nested records,
+/// with fields of its own (named `parent.child`).
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub value: FieldValue,
+    pub children: Vec<Field>,
+}
+
+#[derive(Debug, Clone)]
+pub enum FieldValue {
+    /// An expression map over the parent record.
+    Expression(TermMap),
+    /// `rml:IterableField`: one record per value the iterator selects, read
+    /// in `format` when it differs from the parent's.
+    Iterable { iterator: Option<String>, format: Option<crate::source::Format> },
+}
+
+/// `rml:leftJoin` / `rml:innerJoin`: fields taken from a parent view's
+/// records whose join values match.
+#[derive(Debug, Clone)]
+pub struct ViewJoin {
+    pub parent: Box<View>,
+    pub conditions: Vec<JoinCondition>,
+    pub fields: Vec<Field>,
+    /// Inner joins drop the records that match nothing.
+    pub inner: bool,
+}
 
 #[derive(Debug, Clone)]
 pub struct PredicateObjectMap {

@@ -9,6 +9,7 @@ use crate::functions::Function;
 use crate::problem::{Problem, ProblemKind};
 use crate::source::{self, Expression, Format};
 use crate::target::TargetSpec;
+use super::view::{FieldKindPlan, FieldPlan, ViewBasePlan, ViewJoinPlan, ViewPlan};
 use crate::Error;
 use oxiri::Iri;
 use oxrdf::{NamedNode, Term};
@@ -29,7 +30,10 @@ pub struct Plan {
 #[derive(Debug)]
 pub struct SourcePlan {
     pub source: LogicalSource,
-    /// A CSV file's header; empty for formats whose references are expressions.
+    /// The logical view the maps read through, if any.
+    pub view: Option<ViewPlan>,
+    /// A CSV file's header, or a view's field names; empty for formats
+    /// whose references are expressions.
     pub columns: Vec<String>,
     /// Indexes into [`Plan::maps`] of the triples maps reading this file.
     pub maps: Vec<usize>,
@@ -137,7 +141,9 @@ impl Plan {
         let mut sources: Vec<SourcePlan> = Vec::new();
         let mut source_of_map = Vec::new();
         for map in &mapping.triples_maps {
-            let index = match sources.iter().position(|s| s.source == map.source) {
+            let view_name = map.view.as_ref().map(|v| v.name.as_str());
+            let same = |s: &SourcePlan| s.source == map.source && s.view.as_ref().map(|v| v.name.as_str()) == view_name;
+            let index = match sources.iter().position(same) {
                 Some(index) => index,
                 None => {
                     let columns = match source_columns(&map.source) {
@@ -154,7 +160,19 @@ impl Plan {
                             Vec::new()
                         }
                     };
-                    sources.push(SourcePlan { source: map.source.clone(), columns, maps: Vec::new() });
+                    let mut plan = SourcePlan { source: map.source.clone(), view: None, columns, maps: Vec::new() };
+                    if let Some(view) = &map.view {
+                        let mut compiler = Compiler::new(mapping, &[], &[]);
+                        compiler.fresh = 1 << 32; // apart from the maps' blank nodes
+                        match compiler.view(source_of_map.len(), view) {
+                            Ok(view) => {
+                                plan.columns = view.columns.clone();
+                                plan.view = Some(view);
+                            }
+                            Err(e) => problems.push(Problem::from(e)),
+                        }
+                    }
+                    sources.push(plan);
                     sources.len() - 1
                 }
             };
@@ -164,8 +182,7 @@ impl Plan {
         if !problems.is_empty() {
             return Err(Error::Problems { total: problems.len() as u64, problems });
         }
-        let mut compiler =
-            Compiler { mapping, sources: &sources, source_of_map: &source_of_map, joins: Vec::new(), fresh: 0 };
+        let mut compiler = Compiler::new(mapping, &sources, &source_of_map);
         let mut maps = Vec::new();
         for (index, map) in mapping.triples_maps.iter().enumerate() {
             match compiler.map(index, map) {
@@ -195,10 +212,59 @@ struct Compiler<'a> {
     source_of_map: &'a [usize],
     joins: Vec<JoinPlan>,
     fresh: usize,
+    /// What references refer to, innermost last: a source's records, a
+    /// view's fields, or the records a view's field iterates over.
+    scopes: Vec<Scope>,
 }
 
-impl Compiler<'_> {
+/// What the references of a term map refer to.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    /// `None` for a view's fields, found by name.
+    pub format: Option<Format>,
+    /// A CSV header or a view's field names.
+    pub columns: Vec<String>,
+    pub nulls: Vec<String>,
+    /// The file, for messages.
+    pub file: PathBuf,
+}
+
+impl Scope {
+    fn of_source(source: &LogicalSource, columns: Vec<String>) -> Self {
+        Self { format: Some(source.format), columns, nulls: source.nulls.clone(), file: source.path.clone() }
+    }
+}
+
+impl<'a> Compiler<'a> {
+    fn new(mapping: &'a Mapping, sources: &'a [SourcePlan], source_of_map: &'a [usize]) -> Self {
+        Self { mapping, sources, source_of_map, joins: Vec::new(), fresh: 0, scopes: Vec::new() }
+    }
+
+    fn source_scope(&self, map: usize) -> Scope {
+        let source = &self.sources[self.source_of_map[map]];
+        match &source.view {
+            Some(view) => Scope { format: None, columns: view.columns.clone(), nulls: Vec::new(), file: source.source.path.clone() },
+            None => Scope::of_source(&source.source, source.columns.clone()),
+        }
+    }
+
+    fn in_scope<T>(&mut self, scope: Scope, compile: impl FnOnce(&mut Self) -> T) -> T {
+        self.scopes.push(scope);
+        let compiled = compile(self);
+        self.scopes.pop();
+        compiled
+    }
+
+    fn scope(&self) -> &Scope {
+        self.scopes.last().expect("term maps compile in a scope")
+    }
+
     fn map(&mut self, index: usize, map: &TriplesMap) -> Result<MapPlan, MappingError> {
+        let scope = self.source_scope(index);
+        self.in_scope(scope, |c| c.map_in_scope(index, map))
+    }
+
+    fn map_in_scope(&mut self, index: usize, map: &TriplesMap) -> Result<MapPlan, MappingError> {
         let source = self.source_of_map[index];
         let term = |c: &mut Self, t: &TermMap| c.term(index, t);
         let subject = term(self, &map.subject)?;
@@ -231,7 +297,9 @@ impl Compiler<'_> {
             return Ok(ObjectPlan::SameRow { parent, targets });
         }
         let child_keys = joins.iter().map(|j| self.term(child, &j.child)).collect::<Result<Vec<_>, _>>()?;
-        let parent_keys = joins.iter().map(|j| self.term(parent, &j.parent)).collect::<Result<Vec<_>, _>>()?;
+        let parent_scope = self.source_scope(parent);
+        let parent_keys = self
+            .in_scope(parent_scope, |c| joins.iter().map(|j| c.term(parent, &j.parent)).collect::<Result<Vec<_>, _>>())?;
         let key_text = format!("{:?}", joins.iter().map(|j| format!("{:?}", j.parent.value)).collect::<Vec<_>>());
         let join = match self.joins.iter().position(|j| j.parent == parent && j.key_text == key_text) {
             Some(existing) => existing,
@@ -288,9 +356,9 @@ impl Compiler<'_> {
             }
             None => None,
         };
-        let source = &self.sources[self.source_of_map[map]].source;
+        let nulls = self.scope().nulls.clone();
         let cells_only = |e: &Expression| matches!(e, Expression::Column(_));
-        let single_valued = source.nulls.is_empty()
+        let single_valued = nulls.is_empty()
             && condition.is_none()
             && gather.is_none()
             && !matches!(datatype, Some(AnnotationPlan::Map(_)))
@@ -314,7 +382,7 @@ impl Compiler<'_> {
             columns: term.columns().join(", "),
             always_valid_iri,
             single_valued,
-            nulls: source.nulls.clone(),
+            nulls,
             targets: term.targets.clone(),
             condition,
             gather,
@@ -324,28 +392,28 @@ impl Compiler<'_> {
     /// A reference compiled for its source's format: a CSV column (which
     /// must be in the header), a JSONPath or an XPath expression.
     fn expression(&self, map: usize, reference: &str) -> Result<Expression, MappingError> {
-        let source = &self.sources[self.source_of_map[map]];
         let triples_map = &self.mapping.triples_maps[map];
         let error = |problem: String| MappingError::new(&triples_map.file, Some(&triples_map.name), problem);
-        match source.source.format {
-            Format::Csv { .. } => self.column(map, reference).map(Expression::Column),
-            Format::Json => source::json::JsonPath::compile(reference).map(Expression::Json).map_err(error),
-            Format::Xml => source::xml::XPath::compile(reference).map(Expression::Xml).map_err(error),
+        match self.scope().format {
+            Some(Format::Csv { .. }) => self.column(map, reference, "column").map(Expression::Column),
+            None => self.column(map, reference, "field").map(Expression::Field),
+            Some(Format::Json) => source::json::JsonPath::compile(reference).map(Expression::Json).map_err(error),
+            Some(Format::Xml) => source::xml::XPath::compile(reference).map(Expression::Xml).map_err(error),
         }
     }
 
-    fn column(&self, map: usize, name: &str) -> Result<usize, MappingError> {
-        let source = &self.sources[self.source_of_map[map]];
-        if let Some(index) = source.columns.iter().position(|c| c == name) {
+    fn column(&self, map: usize, name: &str, what: &str) -> Result<usize, MappingError> {
+        let scope = self.scope();
+        if let Some(index) = scope.columns.iter().position(|c| c == name) {
             return Ok(index);
         }
         let triples_map = &self.mapping.triples_maps[map];
         let mut problem = format!(
-            "column {name:?} is not in {} (its columns: {})",
-            source.source.path.display(),
-            source.columns.join(", ")
+            "{what} {name:?} is not in {} (its {what}s: {})",
+            scope.file.display(),
+            scope.columns.join(", ")
         );
-        if let Some(near) = crate::suggest::nearest(name, source.columns.iter().map(String::as_str)) {
+        if let Some(near) = crate::suggest::nearest(name, scope.columns.iter().map(String::as_str)) {
             problem.push_str(&format!("; did you mean {near:?}?"));
         }
         Err(MappingError::new(&triples_map.file, Some(&triples_map.name), problem))
@@ -381,4 +449,97 @@ pub fn always_valid_iri<C>(template: &Template<C>) -> bool {
         }
     }
     prefix_iri.authority() == extended.authority() && Iri::parse(sample).is_ok()
+}
+
+impl Compiler<'_> {
+    /// Compiles a logical view: its base, its fields (in the base's scope)
+    /// and its joins (keys in the view's and the parent's field scopes).
+    fn view(&mut self, map: usize, view: &View) -> Result<ViewPlan, MappingError> {
+        let (base, base_scope) = match &view.on {
+            ViewBase::Source(source) => {
+                let columns = source_columns(source).map_err(|e| self.map_error(map, e.to_string()))?;
+                (ViewBasePlan::Source, Scope::of_source(source, columns))
+            }
+            ViewBase::View(inner) => {
+                let inner = self.view(map, inner)?;
+                let scope =
+                    Scope { format: None, columns: inner.columns.clone(), nulls: Vec::new(), file: view.file().path.clone() };
+                (ViewBasePlan::View(Box::new(inner)), scope)
+            }
+        };
+        let mut columns = vec!["#".to_owned()];
+        let fields = self.fields(map, &view.fields, "", base_scope, &mut columns)?;
+        let mut joins = Vec::new();
+        for join in &view.joins {
+            let parent = self.view(map, &join.parent)?;
+            let fields_scope =
+                |columns: &[String]| Scope { format: None, columns: columns.to_vec(), nulls: Vec::new(), file: view.file().path.clone() };
+            let child_scope = fields_scope(&columns);
+            let parent_scope = fields_scope(&parent.columns);
+            let child_keys = self.in_scope(child_scope, |c| {
+                join.conditions.iter().map(|j| c.term(map, &j.child)).collect::<Result<Vec<_>, _>>()
+            })?;
+            let parent_keys = self.in_scope(parent_scope.clone(), |c| {
+                join.conditions.iter().map(|j| c.term(map, &j.parent)).collect::<Result<Vec<_>, _>>()
+            })?;
+            let join_fields = self.fields(map, &join.fields, "", parent_scope, &mut columns)?;
+            joins.push(ViewJoinPlan::new(parent, child_keys, parent_keys, join_fields, join.inner));
+        }
+        Ok(ViewPlan { name: view.name.clone(), file: view.file().clone(), base, fields, joins, columns })
+    }
+
+    /// Compiles fields in `scope`, naming their columns `prefix` + name
+    /// (and `…name.#` for their index).
+    fn fields(
+        &mut self,
+        map: usize,
+        fields: &[Field],
+        prefix: &str,
+        scope: Scope,
+        columns: &mut Vec<String>,
+    ) -> Result<Vec<FieldPlan>, MappingError> {
+        let mut plans = Vec::new();
+        for field in fields {
+            let name = format!("{prefix}{}", field.name);
+            columns.push(name.clone());
+            let column = columns.len() - 1;
+            columns.push(format!("{name}.#"));
+            let index_column = columns.len() - 1;
+            let (kind, child_format) = match &field.value {
+                FieldValue::Expression(term) => {
+                    let term = self.in_scope(scope.clone(), |c| c.term(map, term))?;
+                    (FieldKindPlan::Expression(Box::new(term)), scope.format)
+                }
+                FieldValue::Iterable { iterator, format } => {
+                    let format = format.or(scope.format);
+                    let iterator_scope = Scope { format, ..scope.clone() };
+                    let iterator = match iterator {
+                        Some(text) => Some(self.in_scope(iterator_scope, |c| c.expression(map, text))?),
+                        None => None,
+                    };
+                    let switch = (format != scope.format).then_some(format).flatten();
+                    (FieldKindPlan::Iterable { iterator, parse_as: switch }, format)
+                }
+            };
+            // Children read the field's values as records, in the field's own
+            // reference formulation when it names one.
+            let child_format = field
+                .children
+                .iter()
+                .find_map(|c| match &c.value {
+                    FieldValue::Iterable { format: Some(format), .. } => Some(*format),
+                    _ => None,
+                })
+                .or(child_format);
+            let child_scope = Scope { format: child_format, columns: Vec::new(), ..scope.clone() };
+            let children = self.fields(map, &field.children, &format!("{name}."), child_scope, columns)?;
+            plans.push(FieldPlan { column, index_column, kind, child_format, children });
+        }
+        Ok(plans)
+    }
+
+    fn map_error(&self, map: usize, problem: String) -> MappingError {
+        let triples_map = &self.mapping.triples_maps[map];
+        MappingError::new(&triples_map.file, Some(&triples_map.name), problem)
+    }
 }

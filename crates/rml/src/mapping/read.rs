@@ -265,7 +265,19 @@ impl MapReader<'_> {
     }
 
     fn triples_map(&self, node: NamedOrBlankNodeRef<'_>) -> Result<TriplesMap, MappingError> {
-        let source = self.logical_source(node)?;
+        let Some(source_node) = self.at_most_one(node, "logicalSource")? else {
+            return Err(
+                self.error("no rml:logicalSource; name the file with rml:logicalSource [ rml:source \"file.csv\" ]")
+            );
+        };
+        let source_node = self.node(source_node, "logicalSource")?;
+        let (source, view) = match self.at_most_one(source_node, "viewOn")? {
+            Some(_) => {
+                let view = self.view(source_node, &mut Vec::new())?;
+                (view.file().clone(), Some(view))
+            }
+            None => (self.logical_source(source_node)?, None),
+        };
         let (subject, classes, subject_graphs) = self.subject(node)?;
         let predicate_object_maps = self
             .objects(node, "predicateObjectMap")
@@ -276,6 +288,7 @@ impl MapReader<'_> {
             name: self.name.clone(),
             file: self.file.path.clone(),
             source,
+            view,
             base_iri: self.base_iri(node)?,
             subject,
             classes,
@@ -299,13 +312,77 @@ impl MapReader<'_> {
         Ok(self.file.base_iri.clone().or_else(|| self.options.base_iri.clone()))
     }
 
-    fn logical_source(&self, node: NamedOrBlankNodeRef<'_>) -> Result<LogicalSource, MappingError> {
-        let Some(source_node) = self.at_most_one(node, "logicalSource")? else {
-            return Err(
-                self.error("no rml:logicalSource; name the file with rml:logicalSource [ rml:source \"file.csv\" ]")
-            );
+    /// A logical view: its base (a source or another view), fields and joins.
+    /// `path` holds the views being read, to stop at a cycle.
+    fn view(&self, node: NamedOrBlankNodeRef<'_>, path: &mut Vec<String>) -> Result<View, MappingError> {
+        let name = display_node(node);
+        if path.contains(&name) {
+            return Err(self.error(format!(
+                "logical view {name} is built on itself ({} -> {name}); a view may not reach itself through rml:viewOn or joins",
+                path.join(" -> ")
+            )));
+        }
+        path.push(name.clone());
+        let Some(base) = self.at_most_one(node, "viewOn")? else {
+            return Err(self.error(format!("logical view {name} has no rml:viewOn")));
         };
-        let source_node = self.node(source_node, "logicalSource")?;
+        let base = self.node(base, "viewOn")?;
+        let on = if self.at_most_one(base, "viewOn")?.is_some() {
+            ViewBase::View(Box::new(self.view(base, path)?))
+        } else {
+            ViewBase::Source(self.logical_source(base)?)
+        };
+        let fields = self.fields(node)?;
+        let mut joins = Vec::new();
+        for (local, inner) in [("leftJoin", false), ("innerJoin", true)] {
+            for join in self.objects(node, local) {
+                let join = self.node(join, local)?;
+                let Some(parent) = self.at_most_one(join, "parentLogicalView")? else {
+                    return Err(self.error(format!("an rml:{local} of view {name} has no rml:parentLogicalView")));
+                };
+                let parent = Box::new(self.view(self.node(parent, "parentLogicalView")?, path)?);
+                let conditions = self
+                    .objects(join, "joinCondition")
+                    .into_iter()
+                    .map(|c| self.join_condition(self.node(c, "joinCondition")?))
+                    .collect::<Result<_, _>>()?;
+                joins.push(ViewJoin { parent, conditions, fields: self.fields(join)?, inner });
+            }
+        }
+        path.pop();
+        let view = View { name, on, fields, joins };
+        check_field_names(&view).map_err(|e| self.error(e))?;
+        Ok(view)
+    }
+
+    fn fields(&self, node: NamedOrBlankNodeRef<'_>) -> Result<Vec<Field>, MappingError> {
+        let mut fields = Vec::new();
+        for field in self.objects(node, "field") {
+            let field = self.node(field, "field")?;
+            let Some(name) = self.at_most_one(field, "fieldName")? else {
+                return Err(self.error("a field has no rml:fieldName"));
+            };
+            let name = self.string(name, "fieldName")?;
+            let iterable = self.at_most_one(field, "reference")?.is_none()
+                && self.at_most_one(field, "template")?.is_none()
+                && self.at_most_one(field, "constant")?.is_none()
+                && self.at_most_one(field, "functionExecution")?.is_none();
+            let value = if iterable {
+                let iterator = self.at_most_one(field, "iterator")?.map(|i| self.string(i, "iterator")).transpose()?;
+                let format = match self.at_most_one(field, "referenceFormulation")? {
+                    Some(_) => Some(self.reference_formulation(field)?.0),
+                    None => None,
+                };
+                FieldValue::Iterable { iterator, format }
+            } else {
+                FieldValue::Expression(self.term_map(field, Role::Expression)?)
+            };
+            fields.push(Field { name, value, children: self.fields(field)? });
+        }
+        Ok(fields)
+    }
+
+    fn logical_source(&self, source_node: NamedOrBlankNodeRef<'_>) -> Result<LogicalSource, MappingError> {
         let (format, namespaces) = self.reference_formulation(source_node)?;
         let Some(source) = self.at_most_one(source_node, "source")? else {
             return Err(self.error("the logical source has no rml:source"));
@@ -860,6 +937,28 @@ impl MapReader<'_> {
             _ => Annotation::Map(Box::new(language_map)),
         }))
     }
+}
+
+/// Field names must be unique in a view, with the fields its joins add
+/// (RML-LV: a name collision is an error).
+fn check_field_names(view: &View) -> Result<(), String> {
+    fn collect(fields: &[Field], prefix: &str, names: &mut Vec<String>) -> Result<(), String> {
+        for field in fields {
+            let name = format!("{prefix}{}", field.name);
+            if names.contains(&name) || name == "#" {
+                return Err(format!("field name {name:?} is used twice in a logical view; rename one"));
+            }
+            names.push(name.clone());
+            collect(&field.children, &format!("{name}."), names)?;
+        }
+        Ok(())
+    }
+    let mut names = Vec::new();
+    collect(&view.fields, "", &mut names)?;
+    for join in &view.joins {
+        collect(&join.fields, "", &mut names)?;
+    }
+    Ok(())
 }
 
 /// Removes `.` and `dir/..` from a path without touching the file system, so

@@ -1,0 +1,271 @@
+//! Logical views (RML-LV) at work: each record of the view's base (a source
+//! or another view) becomes one or more records of named fields. An
+//! iterable field makes one record per value it iterates over, so sibling
+//! iterations multiply; a join adds the fields of the parent view's
+//! matching records (a left join keeps a record that matches nothing, an
+//! inner join drops it). Every field `f` has an index column `f.#`, and the
+//! view a `#` column: the record's position, from 0.
+//!
+//! Views run on the reading thread, between the source and the mapping,
+//! so a triples map on a view is mapped exactly like one on a file.
+
+use super::execute::join_keys;
+use super::generate::value_of_term;
+use super::plan::TermPlan;
+use crate::source::{self, Expression, Format, Record, Row, Value};
+use crate::Error;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
+
+/// A view's fields, by column: each with its values.
+pub type Fields = Vec<Vec<Value>>;
+
+#[derive(Debug)]
+pub struct ViewPlan {
+    pub name: String,
+    /// The file under the view (through any views below it).
+    pub file: source::Description,
+    pub base: ViewBasePlan,
+    pub fields: Vec<FieldPlan>,
+    pub joins: Vec<ViewJoinPlan>,
+    /// `#`, every field and index column, then the joined fields.
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum ViewBasePlan {
+    /// The records of [`ViewPlan::file`].
+    Source,
+    View(Box<ViewPlan>),
+}
+
+#[derive(Debug)]
+pub struct FieldPlan {
+    pub column: usize,
+    pub index_column: usize,
+    pub kind: FieldKindPlan,
+    /// How the field's values are read as records for its children.
+    pub child_format: Option<Format>,
+    pub children: Vec<FieldPlan>,
+}
+
+#[derive(Debug)]
+pub enum FieldKindPlan {
+    Expression(Box<TermPlan>),
+    /// One record per selected value; `parse_as` when the field names
+    /// another reference formulation than its parent's.
+    Iterable { iterator: Option<Expression>, parse_as: Option<Format> },
+}
+
+#[derive(Debug)]
+pub struct ViewJoinPlan {
+    pub parent: ViewPlan,
+    pub child_keys: Vec<TermPlan>,
+    pub parent_keys: Vec<TermPlan>,
+    /// Fields computed on the parent's records.
+    pub fields: Vec<FieldPlan>,
+    pub inner: bool,
+    /// The parent's joined fields by join key, read once, on first use.
+    table: OnceLock<HashMap<Vec<String>, Vec<Fields>>>,
+}
+
+impl ViewJoinPlan {
+    pub fn new(
+        parent: ViewPlan,
+        child_keys: Vec<TermPlan>,
+        parent_keys: Vec<TermPlan>,
+        fields: Vec<FieldPlan>,
+        inner: bool,
+    ) -> Self {
+        Self { parent, child_keys, parent_keys, fields, inner, table: OnceLock::new() }
+    }
+}
+
+impl ViewPlan {
+    /// Reads every source the view's joins need (once) before its records
+    /// are made.
+    pub fn prepare(&self) -> Result<(), Error> {
+        if let ViewBasePlan::View(inner) = &self.base {
+            inner.prepare()?;
+        }
+        for join in &self.joins {
+            join.parent.prepare()?;
+            if join.table.get().is_none() {
+                let table = join.build_table(self.columns.len())?;
+                let _ = join.table.set(table);
+            }
+        }
+        Ok(())
+    }
+
+    /// The view's records made from a batch of its file's records;
+    /// `ordinal` counts the base records across batches.
+    pub fn apply(&self, rows: Vec<Row>, ordinal: &mut u64) -> Vec<Row> {
+        let rows = match &self.base {
+            ViewBasePlan::Source => rows,
+            ViewBasePlan::View(inner) => inner.apply(rows, &mut 0),
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let index = *ordinal;
+            *ordinal += 1;
+            for fields in self.records(&row, index) {
+                out.push(Row { line: row.line, record: Record::Fields(fields) });
+            }
+        }
+        out
+    }
+
+    fn records(&self, row: &Row, index: u64) -> Vec<Fields> {
+        let mut start = vec![Vec::new(); self.columns.len()];
+        start[0] = vec![Value { text: index.to_string(), datatype: Some(XSD_INTEGER) }];
+        let mut records = fill(&self.fields, &row.record, row.line, vec![start]);
+        for join in &self.joins {
+            records = join.join(records, row.line);
+        }
+        records
+    }
+
+    /// Every record of the view, from its whole file.
+    fn read_all(&self) -> Result<Vec<Row>, Error> {
+        let mut file = source::open(&self.file)?;
+        let (mut all, mut ordinal) = (Vec::new(), 0);
+        loop {
+            let rows = file.next_batch(16 * 1024)?;
+            if rows.is_empty() {
+                return Ok(all);
+            }
+            all.extend(self.apply(rows, &mut ordinal));
+        }
+    }
+}
+
+impl ViewJoinPlan {
+    fn build_table(&self, child_width: usize) -> Result<HashMap<Vec<String>, Vec<Fields>>, Error> {
+        let mut table: HashMap<Vec<String>, Vec<Fields>> = HashMap::new();
+        let mut scratch = String::new();
+        for row in self.parent.read_all()? {
+            let Record::Fields(parent_fields) = &row.record else { continue };
+            let keys = join_keys(&self.parent_keys, &row, &mut scratch);
+            if keys.is_empty() {
+                continue;
+            }
+            // The joined fields' columns sit at the end of the child's.
+            let width = child_width.max(self.fields.iter().map(|f| f.index_column + 1).max().unwrap_or(0));
+            let mut joined = vec![Vec::new(); width];
+            let parent_record = Record::Fields(parent_fields.clone());
+            joined = fill(&self.fields, &parent_record, row.line, vec![joined]).pop().unwrap_or_default();
+            for key in keys {
+                table.entry(key).or_default().push(joined.clone());
+            }
+        }
+        Ok(table)
+    }
+
+    fn join(&self, records: Vec<Fields>, line: u64) -> Vec<Fields> {
+        let table = self.table.get().expect("views are prepared before they are applied");
+        let mut scratch = String::new();
+        let mut out = Vec::new();
+        for record in records {
+            let row = Row { line, record: Record::Fields(record) };
+            let mut matches: Vec<&Fields> = Vec::new();
+            for key in join_keys(&self.child_keys, &row, &mut scratch) {
+                matches.extend(table.get(&key).into_iter().flatten());
+            }
+            let Record::Fields(record) = row.record else { unreachable!("made above") };
+            if matches.is_empty() {
+                if !self.inner {
+                    out.push(record);
+                }
+                continue;
+            }
+            for joined in matches {
+                let mut combined = record.clone();
+                for (column, values) in joined.iter().enumerate() {
+                    if !values.is_empty() && column < combined.len() {
+                        combined[column] = values.clone();
+                    }
+                }
+                out.push(combined);
+            }
+        }
+        out
+    }
+}
+
+/// Fills `fields` from `record` into each of `records`, multiplying them
+/// where a field iterates.
+fn fill(fields: &[FieldPlan], record: &Record, line: u64, mut records: Vec<Fields>) -> Vec<Fields> {
+    let row = Row { line, record: record.clone() };
+    let mut scratch = String::new();
+    for field in fields {
+        let items: Vec<(Value, Option<Record>)> = match &field.kind {
+            FieldKindPlan::Expression(term) => {
+                let mut terms = Vec::new();
+                let _ = term.generate_all(&row, &mut scratch, &mut terms);
+                terms
+                    .iter()
+                    .map(|t| {
+                        let value = value_of_term(t);
+                        let child = (!field.children.is_empty()).then(|| parse(&value.text, field.child_format)).flatten();
+                        (value, child)
+                    })
+                    .collect()
+            }
+            FieldKindPlan::Iterable { iterator, parse_as } => {
+                let parsed = parse_as.and_then(|format| match record {
+                    Record::Fields(_) | Record::Csv(_) => None,
+                    _ => parse(&record_text(record), Some(format)),
+                });
+                let base = parsed.as_ref().unwrap_or(record);
+                let selected = match iterator {
+                    Some(iterator) => iterator.select(base),
+                    None => vec![base.clone()],
+                };
+                selected.into_iter().map(|r| (Value::plain(record_text(&r)), Some(r))).collect()
+            }
+        };
+        let iterates = matches!(field.kind, FieldKindPlan::Iterable { .. }) || !field.children.is_empty();
+        if !iterates {
+            let values: Vec<Value> = items.into_iter().map(|(v, _)| v).collect();
+            records.iter_mut().for_each(|r| r[field.column].clone_from(&values));
+            continue;
+        }
+        let mut expanded = Vec::new();
+        for record in &records {
+            for (index, (value, child)) in items.iter().enumerate() {
+                let mut next = record.clone();
+                next[field.column] = vec![value.clone()];
+                next[field.index_column] = vec![Value { text: index.to_string(), datatype: Some(XSD_INTEGER) }];
+                match child {
+                    Some(child) => expanded.extend(fill(&field.children, child, line, vec![next])),
+                    None => expanded.push(next),
+                }
+            }
+        }
+        records = expanded;
+    }
+    records
+}
+
+/// A value read as a record of `format` (a JSON text in a CSV cell).
+fn parse(text: &str, format: Option<Format>) -> Option<Record> {
+    match format {
+        Some(Format::Json) => Some(Record::Json(
+            serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned())),
+        )),
+        _ => None,
+    }
+}
+
+/// A record as text, for a field that names it (an iterated JSON value).
+fn record_text(record: &Record) -> String {
+    match record {
+        Record::Json(serde_json::Value::String(s)) => s.clone(),
+        Record::Json(value) => value.to_string(),
+        Record::Csv(row) => row.iter().collect::<Vec<_>>().join(","),
+        Record::Xml(_) | Record::Fields(_) => String::new(),
+    }
+}
