@@ -278,3 +278,5 @@ pub(crate) fn each(
     Ok(out)
 }
 
+#[cfg(test)]
+mod tests;
