@@ -252,6 +252,16 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
     (idlab!("explicitDelete"), "keeps state in files between runs"),
     (idlab!("concatSequence"), "takes an rdf:Seq of inputs (rdf:_1, rdf:_2...)"),
     (idlab!("crossConcatSequence"), "takes an rdf:Seq of inputs (rdf:_1, rdf:_2...)"),
+    (grel!("string_smartSplit"), "its separator parameter is described as required yet optional; use string_split"),
+    (grel!("string_splitByLengths"), "its parameters (two ints and a string) do not describe a list of lengths"),
+    (grel!("string_splitByCharType"), "rarely useful on cells; not yet implemented"),
+    (grel!("string_phonetic"), "needs the Metaphone, Soundex and Cologne encoders; not yet implemented"),
+    (grel!("string_reinterpret"), "values are already decoded text when they reach a function"),
+    (grel!("date_diff"), "not yet implemented"),
+    (grel!("date_inc"), "not yet implemented"),
+    (grel!("date_datePart"), "not yet implemented"),
+    (grel!("other_type"), "names Java types"),
+    (grel!("other_hasField"), "works on OpenRefine's objects, not on text values"),
 ];
 
 /// The function with this IRI, if the library has it.
