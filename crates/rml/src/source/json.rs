@@ -804,3 +804,393 @@ impl RecordSource for JsonSource {
         Vec::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn values(query: &str, record: &serde_json::Value) -> Vec<(String, Option<&'static str>)> {
+        let mut out = Vec::new();
+        JsonPath::compile(query).unwrap().evaluate(record, &mut out);
+        out.into_iter().map(|v| (v.text, v.datatype)).collect()
+    }
+
+    fn read_all(text: &str, iterator: &str, streaming: bool, batch: usize) -> Result<Vec<(u64, String)>, SourceError> {
+        let input: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let mut source = JsonSource::open_with(Path::new("t.json"), input, iterator, streaming)?;
+        let mut rows = Vec::new();
+        loop {
+            let batch = source.next_batch(batch)?;
+            if batch.is_empty() {
+                return Ok(rows);
+            }
+            for row in batch {
+                let Record::Json(value) = row.record else { panic!("a JSON record") };
+                rows.push((row.line, value.to_string()));
+            }
+        }
+    }
+
+    #[test]
+    fn natural_datatypes() {
+        let record = json!({"s": "30.0E0", "i": 30, "neg": -7, "big": 18446744073709551615u64, "t": true, "f": false,
+                            "n": null, "a": [1, 2], "o": {"x": 1}});
+        assert_eq!(values("$.s", &record), [("30.0E0".to_owned(), None)]);
+        assert_eq!(values("$.i", &record), [("30".to_owned(), Some(XSD_INTEGER))]);
+        assert_eq!(values("$.neg", &record), [("-7".to_owned(), Some(XSD_INTEGER))]);
+        assert_eq!(values("$.big", &record), [("18446744073709551615".to_owned(), Some(XSD_INTEGER))]);
+        assert_eq!(values("$.t", &record), [("true".to_owned(), Some(XSD_BOOLEAN))]);
+        assert_eq!(values("$.f", &record), [("false".to_owned(), Some(XSD_BOOLEAN))]);
+        assert!(values("$.n", &record).is_empty());
+        assert!(values("$.missing", &record).is_empty());
+        assert!(values("$.a", &record).is_empty());
+        assert!(values("$.o", &record).is_empty());
+        assert_eq!(values("$.a[*]", &record), [("1".into(), Some(XSD_INTEGER)), ("2".into(), Some(XSD_INTEGER))]);
+    }
+
+    #[test]
+    fn numbers_are_canonical() {
+        let record: serde_json::Value =
+            serde_json::from_str(r#"[1.0, 1e2, -0, 1.5, 2e-3, 1e21, -0.5, 0.1, 123456789.125, 1E+2]"#).unwrap();
+        let all = values("$[*]", &record);
+        let expected = [
+            ("1", XSD_INTEGER),
+            ("100", XSD_INTEGER),
+            ("0", XSD_INTEGER),
+            ("1.5E0", XSD_DOUBLE),
+            ("2.0E-3", XSD_DOUBLE),
+            ("1.0E21", XSD_DOUBLE),
+            ("-5.0E-1", XSD_DOUBLE),
+            ("1.0E-1", XSD_DOUBLE),
+            ("1.23456789125E8", XSD_DOUBLE),
+            ("100", XSD_INTEGER),
+        ];
+        assert_eq!(all, expected.map(|(t, d)| (t.to_owned(), Some(d))));
+    }
+
+    #[test]
+    fn arrays_and_objects_are_errors_when_checked() {
+        let record = json!({"amounts": [30, 40], "o": {}, "x": 1});
+        let mut out = Vec::new();
+        let error = JsonPath::compile("$.amounts").unwrap().evaluate_checked(&record, &mut out).unwrap_err();
+        assert!(error.contains("\"$.amounts\" selects an array") && error.contains("$.amounts[*]"), "{error}");
+        assert!(JsonPath::compile("$.o").unwrap().evaluate_checked(&record, &mut out).is_err());
+        JsonPath::compile("$.x").unwrap().evaluate_checked(&record, &mut out).unwrap();
+        assert_eq!(out, [Value { text: "1".into(), datatype: Some(XSD_INTEGER) }]);
+    }
+
+    #[test]
+    fn compile_errors_name_the_expression() {
+        for bad in ["$.students[*]]", "Dhkef;esfkdleshfjdls;fk", "students", "$[01]", ""] {
+            let error = JsonPath::compile(bad).unwrap_err();
+            assert!(error.contains(&format!("{bad:?}")) && error.contains("RFC 9535"), "{error}");
+        }
+        let path = JsonPath::compile("$['ISO 3166']").unwrap();
+        assert_eq!(path.as_str(), "$['ISO 3166']");
+        assert_eq!(values("$['ISO 3166']", &json!({"ISO 3166": "BO"})), [("BO".to_owned(), None)]);
+        // RML's template escapes (`\\{`) are undone before the query is compiled.
+        assert_eq!(values("$['{Name}']", &json!({"{Name}": "Venus"})), [("Venus".to_owned(), None)]);
+    }
+
+    #[test]
+    fn the_direct_walk_agrees_with_the_rfc_9535_engine() {
+        let record =
+            json!({"a": {"b": [1, {"c": "x"}, [true, null]], "d b": 2}, "e": [{"c": "y"}, {"c": "z"}], "0": 9});
+        let queries = [
+            "$",
+            "$.a",
+            "$.a.b[*]",
+            "$.a.b[1].c",
+            "$.a.b[2][0]",
+            "$['a']['d b']",
+            "$.e[*].c",
+            "$.*",
+            "$.a.*",
+            "$[0]",
+            "$['0']",
+            "$.e[5]",
+            "$.a.b.c",
+            "$[*]",
+            "$.e.*.c",
+        ];
+        for query in queries {
+            let path = JsonPath::compile(query).unwrap();
+            assert!(path.steps.is_some(), "{query} should take the direct walk");
+            let general: Vec<_> = path.query.query(&record).all().into_iter().cloned().collect();
+            assert_eq!(path.select(&record), general, "{query}");
+        }
+        for query in ["$..c", "$.e[?@.c == 'y']", "$['a','e']", "$.e[-1]", "$.e[0:1]", "$['a\\'b']", "$ .a"] {
+            assert!(JsonPath::compile(query).unwrap().steps.is_none(), "{query} is not a simple chain");
+        }
+        assert_eq!(values("$..c", &record), [("x".to_owned(), None), ("y".to_owned(), None), ("z".to_owned(), None)]);
+    }
+
+    const STUDENTS: &str = r#"{
+  "meta": {"skip": [1, {"students": [{"ID": 0}]}], "n": null},
+  "students": [{
+    "ID": 10,
+    "Name":"Venus"
+  },
+  {"ID": 20, "Name": "Serena", "tags": ["a", "b"]}
+  ,  "scalar", 3.5,
+  {
+    "ID": 30
+  }],
+  "people": {"x": {"n": 1}, "y":
+     {"n": 2}}
+}
+"#;
+
+    #[test]
+    fn records_start_on_their_lines() {
+        let rows = read_all(STUDENTS, "$.students[*]", true, 100).unwrap();
+        let lines: Vec<u64> = rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [3, 7, 8, 8, 9]);
+        assert_eq!(rows[0].1, r#"{"ID":10,"Name":"Venus"}"#);
+        assert_eq!(rows[4].1, r#"{"ID":30}"#);
+        let people = read_all(STUDENTS, "$.people.*", true, 100).unwrap();
+        assert_eq!(people, [(12, r#"{"n":1}"#.to_owned()), (13, r#"{"n":2}"#.to_owned())]);
+        let filtered = read_all(STUDENTS, "$.students[?@.ID > 15]", true, 100).unwrap();
+        assert_eq!(filtered.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [7, 9]);
+        let descendants = read_all(STUDENTS, "$..ID", true, 100).unwrap();
+        assert_eq!(descendants.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [2, 4, 7, 10]);
+    }
+
+    #[test]
+    fn streaming_and_whole_document_give_the_same_records() {
+        let documents = [
+            STUDENTS,
+            "[]",
+            "  [ {\"a\": 1} ,\n{\"a\": [1, 2, {\"b\": \"}]\"}]}, 7, \"s\\\"q\", null, true ] \n",
+            "\u{feff}{\"a\": {\"b\": [[1], [2, 3], {\"c\": 4}]}}",
+            "{\"a\": 5}",
+            "42",
+            "{\"x y\": [{\"k\": \"\\u00e9\"}], \"a\": {\"b\": 1}}",
+        ];
+        let iterators = [
+            "$",
+            "$[*]",
+            "$.students[*]",
+            "$.a.b[*]",
+            "$.people.*",
+            "$.a",
+            "$.a[1]",
+            "$['x y'][*]",
+            "$.*",
+            "$[*].a[*]",
+            "$.a.b[1][*]",
+            "$.students[4].ID",
+            "$.meta.skip[1].students[*]",
+        ];
+        for document in documents {
+            for iterator in iterators {
+                let streamed = read_all(document, iterator, true, 2).unwrap();
+                let whole = read_all(document, iterator, false, 3).unwrap();
+                assert_eq!(streamed, whole, "{iterator} over {document}");
+            }
+        }
+    }
+
+    /// A reader that gives one byte per read, to cross every buffer edge.
+    struct Trickle(Vec<u8>, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.get(self.1), buf.first_mut()) {
+                (Some(&b), Some(slot)) => {
+                    *slot = b;
+                    self.1 += 1;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn values_across_read_boundaries() {
+        let text = "[123, 4.5e1, \"long string\", {\"a\": [true, false]}, 6]";
+        let mut source =
+            JsonSource::open(Path::new("t.json"), Box::new(Trickle(text.as_bytes().to_vec(), 0)), "$[*]").unwrap();
+        let rows = source.next_batch(100).unwrap();
+        let records: Vec<String> = rows
+            .into_iter()
+            .map(|row| match row.record {
+                Record::Json(value) => value.to_string(),
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(records, ["123", "45.0", "\"long string\"", r#"{"a":[true,false]}"#, "6"]);
+    }
+
+    #[test]
+    fn broken_json_says_where() {
+        let text = "{\"students\": [\n  {\"ID\": 1},\n  {\"ID\": 2 \"Name\": \"x\"},\n  {\"ID\": 3}\n]}";
+        let input: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let mut source = JsonSource::open(Path::new("t.json"), input, "$.students[*]").unwrap();
+        let first = source.next_batch(10).unwrap();
+        assert_eq!(first.len(), 1, "the record before the error is read");
+        let error = source.next_batch(10).unwrap_err();
+        assert_eq!(error.line, Some(3));
+        assert!(error.problem.starts_with("not valid JSON at line 3, column 12: expected `,` or `}`"), "{error}");
+        assert!(!error.problem.contains('\n'));
+        assert!(source.next_batch(10).unwrap().is_empty());
+
+        let whole = read_all(text, "$..ID", true, 10).unwrap_err();
+        assert_eq!(whole.line, Some(3));
+        assert!(whole.problem.contains("line 3, column 12"), "{whole}");
+
+        for (bad, line, column) in [
+            ("", 1, 1),
+            ("[1, 2", 1, 6),
+            ("[1 2]", 1, 4),
+            ("[1,]", 1, 4),
+            ("{\"a\": 1}\n{\"a\": 2}", 2, 1),
+            ("{\"students\": [{\"ID\": 1}, ]}", 1, 26),
+            ("{students: []}", 1, 2),
+            ("[\"unterminated]", 1, 15),
+        ] {
+            let error =
+                read_all(bad, "$.students[*]", true, 10).and_then(|_| read_all(bad, "$[*]", true, 10)).expect_err(bad);
+            assert_eq!(error.line, Some(line), "{bad}: {error}");
+            assert!(error.problem.contains(&format!("line {line}, column {column}:")), "{bad}: {error}");
+        }
+        let error = read_all("[]", "$.students[*]]", true, 10).unwrap_err();
+        assert!(error.line.is_none() && error.problem.contains("\"$.students[*]]\""), "{error}");
+    }
+
+    /// Generates `[{"id": 0, ...}, ...]` on the fly, one record a line, so
+    /// that the test itself never holds the document.
+    struct Generated {
+        next: usize,
+        count: usize,
+        pending: Vec<u8>,
+        at: usize,
+    }
+
+    impl Read for Generated {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.at == self.pending.len() {
+                self.pending.clear();
+                self.at = 0;
+                if self.next == 0 {
+                    self.pending.extend_from_slice(b"[\n");
+                }
+                if self.next < self.count {
+                    let comma = if self.next + 1 < self.count { "," } else { "" };
+                    let record = format!(
+                        "  {{\"id\": {}, \"name\": \"person {}\", \"score\": {}.5, \"ok\": true}}{comma}\n",
+                        self.next, self.next, self.next
+                    );
+                    self.pending.extend_from_slice(record.as_bytes());
+                    self.next += 1;
+                } else if self.next == self.count {
+                    self.pending.extend_from_slice(b"]\n");
+                    self.next += 1;
+                }
+            }
+            let n = buf.len().min(self.pending.len() - self.at);
+            buf[..n].copy_from_slice(&self.pending[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_big_array_streams_in_batches() {
+        let count = 200_000;
+        let input = Generated { next: 0, count, pending: Vec::new(), at: 0 };
+        let mut source = JsonSource::open(Path::new("big.json"), Box::new(input), "$[*]").unwrap();
+        let (id, name, score) = (
+            JsonPath::compile("$.id").unwrap(),
+            JsonPath::compile("$.name").unwrap(),
+            JsonPath::compile("$.score").unwrap(),
+        );
+        let mut seen = 0;
+        let mut out = Vec::new();
+        loop {
+            let batch = source.next_batch(10_000).unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            assert!(batch.len() <= 10_000);
+            for row in batch {
+                assert_eq!(row.line, seen as u64 + 2);
+                let Record::Json(record) = &row.record else { panic!("a JSON record") };
+                out.clear();
+                id.evaluate(record, &mut out);
+                name.evaluate(record, &mut out);
+                score.evaluate(record, &mut out);
+                assert_eq!(out[0].text, seen.to_string());
+                assert_eq!(out[1].text, format!("person {seen}"));
+                assert_eq!(out[2].datatype, Some(XSD_DOUBLE));
+                seen += 1;
+            }
+            // Only the unread tail is buffered, never the document (~12 MB).
+            let Reading::Stream(stream) = &source.reading else { panic!("$[*] streams") };
+            assert!(stream.scanner.buf.capacity() <= 4 * CHUNK, "{}", stream.scanner.buf.capacity());
+        }
+        assert_eq!(seen, count);
+    }
+
+    #[test]
+    fn a_record_larger_than_the_buffer() {
+        let long = "x".repeat(5 * CHUNK);
+        let text = format!("{{\"r\": [\"{long}\", {{\"a\": \"{long}\"}}, 1]}}");
+        let rows = read_all(&text, "$.r[*]", true, 10).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].1.len(), long.len() + 2);
+        assert_eq!(rows, read_all(&text, "$.r[*]", false, 10).unwrap());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_a_crash() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        for iterator in ["$[*]", "$", "$..x"] {
+            let error = read_all(&deep, iterator, true, 10).unwrap_err();
+            assert_eq!(error.line, Some(1), "{error}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_give_records_or_an_error(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            for iterator in ["$[*]", "$.a[*]", "$..a", "$"] {
+                let input: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(bytes.clone()));
+                if let Ok(mut source) = JsonSource::open(Path::new("t.json"), input, iterator) {
+                    while let Ok(batch) = source.next_batch(3) {
+                        if batch.is_empty() { break; }
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn generated_documents_stream_as_they_read_whole(value in json_value(), pretty in proptest::prelude::any::<bool>()) {
+            let text = if pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) }.unwrap();
+            for iterator in ["$[*]", "$.a[*]", "$.*", "$.a.*", "$[*][0]", "$.b.a"] {
+                let streamed = read_all(&text, iterator, true, 2).unwrap();
+                proptest::prop_assert_eq!(streamed, read_all(&text, iterator, false, 5).unwrap());
+            }
+        }
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(|i| json!(i)),
+            (-1e6f64..1e6).prop_map(|f| json!(f)),
+            "[a-z\"\\\\ é\n]{0,6}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::Array),
+                proptest::collection::vec(("[ab]{1,2}", inner), 0..5)
+                    .prop_map(|members| serde_json::Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+}

@@ -127,9 +127,7 @@ impl Expression {
             (Self::Column(column), Record::Csv(row)) => out.extend(row.get(*column).map(Value::plain)),
             (Self::Json(path), Record::Json(value)) => path.evaluate(value, out),
             (Self::Xml(path), Record::Xml(node)) => path.evaluate(node, out),
-            (Self::Field(field), Record::Fields(fields)) => {
-                out.extend(fields.get(*field).into_iter().flatten().cloned())
-            }
+            (Self::Field(field), Record::Fields(fields)) => out.extend(fields.get(*field).into_iter().flatten().cloned()),
             _ => {}
         }
     }
@@ -192,3 +190,4 @@ impl fmt::Display for SourceError {
         write!(f, ": {}", self.problem)
     }
 }
+
