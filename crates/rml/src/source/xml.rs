@@ -328,7 +328,9 @@ fn describe_parse_error(error: &xot::ParseError) -> String {
     use xot::ParseError as E;
     match error {
         E::UnclosedTag(_) => "an element is not closed".into(),
-        E::InvalidCloseTag(open, close, _) => format!("</{close}> closes <{open}>"),
+        // xot gives the closing tag's prefix and name, not the open element's.
+        E::InvalidCloseTag(prefix, name, _) if prefix.is_empty() => format!("</{name}> closes another element"),
+        E::InvalidCloseTag(prefix, name, _) => format!("</{prefix}:{name}> closes another element"),
         E::UnclosedEntity(entity, _) => format!("the entity reference &{entity} has no closing ';'"),
         E::InvalidEntity(entity, _) => format!("unknown entity &{entity};"),
         E::UnknownPrefix(prefix, _) => format!("the namespace prefix {prefix:?} is not declared"),
@@ -540,6 +542,7 @@ mod tests {
     fn malformed_xml_is_refused_with_its_line_and_column() {
         let error = open("<a>\n  <b>\n  </c>\n</a>", "/a").err().unwrap();
         assert_eq!(error.line, Some(3));
+        assert!(error.problem.contains("</c> closes another element"), "{}", error.problem);
         assert!(error.problem.contains("not well-formed") && error.problem.contains("column"), "{}", error.problem);
         assert!(!error.problem.contains('\n'), "{}", error.problem);
         assert_eq!(error.to_string().split(':').nth(1), Some("3"));
