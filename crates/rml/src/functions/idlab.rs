@@ -99,13 +99,12 @@ fn true_condition(args: &Arguments<'_>) -> Result<Vec<Value>, String> {
     Ok(if holds { args.all(STR).to_vec() } else { vec![] })
 }
 
+/// The value in capitals, as an `http://` IRI. The scheme stays in lower
+/// case, as RMLFNMLTC0011 and 0031 expect (`http://VENUS`): IRIs compare
+/// character by character, and schemes are written in lower case (RFC 3986 3.1).
 fn upper_url(s: &str) -> String {
-    let upper = s.to_uppercase();
-    if upper.starts_with("HTTP://") {
-        upper
-    } else {
-        format!("HTTP://{upper}")
-    }
+    let rest = if s.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://")) { &s[7..] } else { s };
+    format!("http://{}", rest.to_uppercase())
 }
 
 /// `from` inclusive, `to` exclusive, either may be left out.

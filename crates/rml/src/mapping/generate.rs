@@ -111,12 +111,12 @@ impl TermPlan {
     /// left out.
     fn values(&self, row: &Row, scratch: &mut String) -> Result<Vec<Value>, TermError> {
         Ok(match &self.value {
-            ValuePlan::Reference(expression) => self.reference_values(expression, row),
+            ValuePlan::Reference(expression) => self.reference_values(expression, row)?,
             ValuePlan::Template(template) => {
-                let lists: Vec<Vec<String>> = template
-                    .columns()
-                    .map(|e| self.reference_values(e, row).into_iter().map(|v| v.text).collect())
-                    .collect();
+                let mut lists: Vec<Vec<String>> = Vec::new();
+                for expression in template.columns() {
+                    lists.push(self.reference_values(expression, row)?.into_iter().map(|v| v.text).collect());
+                }
                 let iri_safe = self.term_type == TermType::Iri;
                 template.expand_all(&lists, iri_safe).into_iter().map(Value::plain).collect()
             }
@@ -135,13 +135,13 @@ impl TermPlan {
         })
     }
 
-    fn reference_values(&self, expression: &Expression, row: &Row) -> Vec<Value> {
+    fn reference_values(&self, expression: &Expression, row: &Row) -> Result<Vec<Value>, TermError> {
         let mut values = Vec::new();
-        expression.evaluate(&row.record, &mut values);
+        expression.evaluate_checked(&row.record, &mut values).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
         let csv = matches!(row.record, Record::Csv(_));
         // An empty CSV cell is NULL, as in R2RML and every legacy case.
         values.retain(|v| !(csv && v.text.is_empty()) && !self.nulls.contains(&v.text));
-        values
+        Ok(values)
     }
 
     /// The term a value forms under this term map's term type.

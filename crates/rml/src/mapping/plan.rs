@@ -225,13 +225,21 @@ pub(crate) struct Scope {
     /// A CSV header or a view's field names.
     pub columns: Vec<String>,
     pub nulls: Vec<String>,
+    /// XML namespaces for XPath expressions.
+    pub namespaces: Vec<(String, String)>,
     /// The file, for messages.
     pub file: PathBuf,
 }
 
 impl Scope {
     fn of_source(source: &LogicalSource, columns: Vec<String>) -> Self {
-        Self { format: Some(source.format), columns, nulls: source.nulls.clone(), file: source.path.clone() }
+        Self {
+            format: Some(source.format),
+            columns,
+            nulls: source.nulls.clone(),
+            namespaces: source.namespaces.clone(),
+            file: source.path.clone(),
+        }
     }
 }
 
@@ -243,7 +251,7 @@ impl<'a> Compiler<'a> {
     fn source_scope(&self, map: usize) -> Scope {
         let source = &self.sources[self.source_of_map[map]];
         match &source.view {
-            Some(view) => Scope { format: None, columns: view.columns.clone(), nulls: Vec::new(), file: source.source.path.clone() },
+            Some(view) => Scope { format: None, columns: view.columns.clone(), nulls: Vec::new(), namespaces: Vec::new(), file: source.source.path.clone() },
             None => Scope::of_source(&source.source, source.columns.clone()),
         }
     }
@@ -397,8 +405,10 @@ impl<'a> Compiler<'a> {
         match self.scope().format {
             Some(Format::Csv { .. }) => self.column(map, reference, "column").map(Expression::Column),
             None => self.column(map, reference, "field").map(Expression::Field),
-            Some(Format::Json) => source::json::JsonPath::compile(reference).map(Expression::Json).map_err(error),
-            Some(Format::Xml) => source::xml::XPath::compile(reference).map(Expression::Xml).map_err(error),
+            Some(Format::Json) => compile_json_path(reference).map(Expression::Json).map_err(error),
+            Some(Format::Xml) => source::xml::XPath::compile_with_namespaces(reference, &self.scope().namespaces)
+                .map(Expression::Xml)
+                .map_err(error),
         }
     }
 
@@ -463,7 +473,7 @@ impl Compiler<'_> {
             ViewBase::View(inner) => {
                 let inner = self.view(map, inner)?;
                 let scope =
-                    Scope { format: None, columns: inner.columns.clone(), nulls: Vec::new(), file: view.file().path.clone() };
+                    Scope { format: None, columns: inner.columns.clone(), nulls: Vec::new(), namespaces: Vec::new(), file: view.file().path.clone() };
                 (ViewBasePlan::View(Box::new(inner)), scope)
             }
         };
@@ -473,7 +483,7 @@ impl Compiler<'_> {
         for join in &view.joins {
             let parent = self.view(map, &join.parent)?;
             let fields_scope =
-                |columns: &[String]| Scope { format: None, columns: columns.to_vec(), nulls: Vec::new(), file: view.file().path.clone() };
+                |columns: &[String]| Scope { format: None, columns: columns.to_vec(), nulls: Vec::new(), namespaces: Vec::new(), file: view.file().path.clone() };
             let child_scope = fields_scope(&columns);
             let parent_scope = fields_scope(&parent.columns);
             let child_keys = self.in_scope(child_scope, |c| {
@@ -541,5 +551,18 @@ impl Compiler<'_> {
     fn map_error(&self, map: usize, problem: String) -> MappingError {
         let triples_map = &self.mapping.triples_maps[map];
         MappingError::new(&triples_map.file, Some(&triples_map.name), problem)
+    }
+}
+
+/// A JSONPath as RFC 9535 writes it; a bare member path (`name`, `a.b`), as
+/// legacy RML mappings and some RML-IO cases write references, is read as
+/// relative to the record (`$.name`), since it cannot mean anything else.
+fn compile_json_path(reference: &str) -> Result<source::json::JsonPath, String> {
+    match source::json::JsonPath::compile(reference) {
+        Ok(path) => Ok(path),
+        Err(error) if !reference.starts_with(['$', '@']) => {
+            source::json::JsonPath::compile(&format!("$.{reference}")).map_err(|_| error)
+        }
+        Err(error) => Err(error),
     }
 }

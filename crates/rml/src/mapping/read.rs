@@ -715,7 +715,18 @@ impl MapReader<'_> {
                 )
             }
             (None, None, None, Some(execution)) => {
-                TermValue::Function(Box::new(self.function_call(self.node(execution, "functionExecution")?)?))
+                let call = self.function_call(self.node(execution, "functionExecution")?)?;
+                if let Some(output) = self.at_most_one(map, "return")? {
+                    let output = self.iri(output, "return")?;
+                    if !call.function.has_output(output.as_str()) {
+                        return Err(self.error(format!(
+                            "function {} has no output {output}; its outputs: {}",
+                            call.function.iri,
+                            call.function.outputs.join(", ")
+                        )));
+                    }
+                }
+                TermValue::Function(Box::new(call))
             }
             (None, None, None, None) if explicit_type == Some(TermType::BlankNode) || gather.is_some() => {
                 TermValue::FreshBlankNode
@@ -835,6 +846,13 @@ impl MapReader<'_> {
                 Some(parameter) => self.iri(parameter, "parameter")?,
                 None => return Err(self.error(format!("an input of {function_iri} has no rml:parameter"))),
             };
+            // The library lists one of the names FnO descriptions give a parameter.
+            let Some(parameter) = function.parameter(parameter.as_str()).map(NamedNode::new_unchecked) else {
+                return Err(self.error(format!(
+                    "function {function_iri} has no parameter {parameter}; its parameters: {}",
+                    function.required.iter().chain(function.optional).copied().collect::<Vec<_>>().join(", ")
+                )));
+            };
             let value = match (self.at_most_one(input, "inputValueMap")?, self.at_most_one(input, "inputValue")?) {
                 (Some(map), None) => self.term_map(self.node(map, "inputValueMap")?, Role::Expression)?,
                 (None, Some(constant)) => TermMap::constant(constant.into_owned()),
@@ -847,12 +865,6 @@ impl MapReader<'_> {
                 return Err(self.error(format!(
                     "function {function_iri} needs parameter <{required}>; add rml:input [ rml:parameter <{required}> ; rml:inputValueMap [ … ] ]"
                 )));
-            }
-        }
-        for (parameter, _) in &inputs {
-            let known = function.required.iter().chain(function.optional).any(|p| *p == parameter.as_str());
-            if !known {
-                return Err(self.error(format!("function {function_iri} has no parameter {parameter}")));
             }
         }
         Ok(FunctionCall { function, inputs })

@@ -120,6 +120,19 @@ pub enum Expression {
 }
 
 impl Expression {
+    /// [`Expression::evaluate`], but a JSONPath that selects an array or an
+    /// object (not a value a term can be made of) is an error (RML-Core's
+    /// RMLTC0025b).
+    pub fn evaluate_checked(&self, record: &Record, out: &mut Vec<Value>) -> Result<(), String> {
+        match (self, record) {
+            (Self::Json(path), Record::Json(value)) => path.evaluate_checked(value, out),
+            _ => {
+                self.evaluate(record, out);
+                Ok(())
+            }
+        }
+    }
+
     /// Every value of the expression in `record`, in document order;
     /// nothing for a record of another format.
     pub fn evaluate(&self, record: &Record, out: &mut Vec<Value>) {
@@ -168,7 +181,12 @@ pub fn open(description: &Description) -> Result<Box<dyn RecordSource>, SourceEr
     Ok(match description.format {
         Format::Csv { delimiter } => Box::new(CsvSource::from_reader(path, input, delimiter)?),
         Format::Json => Box::new(json::JsonSource::open(path, input, iterator.unwrap_or("$"))?),
-        Format::Xml => Box::new(xml::XmlSource::open(path, input, iterator.unwrap_or("/*"))?),
+        Format::Xml => Box::new(xml::XmlSource::open_with_namespaces(
+            path,
+            input,
+            iterator.unwrap_or("/*"),
+            &description.namespaces,
+        )?),
     })
 }
 
