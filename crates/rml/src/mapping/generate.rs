@@ -23,6 +23,7 @@ use std::fmt::Write as _;
 pub(crate) type TermError = (ProblemKind, String);
 
 const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
+const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
 const XSD_BOOLEAN_TRUE: &str = "true";
 
 pub(crate) fn cell(row: &Row, column: usize) -> &str {
@@ -202,6 +203,13 @@ impl TermPlan {
     ) -> Result<Literal, TermError> {
         match &self.datatype {
             Some(AnnotationPlan::Constant(datatype)) => {
+                // A number given another numeric datatype takes that datatype's
+                // canonical form (RML-Core 11.1): 33 as xsd:double is "3.3E1".
+                let canonical = match (natural, datatype.as_str(), text.parse::<f64>()) {
+                    (Some(_), XSD_DOUBLE, Ok(number)) => Some(crate::source::json::canonical_double(number)),
+                    _ => None,
+                };
+                let text = canonical.as_deref().unwrap_or(text);
                 check_lexical_form(text, datatype).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
                 return Ok(Literal::new_typed_literal(text, NamedNode::new_unchecked(datatype.as_str())));
             }

@@ -227,17 +227,32 @@ pub(crate) struct Scope {
     pub nulls: Vec<String>,
     /// XML namespaces for XPath expressions.
     pub namespaces: Vec<(String, String)>,
+    /// A view's iterable fields: records, not values; only their fields and
+    /// index may be referenced (RMLLVTC0005c).
+    pub record_fields: Vec<String>,
     /// The file, for messages.
     pub file: PathBuf,
 }
 
 impl Scope {
+    fn of_fields(columns: &[String], record_fields: &[String], file: &std::path::Path) -> Self {
+        Self {
+            format: None,
+            columns: columns.to_vec(),
+            nulls: Vec::new(),
+            namespaces: Vec::new(),
+            record_fields: record_fields.to_vec(),
+            file: file.to_owned(),
+        }
+    }
+
     fn of_source(source: &LogicalSource, columns: Vec<String>) -> Self {
         Self {
             format: Some(source.format),
             columns,
             nulls: source.nulls.clone(),
             namespaces: source.namespaces.clone(),
+            record_fields: Vec::new(),
             file: source.path.clone(),
         }
     }
@@ -251,7 +266,7 @@ impl<'a> Compiler<'a> {
     fn source_scope(&self, map: usize) -> Scope {
         let source = &self.sources[self.source_of_map[map]];
         match &source.view {
-            Some(view) => Scope { format: None, columns: view.columns.clone(), nulls: Vec::new(), namespaces: Vec::new(), file: source.source.path.clone() },
+            Some(view) => Scope::of_fields(&view.columns, &view.record_fields, &source.source.path),
             None => Scope::of_source(&source.source, source.columns.clone()),
         }
     }
@@ -414,6 +429,12 @@ impl<'a> Compiler<'a> {
 
     fn column(&self, map: usize, name: &str, what: &str) -> Result<usize, MappingError> {
         let scope = self.scope();
+        if scope.record_fields.iter().any(|f| f == name) {
+            return Err(self.map_error(
+                map,
+                format!("field {name:?} is an iterable field, whose values are records: reference its fields ({name}.…) or its index ({name}.#)"),
+            ));
+        }
         if let Some(index) = scope.columns.iter().position(|c| c == name) {
             return Ok(index);
         }
@@ -472,8 +493,7 @@ impl Compiler<'_> {
             }
             ViewBase::View(inner) => {
                 let inner = self.view(map, inner)?;
-                let scope =
-                    Scope { format: None, columns: inner.columns.clone(), nulls: Vec::new(), namespaces: Vec::new(), file: view.file().path.clone() };
+                let scope = Scope::of_fields(&inner.columns, &inner.record_fields, &view.file().path);
                 (ViewBasePlan::View(Box::new(inner)), scope)
             }
         };
@@ -482,10 +502,8 @@ impl Compiler<'_> {
         let mut joins = Vec::new();
         for join in &view.joins {
             let parent = self.view(map, &join.parent)?;
-            let fields_scope =
-                |columns: &[String]| Scope { format: None, columns: columns.to_vec(), nulls: Vec::new(), namespaces: Vec::new(), file: view.file().path.clone() };
-            let child_scope = fields_scope(&columns);
-            let parent_scope = fields_scope(&parent.columns);
+            let child_scope = Scope::of_fields(&columns, &record_fields(&fields, &columns), &view.file().path);
+            let parent_scope = Scope::of_fields(&parent.columns, &parent.record_fields, &view.file().path);
             let child_keys = self.in_scope(child_scope, |c| {
                 join.conditions.iter().map(|j| c.term(map, &j.child)).collect::<Result<Vec<_>, _>>()
             })?;
@@ -495,7 +513,8 @@ impl Compiler<'_> {
             let join_fields = self.fields(map, &join.fields, "", parent_scope, &mut columns)?;
             joins.push(ViewJoinPlan::new(parent, child_keys, parent_keys, join_fields, join.inner));
         }
-        Ok(ViewPlan { name: view.name.clone(), file: view.file().clone(), base, fields, joins, columns })
+        let record_fields = record_fields(&fields, &columns);
+        Ok(ViewPlan { name: view.name.clone(), file: view.file().clone(), base, fields, joins, columns, record_fields })
     }
 
     /// Compiles fields in `scope`, naming their columns `prefix` + name
@@ -565,4 +584,16 @@ fn compile_json_path(reference: &str) -> Result<source::json::JsonPath, String> 
         }
         Err(error) => Err(error),
     }
+}
+
+/// The names of the iterable fields among `fields` and their children.
+fn record_fields(fields: &[FieldPlan], columns: &[String]) -> Vec<String> {
+    let mut names = Vec::new();
+    for field in fields {
+        if matches!(field.kind, FieldKindPlan::Iterable { .. }) {
+            names.push(columns[field.column].clone());
+        }
+        names.extend(record_fields(&field.children, columns));
+    }
+    names
 }

@@ -677,7 +677,13 @@ impl MapReader<'_> {
         let explicit_type = self.at_most_one(map, "termType")?.map(|t| self.term_type(t)).transpose()?;
         let datatype = self.datatype(map)?;
         let language = self.language(map)?;
-        let targets = self.logical_targets(map)?;
+        let mut targets = self.logical_targets(map)?;
+        // A datatype or language map's targets take the triples of its term.
+        for annotation in ["datatypeMap", "languageMap"] {
+            if let Some(node) = self.at_most_one(map, annotation)? {
+                targets.extend(self.logical_targets(self.node(node, annotation)?)?);
+            }
+        }
         let condition = match self.at_most_one(map, "condition")? {
             Some(condition) => Some(Box::new(self.term_map(self.node(condition, "condition")?, Role::Expression)?)),
             None => None,

@@ -1,7 +1,7 @@
 //! Logical views (RML-LV) at work: each record of the view's base (a source
-//! or another view) becomes one or more records of named fields. An
-//! iterable field makes one record per value it iterates over, so sibling
-//! iterations multiply; a join adds the fields of the parent view's
+//! or another view) becomes one or more records of named fields. A field
+//! makes one record per value it has (an iterable field per value it
+//! iterates over), so sibling fields with several values multiply; a join adds the fields of the parent view's
 //! matching records (a left join keeps a record that matches nothing, an
 //! inner join drops it). Every field `f` has an index column `f.#`, and the
 //! view a `#` column: the record's position, from 0.
@@ -11,7 +11,7 @@
 
 use super::execute::join_keys;
 use super::generate::value_of_term;
-use super::plan::TermPlan;
+use super::plan::{TermPlan, ValuePlan};
 use crate::source::{self, Expression, Format, Record, Row, Value};
 use crate::Error;
 use std::collections::HashMap;
@@ -32,6 +32,8 @@ pub struct ViewPlan {
     pub joins: Vec<ViewJoinPlan>,
     /// `#`, every field and index column, then the joined fields.
     pub columns: Vec<String>,
+    /// The iterable fields' names: their values are records.
+    pub record_fields: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -157,11 +159,25 @@ impl ViewJoinPlan {
             let mut joined = vec![Vec::new(); width];
             let parent_record = Record::Fields(parent_fields.clone());
             joined = fill(&self.fields, &parent_record, row.line, vec![joined]).pop().unwrap_or_default();
+            self.carry_indexes(parent_fields, &mut joined);
             for key in keys {
                 table.entry(key).or_default().push(joined.clone());
             }
         }
         Ok(table)
+    }
+
+    /// A joined field that names a parent's field takes that field's index
+    /// too (`json_item.#` is `item.#` of the parent, RMLLVTC0006f).
+    fn carry_indexes(&self, parent_fields: &Fields, joined: &mut Fields) {
+        for field in &self.fields {
+            let FieldKindPlan::Expression(term) = &field.kind else { continue };
+            let ValuePlan::Reference(Expression::Field(parent_column)) = &term.value else { continue };
+            let index_name = format!("{}.#", self.parent.columns[*parent_column]);
+            if let Some(index) = self.parent.columns.iter().position(|c| *c == index_name) {
+                joined[field.index_column].clone_from(&parent_fields[index]);
+            }
+        }
     }
 
     fn join(&self, records: Vec<Fields>, line: u64) -> Vec<Fields> {
@@ -227,10 +243,10 @@ fn fill(fields: &[FieldPlan], record: &Record, line: u64, mut records: Vec<Field
                 selected.into_iter().map(|r| (Value::plain(record_text(&r)), Some(r))).collect()
             }
         };
-        let iterates = matches!(field.kind, FieldKindPlan::Iterable { .. }) || !field.children.is_empty();
-        if !iterates {
-            let values: Vec<Value> = items.into_iter().map(|(v, _)| v).collect();
-            records.iter_mut().for_each(|r| r[field.column].clone_from(&values));
+        // Every value of a field is a record of its own, with its index in
+        // `field.#` (RMLLVTC0004c); a field without values leaves the record
+        // as it is, with the field empty, so that its other fields still map.
+        if items.is_empty() {
             continue;
         }
         let mut expanded = Vec::new();

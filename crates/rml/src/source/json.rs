@@ -269,7 +269,7 @@ fn natural_number(number: &serde_json::Number) -> Value {
 /// XSD 1.1's canonical `xsd:double` form: Rust's `{:E}` already gives the
 /// shortest round-tripping digits with one before the point; XSD wants the
 /// point even when no digit follows it.
-fn canonical_double(f: f64) -> String {
+pub(crate) fn canonical_double(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
     }
