@@ -98,3 +98,66 @@ fn output_to_a_device_writes_into_it_and_leaves_it_a_device() {
     project.ok(&["map", "mappings/companies.ttl", "--output", "/dev/null"]);
     assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
 }
+
+#[test]
+fn a_map_with_a_problem_in_the_data_writes_no_file() {
+    let project = TestProject::mini();
+    project.write("people.csv", "id,name\n1,Ada\n2,Grace\n");
+    project.write(
+        "bad-iri.ttl",
+        "@prefix rml: <http://w3id.org/rml/> .\n<http://x/M> rml:logicalSource [ rml:source \"people.csv\" ] ;\n  rml:subjectMap [ rml:reference \"name\" ] ;\n  rml:predicateObjectMap [ rml:predicate <http://x/id> ; rml:objectMap [ rml:reference \"id\" ] ] .\n",
+    );
+    let error = project.fails(&["map", "bad-iri.ttl", "--output", "out.nq"], 1);
+    assert!(error.contains("people.csv:2:"), "{error}");
+    assert!(error.contains("\"Ada\" is not an absolute IRI"), "{error}");
+    assert!(!project.path().join("out.nq").exists(), "a failed map left its output");
+}
+
+/// A JSON source with a gather map and a GREL function, mapped to a file
+/// and a logical target: the target takes the triples of its subject map,
+/// the default output the others.
+#[test]
+fn json_functions_collections_and_a_logical_target() {
+    let project = TestProject::mini();
+    project.write("people.json", r#"{"people": [{"id": 1, "name": " ada ", "tags": ["x", "y"]}]}"#);
+    project.write(
+        "people.ttl",
+        r#"@prefix rml: <http://w3id.org/rml/> .
+@prefix grel: <http://users.ugent.be/~bjdmeest/function/grel.ttl#> .
+@prefix formats: <http://www.w3.org/ns/formats/> .
+<http://x/People> rml:logicalSource [ rml:source [ a rml:RelativePathSource ; rml:path "people.json" ] ;
+    rml:referenceFormulation rml:JSONPath ; rml:iterator "$.people[*]" ] ;
+  rml:subjectMap [ rml:template "http://x/person/{$.id}" ] ;
+  rml:predicateObjectMap [ rml:predicate <http://x/name> ;
+    rml:objectMap [ rml:functionExecution [ rml:function grel:string_trim ;
+        rml:input [ rml:parameter grel:valueParam ; rml:inputValueMap [ rml:reference "$.name" ] ] ] ;
+      rml:return grel:stringOut ] ] ;
+  rml:predicateObjectMap [ rml:predicate <http://x/tags> ;
+    rml:objectMap [ rml:gather ( [ rml:reference "$.tags[*]" ] ) ; rml:gatherAs <http://www.w3.org/1999/02/22-rdf-syntax-ns#List> ] ] ;
+  rml:predicateObjectMap [ rml:predicate <http://x/id> ;
+    rml:objectMap [ rml:reference "$.id" ; rml:logicalTarget [ a rml:LogicalTarget ;
+      rml:target [ a rml:FilePath ; rml:path "ids.nt" ] ; rml:serialization formats:N-Triples ] ] ] .
+"#,
+    );
+    project.ok(&["map", "people.ttl", "--output", "out.nq"]);
+    let main = std::fs::read_to_string(project.path().join("out.nq")).unwrap();
+    assert!(main.contains("<http://x/person/1> <http://x/name> \"ada\" .\n"), "{main}");
+    assert!(main.contains("<http://www.w3.org/1999/02/22-rdf-syntax-ns#first> \"x\" .\n"), "{main}");
+    assert!(!main.contains("<http://x/id>"), "the target's triple is in the default output: {main}");
+    let target = std::fs::read_to_string(project.path().join("ids.nt")).unwrap();
+    assert_eq!(target, "<http://x/person/1> <http://x/id> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n");
+}
+
+#[test]
+fn broken_json_names_its_line_and_column() {
+    let project = TestProject::mini();
+    project.write("broken.json", "[\n  {\"id\": 1},\n  {\"id\" 2}\n]\n");
+    project.write(
+        "broken.ttl",
+        "@prefix rml: <http://w3id.org/rml/> .\n<http://x/M> rml:logicalSource [ rml:source \"broken.json\" ; rml:referenceFormulation rml:JSONPath ; rml:iterator \"$[*]\" ] ;\n  rml:subjectMap [ rml:template \"http://x/{$.id}\" ] .\n",
+    );
+    let error = project.fails(&["map", "broken.ttl", "--output", "out.nq"], 1);
+    assert!(error.contains("broken.json:3"), "{error}");
+    assert!(error.contains("column"), "{error}");
+    assert!(!project.path().join("out.nq").exists());
+}

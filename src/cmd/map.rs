@@ -35,6 +35,12 @@ pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let format = RdfFormat::from(args.format);
     let (mut out, out_name) = super::output_file(args.output.as_deref())?;
     let written = write_run(&plan, format, &mapping.prefixes, &mut out, &out_name);
+    // A file is written only for a run without problems: a failed `map`
+    // leaves nothing behind (standard output has already had its quads).
+    let written = written.and_then(|w| match w.report.issue_count {
+        0 => Ok(w),
+        total => Err(factgraph::Error::Problems { problems: w.report.issues, total }),
+    });
     let Written { report, named_graph_quads_left_out } = out.finish(written)?;
     if named_graph_quads_left_out > 0 {
         eprintln!(
@@ -42,11 +48,6 @@ pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
             format.name()
         );
     }
-    for issue in &report.issues {
-        eprintln!("warning: {issue}");
-    }
-    if report.issue_count > report.issues.len() as u64 {
-        eprintln!("warning: … and {} more", report.issue_count - report.issues.len() as u64);
-    }
-    Ok(if report.issue_count > 0 || named_graph_quads_left_out > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    debug_assert_eq!(report.issue_count, 0, "runs with problems stop above");
+    Ok(if named_graph_quads_left_out > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

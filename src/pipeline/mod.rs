@@ -15,6 +15,7 @@
 
 pub mod checks;
 pub mod load;
+pub mod targets;
 pub mod write;
 
 use crate::mapping::{self, MappedBatch, Plan, RunOptions, RunReport};

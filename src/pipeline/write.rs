@@ -1,5 +1,6 @@
-//! Writing the mapped quads as RDF text: what `map` runs, and what RML
-//! logical targets will run.
+//! Writing the mapped quads as RDF text: what `map` runs. The mapping's
+//! logical targets are written beside the main output, which holds the
+//! quads no target takes (RML-IO's default output).
 //!
 //! N-Quads and N-Triples are written one line per quad: each batch is
 //! formatted by a task on the thread pool while the next rows are mapped,
@@ -8,7 +9,7 @@
 //! serialiser on the mapping thread.
 
 use super::Sink;
-use crate::mapping::{MappedBatch, Plan, RunOptions, RunReport};
+use crate::mapping::{MappedBatch, Plan, RunOptions, RunReport, TargetSet};
 use crate::Error;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::Quad;
@@ -34,22 +35,28 @@ pub fn write_run(
     out_name: &Path,
 ) -> Result<Written, Error> {
     let one_graph = !format.supports_datasets();
+    let mut targets = TargetSet::create(&plan.targets)?;
     let (report, left_out) = if matches!(format, RdfFormat::NQuads | RdfFormat::NTriples) {
-        write_lines(plan, one_graph, out, out_name)?
+        write_lines(plan, one_graph, &mut targets, out, out_name)?
     } else {
         let mut sink = Serialized::new(format, prefixes, &mut *out, out_name)?;
-        let report = super::run(plan, RunOptions::default(), &mut [&mut sink], &[])?;
+        let report = super::run(plan, RunOptions::default(), &mut [&mut targets, &mut sink], &[])?;
         let left_out = sink.left_out;
         sink.finish()?;
         (report, left_out)
     };
     out.flush().map_err(Error::io(out_name))?;
+    // A run with problems in its data writes no target (dropped, they leave nothing).
+    if report.issue_count == 0 {
+        targets.finish()?;
+    }
     Ok(Written { report, named_graph_quads_left_out: left_out })
 }
 
 fn write_lines(
     plan: &Plan,
     one_graph: bool,
+    targets: &mut TargetSet,
     out: &mut (dyn Write + Send),
     out_name: &Path,
 ) -> Result<(RunReport, u64), Error> {
@@ -62,7 +69,7 @@ fn write_lines(
             })
         });
         let mut sink = NQuadsLines { sender, one_graph, left_out: 0, out_name };
-        let mapped = super::run(plan, RunOptions::default(), &mut [&mut sink], &[]);
+        let mapped = super::run(plan, RunOptions::default(), &mut [targets, &mut sink], &[]);
         let left_out = sink.left_out;
         drop(sink);
         let written = writer.join().unwrap_or_else(|_| Err(std::io::Error::other("the writing thread panicked")));
@@ -98,11 +105,15 @@ impl NQuadsLines<'_> {
 
 impl Sink for NQuadsLines<'_> {
     fn accept(&mut self, batch: &MappedBatch) -> Result<(), Error> {
-        self.send(batch.quads.clone())
+        self.send(batch.default_output().cloned().collect())
     }
 
     fn take(&mut self, batch: MappedBatch) -> Result<(), Error> {
-        self.send(batch.quads)
+        if batch.targeted.is_empty() {
+            self.send(batch.quads)
+        } else {
+            self.accept(&batch)
+        }
     }
 }
 
@@ -143,7 +154,7 @@ impl<'a, W: Write> Serialized<'a, W> {
 
 impl<W: Write> Sink for Serialized<'_, W> {
     fn accept(&mut self, batch: &MappedBatch) -> Result<(), Error> {
-        for quad in &batch.quads {
+        for quad in batch.default_output() {
             if self.one_graph && !quad.graph_name.is_default_graph() {
                 self.left_out += 1;
                 continue;
