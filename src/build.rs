@@ -4,7 +4,7 @@
 //! the [`crate::pipeline`]: the same sinks check the quads, the build adds
 //! the store's loader and the row-origin index.
 
-use crate::mapping::{RunOptions, RunReport};
+use crate::mapping::{RunOptions, RunReport, TargetSet};
 use crate::ontology::read_ontology;
 use crate::origins::OriginsWriter;
 use crate::pipeline::checks::{BucketChecks, Checks, Findings, SpillChecked};
@@ -116,7 +116,10 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     let slot = StoreDir::new(&project.store).begin_build()?;
     let flow = Flow { project, plan: &plan, ontology: &ontology, shapes: shapes.as_ref(), options, progress };
     match flow.fill(slot.version()) {
-        Ok(Filled { mapping, store_quads, description_quads, stage_seconds }) => {
+        Ok(Filled { mapping, store_quads, description_quads, stage_seconds, targets }) => {
+            // The mapping's logical targets are written beside the store,
+            // only for a build that succeeded, before it becomes current.
+            targets.finish()?;
             let version = slot.publish()?;
             Ok(BuildReport {
                 mapping,
@@ -152,6 +155,8 @@ struct Filled {
     store_quads: usize,
     description_quads: usize,
     stage_seconds: Vec<(&'static str, f64)>,
+    /// The logical targets, written but not yet in place.
+    targets: TargetSet,
 }
 
 impl Flow<'_> {
@@ -165,7 +170,7 @@ impl Flow<'_> {
             .bulk_loader()
             .with_num_threads(self.options.loader_threads)
             .with_max_memory_size_in_megabytes(self.options.loader_memory_mb);
-        let (report, bucket_checks) = self.map_and_load(version, &mut loader)?;
+        let (report, bucket_checks, targets) = self.map_and_load(version, &mut loader)?;
         clock.lap("mapping and checking identifiers, loading meanwhile");
         (self.progress)(Stage::Finishing);
         let spill_checked = self.compact_and_check_buckets(version, &store, loader, bucket_checks)?;
@@ -185,7 +190,7 @@ impl Flow<'_> {
                 quads
             }
         };
-        Ok(Filled { mapping: report, store_quads, description_quads, stage_seconds: clock.stages })
+        Ok(Filled { mapping: report, store_quads, description_quads, stage_seconds: clock.stages, targets })
     }
 
     /// Stage one: the mapping and its checks run on a thread of their own
@@ -195,11 +200,11 @@ impl Flow<'_> {
         &'c self,
         version: &Version,
         loader: &mut BulkLoader<'_>,
-    ) -> Result<(RunReport, BucketChecks<'c>), Error> {
+    ) -> Result<(RunReport, BucketChecks<'c>, TargetSet), Error> {
         let store_path = version.store_path();
         let spill = (self.shapes.is_some() || self.options.describe).then(|| version.buckets_folder());
         let checks = Checks::new(self.plan, self.ontology, self.shapes, spill.as_deref())?;
-        let ((report, found), bucket_checks) = std::thread::scope(|scope| {
+        let ((report, found), bucket_checks, targets) = std::thread::scope(|scope| {
             let (to_loader, loader_input) = load::channel(&store_path);
             let mapper = scope.spawn(move || self.map_into(version, checks, to_loader));
             let loaded = loader.load_quads(loader_input);
@@ -209,7 +214,7 @@ impl Flow<'_> {
             mapped
         })?;
         found.into_result()?;
-        Ok((report, bucket_checks))
+        Ok((report, bucket_checks, targets))
     }
 
     /// Stage two: Oxigraph finishes loading and compacts (a compacted store
@@ -252,16 +257,17 @@ impl Flow<'_> {
         version: &Version,
         mut checks: Checks<'c>,
         mut to_loader: load::ToLoader,
-    ) -> Result<((RunReport, Findings), BucketChecks<'c>), Error> {
+    ) -> Result<((RunReport, Findings), BucketChecks<'c>, TargetSet), Error> {
         let mut origins = OriginsWriter::create(&version.origins_path(), self.plan)?;
         let mut show = ShowProgress::new(self.plan, self.progress);
-        let sinks: &mut [&mut dyn Sink] = &mut [&mut show, &mut checks, &mut origins, &mut to_loader];
+        let mut targets = TargetSet::create(&self.plan.targets)?;
+        let sinks: &mut [&mut dyn Sink] = &mut [&mut show, &mut checks, &mut origins, &mut targets, &mut to_loader];
         let report = pipeline::run(self.plan, RunOptions { track_identifiers: true }, sinks, self.ontology)?;
         drop(to_loader);
         origins.finish()?;
         (self.progress)(Stage::Validating);
         let (found, buckets) = checks.finish_rows(&report)?;
-        Ok(((report, found), buckets))
+        Ok(((report, found), buckets, targets))
     }
 
     /// Adds the build's description to the store (and to the kept runs),

@@ -161,3 +161,40 @@ fn diff_prints_what_the_build_changed_against_the_graph_it_replaced() {
     let unchanged = project.ok(&["build", "--quiet", "--diff"]);
     assert!(unchanged.contains("no differences"), "the description graph is left out: {unchanged}");
 }
+
+/// A mapping's logical target is written beside the store when the build
+/// succeeds (the store still holds every quad), and not at all when it fails.
+#[test]
+fn logical_targets_are_written_beside_the_store_only_for_a_good_build() {
+    let project = TestProject::mini();
+    project.write(
+        "mappings/countries.ttl",
+        r#"@prefix rml: <http://w3id.org/rml/> .
+@prefix formats: <http://www.w3.org/ns/formats/> .
+<http://example.org/Countries> rml:logicalSource [ rml:source "../data/companies.csv" ] ;
+  rml:subjectMap [ rml:template "http://example.org/org/{id}" ] ;
+  rml:predicateObjectMap [ rml:predicate <http://example.org/countryCode> ;
+    rml:objectMap [ rml:reference "country" ; rml:logicalTarget [ a rml:LogicalTarget ;
+      rml:target [ a rml:FilePath ; rml:path "../countries.nt" ] ; rml:serialization formats:N-Triples ] ] ] .
+"#,
+    );
+    project.ok(&["build"]);
+    let target = std::fs::read_to_string(project.path().join("countries.nt")).unwrap();
+    assert!(
+        target.contains("<http://example.org/org/microsoft> <http://example.org/countryCode> \"US\" .\n"),
+        "{target}"
+    );
+    project.write("country.rq", "SELECT ?c { <http://example.org/org/microsoft> <http://example.org/countryCode> ?c }");
+    let answer = project.ok(&["query", "country.rq", "--format", "csv"]);
+    assert!(answer.contains("US"), "the store lacks the target's triples: {answer}");
+    std::fs::remove_file(project.path().join("countries.nt")).unwrap();
+    project.write("data/services.csv", "id,name,provider\noffice-365,Office 365,microsoft\n");
+    project.write(
+        "mappings/services.ttl",
+        &std::fs::read_to_string(project.path().join("mappings/services.ttl"))
+            .unwrap()
+            .replace("rr:template \"http://example.org/service/{id}\"", "rml:reference \"name\" ; rr:termType rr:IRI"),
+    );
+    project.fails(&["build"], 1);
+    assert!(!project.path().join("countries.nt").exists(), "a failed build wrote its target");
+}

@@ -59,7 +59,10 @@ const NOT_YET: &[(&str, &str)] = &[
     ("rml-cc/RMLTC-CC-0006-IT5", "gathering one named container across records is not implemented"),
     ("rml-cc/RMLTC-CC-0008-ROMa", "referencing object maps inside rml:gather are not implemented"),
     ("rml-cc/RMLTC-CC-0008-ROMb", "referencing object maps inside rml:gather are not implemented"),
-    ("rml-cc/RMLTC-CC-0010-Listb", "a gather map named by a template inside a graph map: the output differs from the case"),
+    (
+        "rml-cc/RMLTC-CC-0010-Listb",
+        "a gather map named by a template inside a graph map: the output differs from the case",
+    ),
     ("rml-lv/RMLLVTC0007c", "a CSV text inside a JSON value, read as CSV: its header is only known per record"),
     ("rml-star/RMLSTARTC001a", "RML-star (rml:starMap, rml:quotedTriplesMap) is not implemented yet"),
     ("rml-star/RMLSTARTC001b", "RML-star (rml:starMap, rml:quotedTriplesMap) is not implemented yet"),
@@ -129,10 +132,15 @@ fn read_cases(module_dir: &Path, default_base: Option<&str>) -> Vec<Case> {
             .map(|n| (column(&record, &format!("output{n}")), column(&record, &format!("output_format{n}"))))
             .filter(|(file, _)| !file.is_empty())
             .collect();
-        let base_iri = Some(column(&record, "base_iri"))
-            .filter(|b| !b.is_empty())
-            .or_else(|| default_base.map(str::to_owned));
-        cases.push(Case { id, folder, base_iri, error: column(&record, "error").eq_ignore_ascii_case("true"), outputs });
+        let base_iri =
+            Some(column(&record, "base_iri")).filter(|b| !b.is_empty()).or_else(|| default_base.map(str::to_owned));
+        cases.push(Case {
+            id,
+            folder,
+            base_iri,
+            error: column(&record, "error").eq_ignore_ascii_case("true"),
+            outputs,
+        });
     }
     cases.sort_by(|a, b| a.id.cmp(&b.id));
     cases
@@ -248,12 +256,12 @@ fn read_rdf(path: &Path, media_type: &str) -> Result<Dataset, String> {
     let format = match by_name.iter().find(|(suffix, _)| stem.ends_with(suffix)).map(|(_, f)| *f) {
         Some(format) => format,
         None => match media_type {
-        "application/n-triples" => RdfFormat::NTriples,
-        "text/turtle" | "text/n3" => RdfFormat::Turtle,
-        "application/ld+json" => RdfFormat::JsonLd { profile: Default::default() },
-        "application/rdf+xml" => RdfFormat::RdfXml,
-        "application/trig" => RdfFormat::TriG,
-        _ => RdfFormat::NQuads,
+            "application/n-triples" => RdfFormat::NTriples,
+            "text/turtle" | "text/n3" => RdfFormat::Turtle,
+            "application/ld+json" => RdfFormat::JsonLd { profile: Default::default() },
+            "application/rdf+xml" => RdfFormat::RdfXml,
+            "application/trig" => RdfFormat::TriG,
+            _ => RdfFormat::NQuads,
         },
     };
     RdfParser::from_format(format).for_slice(&text).collect::<Result<Dataset, _>>().map_err(|e| e.to_string())
@@ -276,7 +284,9 @@ fn read_rdf_json(text: &[u8]) -> Result<Dataset, String> {
                 let term: Term = match object["type"].as_str() {
                     Some("uri" | "bnode") => node(value)?.into(),
                     _ => match (object["lang"].as_str(), object["datatype"].as_str()) {
-                        (Some(lang), _) => Literal::new_language_tagged_literal(value, lang).map_err(|e| e.to_string())?,
+                        (Some(lang), _) => {
+                            Literal::new_language_tagged_literal(value, lang).map_err(|e| e.to_string())?
+                        }
                         (None, Some(datatype)) => {
                             Literal::new_typed_literal(value, NamedNode::new(datatype).map_err(|e| e.to_string())?)
                         }

@@ -588,7 +588,8 @@ fn push_combinations<'p>(
     graphs: &[Targeted<'p, GraphName>],
     last_subject: bool,
 ) {
-    if let (true, [_], [_], [(graph, graph_targets)]) = (last_subject, predicates.as_slice(), objects.as_slice(), graphs)
+    if let (true, [_], [_], [(graph, graph_targets)]) =
+        (last_subject, predicates.as_slice(), objects.as_slice(), graphs)
     {
         if let (Some((predicate, p_targets)), Some((object, o_targets))) = (predicates.pop(), objects.pop()) {
             let quad = Quad::new(subject.clone(), predicate, object, graph.clone());

@@ -358,8 +358,7 @@ fn list(
     let mut cell = head.clone();
     for (index, member) in members.into_iter().enumerate() {
         triples.push(Triple::new(cell.clone(), rdf::FIRST, member));
-        let next: Term =
-            if index + 1 == count { rdf::NIL.into_owned().into() } else { label(index + 1).into() };
+        let next: Term = if index + 1 == count { rdf::NIL.into_owned().into() } else { label(index + 1).into() };
         triples.push(Triple::new(cell.clone(), rdf::REST, next.clone()));
         if let Term::BlankNode(b) = next {
             cell = b.into();

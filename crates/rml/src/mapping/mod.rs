@@ -15,8 +15,8 @@ pub mod vocab;
 pub use execute::{run, run_with, MappedBatch, RunOptions, RunReport};
 pub use model::{Mapping, MappingError};
 pub use plan::Plan;
-pub use targets::TargetSet;
 pub use read::{read_mapping_files, read_mapping_files_with, ReadOptions};
+pub use targets::TargetSet;
 
 /// Checks a language tag as BCP 47 writes it, and that its primary language
 /// is a 2- or 3-letter code (a registered language), so that `english` is

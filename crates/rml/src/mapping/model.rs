@@ -108,7 +108,11 @@ pub enum ObjectMap {
     Term(TermMap),
     /// A referencing object map: the subjects of another triples map,
     /// joined on pairs of (child, parent) expressions.
-    Parent { parent: usize, joins: Vec<JoinCondition>, targets: Vec<usize> },
+    Parent {
+        parent: usize,
+        joins: Vec<JoinCondition>,
+        targets: Vec<usize>,
+    },
 }
 
 /// Child and parent sides of a join: any expression map (a reference, a

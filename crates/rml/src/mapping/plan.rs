@@ -5,11 +5,11 @@
 
 use super::model::*;
 use super::template::{Template, TemplatePart};
+use super::view::{FieldKindPlan, FieldPlan, ViewBasePlan, ViewJoinPlan, ViewPlan};
 use crate::functions::Function;
 use crate::problem::{Problem, ProblemKind};
 use crate::source::{self, Expression, Format};
 use crate::target::TargetSpec;
-use super::view::{FieldKindPlan, FieldPlan, ViewBasePlan, ViewJoinPlan, ViewPlan};
 use crate::Error;
 use oxiri::Iri;
 use oxrdf::{NamedNode, Term};
@@ -61,11 +61,21 @@ pub struct PredicateObjectPlan {
 pub enum ObjectPlan {
     Term(TermPlan),
     /// The parent's subject generated from the same record (same source, no join).
-    SameRow { parent: usize, targets: Vec<usize> },
+    SameRow {
+        parent: usize,
+        targets: Vec<usize>,
+    },
     /// Every parent subject whose join key equals the child's.
-    Join { join: usize, child_keys: Vec<TermPlan>, targets: Vec<usize> },
+    Join {
+        join: usize,
+        child_keys: Vec<TermPlan>,
+        targets: Vec<usize>,
+    },
     /// The subjects of every parent record (no join condition, another source).
-    AllOf { join: usize, targets: Vec<usize> },
+    AllOf {
+        join: usize,
+        targets: Vec<usize>,
+    },
 }
 
 #[derive(Debug)]
@@ -321,8 +331,9 @@ impl<'a> Compiler<'a> {
         }
         let child_keys = joins.iter().map(|j| self.term(child, &j.child)).collect::<Result<Vec<_>, _>>()?;
         let parent_scope = self.source_scope(parent);
-        let parent_keys = self
-            .in_scope(parent_scope, |c| joins.iter().map(|j| c.term(parent, &j.parent)).collect::<Result<Vec<_>, _>>())?;
+        let parent_keys = self.in_scope(parent_scope, |c| {
+            joins.iter().map(|j| c.term(parent, &j.parent)).collect::<Result<Vec<_>, _>>()
+        })?;
         let key_text = format!("{:?}", joins.iter().map(|j| format!("{:?}", j.parent.value)).collect::<Vec<_>>());
         let join = match self.joins.iter().position(|j| j.parent == parent && j.key_text == key_text) {
             Some(existing) => existing,
@@ -331,7 +342,11 @@ impl<'a> Compiler<'a> {
                 self.joins.len() - 1
             }
         };
-        Ok(if joins.is_empty() { ObjectPlan::AllOf { join, targets } } else { ObjectPlan::Join { join, child_keys, targets } })
+        Ok(if joins.is_empty() {
+            ObjectPlan::AllOf { join, targets }
+        } else {
+            ObjectPlan::Join { join, child_keys, targets }
+        })
     }
 
     fn term(&mut self, map: usize, term: &TermMap) -> Result<TermPlan, MappingError> {
@@ -439,11 +454,8 @@ impl<'a> Compiler<'a> {
             return Ok(index);
         }
         let triples_map = &self.mapping.triples_maps[map];
-        let mut problem = format!(
-            "{what} {name:?} is not in {} (its {what}s: {})",
-            scope.file.display(),
-            scope.columns.join(", ")
-        );
+        let mut problem =
+            format!("{what} {name:?} is not in {} (its {what}s: {})", scope.file.display(), scope.columns.join(", "));
         if let Some(near) = crate::suggest::nearest(name, scope.columns.iter().map(String::as_str)) {
             problem.push_str(&format!("; did you mean {near:?}?"));
         }

@@ -392,7 +392,8 @@ impl MapReader<'_> {
             other => self.source_description(self.node(other, "source")?, format)?,
         };
         description.namespaces = namespaces;
-        description.iterator = self.at_most_one(source_node, "iterator")?.map(|i| self.string(i, "iterator")).transpose()?;
+        description.iterator =
+            self.at_most_one(source_node, "iterator")?.map(|i| self.string(i, "iterator")).transpose()?;
         if matches!(description.format, Format::Csv { .. }) {
             description.iterator = None; // a CSV file's records are its rows
         }
@@ -456,7 +457,9 @@ impl MapReader<'_> {
         format: Format,
     ) -> Result<LogicalSource, MappingError> {
         let graph = &self.file.graph;
-        let path = self.at_most_one(described, "path")?.or_else(|| graph.object_for_subject_predicate(described, &csvw("url")));
+        let path = self
+            .at_most_one(described, "path")?
+            .or_else(|| graph.object_for_subject_predicate(described, &csvw("url")));
         let Some(path) = path else {
             return Err(self.error("the rml:source node has neither rml:path nor csvw:url; give the file's path"));
         };
@@ -471,7 +474,9 @@ impl MapReader<'_> {
         if let Some(compression) = self.at_most_one(described, "compression")? {
             let iri = self.iri(compression, "compression")?;
             description.compression = Compression::from_iri(iri.as_str()).ok_or_else(|| {
-                self.error(format!("rml:compression {iri} is unknown; use rml:none, rml:gzip, rml:zip, rml:targz or rml:tarxz"))
+                self.error(format!(
+                    "rml:compression {iri} is unknown; use rml:none, rml:gzip, rml:zip, rml:targz or rml:tarxz"
+                ))
             })?;
         }
         if let Some(encoding) = self.at_most_one(described, "encoding")? {
@@ -628,7 +633,9 @@ impl MapReader<'_> {
             match (self.at_most_one(join, plain)?, self.at_most_one(join, map)?) {
                 (Some(value), None) => Ok(self.expression(TermValue::Reference(self.string(value, plain)?))),
                 (None, Some(side_map)) => self.term_map(self.node(side_map, map)?, Role::Expression),
-                _ => Err(self.error(format!("a join condition needs one rml:{plain} \"reference\" or rml:{map} [ … ]"))),
+                _ => {
+                    Err(self.error(format!("a join condition needs one rml:{plain} \"reference\" or rml:{map} [ … ]")))
+                }
             }
         };
         Ok(JoinCondition { child: side("child", "childMap")?, parent: side("parent", "parentMap")? })
@@ -743,12 +750,10 @@ impl MapReader<'_> {
                     role.name()
                 )))
             }
-            _ => {
-                return Err(self.error(format!(
-                    "{} has more than one of rml:constant, rml:reference, rml:template and rml:functionExecution; keep one",
-                    role.name()
-                )))
-            }
+            _ => return Err(self.error(format!(
+                "{} has more than one of rml:constant, rml:reference, rml:template and rml:functionExecution; keep one",
+                role.name()
+            ))),
         };
         // References and function results are literals by default in object
         // maps (RML-Core 6.4; RML-FNML 4), as is anything with a datatype or language.
@@ -804,7 +809,9 @@ impl MapReader<'_> {
             None => false,
             Some(TermRef::Literal(l)) if matches!(l.value(), "true" | "1") => true,
             Some(TermRef::Literal(l)) if matches!(l.value(), "false" | "0") => false,
-            Some(other) => return Err(self.error(format!("rml:allowEmptyListAndContainer must be true or false, not {other}"))),
+            Some(other) => {
+                return Err(self.error(format!("rml:allowEmptyListAndContainer must be true or false, not {other}")))
+            }
         };
         Ok(Gather { members, kind, cartesian, allow_empty })
     }
@@ -831,15 +838,18 @@ impl MapReader<'_> {
     /// so that an unknown one stops the mapping before any data is read) and
     /// its inputs (`rml:parameter` with `rml:inputValueMap` or `rml:inputValue`).
     fn function_call(&self, execution: NamedOrBlankNodeRef<'_>) -> Result<FunctionCall, MappingError> {
-        let function_iri = match (self.at_most_one(execution, "function")?, self.at_most_one(execution, "functionMap")?)
-        {
-            (Some(function), None) => self.iri(function, "function")?,
-            (None, Some(map)) => match self.at_most_one(self.node(map, "functionMap")?, "constant")? {
-                Some(constant) => self.iri(constant, "constant")?,
-                None => return Err(self.error("only constant function maps (rml:functionMap [ rml:constant … ]) are supported")),
-            },
-            _ => return Err(self.error("a function execution needs one rml:function")),
-        };
+        let function_iri =
+            match (self.at_most_one(execution, "function")?, self.at_most_one(execution, "functionMap")?) {
+                (Some(function), None) => self.iri(function, "function")?,
+                (None, Some(map)) => match self.at_most_one(self.node(map, "functionMap")?, "constant")? {
+                    Some(constant) => self.iri(constant, "constant")?,
+                    None => {
+                        return Err(self
+                            .error("only constant function maps (rml:functionMap [ rml:constant … ]) are supported"))
+                    }
+                },
+                _ => return Err(self.error("a function execution needs one rml:function")),
+            };
         let Some(function) = crate::functions::lookup(function_iri.as_str()) else {
             return Err(self.error(format!(
                 "function {function_iri} is not in factgraph's function library; see the README's list of GREL and IDLab functions"
@@ -862,7 +872,11 @@ impl MapReader<'_> {
             let value = match (self.at_most_one(input, "inputValueMap")?, self.at_most_one(input, "inputValue")?) {
                 (Some(map), None) => self.term_map(self.node(map, "inputValueMap")?, Role::Expression)?,
                 (None, Some(constant)) => TermMap::constant(constant.into_owned()),
-                _ => return Err(self.error(format!("input {parameter} of {function_iri} needs one rml:inputValueMap or rml:inputValue"))),
+                _ => {
+                    return Err(self.error(format!(
+                        "input {parameter} of {function_iri} needs one rml:inputValueMap or rml:inputValue"
+                    )))
+                }
             };
             inputs.push((parameter, value));
         }
@@ -931,7 +945,9 @@ impl MapReader<'_> {
         let datatype_map = self.term_map(self.node(datatype_map, "datatypeMap")?, Role::Datatype)?;
         Ok(Some(match datatype_map.value {
             TermValue::Constant(Term::NamedNode(iri)) => Annotation::Constant(iri.into_string()),
-            TermValue::Constant(other) => return Err(self.error(format!("a datatype map's constant {other} must be an IRI"))),
+            TermValue::Constant(other) => {
+                return Err(self.error(format!("a datatype map's constant {other} must be an IRI")))
+            }
             _ => Annotation::Map(Box::new(datatype_map)),
         }))
     }

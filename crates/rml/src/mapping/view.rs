@@ -58,7 +58,10 @@ pub enum FieldKindPlan {
     Expression(Box<TermPlan>),
     /// One record per selected value; `parse_as` when the field names
     /// another reference formulation than its parent's.
-    Iterable { iterator: Option<Expression>, parse_as: Option<Format> },
+    Iterable {
+        iterator: Option<Expression>,
+        parse_as: Option<Format>,
+    },
 }
 
 #[derive(Debug)]
@@ -225,7 +228,8 @@ fn fill(fields: &[FieldPlan], record: &Record, line: u64, mut records: Vec<Field
                     .iter()
                     .map(|t| {
                         let value = value_of_term(t);
-                        let child = (!field.children.is_empty()).then(|| parse(&value.text, field.child_format)).flatten();
+                        let child =
+                            (!field.children.is_empty()).then(|| parse(&value.text, field.child_format)).flatten();
                         (value, child)
                     })
                     .collect()

@@ -1,6 +1,6 @@
+use super::{Record, Row, SourceError};
 use crate::problem::{Problem, ProblemKind};
 use csv::{ReaderBuilder, StringRecord};
-use super::{Record, Row, SourceError};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -140,7 +140,9 @@ impl Expression {
             (Self::Column(column), Record::Csv(row)) => out.extend(row.get(*column).map(Value::plain)),
             (Self::Json(path), Record::Json(value)) => path.evaluate(value, out),
             (Self::Xml(path), Record::Xml(node)) => path.evaluate(node, out),
-            (Self::Field(field), Record::Fields(fields)) => out.extend(fields.get(*field).into_iter().flatten().cloned()),
+            (Self::Field(field), Record::Fields(fields)) => {
+                out.extend(fields.get(*field).into_iter().flatten().cloned())
+            }
             _ => {}
         }
     }
@@ -208,4 +210,3 @@ impl fmt::Display for SourceError {
         write!(f, ": {}", self.problem)
     }
 }
-
