@@ -141,7 +141,8 @@ impl TermPlan {
         expression.evaluate_checked(&row.record, &mut values).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
         let csv = matches!(row.record, Record::Csv(_));
         // An empty CSV cell is NULL, as in R2RML and every legacy case.
-        values.retain(|v| !(csv && v.text.is_empty()) && !self.nulls.contains(&v.text));
+        let is_null = |v: &Value| (csv && v.text.is_empty()) || self.nulls.contains(&v.text);
+        values.retain(|v| !is_null(v));
         Ok(values)
     }
 

@@ -750,10 +750,12 @@ impl MapReader<'_> {
                     role.name()
                 )))
             }
-            _ => return Err(self.error(format!(
+            _ => {
+                return Err(self.error(format!(
                 "{} has more than one of rml:constant, rml:reference, rml:template and rml:functionExecution; keep one",
                 role.name()
-            ))),
+            )))
+            }
         };
         // References and function results are literals by default in object
         // maps (RML-Core 6.4; RML-FNML 4), as is anything with a datatype or language.
