@@ -177,3 +177,19 @@ fn relative_iris_in_a_mapping_without_base_resolve_against_the_file() {
         run(&plan, RunOptions::default()).into_iter().flat_map(|b| b.quads).map(|q| q.to_string()).collect();
     assert_eq!(quads, [r#"<http://example.com/item/a> <http://example.com/label> "Ä""#]);
 }
+
+/// Records of a JSON file written on one line share that line: each still
+/// gets blank nodes of its own.
+#[test]
+fn json_records_on_one_line_get_blank_nodes_of_their_own() {
+    let dir = project(
+        r#"ex:People rml:logicalSource [ rml:source "people.json" ; rml:referenceFormulation ql:JSONPath ; rml:iterator "$[*]" ] ;
+  rr:subjectMap [ rr:termType rr:BlankNode ] ;
+  rr:predicateObjectMap [ rr:predicate ex:name ; rr:objectMap [ rml:reference "$.name" ] ] ."#,
+        &[("people.json", r#"[{"name": "Ada"}, {"name": "Grace"}]"#)],
+    );
+    let plan = compile(dir.path()).unwrap();
+    let quads: Vec<_> = run(&plan, RunOptions::default()).into_iter().flat_map(|b| b.quads).collect();
+    assert_eq!(quads.len(), 2);
+    assert_ne!(quads[0].subject, quads[1].subject, "two records on line 1 share a blank node");
+}

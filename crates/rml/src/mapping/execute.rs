@@ -139,6 +139,8 @@ struct SourceReader<'p> {
     view: Option<&'p super::view::ViewPlan>,
     /// Records of the file read so far, for the view's `#` field.
     ordinal: u64,
+    /// Records handed out so far.
+    numbered: u64,
 }
 
 impl<'p> SourceReader<'p> {
@@ -146,17 +148,25 @@ impl<'p> SourceReader<'p> {
         if let Some(view) = &plan.view {
             view.prepare()?;
         }
-        Ok(Self { file: source::open(&plan.source)?, view: plan.view.as_ref(), ordinal: 0 })
+        Ok(Self { file: source::open(&plan.source)?, view: plan.view.as_ref(), ordinal: 0, numbered: 0 })
     }
 
-    /// The next records; none at the end.
+    /// The next records, numbered; none at the end.
     fn next_batch(&mut self) -> Result<Vec<Row>, Error> {
         loop {
             let rows = self.file.next_batch(BATCH_ROWS)?;
-            let Some(view) = self.view.filter(|_| !rows.is_empty()) else {
+            if rows.is_empty() {
                 return Ok(rows);
+            }
+            let mut records = match self.view {
+                Some(view) => view.apply(rows, &mut self.ordinal),
+                None => rows,
             };
-            let records = view.apply(rows, &mut self.ordinal);
+            for record in &mut records {
+                record.ordinal = self.numbered;
+                self.numbered += 1;
+            }
+            // A batch whose records a view's inner join dropped is not the end.
             if !records.is_empty() {
                 return Ok(records);
             }

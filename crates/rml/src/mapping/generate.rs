@@ -56,7 +56,7 @@ impl TermPlan {
                 return Ok(());
             }
             ValuePlan::Fresh(id) => {
-                out.push(BlankNode::new_unchecked(format!("f{id}r{}", row.line)).into());
+                out.push(BlankNode::new_unchecked(format!("f{id}{}", row.label())).into());
                 return Ok(());
             }
             _ => {}
@@ -79,7 +79,7 @@ impl TermPlan {
     pub(crate) fn generate(&self, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
         let text: &str = match &self.value {
             ValuePlan::Constant(term) => return Ok(Some(term.clone())),
-            ValuePlan::Fresh(id) => return Ok(Some(BlankNode::new_unchecked(format!("f{id}r{}", row.line)).into())),
+            ValuePlan::Fresh(id) => return Ok(Some(BlankNode::new_unchecked(format!("f{id}{}", row.label())).into())),
             ValuePlan::Reference(expression) => cell_of(row, expression),
             ValuePlan::Template(template) => {
                 let iri_safe = self.term_type == TermType::Iri;
@@ -330,7 +330,8 @@ impl TermPlan {
             if members.is_empty() && !gather.allow_empty {
                 continue;
             }
-            let label = |cell: usize| BlankNode::new_unchecked(format!("g{}r{}c{index}n{cell}", gather.id, row.line));
+            let record = row.label();
+            let label = |cell: usize| BlankNode::new_unchecked(format!("g{}{record}c{index}n{cell}", gather.id));
             let head: NamedOrBlankNode = match names.get(index).or(names.first()) {
                 Some(Term::NamedNode(n)) => n.clone().into(),
                 Some(Term::BlankNode(b)) => b.clone().into(),

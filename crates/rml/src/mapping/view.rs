@@ -117,7 +117,7 @@ impl ViewPlan {
             let index = *ordinal;
             *ordinal += 1;
             for fields in self.records(&row, index) {
-                out.push(Row { line: row.line, record: Record::Fields(fields) });
+                out.push(Row::new(row.line, Record::Fields(fields)));
             }
         }
         out
@@ -188,7 +188,7 @@ impl ViewJoinPlan {
         let mut scratch = String::new();
         let mut out = Vec::new();
         for record in records {
-            let row = Row { line, record: Record::Fields(record) };
+            let row = Row::new(line, Record::Fields(record));
             let mut matches: Vec<&Fields> = Vec::new();
             for key in join_keys(&self.child_keys, &row, &mut scratch) {
                 matches.extend(table.get(&key).into_iter().flatten());
@@ -217,7 +217,7 @@ impl ViewJoinPlan {
 /// Fills `fields` from `record` into each of `records`, multiplying them
 /// where a field iterates.
 fn fill(fields: &[FieldPlan], record: &Record, line: u64, mut records: Vec<Fields>) -> Vec<Fields> {
-    let row = Row { line, record: record.clone() };
+    let row = Row::new(line, record.clone());
     let mut scratch = String::new();
     for field in fields {
         let items: Vec<(Value, Option<Record>)> = match &field.kind {

@@ -81,7 +81,7 @@ impl super::RecordSource for CsvSource {
                 Ok(true) => {
                     let line = record.position().map_or(0, csv::Position::line);
                     self.last_line = line;
-                    rows.push(Row { line, record: Record::Csv(record.clone()) });
+                    rows.push(Row::new(line, Record::Csv(record.clone())));
                 }
                 Ok(false) => {
                     self.check_quotes_balanced();

@@ -70,6 +70,25 @@ impl Description {
 pub struct Row {
     pub line: u64,
     pub record: Record,
+    /// The record's position among its source's records, from 0, set as
+    /// they are read: JSON records can share a line, and each needs blank
+    /// nodes of its own.
+    pub ordinal: u64,
+}
+
+impl Row {
+    pub fn new(line: u64, record: Record) -> Self {
+        Self { line, record, ordinal: 0 }
+    }
+
+    /// Tells the record apart from every other record of its source, in
+    /// blank node labels.
+    pub fn label(&self) -> String {
+        match self.record {
+            Record::Csv(_) => format!("r{}", self.line),
+            _ => format!("r{}i{}", self.line, self.ordinal),
+        }
+    }
 }
 
 /// A record as its format gives it.

@@ -309,6 +309,7 @@ impl RecordSource for XmlSource {
             .by_ref()
             .take(max_records)
             .map(|(line, node)| Row {
+                ordinal: 0,
                 line,
                 record: super::Record::Xml(XmlRecord { document: Arc::clone(document), node }),
             })
