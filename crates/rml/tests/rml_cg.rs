@@ -51,7 +51,6 @@ const JUDGED_BY_SPECIFICATION: &[(&str, &str)] = &[
 const NOT_YET: &[(&str, &str)] = &[
     ("rml-core/RMLTC0027a-JSON", "rml:UnsafeIRI: the output differs from the case"),
     ("rml-io/RMLSTC0003", "SPARQL endpoints as sources (formats:SPARQL_Results_CSV) are not supported"),
-    ("rml-io/RMLSTC0004a", "rml:null on a JSON source: the output differs from the case"),
     ("rml-io/RMLSTC0006a", "relational databases (rml:SQL2008Table, D2RQ) are not supported"),
     ("rml-cc/RMLTC-CC-0006-IT1", "gathering one named collection across records is not implemented"),
     ("rml-cc/RMLTC-CC-0006-IT2", "gathering one named collection across records is not implemented"),

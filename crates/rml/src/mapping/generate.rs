@@ -139,9 +139,8 @@ impl TermPlan {
     fn reference_values(&self, expression: &Expression, row: &Row) -> Result<Vec<Value>, TermError> {
         let mut values = Vec::new();
         expression.evaluate_checked(&row.record, &mut values).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
-        let csv = matches!(row.record, Record::Csv(_));
-        // An empty CSV cell is NULL, as in R2RML and every legacy case.
-        let is_null = |v: &Value| (csv && v.text.is_empty()) || self.nulls.contains(&v.text);
+        let empty_is_null = self.empty_is_null && matches!(row.record, Record::Csv(_));
+        let is_null = |v: &Value| (empty_is_null && v.text.is_empty()) || self.nulls.contains(&v.text);
         values.retain(|v| !is_null(v));
         Ok(values)
     }

@@ -104,6 +104,8 @@ pub struct TermPlan {
     pub single_valued: bool,
     /// Values standing for "no value" besides the format's own.
     pub nulls: Vec<String>,
+    /// An empty CSV cell stands for "no value" (see [`source::Description::empty_is_null`]).
+    pub empty_is_null: bool,
     pub targets: Vec<usize>,
     pub condition: Option<Box<TermPlan>>,
     pub gather: Option<Box<GatherPlan>>,
@@ -240,6 +242,7 @@ pub(crate) struct Scope {
     /// A view's iterable fields: records, not values; only their fields and
     /// index may be referenced (RMLLVTC0005c).
     pub record_fields: Vec<String>,
+    pub empty_is_null: bool,
     /// The file, for messages.
     pub file: PathBuf,
 }
@@ -252,6 +255,7 @@ impl Scope {
             nulls: Vec::new(),
             namespaces: Vec::new(),
             record_fields: record_fields.to_vec(),
+            empty_is_null: true,
             file: file.to_owned(),
         }
     }
@@ -263,6 +267,7 @@ impl Scope {
             nulls: source.nulls.clone(),
             namespaces: source.namespaces.clone(),
             record_fields: Vec::new(),
+            empty_is_null: source.empty_is_null,
             file: source.path.clone(),
         }
     }
@@ -395,8 +400,10 @@ impl<'a> Compiler<'a> {
             None => None,
         };
         let nulls = self.scope().nulls.clone();
+        let empty_is_null = self.scope().empty_is_null;
         let cells_only = |e: &Expression| matches!(e, Expression::Column(_));
         let single_valued = nulls.is_empty()
+            && empty_is_null
             && condition.is_none()
             && gather.is_none()
             && !matches!(datatype, Some(AnnotationPlan::Map(_)))
@@ -421,6 +428,7 @@ impl<'a> Compiler<'a> {
             always_valid_iri,
             single_valued,
             nulls,
+            empty_is_null,
             targets: term.targets.clone(),
             condition,
             gather,

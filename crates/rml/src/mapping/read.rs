@@ -466,6 +466,7 @@ impl MapReader<'_> {
         let root = self.at_most_one(described, "root")?;
         let from_cwd = root == Some(rml("CurrentWorkingDirectory").as_ref().into());
         let mut description = LogicalSource::file(self.resolve_path(&self.string(path, "path")?, from_cwd), format);
+        description.empty_is_null = self.at_most_one(described, "path")?.is_none();
         if let Format::Csv { .. } = format {
             if let Some(dialect) = graph.object_for_subject_predicate(described, &csvw("dialect")) {
                 description.format = Format::Csv { delimiter: self.csv_delimiter(self.node(dialect, "dialect")?)? };

@@ -48,6 +48,10 @@ pub struct Description {
     pub nulls: Vec<String>,
     /// XML namespaces the XPath expressions use: (prefix, namespace IRI).
     pub namespaces: Vec<(String, String)>,
+    /// An empty CSV cell is NULL, as in R2RML and legacy RML, for sources
+    /// named by a plain path; a source described as RML-IO describes it
+    /// (`rml:path`) has only its declared `rml:null` values (RMLSTC0004a).
+    pub empty_is_null: bool,
 }
 
 impl Description {
@@ -61,6 +65,7 @@ impl Description {
             encoding: Encoding::Utf8,
             nulls: Vec::new(),
             namespaces: Vec::new(),
+            empty_is_null: true,
         }
     }
 }
