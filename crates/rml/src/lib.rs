@@ -33,6 +33,7 @@
 //! # Ok::<_, factgraph_rml::Error>(())
 //! ```
 
+pub mod civil;
 pub mod files;
 pub mod functions;
 pub mod mapping;

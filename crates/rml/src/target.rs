@@ -316,22 +316,9 @@ fn now_seconds() -> u64 {
 /// Zip's MS-DOS time (UTC here: the format has no zone) for `seconds` after
 /// the Unix epoch; out of its 1980–2107 range, its earliest.
 fn zip_time(seconds: u64) -> zip::DateTime {
-    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
-    let time = seconds % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let (Ok(year), Ok(month), Ok(day)) = (u16::try_from(year), u8::try_from(month), u8::try_from(day)) else {
-        return zip::DateTime::default();
-    };
-    let (hour, minute, second) = ((time / 3600) as u8, (time / 60 % 60) as u8, (time % 60) as u8);
+    let (year, month, day, hour, minute, second) = crate::civil::from_unix_seconds(seconds);
+    let Ok(year) = u16::try_from(year) else { return zip::DateTime::default() };
+    let [month, day, hour, minute, second] = [month, day, hour, minute, second].map(|n| n as u8);
     zip::DateTime::from_date_and_time(year, month, day, hour, minute, second).unwrap_or_default()
 }
 

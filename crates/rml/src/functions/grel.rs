@@ -44,15 +44,7 @@ const ARRAY_OUT: &[&str] = &[grel!("output_array")];
 const ANY_OUT: &[&str] = &[grel!("output_any")];
 const DATE_OUT: &[&str] = &[grel!("output_date")];
 
-const fn f(
-    iri: &'static str,
-    required: &'static [&'static str],
-    optional: &'static [&'static str],
-    outputs: &'static [&'static str],
-    call: fn(&Arguments<'_>) -> Result<Vec<Value>, String>,
-) -> Function {
-    Function { iri, required, optional, outputs, call }
-}
+use super::function as f;
 
 pub static FUNCTIONS: &[Function] = &[
     // Strings.

@@ -25,15 +25,7 @@ pub const LANG: &str = idlab!("lang");
 const STRING_OUT: &[&str] = &[idlab!("_stringOut")];
 const BOOL_OUT: &[&str] = &[idlab!("_boolOut")];
 
-const fn f(
-    iri: &'static str,
-    required: &'static [&'static str],
-    optional: &'static [&'static str],
-    outputs: &'static [&'static str],
-    call: fn(&Arguments<'_>) -> Result<Vec<Value>, String>,
-) -> Function {
-    Function { iri, required, optional, outputs, call }
-}
+use super::function as f;
 
 pub static FUNCTIONS: &[Function] = &[
     f(idlab!("equal"), &[VALUE, VALUE2], &[], BOOL_OUT, |a| compare(a, true)),

@@ -92,6 +92,17 @@ impl Function {
     }
 }
 
+/// A [`Function`] for the library's tables, one line each.
+pub(crate) const fn function(
+    iri: &'static str,
+    required: &'static [&'static str],
+    optional: &'static [&'static str],
+    outputs: &'static [&'static str],
+    call: fn(&Arguments<'_>) -> Result<Vec<Value>, String>,
+) -> Function {
+    Function { iri, required, optional, outputs, call }
+}
+
 /// The values given to each parameter of one call.
 #[derive(Debug, Default)]
 pub struct Arguments<'a> {
