@@ -7,7 +7,7 @@ use super::generate::{lexical, TermError};
 use super::plan::*;
 use super::vocab::RML;
 use crate::problem::{Problem, ProblemKind};
-use crate::source::{self, Row};
+use crate::source::{self, Expression, Record, Row};
 use crate::Error;
 use oxrdf::vocab::rdf;
 use oxrdf::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
@@ -311,6 +311,9 @@ fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
 /// values (an expression with several values joins on any of them); none
 /// when an expression has no value.
 pub(crate) fn join_keys(keys: &[TermPlan], row: &Row, scratch: &mut String) -> Vec<Vec<String>> {
+    if let Some(key) = cell_key(keys, row) {
+        return key.map_or_else(Vec::new, |key| vec![key]);
+    }
     let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
     let mut terms = Vec::new();
     for key in keys {
@@ -329,6 +332,26 @@ pub(crate) fn join_keys(keys: &[TermPlan], row: &Row, scratch: &mut String) -> V
             .collect();
     }
     combinations
+}
+
+/// The join key of a CSV row whose key expressions are all plain columns,
+/// read straight from the cells (the usual join, on every row of a build):
+/// `Some(None)` when a cell is empty; `None` when the keys are not such.
+fn cell_key(keys: &[TermPlan], row: &Row) -> Option<Option<Vec<String>>> {
+    let Record::Csv(record) = &row.record else { return None };
+    let mut key = Vec::with_capacity(keys.len());
+    for plan in keys {
+        match &plan.value {
+            ValuePlan::Reference(Expression::Column(column)) if plan.single_valued => {
+                match record.get(*column).filter(|cell| !cell.is_empty()) {
+                    Some(cell) => key.push(cell.to_owned()),
+                    None => return Some(None),
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(Some(key))
 }
 
 struct RowMapper<'a> {
@@ -358,7 +381,7 @@ impl<'p> RowMapper<'p> {
     fn map_row(&self, map_index: usize, row: &Row, batch: &mut MappedBatch, scratch: &mut RowScratch<'p>) {
         let map = &self.plan.maps[map_index];
         let mut issues = Vec::new();
-        let RowScratch { text, terms, predicates, objects, collection_triples } = scratch;
+        let RowScratch { text, terms, subjects, predicates, objects, collection_triples } = scratch;
         let generate = |term: &TermPlan, text: &mut String, out: &mut Vec<Term>, issues: &mut Vec<Problem>| {
             if let Err(error) = term.generate_all(row, text, out) {
                 issues.push(issue(self.plan, map, row, term, error));
@@ -369,7 +392,8 @@ impl<'p> RowMapper<'p> {
         if let Err(error) = map.subject.gather_into(row, text, terms, collection_triples) {
             issues.push(issue(self.plan, map, row, &map.subject, error));
         }
-        let subjects: Vec<NamedOrBlankNode> = terms.drain(..).filter_map(subject_of).collect();
+        subjects.clear();
+        subjects.extend(terms.drain(..).filter_map(subject_of));
         if subjects.is_empty() {
             if !map.subject.columns.is_empty() && map.subject.single_valued && map.subject.value_is_empty(row) {
                 let error = (
@@ -393,7 +417,7 @@ impl<'p> RowMapper<'p> {
             }
         }
         let track = self.options.track_identifiers && !matches!(map.subject.value, ValuePlan::Constant(_));
-        for subject in &subjects {
+        for subject in subjects.iter() {
             if let (true, NamedOrBlankNode::NamedNode(iri)) = (track, subject) {
                 batch.subjects.push(SubjectSeen { map: map_index, line: row.line, subject: iri.clone() });
             }
@@ -488,8 +512,14 @@ impl<'p> RowMapper<'p> {
                 objects.extend(terms.drain(..).filter_map(subject_of).map(|s| (Term::from(s), targets.as_slice())));
             }
             ObjectPlan::Join { join, child_keys, targets } => {
+                let keys = join_keys(child_keys, row, text);
+                if let [key] = keys.as_slice() {
+                    let subjects = self.tables[*join].get(key).into_iter().flatten();
+                    objects.extend(subjects.map(|s| (Term::from(s.clone()), targets.as_slice())));
+                    return;
+                }
                 let mut found: Vec<&NamedOrBlankNode> = Vec::new();
-                for key in join_keys(child_keys, row, text) {
+                for key in keys {
                     for subject in self.tables[*join].get(&key).into_iter().flatten() {
                         if !found.contains(&subject) {
                             found.push(subject);
@@ -580,6 +610,8 @@ struct RowScratch<'p> {
     text: String,
     /// Terms of one term map for the row.
     terms: Vec<Term>,
+    /// The row's subjects.
+    subjects: Vec<NamedOrBlankNode>,
     /// A predicate-object map's predicates and objects for the row.
     predicates: Vec<Targeted<'p, NamedNode>>,
     objects: Vec<Targeted<'p, Term>>,

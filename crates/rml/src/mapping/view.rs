@@ -117,7 +117,7 @@ impl ViewPlan {
             let index = *ordinal;
             *ordinal += 1;
             for fields in self.records(&row, index) {
-                out.push(Row::new(row.line, Record::Fields(fields)));
+                out.push(Row::new(row.line, Record::Fields(Box::new(fields))));
             }
         }
         out
@@ -188,12 +188,13 @@ impl ViewJoinPlan {
         let mut scratch = String::new();
         let mut out = Vec::new();
         for record in records {
-            let row = Row::new(line, Record::Fields(record));
+            let row = Row::new(line, Record::Fields(Box::new(record)));
             let mut matches: Vec<&Fields> = Vec::new();
             for key in join_keys(&self.child_keys, &row, &mut scratch) {
                 matches.extend(table.get(&key).into_iter().flatten());
             }
             let Record::Fields(record) = row.record else { unreachable!("made above") };
+            let record = *record;
             if matches.is_empty() {
                 if !self.inner {
                     out.push(record);
@@ -273,9 +274,9 @@ fn fill(fields: &[FieldPlan], record: &Record, line: u64, mut records: Vec<Field
 /// A value read as a record of `format` (a JSON text in a CSV cell).
 fn parse(text: &str, format: Option<Format>) -> Option<Record> {
     match format {
-        Some(Format::Json) => Some(Record::Json(
+        Some(Format::Json) => Some(Record::Json(Box::new(
             serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned())),
-        )),
+        ))),
         _ => None,
     }
 }
@@ -283,7 +284,7 @@ fn parse(text: &str, format: Option<Format>) -> Option<Record> {
 /// A record as text, for a field that names it (an iterated JSON value).
 fn record_text(record: &Record) -> String {
     match record {
-        Record::Json(serde_json::Value::String(s)) => s.clone(),
+        Record::Json(value) if value.is_string() => value.as_str().unwrap_or_default().to_owned(),
         Record::Json(value) => value.to_string(),
         Record::Csv(row) => row.iter().collect::<Vec<_>>().join(","),
         Record::Xml(_) | Record::Fields(_) => String::new(),

@@ -573,7 +573,7 @@ impl Stream {
     fn record(&mut self) -> Result<Row, ScanError> {
         let line = self.scanner.line;
         let value = self.scanner.parse::<serde_json::Value>()?;
-        Ok(Row::new(line, Record::Json(value)))
+        Ok(Row::new(line, Record::Json(Box::new(value))))
     }
 
     /// Starts reading the value at the next non-blank byte: a container is
@@ -623,7 +623,11 @@ fn read_whole(input: Box<dyn Read + Send>, iterator: &JsonPath) -> Result<Vec<Ro
     scanner.line = 1;
     scanner.line_start = start as u64;
     trie.lines(&mut scanner, 0, &mut lines)?;
-    Ok(located.iter().zip(lines).map(|(node, line)| Row::new(line, Record::Json(node.node().clone()))).collect())
+    Ok(located
+        .iter()
+        .zip(lines)
+        .map(|(node, line)| Row::new(line, Record::Json(Box::new(node.node().clone()))))
+        .collect())
 }
 
 /// The normalized paths of the selected nodes, merged, to find every node's

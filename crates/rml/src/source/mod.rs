@@ -100,10 +100,12 @@ impl Row {
 #[derive(Debug, Clone)]
 pub enum Record {
     Csv(csv::StringRecord),
-    Json(serde_json::Value),
-    Xml(xml::XmlRecord),
+    // Boxed, as are a view's fields: a batch holds thousands of records and
+    // moves them between threads, and a CSV row is one pointer.
+    Json(Box<serde_json::Value>),
+    Xml(Box<xml::XmlRecord>),
     /// A logical view's record: the values of each field, by field index.
-    Fields(Vec<Vec<Value>>),
+    Fields(Box<Vec<Vec<Value>>>),
 }
 
 impl Record {
@@ -175,8 +177,12 @@ impl Expression {
     /// iteration (a logical view's iterable field).
     pub fn select(&self, record: &Record) -> Vec<Record> {
         match (self, record) {
-            (Self::Json(path), Record::Json(value)) => path.select(value).into_iter().map(Record::Json).collect(),
-            (Self::Xml(path), Record::Xml(node)) => path.select(node).into_iter().map(Record::Xml).collect(),
+            (Self::Json(path), Record::Json(value)) => {
+                path.select(value).into_iter().map(|v| Record::Json(Box::new(v))).collect()
+            }
+            (Self::Xml(path), Record::Xml(node)) => {
+                path.select(node).into_iter().map(|n| Record::Xml(Box::new(n))).collect()
+            }
             _ => Vec::new(),
         }
     }

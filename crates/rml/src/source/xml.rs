@@ -311,7 +311,7 @@ impl RecordSource for XmlSource {
             .map(|(line, node)| Row {
                 ordinal: 0,
                 line,
-                record: super::Record::Xml(XmlRecord { document: Arc::clone(document), node }),
+                record: super::Record::Xml(Box::new(XmlRecord { document: Arc::clone(document), node })),
             })
             .collect())
     }
