@@ -389,11 +389,22 @@ impl<'p> RowMapper<'p> {
         };
         terms.clear();
         collection_triples.clear();
-        if let Err(error) = map.subject.gather_into(row, text, terms, collection_triples) {
-            issues.push(issue(self.plan, map, row, &map.subject, error));
-        }
         subjects.clear();
-        subjects.extend(terms.drain(..).filter_map(subject_of));
+        // One CSV cell or template of cells makes one term or none: it goes
+        // straight where it belongs, with no list between (a build maps
+        // tens of millions of them).
+        let one_cell = |term: &TermPlan| term.single_valued && matches!(row.record, Record::Csv(_));
+        if one_cell(&map.subject) {
+            match map.subject.generate(row, text) {
+                Ok(subject) => subjects.extend(subject.and_then(subject_of)),
+                Err(error) => issues.push(issue(self.plan, map, row, &map.subject, error)),
+            }
+        } else {
+            if let Err(error) = map.subject.gather_into(row, text, terms, collection_triples) {
+                issues.push(issue(self.plan, map, row, &map.subject, error));
+            }
+            subjects.extend(terms.drain(..).filter_map(subject_of));
+        }
         if subjects.is_empty() {
             if !map.subject.columns.is_empty() && map.subject.single_valued && map.subject.value_is_empty(row) {
                 let error = (
@@ -432,6 +443,14 @@ impl<'p> RowMapper<'p> {
         for pom in &map.predicate_object_maps {
             predicates.clear();
             for predicate_map in &pom.predicates {
+                if one_cell(predicate_map) {
+                    match predicate_map.generate(row, text) {
+                        Ok(Some(Term::NamedNode(n))) => predicates.push((n, predicate_map.targets.as_slice())),
+                        Ok(_) => {}
+                        Err(error) => issues.push(issue(self.plan, map, row, predicate_map, error)),
+                    }
+                    continue;
+                }
                 generate(predicate_map, text, terms, &mut issues);
                 predicates.extend(terms.drain(..).filter_map(|t| match t {
                     Term::NamedNode(n) => Some((n, predicate_map.targets.as_slice())),
@@ -489,7 +508,12 @@ impl<'p> RowMapper<'p> {
         let map = &self.plan.maps[map_index];
         match object {
             ObjectPlan::Term(term) => {
-                if let Err(error) = term.gather_into(row, text, terms, collection_triples) {
+                let generated = if term.single_valued && matches!(row.record, Record::Csv(_)) {
+                    term.generate(row, text).map(|object| terms.extend(object))
+                } else {
+                    term.gather_into(row, text, terms, collection_triples)
+                };
+                if let Err(error) = generated {
                     issues.push(issue(self.plan, map, row, term, error));
                 }
                 for object in terms.drain(..) {

@@ -223,11 +223,18 @@ impl TermPlan {
             }
             None => {}
         }
-        if let Some(language) = self.annotation(&self.language, row, scratch)? {
-            if matches!(self.language, Some(AnnotationPlan::Map(_))) {
-                crate::mapping::check_language_tag(&language).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
+        match &self.language {
+            // Checked and lower-cased when the mapping was read.
+            Some(AnnotationPlan::Constant(tag)) => {
+                return Ok(Literal::new_language_tagged_literal_unchecked(text, tag.as_str()));
             }
-            return Ok(Literal::new_language_tagged_literal_unchecked(text, language.to_ascii_lowercase()));
+            Some(AnnotationPlan::Map(_)) => {
+                if let Some(language) = self.annotation(&self.language, row, scratch)? {
+                    crate::mapping::check_language_tag(&language).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
+                    return Ok(Literal::new_language_tagged_literal_unchecked(text, language.to_ascii_lowercase()));
+                }
+            }
+            None => {}
         }
         match natural.filter(|datatype| *datatype != XSD_STRING) {
             Some(datatype) => Ok(Literal::new_typed_literal(text, NamedNode::new_unchecked(datatype))),
