@@ -49,11 +49,9 @@ use crate::source::Value;
 pub const GREL: &str = grel!("");
 pub const IDLAB: &str = idlab!("");
 
-pub(crate) const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
-pub(crate) const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
-pub(crate) const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
-pub(crate) const XSD_DATE: &str = "http://www.w3.org/2001/XMLSchema#date";
-pub(crate) const XSD_DATE_TIME: &str = "http://www.w3.org/2001/XMLSchema#dateTime";
+pub(crate) use crate::source::xsd::{
+    BOOLEAN as XSD_BOOLEAN, DATE as XSD_DATE, DATE_TIME as XSD_DATE_TIME, DOUBLE as XSD_DOUBLE, INTEGER as XSD_INTEGER,
+};
 
 /// A function the engine can run.
 #[derive(Debug)]

@@ -17,7 +17,7 @@ use crate::Error;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
+use crate::source::xsd::INTEGER as XSD_INTEGER;
 
 /// A view's fields, by column: each with its values.
 pub type Fields = Vec<Vec<Value>>;

@@ -79,9 +79,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
-const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
-const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
+use super::xsd::{BOOLEAN as XSD_BOOLEAN, DOUBLE as XSD_DOUBLE, INTEGER as XSD_INTEGER};
 
 /// The size of each read; large enough that a read call is rare per record,
 /// small enough to stay in cache.

@@ -134,6 +134,18 @@ impl Value {
     }
 }
 
+/// The IRIs of the datatypes values carry ([`Value::datatype`]), from
+/// oxrdf's vocabulary.
+pub mod xsd {
+    use oxrdf::vocab::xsd;
+    pub const STRING: &str = xsd::STRING.as_str();
+    pub const INTEGER: &str = xsd::INTEGER.as_str();
+    pub const DOUBLE: &str = xsd::DOUBLE.as_str();
+    pub const BOOLEAN: &str = xsd::BOOLEAN.as_str();
+    pub const DATE: &str = xsd::DATE.as_str();
+    pub const DATE_TIME: &str = xsd::DATE_TIME.as_str();
+}
+
 /// A reference compiled for its format.
 #[derive(Debug, Clone)]
 pub enum Expression {
