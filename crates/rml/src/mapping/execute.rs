@@ -3,7 +3,7 @@
 //! order, to a sink. Parent tables for joins are built first and keep only the
 //! parent subjects by join key.
 
-use super::generate::{lexical, TermError};
+use super::generate::{cartesian_product, lexical, TermError};
 use super::plan::*;
 use super::vocab::RML;
 use crate::problem::{Problem, ProblemKind};
@@ -314,24 +314,13 @@ pub(crate) fn join_keys(keys: &[TermPlan], row: &Row, scratch: &mut String) -> V
     if let Some(key) = cell_key(keys, row) {
         return key.map_or_else(Vec::new, |key| vec![key]);
     }
-    let mut combinations: Vec<Vec<String>> = vec![Vec::new()];
-    let mut terms = Vec::new();
+    let mut values = Vec::with_capacity(keys.len());
     for key in keys {
-        terms.clear();
+        let mut terms = Vec::new();
         let _ = key.generate_all(row, scratch, &mut terms);
-        let values: Vec<&str> = terms.iter().map(lexical).filter(|v| !v.is_empty()).collect();
-        combinations = combinations
-            .into_iter()
-            .flat_map(|prefix| {
-                values.iter().map(move |value| {
-                    let mut key = prefix.clone();
-                    key.push((*value).to_owned());
-                    key
-                })
-            })
-            .collect();
+        values.push(terms.iter().map(lexical).filter(|v| !v.is_empty()).map(str::to_owned).collect::<Vec<_>>());
     }
-    combinations
+    cartesian_product(&values)
 }
 
 /// The join key of a CSV row whose key expressions are all plain columns,
@@ -393,8 +382,7 @@ impl<'p> RowMapper<'p> {
         // One CSV cell or template of cells makes one term or none: it goes
         // straight where it belongs, with no list between (a build maps
         // tens of millions of them).
-        let one_cell = |term: &TermPlan| term.single_valued && matches!(row.record, Record::Csv(_));
-        if one_cell(&map.subject) {
+        if map.subject.is_one_cell(row) {
             match map.subject.generate(row, text) {
                 Ok(subject) => subjects.extend(subject.and_then(subject_of)),
                 Err(error) => issues.push(issue(self.plan, map, row, &map.subject, error)),
@@ -422,7 +410,8 @@ impl<'p> RowMapper<'p> {
             subject_graphs.extend(terms.drain(..).map(|t| (graph_name(t), graph_map.targets.as_slice())));
         }
         let subject_targets = map.subject.targets.as_slice();
-        for (graph, graph_targets) in graphs_or_default(&subject_graphs).iter() {
+        let type_graphs = graphs_or_default(&subject_graphs);
+        for (graph, graph_targets) in type_graphs.iter() {
             for triple in collection_triples.iter() {
                 batch.push(triple.clone().in_graph(graph.clone()), &[subject_targets, graph_targets]);
             }
@@ -432,9 +421,8 @@ impl<'p> RowMapper<'p> {
             if let (true, NamedOrBlankNode::NamedNode(iri)) = (track, subject) {
                 batch.subjects.push(SubjectSeen { map: map_index, line: row.line, subject: iri.clone() });
             }
-            let graphs = graphs_or_default(&subject_graphs);
             for class in &map.classes {
-                for (graph, graph_targets) in graphs.iter() {
+                for (graph, graph_targets) in type_graphs.iter() {
                     let quad = Quad::new(subject.clone(), rdf::TYPE, class.clone(), graph.clone());
                     batch.push(quad, &[subject_targets, graph_targets]);
                 }
@@ -443,7 +431,7 @@ impl<'p> RowMapper<'p> {
         for pom in &map.predicate_object_maps {
             predicates.clear();
             for predicate_map in &pom.predicates {
-                if one_cell(predicate_map) {
+                if predicate_map.is_one_cell(row) {
                     match predicate_map.generate(row, text) {
                         Ok(Some(Term::NamedNode(n))) => predicates.push((n, predicate_map.targets.as_slice())),
                         Ok(_) => {}
@@ -508,7 +496,7 @@ impl<'p> RowMapper<'p> {
         let map = &self.plan.maps[map_index];
         match object {
             ObjectPlan::Term(term) => {
-                let generated = if term.single_valued && matches!(row.record, Record::Csv(_)) {
+                let generated = if term.is_one_cell(row) {
                     term.generate(row, text).map(|object| terms.extend(object))
                 } else {
                     term.gather_into(row, text, terms, collection_triples)

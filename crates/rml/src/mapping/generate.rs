@@ -22,9 +22,7 @@ use std::fmt::Write as _;
 /// Why a value could not become a term.
 pub(crate) type TermError = (ProblemKind, String);
 
-const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
-const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
-const XSD_BOOLEAN_TRUE: &str = "true";
+use crate::source::xsd;
 
 pub(crate) fn cell(row: &Row, column: usize) -> &str {
     row.record.cell(column).unwrap_or("")
@@ -41,7 +39,7 @@ impl TermPlan {
     /// Every term for one record, appended to `out`. On a value that cannot
     /// form a term, the others are still appended and the first error returned.
     pub(crate) fn generate_all(&self, row: &Row, scratch: &mut String, out: &mut Vec<Term>) -> Result<(), TermError> {
-        if self.single_valued && matches!(row.record, Record::Csv(_)) {
+        if self.is_one_cell(row) {
             out.extend(self.generate(row, scratch)?);
             return Ok(());
         }
@@ -105,7 +103,7 @@ impl TermPlan {
     fn holds(&self, row: &Row, scratch: &mut String) -> Result<bool, TermError> {
         let mut terms = Vec::new();
         self.generate_all(row, scratch, &mut terms)?;
-        Ok(terms.iter().any(|term| lexical(term) == XSD_BOOLEAN_TRUE))
+        Ok(terms.iter().any(|term| lexical(term) == "true"))
     }
 
     /// The values of a reference, template or function for the record, nulls
@@ -206,15 +204,15 @@ impl TermPlan {
                 // A number given another numeric datatype takes that datatype's
                 // canonical form (RML-Core 11.1): 33 as xsd:double is "3.3E1".
                 let canonical = match (natural, datatype.as_str(), text.parse::<f64>()) {
-                    (Some(_), XSD_DOUBLE, Ok(number)) => Some(crate::source::json::canonical_double(number)),
+                    (Some(_), xsd::DOUBLE, Ok(number)) => Some(crate::source::json::canonical_double(number)),
                     _ => None,
                 };
                 let text = canonical.as_deref().unwrap_or(text);
                 check_lexical_form(text, datatype).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
                 return Ok(Literal::new_typed_literal(text, NamedNode::new_unchecked(datatype.as_str())));
             }
-            Some(AnnotationPlan::Map(_)) => {
-                if let Some(datatype) = self.annotation(&self.datatype, row, scratch)? {
+            Some(AnnotationPlan::Map(map)) => {
+                if let Some(datatype) = map.first_value(row, scratch)? {
                     check_lexical_form(text, &datatype).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
                     let datatype = NamedNode::new(datatype.as_str())
                         .map_err(|e| (ProblemKind::InvalidIri, format!("datatype {datatype:?} is not an IRI: {e}")))?;
@@ -228,37 +226,32 @@ impl TermPlan {
             Some(AnnotationPlan::Constant(tag)) => {
                 return Ok(Literal::new_language_tagged_literal_unchecked(text, tag.as_str()));
             }
-            Some(AnnotationPlan::Map(_)) => {
-                if let Some(language) = self.annotation(&self.language, row, scratch)? {
+            Some(AnnotationPlan::Map(map)) => {
+                if let Some(language) = map.first_value(row, scratch)? {
                     crate::mapping::check_language_tag(&language).map_err(|e| (ProblemKind::InvalidLiteral, e))?;
                     return Ok(Literal::new_language_tagged_literal_unchecked(text, language.to_ascii_lowercase()));
                 }
             }
             None => {}
         }
-        match natural.filter(|datatype| *datatype != XSD_STRING) {
+        match natural.filter(|datatype| *datatype != xsd::STRING) {
             Some(datatype) => Ok(Literal::new_typed_literal(text, NamedNode::new_unchecked(datatype))),
             None => Ok(Literal::new_simple_literal(text)),
         }
     }
 
-    /// A datatype or language tag for the record: the constant, or the first
-    /// value its map gives.
-    fn annotation(
-        &self,
-        annotation: &Option<AnnotationPlan>,
-        row: &Row,
-        scratch: &mut String,
-    ) -> Result<Option<String>, TermError> {
-        match annotation {
-            None => Ok(None),
-            Some(AnnotationPlan::Constant(text)) => Ok(Some(text.clone())),
-            Some(AnnotationPlan::Map(map)) => {
-                let mut terms = Vec::new();
-                map.generate_all(row, scratch, &mut terms)?;
-                Ok(terms.first().map(|t| lexical(t).to_owned()))
-            }
-        }
+    /// The text of the first term a datatype or language map gives for the
+    /// record.
+    fn first_value(&self, row: &Row, scratch: &mut String) -> Result<Option<String>, TermError> {
+        let mut terms = Vec::new();
+        self.generate_all(row, scratch, &mut terms)?;
+        Ok(terms.first().map(|t| lexical(t).to_owned()))
+    }
+
+    /// A CSV cell or a template of cells: one term or none, built straight
+    /// from the row by [`TermPlan::generate`].
+    pub(crate) fn is_one_cell(&self, row: &Row) -> bool {
+        self.single_valued && matches!(row.record, Record::Csv(_))
     }
 }
 
@@ -276,12 +269,9 @@ pub(crate) fn lexical(term: &Term) -> &str {
 
 pub(crate) fn value_of_term(term: &Term) -> Value {
     let datatype = match term {
-        Term::Literal(l) if l.language().is_none() => match l.datatype().as_str() {
-            "http://www.w3.org/2001/XMLSchema#integer" => Some("http://www.w3.org/2001/XMLSchema#integer"),
-            "http://www.w3.org/2001/XMLSchema#double" => Some("http://www.w3.org/2001/XMLSchema#double"),
-            "http://www.w3.org/2001/XMLSchema#boolean" => Some("http://www.w3.org/2001/XMLSchema#boolean"),
-            _ => None,
-        },
+        Term::Literal(l) if l.language().is_none() => {
+            [xsd::INTEGER, xsd::DOUBLE, xsd::BOOLEAN].into_iter().find(|natural| *natural == l.datatype().as_str())
+        }
         _ => None,
     };
     Value { text: lexical(term).to_owned(), datatype }
@@ -390,16 +380,17 @@ fn container(head: NamedOrBlankNode, kind: CollectionKind, members: Vec<Term>, t
     head.into()
 }
 
-/// Every combination taking one term from each list; none if a list is empty.
-fn cartesian_product(lists: &[Vec<Term>]) -> Vec<Vec<Term>> {
+/// Every combination taking one item from each list, in order; none if a
+/// list is empty.
+pub(crate) fn cartesian_product<T: Clone>(lists: &[Vec<T>]) -> Vec<Vec<T>> {
     let mut combinations = vec![Vec::new()];
     for list in lists {
         combinations = combinations
             .into_iter()
             .flat_map(|prefix| {
-                list.iter().map(move |term| {
+                list.iter().map(move |item| {
                     let mut combination = prefix.clone();
-                    combination.push(term.clone());
+                    combination.push(item.clone());
                     combination
                 })
             })
