@@ -151,17 +151,16 @@ impl ViewJoinPlan {
     fn build_table(&self, child_width: usize) -> Result<HashMap<Vec<String>, Vec<Fields>>, Error> {
         let mut table: HashMap<Vec<String>, Vec<Fields>> = HashMap::new();
         let mut scratch = String::new();
+        // The joined fields' columns sit at the end of the child's.
+        let width = child_width.max(self.fields.iter().map(|f| f.index_column + 1).max().unwrap_or(0));
         for row in self.parent.read_all()? {
             let Record::Fields(parent_fields) = &row.record else { continue };
             let keys = join_keys(&self.parent_keys, &row, &mut scratch);
             if keys.is_empty() {
                 continue;
             }
-            // The joined fields' columns sit at the end of the child's.
-            let width = child_width.max(self.fields.iter().map(|f| f.index_column + 1).max().unwrap_or(0));
-            let mut joined = vec![Vec::new(); width];
-            let parent_record = Record::Fields(parent_fields.clone());
-            joined = fill(&self.fields, &parent_record, row.line, vec![joined]).pop().unwrap_or_default();
+            let empty = vec![Vec::new(); width];
+            let mut joined = fill(&self.fields, &row.record, row.line, vec![empty]).pop().unwrap_or_default();
             self.carry_indexes(parent_fields, &mut joined);
             for key in keys {
                 table.entry(key).or_default().push(joined.clone());
