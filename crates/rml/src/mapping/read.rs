@@ -473,17 +473,10 @@ impl MapReader<'_> {
             }
         }
         if let Some(compression) = self.at_most_one(described, "compression")? {
-            let iri = self.iri(compression, "compression")?;
-            description.compression = Compression::from_iri(iri.as_str()).ok_or_else(|| {
-                self.error(format!(
-                    "rml:compression {iri} is unknown; use rml:none, rml:gzip, rml:zip, rml:targz or rml:tarxz"
-                ))
-            })?;
+            description.compression = self.compression(compression)?;
         }
         if let Some(encoding) = self.at_most_one(described, "encoding")? {
-            let iri = self.iri(encoding, "encoding")?;
-            description.encoding = Encoding::from_iri(iri.as_str())
-                .ok_or_else(|| self.error(format!("rml:encoding {iri} is unknown; use rml:UTF-8 or rml:UTF-16")))?;
+            description.encoding = self.encoding(encoding)?;
         }
         for null in self.objects(described, "null") {
             description.nulls.push(self.string(null, "null")?);
@@ -552,20 +545,30 @@ impl MapReader<'_> {
         };
         let compression = match self.at_most_one(target, "compression")?.or(self.at_most_one(file, "compression")?) {
             None => Compression::None,
-            Some(c) => {
-                let iri = self.iri(c, "compression")?;
-                Compression::from_iri(iri.as_str())
-                    .ok_or_else(|| self.error(format!("rml:compression {iri} is unknown")))?
-            }
+            Some(compression) => self.compression(compression)?,
         };
         let encoding = match self.at_most_one(target, "encoding")?.or(self.at_most_one(file, "encoding")?) {
             None => Encoding::Utf8,
-            Some(e) => {
-                let iri = self.iri(e, "encoding")?;
-                Encoding::from_iri(iri.as_str()).ok_or_else(|| self.error(format!("rml:encoding {iri} is unknown")))?
-            }
+            Some(encoding) => self.encoding(encoding)?,
         };
         Ok(TargetSpec { path, serialization, compression, encoding })
+    }
+
+    /// `rml:compression` of a source or a target.
+    fn compression(&self, term: TermRef<'_>) -> Result<Compression, MappingError> {
+        let iri = self.iri(term, "compression")?;
+        Compression::from_iri(iri.as_str()).ok_or_else(|| {
+            self.error(format!(
+                "rml:compression {iri} is unknown; use rml:none, rml:gzip, rml:zip, rml:targz or rml:tarxz"
+            ))
+        })
+    }
+
+    /// `rml:encoding` of a source or a target.
+    fn encoding(&self, term: TermRef<'_>) -> Result<Encoding, MappingError> {
+        let iri = self.iri(term, "encoding")?;
+        Encoding::from_iri(iri.as_str())
+            .ok_or_else(|| self.error(format!("rml:encoding {iri} is unknown; use rml:UTF-8 or rml:UTF-16")))
     }
 
     fn subject(&self, node: NamedOrBlankNodeRef<'_>) -> Result<(TermMap, Vec<NamedNode>, Vec<TermMap>), MappingError> {
