@@ -211,9 +211,14 @@ impl Plan {
 }
 
 /// A CSV file's header; nothing for other formats, whose references are
-/// checked when they are compiled. Opening the source also finds a file
-/// that is missing or unreadable before any record is mapped.
+/// checked when they are compiled. Opening the file also finds one that is
+/// missing or unreadable before any record is mapped; a JSON or XML file is
+/// only opened here, not parsed (XML would be read whole, for nothing).
 fn source_columns(source: &LogicalSource) -> Result<Vec<String>, source::SourceError> {
+    if !matches!(source.format, Format::Csv { .. }) {
+        crate::files::open_input(&source.path, source.compression, source.encoding)?;
+        return Ok(Vec::new());
+    }
     let file = source::open(source)?;
     Ok(file.fields().to_vec())
 }
