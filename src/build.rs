@@ -11,10 +11,12 @@ use crate::pipeline::checks::{BucketChecks, Checks, Findings, SpillChecked};
 use crate::pipeline::{self, load, ShowProgress, Sink};
 use crate::problem::Problem;
 use crate::project::{Project, SHAPES_FILE};
+use crate::query::Graph;
 use crate::scratch::Scratch;
 use crate::store::{StoreDir, Version};
 use crate::validate::Shapes;
 use crate::Error;
+use factgraph_index::{Index, IndexWriter};
 use oxigraph::model::Quad;
 use oxigraph::store::{BulkLoader, Store};
 use std::time::Instant;
@@ -176,10 +178,14 @@ impl Flow<'_> {
         let spill_checked = self.compact_and_check_buckets(version, &store, loader, bucket_checks)?;
         clock.lap("loading the last batches and compacting, checking shapes and counting meanwhile");
         let (description_quads, counted_quads) = self.describe(version, &store, &report, spill_checked)?;
+        (self.progress)(Stage::Indexing);
+        let index = write_index(version, &store)?;
+        clock.lap("writing the read index");
         if self.options.answer_questions && self.project.queries.is_dir() {
             (self.progress)(Stage::Answering);
             let questions = crate::query::named::list(&self.project.queries)?;
-            crate::query::answers::keep_answers(&store, &questions, &self.project.prefixes, &version.answers_folder())?;
+            let graph = Graph::Index(index);
+            crate::query::answers::keep_answers(&graph, &questions, &self.project.prefixes, &version.answers_folder())?;
             clock.lap("answering the named questions");
         }
         let store_quads = match counted_quads {
@@ -301,6 +307,28 @@ impl Flow<'_> {
         }
         Ok((description_quads, counted_quads))
     }
+}
+
+/// Writes the version's read index ([`factgraph_index`]) and opens it. Its
+/// quads come from the sorted runs the checks kept, which hold the terms as
+/// the store gives them back; when they kept none (a mapping wrote to a named
+/// graph, or nothing was spilled), from the store itself, which is slower.
+fn write_index(version: &Version, store: &Store) -> Result<Index, Error> {
+    let mut writer = IndexWriter::new();
+    match crate::export::KeptRuns::open(&version.kept_runs_folder()) {
+        Some(kept) => kept.for_each_quad(|graph, subject, predicate, object| {
+            writer.add_forms(subject, predicate, object, graph);
+        })?,
+        None => {
+            for quad in store.iter() {
+                let quad = quad.map_err(|e| Error::store(version.store_path(), e))?;
+                writer.add_quad(quad.as_ref());
+            }
+        }
+    }
+    let folder = version.index_folder();
+    writer.write(&folder).map_err(|e| Error::store(&folder, e))?;
+    Index::open(&folder).map_err(|e| Error::store(&folder, e))
 }
 
 /// A pool for the bucket checks that leaves one core to Oxigraph's

@@ -13,12 +13,12 @@
 
 use crate::publish::http::percent_decode;
 use crate::query::{named, write_results, ResultsFormat, WriteOptions};
+use crate::query::{Graph, Prepared, ReadFrom};
 use crate::store::StoreDir;
 use crate::Error;
 use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
-use oxigraph::store::Store;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -34,6 +34,8 @@ const MAX_BODY: u64 = 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub store: PathBuf,
+    /// Which copy of the graph queries read: the read index, or the store.
+    pub read_from: ReadFrom,
     /// The folder of named questions listed at `/queries`.
     pub queries: PathBuf,
     /// Available to queries without PREFIX lines, and used in Turtle answers.
@@ -76,9 +78,9 @@ pub fn start(bind: SocketAddr, options: ServeOptions) -> Result<Endpoint, Error>
 struct State {
     options: ServeOptions,
     store_dir: StoreDir,
-    /// The version open now and its store. A build publishes a new version
+    /// The version open now and its graph. A build publishes a new version
     /// and later removes old ones, so each request checks which is current.
-    current: Mutex<(Option<String>, Store)>,
+    current: Mutex<(String, Graph)>,
 }
 
 /// An answer that is not a result: a status and a one-line message.
@@ -87,16 +89,16 @@ struct Failure(StatusCode, String);
 impl State {
     fn new(options: ServeOptions) -> Result<Self, Error> {
         let store_dir = StoreDir::new(&options.store);
-        let store = store_dir.open_current()?;
-        let version = store_dir.current_version()?.map(|v| v.name().to_owned());
-        Ok(Self { options, store_dir, current: Mutex::new((version, store)) })
+        let version = store_dir.require_current_version()?;
+        let graph = Graph::open(&version, options.read_from)?;
+        Ok(Self { options, store_dir, current: Mutex::new((version.name().to_owned(), graph)) })
     }
 
-    fn store(&self) -> Result<Store, Error> {
-        let version = self.store_dir.current_version()?.map(|v| v.name().to_owned());
+    fn graph(&self) -> Result<Graph, Error> {
+        let version = self.store_dir.require_current_version()?;
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        if current.0 != version {
-            *current = (version, self.store_dir.open_current()?);
+        if current.0 != version.name() {
+            *current = (version.name().to_owned(), Graph::open(&version, self.options.read_from)?);
         }
         Ok(current.1.clone())
     }
@@ -180,19 +182,20 @@ impl State {
     fn evaluate(&self, text: String, accept: &str) -> Result<Response<Body>, Failure> {
         let evaluator = crate::query::evaluator(&self.options.prefixes).map_err(internal)?;
         let token = CancellationToken::new();
-        let prepared = match evaluator.clone().with_cancellation_token(token.clone()).parse_query(&text) {
+        let cancellable = evaluator.clone().with_cancellation_token(token.clone());
+        let prepared = match Prepared::parse(&text, &self.options.prefixes, cancellable) {
             Ok(prepared) => prepared,
             Err(_) if evaluator.parse_update(&text).is_ok() => return Err(read_only()),
             Err(e) => return Err(Failure(StatusCode::BAD_REQUEST, format!("syntax error: {e}"))),
         };
-        let store = self.store().map_err(internal)?;
+        let graph = self.graph().map_err(internal)?;
         let options =
             WriteOptions { prefixes: self.options.prefixes.clone(), allow_formulas: self.options.allow_formulas };
         let accept = accept.to_owned();
         let (sender, receiver) = mpsc::channel();
         std::thread::spawn(move || {
             let answer = (|| {
-                let results = prepared.on_store(&store).execute().map_err(evaluation_failure)?;
+                let results = graph.execute(prepared).map_err(evaluation_failure)?;
                 let (format, media_type) = negotiate(&results, &accept)?;
                 let mut body = Vec::new();
                 write_results(results, format, &options, &mut body).map_err(|e| {

@@ -144,3 +144,39 @@ fn a_kept_answer_is_replayed_until_its_question_changes() {
     let rows = csv_rows(&project.ok(&["query", "providers", "--format", "csv"]));
     assert_eq!(rows[1], ["Windows Azure", "Microsoft"], "the edited question is evaluated afresh");
 }
+
+/// The read index and the Oxigraph store answer alike: every named question
+/// of a generated project (200 offerings, with the bundled queries), in
+/// TSV, which keeps every term whole; and the answers a build keeps are the
+/// live ones.
+#[test]
+fn the_read_index_answers_as_the_store_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    let project_str = project.to_str().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::run_ok(root, &["generate", "--offerings", "200", "--seed", "11", "--out", project_str]);
+    common::run_ok(&project, &["build", "--quiet", "--answer-questions"]);
+    let version = std::fs::read_dir(project.join("store/versions")).unwrap().next().unwrap().unwrap().path();
+    assert!(version.join("index/index.json").is_file(), "the build wrote the read index");
+    let questions = common::run_ok(&project, &["queries"]);
+    let names: Vec<&str> = questions.lines().filter_map(|line| line.split_whitespace().next()).collect();
+    assert!(names.len() >= 14, "{questions}");
+    let mut answered = 0;
+    for name in &names {
+        let name = *name;
+        let kept = common::run_ok(&project, &["query", name, "--format", "tsv"]);
+        let index = common::run_ok(&project, &["query", "--sparql", &question_text(&project, name), "--format", "tsv"]);
+        let store = common::run_ok(&project, &["query", name, "--format", "tsv", "--from-store"]);
+        answered += usize::from(store.lines().count() > 1);
+        assert_eq!(index, store, "{name}: index and store");
+        assert_eq!(kept, store, "{name}: kept and live");
+    }
+    assert!(answered + 2 >= names.len(), "most questions have rows to compare ({answered} of {})", names.len());
+}
+
+/// The query text of a named question, so that it is evaluated live (a name
+/// would be answered from the kept answers).
+fn question_text(project: &std::path::Path, name: &str) -> String {
+    std::fs::read_to_string(project.join("queries").join(format!("{name}.rq"))).unwrap()
+}

@@ -77,3 +77,32 @@ fn a_second_build_at_the_same_time_stops_with_a_clear_message_and_queries_answer
     assert!(first.wait().unwrap().success());
     assert_eq!(old_answer(&project), "n\r\n150002\r\n");
 }
+
+/// Killed while it writes the read index (the last thing a build writes
+/// before it publishes), a build leaves the last good version answering,
+/// from its own index.
+#[test]
+fn a_build_killed_while_writing_the_index_leaves_the_old_graph_answering() {
+    let project = slow_project();
+    let before = old_answer(&project);
+    let mut build = spawn_build(&project);
+    let started = Instant::now();
+    let index_begun = || {
+        std::fs::read_dir(project.path().join("store/versions"))
+            .unwrap()
+            .flatten()
+            .filter(|version| version.path().join("index").is_dir())
+            .count()
+            > 1
+    };
+    while !index_begun() {
+        assert!(started.elapsed() < Duration::from_secs(120), "the build never reached its index");
+        assert!(build.try_wait().unwrap().is_none(), "the build ended before its index was seen");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    build.kill().expect("SIGKILL");
+    build.wait().unwrap();
+    assert_eq!(old_answer(&project), before, "the last good graph still answers");
+    project.ok(&["build", "--quiet"]);
+    assert_eq!(old_answer(&project), "n\r\n150002\r\n");
+}

@@ -241,6 +241,7 @@ fn show_stage(bar: &indicatif::ProgressBar, stage: factgraph::pipeline::Stage<'_
         Stage::Mapping { file, rows } => format!("mapping {}: {rows} rows", file.display()),
         Stage::Validating => "checking identifiers and shapes".into(),
         Stage::Finishing => "loading the last batches and compacting, checking shapes meanwhile".into(),
+        Stage::Indexing => "writing the read index".into(),
         Stage::Answering => "answering the named questions".into(),
     };
     bar.set_message(message);

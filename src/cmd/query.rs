@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 use clap::ValueEnum;
-use factgraph::query::{self, answers, named, ResultsFormat, WriteOptions};
+use factgraph::query::{self, answers, named, Graph, ReadFrom, ResultsFormat, WriteOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,6 +24,10 @@ pub struct Args {
     /// Store folder (default: store/ in the project).
     #[arg(long, value_name = "DIR")]
     store: Option<PathBuf>,
+    /// Read the version's Oxigraph store instead of its read index (slower;
+    /// to compare the two). Kept answers are not used either.
+    #[arg(long)]
+    from_store: bool,
     /// Keep CSV/TSV cells that start with = + - @ as they are (no leading ')
     /// instead of guarding them against spreadsheet formula injection.
     #[arg(long)]
@@ -58,7 +62,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         (Some(name), None) => {
             let question = named::find(&project.queries, name)?;
-            if write_kept_answer(&project, &question, format, &options, &mut out)? {
+            if !args.from_store && write_kept_answer(&project, &question, format, &options, &mut out)? {
                 out.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }
@@ -66,8 +70,10 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         (None, None) => bail!("give a question name, a .rq file or --sparql TEXT"),
     };
-    let store = factgraph::store::StoreDir::new(&project.store).open_current()?;
-    let results = query::evaluate(&store, &name, &text, &project.prefixes)?;
+    let version = factgraph::store::StoreDir::new(&project.store).require_current_version()?;
+    let from = if args.from_store { ReadFrom::Store } else { ReadFrom::Index };
+    let graph = Graph::open(&version, from)?;
+    let results = query::evaluate(&graph, &name, &text, &project.prefixes)?;
     query::write_results(results, format, &options, &mut out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! `factgraph serve`: a read-only SPARQL endpoint and query page.
 
+use factgraph::query::ReadFrom;
 use factgraph::serve::{self, ServeOptions};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -29,6 +30,10 @@ pub struct Args {
     /// with 503. 0 means no limit.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     timeout: f64,
+    /// Read the version's Oxigraph store instead of its read index (slower;
+    /// to compare the two).
+    #[arg(long)]
+    from_store: bool,
     /// Keep CSV/TSV cells that start with = + - @ as they are (no leading ')
     /// instead of guarding them against spreadsheet formula injection.
     #[arg(long)]
@@ -42,6 +47,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     }
     let options = ServeOptions {
         store: project.store.clone(),
+        read_from: if args.from_store { ReadFrom::Store } else { ReadFrom::Index },
         queries: project.queries.clone(),
         prefixes: project.prefixes.clone(),
         timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),

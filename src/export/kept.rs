@@ -12,14 +12,9 @@
 
 use super::runs;
 use crate::Error;
-use oxigraph::model::{Literal, LiteralRef, NamedNode, Quad, QuadRef, TermRef, Triple};
-use oxsdatatypes::{
-    Boolean, Date, DateTime, DayTimeDuration, Decimal, Double, Duration, Float, GDay, GMonth, GMonthDay, GYear,
-    GYearMonth, Integer, Time, YearMonthDuration,
-};
+use oxigraph::model::{NamedNode, Quad, QuadRef, TermRef, Triple};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 /// Written last: without it the runs are not complete, and not used.
 const MANIFEST: &str = "runs.json";
@@ -59,6 +54,23 @@ impl KeptRuns {
             let graph = run.graph.clone().map(NamedNode::new_unchecked);
             (self.folder.join(&run.file), graph, run.quads as usize)
         })
+    }
+}
+
+impl KeptRuns {
+    /// Gives every quad of every run to `quad`, as the N-Triples forms of its
+    /// graph (`None`: the default graph), subject, predicate and object.
+    pub fn for_each_quad(&self, mut quad: impl FnMut(Option<&[u8]>, &[u8], &[u8], &[u8])) -> Result<(), Error> {
+        for (path, _, _) in self.runs() {
+            let mut reader = runs::RunReader::open(&path)?;
+            while let Some(key) = reader.next_key_bytes()? {
+                let Some(terms) = runs::split_key(key) else {
+                    return Err(Error::store(&path, "a sorted run holds a key that is not a quad; build again"));
+                };
+                quad(terms.graph, terms.subject, terms.predicate, terms.object);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -115,45 +127,13 @@ fn write_sorted<'a>(path: &Path, quads: impl Iterator<Item = QuadRef<'a>>) -> Re
     keys.write_run(path)
 }
 
-/// The literal as Oxigraph gives it back, when that differs from how it was
-/// written: Oxigraph keeps the values of the XSD types it knows, not their
-/// text, so `"01"^^xsd:int` comes back as `"1"^^xsd:integer`. This follows
-/// Oxigraph's encoder (`storage/numeric_encoder.rs`) type for type.
-pub fn as_stored(literal: LiteralRef<'_>) -> Option<Literal> {
-    fn parse<T: FromStr + Into<Literal>>(value: &str) -> Option<Literal> {
-        value.parse::<T>().ok().map(Into::into)
-    }
-    let value = literal.value();
-    let stored = match literal.datatype().as_str().strip_prefix("http://www.w3.org/2001/XMLSchema#")? {
-        "boolean" => parse::<Boolean>(value),
-        "float" => parse::<Float>(value),
-        "double" => parse::<Double>(value),
-        "integer" | "byte" | "short" | "int" | "long" | "unsignedByte" | "unsignedShort" | "unsignedInt"
-        | "unsignedLong" | "positiveInteger" | "negativeInteger" | "nonPositiveInteger" | "nonNegativeInteger" => {
-            parse::<Integer>(value)
-        }
-        "decimal" => parse::<Decimal>(value),
-        "dateTime" | "dateTimeStamp" => parse::<DateTime>(value),
-        "time" => parse::<Time>(value),
-        "date" => parse::<Date>(value),
-        "gYearMonth" => parse::<GYearMonth>(value),
-        "gYear" => parse::<GYear>(value),
-        "gMonthDay" => parse::<GMonthDay>(value),
-        "gDay" => parse::<GDay>(value),
-        "gMonth" => parse::<GMonth>(value),
-        "duration" => parse::<Duration>(value),
-        "yearMonthDuration" => parse::<YearMonthDuration>(value),
-        "dayTimeDuration" => parse::<DayTimeDuration>(value),
-        _ => None,
-    }?;
-    (stored.as_ref() != literal).then_some(stored)
-}
+pub use factgraph_index::stored::as_stored;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use oxigraph::model::vocab::xsd;
-    use oxigraph::model::{NamedNodeRef, Term};
+    use oxigraph::model::{Literal, NamedNodeRef, Term};
     use oxigraph::store::Store;
 
     /// What the store gives back is the authority: every literal here must

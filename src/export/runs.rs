@@ -55,6 +55,23 @@ impl SortKeys {
     }
 }
 
+/// The terms of a sort key, each in N-Triples syntax.
+pub(crate) struct KeyTerms<'a> {
+    /// `None` for the default graph.
+    pub graph: Option<&'a [u8]>,
+    pub subject: &'a [u8],
+    pub predicate: &'a [u8],
+    pub object: &'a [u8],
+}
+
+/// Splits a sort key into its terms; `None` if it is not a key.
+pub(crate) fn split_key(key: &[u8]) -> Option<KeyTerms<'_>> {
+    let mut terms = key.split(|&byte| byte == 0);
+    let (graph, subject, predicate, object) = (terms.next()?, terms.next()?, terms.next()?, terms.next()?);
+    let graph = (!graph.is_empty()).then_some(graph);
+    terms.next().is_none().then_some(KeyTerms { graph, subject, predicate, object })
+}
+
 /// Appends the sort key of `quad` to `key`.
 fn push_key(key: &mut Vec<u8>, quad: QuadRef<'_>) {
     match quad.graph_name {
@@ -103,6 +120,14 @@ impl RunReader {
 
     /// The next key, or `None` at the end of the run.
     pub(crate) fn next_key(&mut self) -> Result<Option<String>, Error> {
+        match self.next_key_bytes()? {
+            Some(key) => String::from_utf8(key.to_vec()).map(Some).map_err(|_| self.corrupt()),
+            None => Ok(None),
+        }
+    }
+
+    /// The next key's bytes, without a copy, or `None` at the end of the run.
+    pub(crate) fn next_key_bytes(&mut self) -> Result<Option<&[u8]>, Error> {
         let Some(shared) = self.read_varint(true)? else { return Ok(None) };
         let Some(rest) = self.read_varint(false)? else { return Err(self.corrupt()) };
         if shared > self.key.len() {
@@ -111,7 +136,7 @@ impl RunReader {
         self.key.truncate(shared);
         self.key.resize(shared + rest, 0);
         self.input.read_exact(&mut self.key[shared..]).map_err(|_| self.corrupt())?;
-        String::from_utf8(self.key.clone()).map(Some).map_err(|_| self.corrupt())
+        Ok(Some(&self.key))
     }
 
     /// A LEB128 number; `None` at the end of the file if `may_end`.

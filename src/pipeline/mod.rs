@@ -68,6 +68,8 @@ pub enum Stage<'a> {
     /// Oxigraph ingests its last sorted files and compacts the new store
     /// (so that queries are fast) while the shapes are checked.
     Finishing,
+    /// Writing the read index queries use.
+    Indexing,
     /// Answering the named questions, to keep the answers with the version.
     Answering,
 }

@@ -8,13 +8,12 @@
 //! CSV as `query` writes it by default (formula cells guarded) and SPARQL
 //! TSV, which keeps every term whole and is parsed back for other formats.
 
-use super::{evaluate, results, NamedQuery};
+use super::{evaluate, results, Graph, NamedQuery};
 use crate::Error;
 use oxigraph::sparql::results::{
     QueryResultsFormat, QueryResultsParser, QueryResultsSerializer, ReaderQueryResultsParserOutput,
 };
 use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolutionIter};
-use oxigraph::store::Store;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
@@ -29,11 +28,11 @@ pub struct KeptAnswer {
     pub tsv: PathBuf,
 }
 
-/// Evaluates every SELECT question on `store` and keeps its answer in
+/// Evaluates every SELECT question on `graph` and keeps its answer in
 /// `folder` (a version's [`crate::store::Version::answers_folder`]).
 /// Returns each question's name and row count.
 pub fn keep_answers(
-    store: &Store,
+    graph: &Graph,
     questions: &[NamedQuery],
     prefixes: &[(String, String)],
     folder: &Path,
@@ -41,7 +40,7 @@ pub fn keep_answers(
     std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
     let mut kept = Vec::new();
     for question in questions {
-        let QueryResults::Solutions(solutions) = evaluate(store, &question.name, &question.text, prefixes)? else {
+        let QueryResults::Solutions(solutions) = evaluate(graph, &question.name, &question.text, prefixes)? else {
             continue;
         };
         let paths = answer_paths(folder, &question.name);

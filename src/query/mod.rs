@@ -1,35 +1,118 @@
-//! SPARQL over a built store: named questions from the `queries/` folder
+//! SPARQL over a built version: named questions from the `queries/` folder
 //! ([`named`]) and their answers in the formats people and programs read
 //! ([`results`]).
+//!
+//! Queries run on a version's read index ([`factgraph_index`]), which the
+//! build writes beside the Oxigraph store: the same evaluator (Oxigraph's)
+//! over memory-mapped, numbered terms instead of RocksDB. A version built
+//! before the index existed is read from its store, and `--from-store` asks
+//! for the store, to compare the two.
 
 pub mod answers;
 pub mod named;
+mod order;
 pub mod results;
 
+use crate::store::Version;
 use crate::Error;
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use factgraph_index::Index;
+use oxigraph::sparql::{PreparedSparqlQuery, QueryEvaluationError, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
+use spargebra::SparqlParser;
 
 pub use named::NamedQuery;
 pub use results::{write_results, ResultsFormat, WriteOptions};
 
-/// Evaluates a SPARQL query on a store. `prefixes` are available to the query
-/// without PREFIX lines. Federated `SERVICE` calls are not made (factgraph is
-/// built without Oxigraph's HTTP client).
+/// A version of the graph, open for queries.
+#[derive(Clone)]
+pub enum Graph {
+    /// The version's read index: what queries use.
+    Index(Index),
+    /// The version's Oxigraph store.
+    Store(Store),
+}
+
+/// Which of a version's copies of the graph to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadFrom {
+    /// The read index, or the store for a version that has none.
+    #[default]
+    Index,
+    /// The Oxigraph store, always.
+    Store,
+}
+
+impl Graph {
+    /// Opens `version` for queries. Opening the index maps its files and
+    /// reads nothing else, so a query on a large graph starts at once.
+    pub fn open(version: &Version, from: ReadFrom) -> Result<Self, Error> {
+        let folder = version.index_folder();
+        if from == ReadFrom::Index && Index::exists(&folder) {
+            return Index::open(&folder).map(Self::Index).map_err(|e| Error::store(&folder, e));
+        }
+        version.open_store().map(Self::Store)
+    }
+
+    /// Runs a prepared query on the graph.
+    pub fn execute(&self, query: Prepared) -> Result<QueryResults<'static>, QueryEvaluationError> {
+        let results = match self {
+            Self::Index(index) => query.query.on_queryable_dataset(index.clone()).execute(),
+            Self::Store(store) => query.query.on_store(store).execute(),
+        }?;
+        match &query.sort {
+            Some(sort) => sort.apply(results),
+            None => Ok(results),
+        }
+    }
+
+    /// Which copy this is, for messages: "index" or "store".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Index(_) => "index",
+            Self::Store(_) => "store",
+        }
+    }
+}
+
+/// A parsed query, ready to run on a [`Graph`].
+pub struct Prepared {
+    query: PreparedSparqlQuery,
+    /// The ORDER BY that factgraph applies itself ([`order`]).
+    sort: Option<order::Sort>,
+}
+
+impl Prepared {
+    /// Parses `text`, in which `prefixes` are known without PREFIX lines, to
+    /// run with `evaluator` (which may carry a cancellation token).
+    pub fn parse(
+        text: &str,
+        prefixes: &[(String, String)],
+        evaluator: SparqlEvaluator,
+    ) -> Result<Self, spargebra::SparqlSyntaxError> {
+        let mut parser = SparqlParser::new();
+        for (prefix, iri) in prefixes {
+            // The project's prefixes were checked when it was loaded.
+            parser = parser.with_prefix(prefix, iri).unwrap_or_else(|_| SparqlParser::new());
+        }
+        let mut query = parser.parse_query(text)?;
+        let sort = order::take_sort(&mut query);
+        Ok(Self { query: evaluator.for_query(query), sort })
+    }
+}
+
+/// Evaluates a SPARQL query on a graph. `prefixes` are available to the
+/// query without PREFIX lines. Federated `SERVICE` calls are not made
+/// (factgraph is built without Oxigraph's HTTP client).
 pub fn evaluate(
-    store: &Store,
+    graph: &Graph,
     name: &str,
     text: &str,
     prefixes: &[(String, String)],
 ) -> Result<QueryResults<'static>, Error> {
     let error = |problem: String| Error::Query { name: name.to_owned(), problem };
-    evaluator(prefixes)
-        .map_err(error)?
-        .parse_query(text)
-        .map_err(|e| error(format!("syntax error: {e}")))?
-        .on_store(store)
-        .execute()
-        .map_err(|e| error(e.to_string()))
+    let prepared = Prepared::parse(text, prefixes, evaluator(prefixes).map_err(error)?)
+        .map_err(|e| error(format!("syntax error: {e}")))?;
+    graph.execute(prepared).map_err(|e| error(e.to_string()))
 }
 
 /// A SPARQL evaluator that knows the project's prefixes. Built without

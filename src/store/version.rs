@@ -5,6 +5,7 @@
 //! ```text
 //! versions/<name>/
 //!   oxigraph/     the Oxigraph (RocksDB) store
+//!   index/        the read index (factgraph_index), what queries read
 //!   origins.tsv   the row-origin index (crate::origins), read by `why`
 //!   sorted/       the graph as sorted runs (crate::export::kept), merged by `export`
 //!   answers/      the named questions' answers, with `build --answer-questions`
@@ -47,6 +48,11 @@ impl Version {
     pub fn open_store(&self) -> Result<Store, Error> {
         let path = self.store_path();
         Store::open_read_only(&path).map_err(|e| Error::store(&path, e))
+    }
+
+    /// The read index queries run on ([`factgraph_index`]).
+    pub fn index_folder(&self) -> PathBuf {
+        self.folder.join("index")
     }
 
     /// The row-origin index ([`crate::origins`]).

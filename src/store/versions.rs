@@ -50,11 +50,15 @@ impl StoreDir {
     /// [`Self::open_current`], with the version, for what the build kept
     /// beside the store (answers, sorted runs).
     pub fn open_current_version(&self) -> Result<(Version, Store), Error> {
-        let Some(version) = self.current_version()? else {
-            return Err(Error::store(&self.path, "no graph has been built here yet; run `factgraph build` first"));
-        };
+        let version = self.require_current_version()?;
         let store = version.open_store()?;
         Ok((version, store))
+    }
+
+    /// The current version; an error saying to build first if there is none.
+    pub fn require_current_version(&self) -> Result<Version, Error> {
+        self.current_version()?
+            .ok_or_else(|| Error::store(&self.path, "no graph has been built here yet; run `factgraph build` first"))
     }
 
     /// Opens the version the current one replaced, read-only, if it is kept.

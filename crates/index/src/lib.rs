@@ -1,0 +1,157 @@
+//! factgraph's read index: one version of the graph laid out for SPARQL.
+//!
+//! Oxigraph's store keeps its quads in RocksDB, and answering a query there
+//! costs a RocksDB seek for every index range and a hash lookup for every
+//! long string read back: a live query on a 100 000-offering graph spent
+//! most of its time there, and the same evaluator ran five times faster on
+//! the same data in memory. A built version never changes, so it can be
+//! read from a layout that needs neither:
+//!
+//! - every distinct term once, numbered in the byte order of its N-Triples
+//!   form, in one file of terms and one of offsets ([`terms`]);
+//! - the default graph's triples as rows of three numbers, sorted three ways
+//!   (SPO, POS, OSP), and the named graphs' quads as rows of four, sorted six
+//!   ways ([`table`]), so that every pattern is one binary search and a scan.
+//!
+//! The files are memory-mapped: opening an index reads a small manifest and
+//! nothing else, and the pages a query touches are read by the kernel, once,
+//! and shared by every process reading the version. [`Index`] implements
+//! spareval's `QueryableDataset`, so Oxigraph's own SPARQL evaluator runs on
+//! it unchanged (`SparqlEvaluator::on_queryable_dataset`).
+//!
+//! The layout is our own rather than HDT: HDT holds one graph of triples,
+//! and a factgraph version has named graphs (its build description).
+//!
+//! ```
+//! use factgraph_index::{Index, IndexWriter};
+//! use oxrdf::{GraphNameRef, Literal, NamedNodeRef, QuadRef};
+//!
+//! let folder = tempfile::tempdir()?;
+//! let s = NamedNodeRef::new("http://example.org/s")?;
+//! let label = Literal::new_language_tagged_literal("Office 365", "en")?;
+//! let mut writer = IndexWriter::new();
+//! writer.add_quad(QuadRef::new(s, oxrdf::vocab::rdfs::LABEL, &label, GraphNameRef::DefaultGraph));
+//! writer.write(folder.path())?;
+//!
+//! let index = Index::open(folder.path())?;
+//! assert_eq!(index.len(), 1);
+//! # Ok::<_, Box<dyn std::error::Error>>(())
+//! ```
+
+mod dataset;
+pub mod stored;
+mod table;
+pub mod terms;
+mod write;
+
+pub use dataset::IndexTerm;
+pub use write::{IndexSummary, IndexWriter};
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use table::Table;
+use terms::Dictionary;
+
+/// Written last: an index folder without it is incomplete and not opened.
+const MANIFEST: &str = "index.json";
+/// Bumped whenever the files change meaning; an index of another format is
+/// refused (the build writes a new one).
+const FORMAT: u32 = 1;
+
+/// Why an index could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {problem}; rebuild the graph (`factgraph build`) to write the index again")]
+    Corrupt { path: PathBuf, problem: String },
+}
+
+impl IndexError {
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| Self::Io { path: path.to_owned(), source }
+    }
+
+    fn corrupt(path: &Path, problem: impl Into<String>) -> Self {
+        Self::Corrupt { path: path.to_owned(), problem: problem.into() }
+    }
+}
+
+/// What the manifest says of the files beside it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    little_endian: bool,
+    terms: u64,
+    triples: u64,
+    named_graph_quads: u64,
+}
+
+/// A version's index, open for reading. Cloning it is cheap (the maps are
+/// shared), and a query holds a clone for as long as its results live.
+#[derive(Clone)]
+pub struct Index {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    folder: PathBuf,
+    terms: Dictionary,
+    /// The default graph: rows (s, p, o).
+    triples: Table<3>,
+    /// Named graphs: rows (s, p, o, g).
+    quads: Table<4>,
+}
+
+impl Index {
+    /// Opens the index written in `folder`: reads its manifest and maps its
+    /// files, without reading them.
+    pub fn open(folder: &Path) -> Result<Self, IndexError> {
+        let manifest_path = folder.join(MANIFEST);
+        let text = std::fs::read(&manifest_path).map_err(IndexError::io(&manifest_path))?;
+        let manifest: Manifest = serde_json::from_slice(&text)
+            .map_err(|e| IndexError::corrupt(&manifest_path, format!("unreadable manifest ({e})")))?;
+        if manifest.format != FORMAT {
+            let problem = format!("index format {} where this factgraph reads {FORMAT}", manifest.format);
+            return Err(IndexError::corrupt(&manifest_path, problem));
+        }
+        if manifest.little_endian != cfg!(target_endian = "little") {
+            return Err(IndexError::corrupt(&manifest_path, "written on a machine of the other byte order"));
+        }
+        let terms = Dictionary::open(folder, manifest.terms)?;
+        let triples = Table::open(folder, table::DEFAULT_GRAPH_ORDERS, manifest.triples)?;
+        let quads = Table::open(folder, table::NAMED_GRAPH_ORDERS, manifest.named_graph_quads)?;
+        Ok(Self { inner: Arc::new(Inner { folder: folder.to_owned(), terms, triples, quads }) })
+    }
+
+    /// True when `folder` holds a complete index (its manifest is written last).
+    pub fn exists(folder: &Path) -> bool {
+        folder.join(MANIFEST).is_file()
+    }
+
+    /// The folder the index was opened from.
+    pub fn folder(&self) -> &Path {
+        &self.inner.folder
+    }
+
+    /// Number of quads, in every graph.
+    pub fn len(&self) -> usize {
+        self.inner.triples.len() + self.inner.quads.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of distinct terms.
+    pub fn term_count(&self) -> usize {
+        self.inner.terms.len()
+    }
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index").field("folder", &self.inner.folder).field("quads", &self.len()).finish()
+    }
+}
