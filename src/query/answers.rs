@@ -58,7 +58,8 @@ pub fn keep_answers(
             let solution =
                 solution.map_err(|e| Error::Query { name: question.name.clone(), problem: e.to_string() })?;
             tsv.serialize(&solution).map_err(Error::io(&paths.tsv))?;
-            csv.serialize(&results::guard_formulas(&solution)).map_err(Error::io(&paths.csv))?;
+            let guarded = results::guard_formulas(&solution);
+            csv.serialize(guarded.as_ref().unwrap_or(&solution)).map_err(Error::io(&paths.csv))?;
             rows += 1;
         }
         tsv.finish().and_then(|mut w| w.flush()).map_err(Error::io(&paths.tsv))?;

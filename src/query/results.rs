@@ -52,10 +52,9 @@ pub fn write_results(
                         QueryResultsSerializer::from_format(format).serialize_solutions_to_writer(out, variables)?;
                     for solution in solutions {
                         let solution = solution.map_err(io::Error::other)?;
-                        if guard {
-                            writer.serialize(&guard_formulas(&solution))?;
-                        } else {
-                            writer.serialize(&solution)?;
+                        match guard.then(|| guard_formulas(&solution)).flatten() {
+                            Some(guarded) => writer.serialize(&guarded)?,
+                            None => writer.serialize(&solution)?,
                         }
                     }
                     writer.finish().map(drop)
@@ -123,7 +122,13 @@ pub fn for_people(term: &Term, prefixes: &[(String, String)]) -> String {
 
 /// Cells starting with `=`, `+`, `-`, `@`, a tab or a carriage return are run
 /// as formulas by spreadsheets; a leading `'` makes them text (OWASP's advice).
-pub(crate) fn guard_formulas(solution: &QuerySolution) -> QuerySolution {
+/// A row with no such cell, nearly every row, is given back as it is.
+pub(crate) fn guard_formulas(solution: &QuerySolution) -> Option<QuerySolution> {
+    let is_formula =
+        |value: &Option<Term>| matches!(value, Some(Term::Literal(literal)) if starts_like_formula(literal.value()));
+    if !solution.values().iter().any(is_formula) {
+        return None;
+    }
     let values: Vec<Option<Term>> = solution
         .values()
         .iter()
@@ -134,7 +139,7 @@ pub(crate) fn guard_formulas(solution: &QuerySolution) -> QuerySolution {
             other => other.clone(),
         })
         .collect();
-    QuerySolution::from((solution.variables().to_vec(), values))
+    Some(QuerySolution::from((solution.variables().to_vec(), values)))
 }
 
 fn starts_like_formula(value: &str) -> bool {
