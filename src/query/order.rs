@@ -16,7 +16,8 @@
 //! else by their lexical form, datatype and language. `tests/dataset.rs`
 //! compares it with the evaluator's own order on every kind of term.
 
-use oxigraph::model::{Term, Variable};
+use oxigraph::model::vocab::xsd;
+use oxigraph::model::{Literal, Term, Variable};
 use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolution, QuerySolutionIter};
 use oxsdatatypes::{Decimal, Double, Float};
 use spareval::ExpressionTerm;
@@ -93,13 +94,19 @@ impl Sort {
             .filter_map(|(key, descending)| Some((variables.iter().position(|v| v == key)?, *descending)))
             .collect();
         let rows = solutions.collect::<Result<Vec<QuerySolution>, _>>()?;
-        let keys: Vec<Vec<Option<Key>>> = rows
+        // The values of typed literals, parsed once; strings, IRIs and
+        // blank nodes compare as the rows hold them.
+        let values: Vec<Vec<Option<ExpressionTerm>>> = rows
             .iter()
-            .map(|row| columns.iter().map(|&(column, _)| row.values()[column].clone().map(Key::new)).collect())
+            .map(|row| columns.iter().map(|&(column, _)| typed_value(row.values()[column].as_ref())).collect())
             .collect();
+        let key = |row: usize, i: usize| Key {
+            term: rows[row].values()[columns[i].0].as_ref(),
+            value: values[row][i].as_ref(),
+        };
         let order = merge_sort(rows.len(), |a, b| {
             for (i, &(_, descending)) in columns.iter().enumerate() {
-                let ordering = compare(keys[a][i].as_ref(), keys[b][i].as_ref());
+                let ordering = compare(key(a, i), key(b, i));
                 if ordering != Ordering::Equal {
                     return if descending { ordering.reverse() } else { ordering };
                 }
@@ -150,31 +157,55 @@ fn merge_sort(len: usize, compare: impl Fn(usize, usize) -> Ordering) -> Vec<usi
     order
 }
 
-/// A term with its value, as SPARQL compares it.
-struct Key {
-    term: Term,
-    value: ExpressionTerm,
+/// A term of a row (`None`: unbound), with its value if it is a typed literal.
+#[derive(Clone, Copy)]
+struct Key<'a> {
+    term: Option<&'a Term>,
+    value: Option<&'a ExpressionTerm>,
 }
 
-impl Key {
-    fn new(term: Term) -> Self {
-        Self { value: term.clone().into(), term }
+/// The value SPARQL compares a typed literal by (a number, a date…); `None`
+/// for strings, which compare as they are, and for every other term.
+fn typed_value(term: Option<&Term>) -> Option<ExpressionTerm> {
+    match term? {
+        Term::Literal(literal) if literal.language().is_none() && literal.datatype() != xsd::STRING => {
+            Some(Term::Literal(literal.clone()).into())
+        }
+        _ => None,
     }
 }
 
 /// SPARQL's order of two terms (`None`: unbound), as Oxigraph's evaluator
 /// sorts them.
-fn compare(a: Option<&Key>, b: Option<&Key>) -> Ordering {
-    let (a, b) = match (a, b) {
-        (Some(a), Some(b)) => (a, b),
-        (a, b) => return a.is_some().cmp(&b.is_some()),
+fn compare(a: Key<'_>, b: Key<'_>) -> Ordering {
+    let (x, y) = match (a.term, b.term) {
+        (Some(x), Some(y)) => (x, y),
+        (x, y) => return x.is_some().cmp(&y.is_some()),
     };
-    match (&a.term, &b.term) {
-        (Term::BlankNode(a), Term::BlankNode(b)) => a.as_str().cmp(b.as_str()),
-        (Term::NamedNode(a), Term::NamedNode(b)) => a.as_str().cmp(b.as_str()),
-        (Term::Literal(x), Term::Literal(y)) => compare_values(&a.value, &b.value)
+    match (x, y) {
+        (Term::BlankNode(x), Term::BlankNode(y)) => x.as_str().cmp(y.as_str()),
+        (Term::NamedNode(x), Term::NamedNode(y)) => x.as_str().cmp(y.as_str()),
+        (Term::Literal(x), Term::Literal(y)) => compare_literals(x, a.value, y, b.value)
             .unwrap_or_else(|| (x.value(), x.datatype(), x.language()).cmp(&(y.value(), y.datatype(), y.language()))),
         (x, y) => kind_rank(x).cmp(&kind_rank(y)),
+    }
+}
+
+/// SPARQL's `<` on two literals, where it is defined (spareval's
+/// `partial_cmp_literals`): strings of one kind (and one language) by their
+/// text, typed literals by their values.
+fn compare_literals(
+    x: &Literal,
+    x_value: Option<&ExpressionTerm>,
+    y: &Literal,
+    y_value: Option<&ExpressionTerm>,
+) -> Option<Ordering> {
+    match (x_value, y_value) {
+        (Some(x_value), Some(y_value)) => compare_values(x_value, y_value),
+        (None, None) => {
+            (x.language() == y.language() && x.datatype() == y.datatype()).then(|| x.value().cmp(y.value()))
+        }
+        _ => None,
     }
 }
 
@@ -187,15 +218,10 @@ fn kind_rank(term: &Term) -> u8 {
     }
 }
 
-/// SPARQL's `<` on two literals' values, where it is defined (spareval's
-/// `partial_cmp_literals`).
+/// SPARQL's `<` on two typed literals' values, where it is defined.
 fn compare_values(a: &ExpressionTerm, b: &ExpressionTerm) -> Option<Ordering> {
     use ExpressionTerm as E;
     match (a, b) {
-        (E::StringLiteral(a), E::StringLiteral(b)) => a.partial_cmp(b),
-        (E::LangStringLiteral { value: a, language: la }, E::LangStringLiteral { value: b, language: lb }) => {
-            (la == lb).then(|| a.cmp(b))
-        }
         (E::FloatLiteral(_) | E::DoubleLiteral(_) | E::IntegerLiteral(_) | E::DecimalLiteral(_), _) => {
             compare_numbers(a, b)
         }
