@@ -57,7 +57,7 @@ use terms::Dictionary;
 const MANIFEST: &str = "index.json";
 /// Bumped whenever the files change meaning; an index of another format is
 /// refused (the build writes a new one).
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Why an index could not be written or read.
 #[derive(Debug, thiserror::Error)]
@@ -120,8 +120,8 @@ impl Index {
             return Err(IndexError::corrupt(&manifest_path, "written on a machine of the other byte order"));
         }
         let terms = Dictionary::open(folder, manifest.terms)?;
-        let triples = Table::open(folder, table::DEFAULT_GRAPH_ORDERS, manifest.triples)?;
-        let quads = Table::open(folder, table::NAMED_GRAPH_ORDERS, manifest.named_graph_quads)?;
+        let triples = Table::open(folder, table::DEFAULT_GRAPH_ORDERS, manifest.triples, manifest.terms)?;
+        let quads = Table::open(folder, table::NAMED_GRAPH_ORDERS, manifest.named_graph_quads, manifest.terms)?;
         Ok(Self { inner: Arc::new(Inner { folder: folder.to_owned(), terms, triples, quads }) })
     }
 

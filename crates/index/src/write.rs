@@ -112,8 +112,8 @@ impl IndexWriter {
         self.triples.dedup();
         self.quads.par_sort_unstable();
         self.quads.dedup();
-        table::write(folder, DEFAULT_GRAPH_ORDERS, &self.triples)?;
-        table::write(folder, NAMED_GRAPH_ORDERS, &self.quads)?;
+        table::write(folder, DEFAULT_GRAPH_ORDERS, &self.triples, self.ends.len())?;
+        table::write(folder, NAMED_GRAPH_ORDERS, &self.quads, self.ends.len())?;
         let manifest = Manifest {
             format: FORMAT,
             little_endian: cfg!(target_endian = "little"),
