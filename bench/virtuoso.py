@@ -169,7 +169,7 @@ def run_questions(args) -> int:
     prefixes = project_prefixes(args.config)
     named = questions(args.config.parent / "queries", prefixes)
     binaries = [b.split("=", 2) for b in args.factgraph]  # label=binary=store
-    virtuoso = Virtuoso(args.endpoint, args.graph, args.timeout)
+    virtuoso = Virtuoso(args.endpoint, args.graph, args.timeout + 60)
     answers = args.work / f"answers-{args.size}"
     answers.mkdir(parents=True, exist_ok=True)
     rows = []  # (question, engine, seconds list, rows, problem, peak KiB)
@@ -389,9 +389,12 @@ def percentile(values, p):
     return values[int(rank) - 1]
 
 
-def start_serve(binary: str, config: Path, store: Path):
+def start_serve(binary: str, config: Path, store: Path, timeout: float):
+    """`factgraph serve` on a free loopback port, stopping a query after
+    `timeout` seconds (503) as Virtuoso's MaxQueryExecutionTime does."""
     process = subprocess.Popen(
-        [binary, "serve", "--config", str(config), "--store", str(store), "--bind", "127.0.0.1:0", "--timeout", "0"],
+        [binary, "serve", "--config", str(config), "--store", str(store), "--bind", "127.0.0.1:0",
+         "--timeout", str(timeout)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline()
     match = re.search(r"http://([^/\s]+)/", line)
@@ -408,10 +411,10 @@ def run_load(args) -> int:
     for spec in args.factgraph:
         label, binary, store = spec.split("=", 2)
         print(f"  factgraph {label} serve: {args.clients} clients, {args.seconds:.0f} s", file=sys.stderr)
-        process, url = start_serve(binary, args.config, Path(store))
+        process, url = start_serve(binary, args.config, Path(store), args.timeout)
         try:
             with Memory(process.pid, str(Path(store).resolve())) as memory:
-                latencies, failures, wall = load(url, {}, named, args.clients, args.seconds, args.timeout)
+                latencies, failures, wall = load(url, {}, named, args.clients, args.seconds, args.timeout + 60)
         finally:
             process.terminate()
             process.wait()
@@ -419,7 +422,7 @@ def run_load(args) -> int:
     print(f"  Virtuoso: {args.clients} clients, {args.seconds:.0f} s", file=sys.stderr)
     with Memory(args.virtuoso_pid, None) as memory:
         latencies, failures, wall = load(args.endpoint, {"default-graph-uri": args.graph}, named,
-                                         args.clients, args.seconds, args.timeout)
+                                         args.clients, args.seconds, args.timeout + 60)
     results.append(("Virtuoso", latencies, failures, wall, memory))
     write_load_report(args, results)
     return 0
