@@ -54,8 +54,16 @@ def with_prefixes(text: str, prefixes: list[tuple[str, str]]) -> str:
     return "\n".join(lines + [text])
 
 
-def questions(folder: Path, prefixes) -> list[tuple[str, str]]:
-    return [(q.stem, with_prefixes(q.read_text(), prefixes)) for q in sorted(folder.glob("*.rq"))]
+def questions(folder: Path, prefixes, only=None) -> list[tuple[str, str]]:
+    found = [(q.stem, with_prefixes(q.read_text(), prefixes)) for q in sorted(folder.glob("*.rq"))]
+    unknown = set(only or []) - {name for name, _ in found}
+    if unknown:
+        raise SystemExit(f"virtuoso.py: no question {', '.join(sorted(unknown))} in {folder}")
+    return [(name, text) for name, text in found if not only or name in only]
+
+
+def stem(args, kind: str) -> str:
+    return f"virtuoso-{kind}-{args.size}" + (f"-{args.tag}" if args.tag else "")
 
 
 # --- answers ------------------------------------------------------------------
@@ -167,7 +175,7 @@ def factgraph_query(binary: str, config: Path, store: Path, name: str, timeout: 
 
 def run_questions(args) -> int:
     prefixes = project_prefixes(args.config)
-    named = questions(args.config.parent / "queries", prefixes)
+    named = questions(args.config.parent / "queries", prefixes, args.only)
     binaries = [b.split("=", 2) for b in args.factgraph]  # label=binary=store
     virtuoso = Virtuoso(args.endpoint, args.graph, args.timeout + 60)
     answers = args.work / f"answers-{args.size}"
@@ -220,7 +228,7 @@ def median(values):
 
 
 def write_question_report(args, binaries, rows, differences):
-    tsv = args.work / f"virtuoso-questions-{args.size}.tsv"
+    tsv = args.work / f"{stem(args, 'questions')}.tsv"
     with open(tsv, "w") as f:
         f.write("size\tquestion\tengine\tseconds\truns\trows\tequal_to_virtuoso\tsame_order\tpeak_rss_kib\tproblem\n")
         for r in rows:
@@ -254,6 +262,11 @@ def write_question_report(args, binaries, rows, differences):
             missing = len(names) - len(done)
             row.append(f"{pick(done):.2f}" + (f" ({missing} missing)" if missing else "") if done else "—")
         out.append("| " + " | ".join(row + [""] + ["" for _ in labels]) + " |")
+    both = [n for n in names if all(not by[(n, e)]["problem"] for e in labels + ["virtuoso"])]
+    if len(both) < len(names):
+        row = [f"**sum of the {len(both)} all answered**"]
+        row += [f"{sum(median(by[(n, e)]['seconds']) for n in both):.2f}" for e in labels + ["virtuoso"]]
+        out.append("| " + " | ".join(row + [""] + ["" for _ in labels]) + " |")
     peaks = {l: [by[(n, l)]["peak_kib"] for n in names if by[(n, l)]["peak_kib"]] for l in labels}
     out.append("")
     for l in labels:
@@ -275,7 +288,7 @@ def write_question_report(args, binaries, rows, differences):
             r["equal"] == "yes" for r in rows if r["engine"] != "virtuoso") else
             "No answer that could be compared differed; see the table for those that could not.")
     report = "\n".join(out) + "\n"
-    (args.work / f"virtuoso-questions-{args.size}.md").write_text(report)
+    (args.work / f"{stem(args, 'questions')}.md").write_text(report)
     print(report)
 
 
@@ -406,7 +419,7 @@ def start_serve(binary: str, config: Path, store: Path, timeout: float):
 
 def run_load(args) -> int:
     prefixes = project_prefixes(args.config)
-    named = questions(args.config.parent / "queries", prefixes)
+    named = questions(args.config.parent / "queries", prefixes, args.only)
     results = []
     for spec in args.factgraph:
         label, binary, store = spec.split("=", 2)
@@ -429,7 +442,7 @@ def run_load(args) -> int:
 
 
 def write_load_report(args, results):
-    tsv = args.work / f"virtuoso-load-{args.size}.tsv"
+    tsv = args.work / f"{stem(args, 'load')}.tsv"
     with open(tsv, "w") as f:
         f.write("size\tengine\tclients\tseconds\tanswered\tfailed\tqueries_per_s\tp50_s\tp99_s\tmax_s\t"
                 "peak_rss_kib\trss_kib\trss_anon_kib\trss_file_kib\tmapped_store_kib\n")
@@ -441,14 +454,14 @@ def write_load_report(args, results):
                     f"{max(times, default=float('nan')):.3f}\t{m.get('VmHWM', '')}\t{m.get('VmRSS', '')}\t"
                     f"{m.get('RssAnon', '')}\t{m.get('RssFile', '')}\t{memory.peak_mapped_kib}\n")
         f.write("\n")
-    with open(args.work / f"virtuoso-load-{args.size}-latencies.tsv", "w") as f:
+    with open(args.work / f"{stem(args, 'load')}-latencies.tsv", "w") as f:
         f.write("engine\tquestion\tseconds\tproblem\n")
         for engine, latencies, failures, *_ in results:
             for name, took in latencies:
                 f.write(f"{engine}\t{name}\t{took:.4f}\t\n")
             for name, took, problem in failures:
                 f.write(f"{engine}\t{name}\t{took:.4f}\t{problem}\n")
-    out = [f"{args.clients} clients on loopback, each running the {len(questions(args.config.parent / 'queries', []))} "
+    out = [f"{args.clients} clients on loopback, each running the {len(questions(args.config.parent / 'queries', [], args.only))} "
            f"named questions in a loop for {args.seconds:.0f} s (a query under way at the end is finished and counted).",
            "",
            "| engine | answered | failed | queries/s | p50 s | p99 s | max s | peak RSS MB | RSS at end MB (anon + file) | mapped from the store MB |",
@@ -469,7 +482,7 @@ def write_load_report(args, results):
     if problems:
         out += ["", "Failed queries: " + "; ".join(f"{e}: {n} {p} ×{c}" for (e, n, p), c in sorted(problems.items()))]
     report = "\n".join(out) + "\n"
-    (args.work / f"virtuoso-load-{args.size}.md").write_text(report)
+    (args.work / f"{stem(args, 'load')}.md").write_text(report)
     print(report)
 
 
@@ -477,7 +490,7 @@ def run_warm(args) -> int:
     """Every question once on Virtuoso, untimed, so that its buffers hold
     what the questions read before anything is timed."""
     virtuoso = Virtuoso(args.endpoint, args.graph, args.timeout)
-    for name, text in questions(args.config.parent / "queries", project_prefixes(args.config)):
+    for name, text in questions(args.config.parent / "queries", project_prefixes(args.config), args.only):
         seconds, _, problem = virtuoso.ask(text)
         print(f"  {name} {seconds:.2f}s {problem}", file=sys.stderr)
     return 0
@@ -495,6 +508,7 @@ def main() -> int:
         p.add_argument("--graph", required=True, help="the graph holding factgraph's default graph in Virtuoso")
         p.add_argument("--work", type=Path, required=True)
         p.add_argument("--timeout", type=float, default=600)
+        p.add_argument("--tag", default="", help="added to the names of the files written")
     sub.choices["questions"].add_argument("--rounds", type=int, default=1)
     sub.choices["load"].add_argument("--clients", type=int, default=8)
     sub.choices["load"].add_argument("--seconds", type=float, default=60)
@@ -504,6 +518,8 @@ def main() -> int:
     warm.add_argument("--endpoint", required=True)
     warm.add_argument("--graph", required=True)
     warm.add_argument("--timeout", type=float, default=600)
+    for p in sub.choices.values():
+        p.add_argument("--only", action="append", metavar="QUESTION", help="only this question (repeatable)")
     args = parser.parse_args()
     return {"questions": run_questions, "load": run_load, "warm": run_warm}[args.command](args)
 

@@ -58,6 +58,12 @@
 # 20000 to 680000: Virtuoso takes them all at start, so this is its memory);
 # VIRTUOSO_HTTP_PORT (18891) and VIRTUOSO_SQL_PORT (11112).
 #
+# To repeat some questions on stores already built: REUSE=1 keeps the
+# generated project, each binary's store and the export when they exist (a
+# store must have been built by the binary of that label); QUESTIONS="a b"
+# runs only those; TAG=name adds -name to the report's file names. E.g.
+#   REUSE=1 LOAD=0 QUESTIONS=offerings-in-china QUERY_TIMEOUT=1800 TAG=slow bench/virtuoso.sh 1000000
+#
 # Writes into bench/work/ (git-ignored): virtuoso-N.md (the whole report),
 # virtuoso-questions-N.tsv, virtuoso-load-N.tsv (and -latencies.tsv),
 # virtuoso-setup-N.tsv, and every answer under answers-N/.
@@ -77,8 +83,11 @@ VIRTUOSO_GRAPH=${VIRTUOSO_GRAPH:-urn:factgraph:default-graph}
 ENDPOINT=http://127.0.0.1:$VIRTUOSO_HTTP_PORT/sparql
 DATA=$WORK/vdata-$SIZE
 VDIR=$WORK/virtuoso-$SIZE
-SETUP=$WORK/virtuoso-setup-$SIZE.tsv
-REPORT=$WORK/virtuoso-$SIZE.md
+SUFFIX=${TAG:+-$TAG}
+SETUP=$WORK/virtuoso-setup-$SIZE$SUFFIX.tsv
+REPORT=$WORK/virtuoso-$SIZE$SUFFIX.md
+SELECTED=()
+for name in ${QUESTIONS:-}; do SELECTED+=(--only "$name"); done
 [[ $SIZE =~ ^[0-9]+$ ]] || { echo "bench/virtuoso.sh: the size is a number of offerings, not '$SIZE'" >&2; exit 2; }
 mkdir -p "$WORK"
 
@@ -138,14 +147,24 @@ timed() {
 printf 'size\tstep\tengine\twall_s\tpeak_rss_kib\tdisk_bytes\n' > "$SETUP"
 
 # --- data, stores, exports ------------------------------------------------------
-say "$SIZE offerings: generating $DATA"
-rm -rf "$DATA"
-"$FIRST" generate --offerings "$SIZE" --out "$DATA" --seed 1 >&2
+if [ "${REUSE:-0}" = 1 ] && [ -f "$DATA/factgraph.toml" ]; then
+    say "$SIZE offerings: reusing $DATA"
+else
+    say "$SIZE offerings: generating $DATA"
+    rm -rf "$DATA"
+    "$FIRST" generate --offerings "$SIZE" --out "$DATA" --seed 1 >&2
+fi
 CONFIG=$DATA/factgraph.toml
 SPECS=()
 EXPORT=
 for i in "${!LABELS[@]}"; do
     label=${LABELS[$i]} fg=${BINARIES[$i]} store=$WORK/vstore-$SIZE-${LABELS[$i]}
+    SPECS+=(--factgraph "$label=$fg=$store")
+    if [ "${REUSE:-0}" = 1 ] && [ -f "$store/CURRENT" ] && { [ -n "$EXPORT" ] || [ -f "$WORK/vexport-$SIZE-$label.nt" ]; }; then
+        say "factgraph $label: reusing $store"
+        [ -n "$EXPORT" ] || EXPORT=$WORK/vexport-$SIZE-$label.nt
+        continue
+    fi
     say "factgraph $label: build (no --answer-questions)"
     rm -rf "$store"
     timed build "factgraph $label" "$store" -- "$fg" build --config "$CONFIG" --store "$store" --quiet
@@ -158,7 +177,6 @@ for i in "${!LABELS[@]}"; do
         echo "bench/virtuoso.sh: WARNING: factgraph $label exported other triples than ${LABELS[0]}; Virtuoso holds ${LABELS[0]}'s" >&2
     fi
     [ "$EXPORT" = "$WORK/vexport-$SIZE-$label.nt" ] || rm -f "$WORK/vexport-$SIZE-$label.nt"
-    SPECS+=(--factgraph "$label=$fg=$store")
 done
 TRIPLES=$(wc -l < "$EXPORT")
 # Virtuoso takes its whole buffer pool at start, used or not, so its resident
@@ -318,18 +336,18 @@ for label in "${LABELS[@]}"; do
 done
 cat "$VDIR"/virtuoso*.db > /dev/null
 say "Virtuoso: every question once, untimed (warming its buffers)"
-python3 bench/virtuoso.py warm --config "$CONFIG" --endpoint "$ENDPOINT" --graph "$VIRTUOSO_GRAPH" --timeout "$QUERY_TIMEOUT"
+python3 bench/virtuoso.py warm --config "$CONFIG" --endpoint "$ENDPOINT" --graph "$VIRTUOSO_GRAPH" --timeout "$QUERY_TIMEOUT" "${SELECTED[@]}"
 VIRTUOSO_RSS_BEFORE=$(awk '/VmRSS/ { print $2 }' "/proc/$VPID/status")
 LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 say "named questions, side by side"
 python3 bench/virtuoso.py questions --size "$SIZE" --config "$CONFIG" "${SPECS[@]}" --endpoint "$ENDPOINT" \
-    --graph "$VIRTUOSO_GRAPH" --work "$WORK" --timeout "$QUERY_TIMEOUT" --rounds "$ROUNDS" > /dev/null
+    --graph "$VIRTUOSO_GRAPH" --work "$WORK" --timeout "$QUERY_TIMEOUT" --rounds "$ROUNDS" --tag="${TAG:-}" "${SELECTED[@]}" > /dev/null
 if [ "${LOAD:-1}" = 1 ]; then
     say "under load: $CLIENTS clients, $LOAD_SECONDS s each engine"
     python3 bench/virtuoso.py load --size "$SIZE" --config "$CONFIG" "${SPECS[@]}" --endpoint "$ENDPOINT" \
         --graph "$VIRTUOSO_GRAPH" --work "$WORK" --timeout "$QUERY_TIMEOUT" --clients "$CLIENTS" \
-        --seconds "$LOAD_SECONDS" --virtuoso-pid "$VPID" > /dev/null
+        --seconds "$LOAD_SECONDS" --virtuoso-pid "$VPID" --tag="${TAG:-}" "${SELECTED[@]}" > /dev/null
 fi
 LOADAVG_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 VIRTUOSO_HWM=$(awk '/VmHWM/ { print $2 }' "/proc/$VPID/status")
@@ -351,12 +369,12 @@ stop_virtuoso
     echo
     echo "### Named questions: \`factgraph query NAME --format csv\` (a fresh process, no kept answers) and Virtuoso over HTTP (CSV), wall s"
     echo
-    cat "$WORK/virtuoso-questions-$SIZE.md"
+    cat "$WORK/virtuoso-questions-$SIZE$SUFFIX.md"
     if [ "${LOAD:-1}" = 1 ]; then
         echo
         echo "### Under load: \`factgraph serve\` and Virtuoso's /sparql"
         echo
-        cat "$WORK/virtuoso-load-$SIZE.md"
+        cat "$WORK/virtuoso-load-$SIZE$SUFFIX.md"
     fi
 } > "$REPORT"
 cat "$REPORT"
