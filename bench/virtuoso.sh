@@ -89,6 +89,7 @@ REPORT=$WORK/virtuoso-$SIZE$SUFFIX.md
 SELECTED=()
 for name in ${QUESTIONS:-}; do SELECTED+=(--only "$name"); done
 [[ $SIZE =~ ^[0-9]+$ ]] || { echo "bench/virtuoso.sh: the size is a number of offerings, not '$SIZE'" >&2; exit 2; }
+[[ $QUERY_TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "bench/virtuoso.sh: QUERY_TIMEOUT is a whole number of seconds (Virtuoso's MaxQueryExecutionTime), not '$QUERY_TIMEOUT'" >&2; exit 2; }
 mkdir -p "$WORK"
 
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -361,6 +362,7 @@ stop_virtuoso
     for i in "${!LABELS[@]}"; do
         echo "factgraph ${LABELS[$i]}: ${entries[$i]#*=} ($("${BINARIES[$i]}" --version), sha256 $(sha256sum "${BINARIES[$i]}" | cut -c1-12))."
     done
+    echo "Settings: ROUNDS=$ROUNDS QUERY_TIMEOUT=$QUERY_TIMEOUT CLIENTS=$CLIENTS LOAD_SECONDS=$LOAD_SECONDS${QUESTIONS:+ QUESTIONS=\"$QUESTIONS\"}${REUSE:+ REUSE=$REUSE}."
     echo "Virtuoso $VIRTUOSO_VERSION (Debian), NumberOfBuffers $VIRTUOSO_BUFFERS; $((VIRTUOSO_RSS_BEFORE / 1024)) MB resident before the timing, peak $((VIRTUOSO_HWM / 1024)) MB over its whole run (load included)."
     echo
     echo "| step | engine | wall s | peak RSS MB | on disk MB |"
