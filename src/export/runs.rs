@@ -66,10 +66,15 @@ pub(crate) struct KeyTerms<'a> {
 
 /// Splits a sort key into its terms; `None` if it is not a key.
 pub(crate) fn split_key(key: &[u8]) -> Option<KeyTerms<'_>> {
-    let mut terms = key.split(|&byte| byte == 0);
-    let (graph, subject, predicate, object) = (terms.next()?, terms.next()?, terms.next()?, terms.next()?);
-    let graph = (!graph.is_empty()).then_some(graph);
-    terms.next().is_none().then_some(KeyTerms { graph, subject, predicate, object })
+    // memchr: the index reads tens of millions of keys, and a byte-by-byte
+    // split was a third of its time.
+    let mut ends = memchr::memchr_iter(0, key);
+    let (g, s, p) = (ends.next()?, ends.next()?, ends.next()?);
+    if ends.next().is_some() {
+        return None;
+    }
+    let graph = (g > 0).then(|| &key[..g]);
+    Some(KeyTerms { graph, subject: &key[g + 1..s], predicate: &key[s + 1..p], object: &key[p + 1..] })
 }
 
 /// Appends the sort key of `quad` to `key`.
@@ -174,6 +179,17 @@ mod tests {
             read.push(key);
         }
         assert_eq!(read, keys);
+    }
+
+    #[test]
+    fn keys_split_into_their_terms() {
+        let default = split_key(b"\0<s>\0<p>\0\"o\\u0000\"").unwrap();
+        assert_eq!((default.graph, default.subject, default.predicate), (None, &b"<s>"[..], &b"<p>"[..]));
+        assert_eq!(default.object, b"\"o\\u0000\"");
+        let named = split_key(b"<g>\0_:b\0<p>\0<o>").unwrap();
+        assert_eq!((named.graph, named.subject, named.object), (Some(&b"<g>"[..]), &b"_:b"[..], &b"<o>"[..]));
+        assert!(split_key(b"<g>\0<s>\0<p>").is_none());
+        assert!(split_key(b"\0<s>\0<p>\0<o>\0<x>").is_none());
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct IndexWriter {
     triples: Vec<[u32; 3]>,
     quads: Vec<[u32; 4]>,
     scratch: Vec<u8>,
+    /// The subject of the last quad added with [`Self::add_forms`].
+    last_subject: Option<u32>,
 }
 
 impl IndexWriter {
@@ -65,7 +67,14 @@ impl IndexWriter {
     /// sorted runs hold them), `None` for the default graph. The forms are
     /// not checked here: an index reads back what it was given.
     pub fn add_forms(&mut self, subject: &[u8], predicate: &[u8], object: &[u8], graph: Option<&[u8]>) {
-        let (s, p, o) = (self.number(subject), self.number(predicate), self.number(object));
+        // Sorted runs give a subject's quads one after the other: its number
+        // is the last quad's, with no lookup.
+        let s = match self.last_subject {
+            Some(last) if form_at(&self.forms, &self.ends, last) == subject => last,
+            _ => self.number(subject),
+        };
+        self.last_subject = Some(s);
+        let (p, o) = (self.number(predicate), self.number(object));
         let graph = graph.map(|graph| self.number(graph));
         self.push(s, p, o, graph);
     }
