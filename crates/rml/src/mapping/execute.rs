@@ -431,6 +431,12 @@ impl<'p> RowMapper<'p> {
         for pom in &map.predicate_object_maps {
             predicates.clear();
             for predicate_map in &pom.predicates {
+                if let (ValuePlan::Constant(Term::NamedNode(n)), None) =
+                    (&predicate_map.value, &predicate_map.condition)
+                {
+                    predicates.push((n.clone(), predicate_map.targets.as_slice()));
+                    continue;
+                }
                 if predicate_map.is_one_cell(row) {
                     match predicate_map.generate(row, text) {
                         Ok(Some(Term::NamedNode(n))) => predicates.push((n, predicate_map.targets.as_slice())),
@@ -448,12 +454,16 @@ impl<'p> RowMapper<'p> {
             if predicates.is_empty() {
                 continue;
             }
-            let mut graphs = subject_graphs.clone();
-            for graph_map in &pom.graphs {
-                generate(graph_map, text, terms, &mut issues);
-                graphs.extend(terms.drain(..).map(|t| (graph_name(t), graph_map.targets.as_slice())));
-            }
-            let graphs = graphs_or_default(&graphs);
+            let graphs = if pom.graphs.is_empty() {
+                Cow::Borrowed(&*type_graphs)
+            } else {
+                let mut graphs = subject_graphs.clone();
+                for graph_map in &pom.graphs {
+                    generate(graph_map, text, terms, &mut issues);
+                    graphs.extend(terms.drain(..).map(|t| (graph_name(t), graph_map.targets.as_slice())));
+                }
+                graphs_or_default(&graphs)
+            };
             objects.clear();
             for object in &pom.objects {
                 collection_triples.clear();
@@ -495,6 +505,13 @@ impl<'p> RowMapper<'p> {
     ) {
         let map = &self.plan.maps[map_index];
         match object {
+            ObjectPlan::Term(term) if term.is_one_cell(row) && !self.options.track_identifiers => {
+                match term.generate(row, text) {
+                    Ok(Some(object)) => objects.push((object, term.targets.as_slice())),
+                    Ok(None) => {}
+                    Err(error) => issues.push(issue(self.plan, map, row, term, error)),
+                }
+            }
             ObjectPlan::Term(term) => {
                 let generated = if term.is_one_cell(row) {
                     term.generate(row, text).map(|object| terms.extend(object))
@@ -551,9 +568,13 @@ impl<'p> RowMapper<'p> {
 impl MappedBatch {
     /// Adds a quad, sent to the union of the targets of the term maps that
     /// made it.
+    #[inline]
     fn push(&mut self, quad: Quad, targets: &[&[usize]]) {
         let index = self.quads.len();
         self.quads.push(quad);
+        if targets.iter().all(|targets| targets.is_empty()) {
+            return;
+        }
         let first = self.targeted.len();
         for &target in targets.iter().copied().flatten() {
             if !self.targeted[first..].iter().any(|&(_, t)| t == target) {

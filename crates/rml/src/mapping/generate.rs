@@ -95,7 +95,14 @@ impl TermPlan {
             TermType::Iri if self.always_valid_iri => Ok(Some(NamedNode::new_unchecked(text).into())),
             TermType::Iri | TermType::UnsafeIri => self.iri(text).map(|n| Some(n.into())),
             TermType::BlankNode => Ok(Some(blank_node(text).into())),
-            TermType::Literal => self.literal(text, None, row, &mut String::new()).map(|l| Some(l.into())),
+            TermType::Literal => match (&self.datatype, &self.language) {
+                (None, None) => Ok(Some(Literal::new_simple_literal(text).into())),
+                // Checked and lower-cased when the mapping was read.
+                (None, Some(AnnotationPlan::Constant(tag))) => {
+                    Ok(Some(Literal::new_language_tagged_literal_unchecked(text, tag.as_str()).into()))
+                }
+                _ => self.literal(text, None, row, &mut String::new()).map(|l| Some(l.into())),
+            },
         }
     }
 
@@ -203,8 +210,8 @@ impl TermPlan {
             Some(AnnotationPlan::Constant(datatype)) => {
                 // A number given another numeric datatype takes that datatype's
                 // canonical form (RML-Core 11.1): 33 as xsd:double is "3.3E1".
-                let canonical = match (natural, datatype.as_str(), text.parse::<f64>()) {
-                    (Some(_), xsd::DOUBLE, Ok(number)) => Some(crate::source::json::canonical_double(number)),
+                let canonical = match (natural, datatype.as_str()) {
+                    (Some(_), xsd::DOUBLE) => text.parse::<f64>().ok().map(crate::source::json::canonical_double),
                     _ => None,
                 };
                 let text = canonical.as_deref().unwrap_or(text);
@@ -250,6 +257,7 @@ impl TermPlan {
 
     /// A CSV cell or a template of cells: one term or none, built straight
     /// from the row by [`TermPlan::generate`].
+    #[inline]
     pub(crate) fn is_one_cell(&self, row: &Row) -> bool {
         self.single_valued && matches!(row.record, Record::Csv(_))
     }
