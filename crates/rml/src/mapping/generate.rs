@@ -10,7 +10,7 @@
 
 use super::datatypes::check_lexical_form;
 use super::model::{CollectionKind, TermType};
-use super::plan::{AnnotationPlan, TermPlan, ValuePlan};
+use super::plan::{AnnotationPlan, ObjectPlan, TermPlan, ValuePlan};
 use crate::functions::Arguments;
 use crate::problem::ProblemKind;
 use crate::source::{Expression, Record, Row, Value};
@@ -302,19 +302,61 @@ pub(crate) fn blank_node(value: &str) -> BlankNode {
     BlankNode::new_unchecked(label)
 }
 
+/// What gather maps make for a record: the triples of collections with a
+/// fresh head, and the parts of named ones.
+#[derive(Debug, Default)]
+pub(crate) struct Collections {
+    pub triples: Vec<Triple>,
+    pub named: Vec<CollectionPart>,
+}
+
+impl Collections {
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.triples.is_empty() && self.named.is_empty()
+    }
+
+    #[inline]
+    pub fn clear(&mut self) {
+        if !self.is_empty() {
+            self.triples.clear();
+            self.named.clear();
+        }
+    }
+}
+
+/// The members one record gives a named collection or container, one whose
+/// head the gather map names (an IRI or a blank node from its template,
+/// constant or reference). Records naming the same head add to one
+/// collection, in record order, instead of each making its own (RML-CC,
+/// "Generating well-formed named collections or containers"): its triples
+/// are made when the run ends ([`named_collection`]).
+#[derive(Debug, Clone)]
+pub(crate) struct CollectionPart {
+    pub head: NamedOrBlankNode,
+    pub kind: CollectionKind,
+    pub members: Vec<Term>,
+}
+
+/// The subjects a referencing object map gives for a record: what a gather
+/// map's referencing members gather (the join tables are the run's).
+pub(crate) type ParentSubjects<'a> = &'a dyn Fn(&ObjectPlan, &Row, &mut String, &mut Vec<Term>);
+
 impl TermPlan {
     /// The collections or containers a gather map (RML-CC) makes for the
-    /// record: their heads into `heads`, their triples into `triples`.
-    /// Members are gathered in order; with `rml:append` they form one
-    /// collection, with `rml:cartesianProduct` one per combination of the
-    /// members' values. An empty one is made only when allowed: a list is
-    /// then `rdf:nil`, a container has its type alone.
+    /// record: their heads into `heads`, their triples or named parts into
+    /// `out`. Members are gathered in order; with `rml:append` they form
+    /// one collection, with `rml:cartesianProduct` one per combination of
+    /// the members' values (a named one gets them all, appended). An empty
+    /// one is made only when allowed: a list is then `rdf:nil`, a container
+    /// has its type alone.
     pub(crate) fn gather_into(
         &self,
         row: &Row,
         scratch: &mut String,
+        parents: ParentSubjects<'_>,
         heads: &mut Vec<Term>,
-        triples: &mut Vec<Triple>,
+        out: &mut Collections,
     ) -> Result<(), TermError> {
         let Some(gather) = &self.gather else {
             return self.generate_all(row, scratch, heads);
@@ -322,7 +364,10 @@ impl TermPlan {
         let mut lists = Vec::with_capacity(gather.members.len());
         for member in &gather.members {
             let mut terms = Vec::new();
-            member.gather_into(row, scratch, &mut terms, triples)?;
+            match member {
+                ObjectPlan::Term(term) => term.gather_into(row, scratch, parents, &mut terms, out)?,
+                referencing => parents(referencing, row, scratch, &mut terms),
+            }
             lists.push(terms);
         }
         let collections = if gather.cartesian { cartesian_product(&lists) } else { vec![lists.concat()] };
@@ -330,23 +375,58 @@ impl TermPlan {
         if !matches!(self.value, ValuePlan::Fresh(_)) {
             self.generate_all(row, scratch, &mut names)?;
         }
+        let first_head = heads.len();
         for (index, members) in collections.into_iter().enumerate() {
             if members.is_empty() && !gather.allow_empty {
                 continue;
             }
-            let record = row.label();
-            let label = |cell: usize| BlankNode::new_unchecked(format!("g{}{record}c{index}n{cell}", gather.id));
-            let head: NamedOrBlankNode = match names.get(index).or(names.first()) {
-                Some(Term::NamedNode(n)) => n.clone().into(),
-                Some(Term::BlankNode(b)) => b.clone().into(),
-                _ => label(0).into(),
+            let named = match names.get(index).or(names.first()) {
+                Some(Term::NamedNode(n)) => Some(NamedOrBlankNode::from(n.clone())),
+                Some(Term::BlankNode(b)) => Some(b.clone().into()),
+                _ => None,
             };
-            heads.push(match gather.kind {
-                CollectionKind::List => list(head, members, label, triples),
-                kind => container(head, kind, members, triples),
-            });
+            let head: Term = match named {
+                // The empty list is rdf:nil, whatever its name (RML-CC 6).
+                Some(_) if members.is_empty() && gather.kind == CollectionKind::List => rdf::NIL.into_owned().into(),
+                Some(head) => {
+                    out.named.push(CollectionPart { head: head.clone(), kind: gather.kind, members });
+                    head.into()
+                }
+                None => {
+                    let record = row.label();
+                    let label =
+                        |cell: usize| BlankNode::new_unchecked(format!("g{}{record}c{index}n{cell}", gather.id));
+                    match gather.kind {
+                        CollectionKind::List => list(label(0).into(), members, label, &mut out.triples),
+                        kind => container(label(0).into(), kind, members, &mut out.triples),
+                    }
+                }
+            };
+            if !heads[first_head..].contains(&head) {
+                heads.push(head);
+            }
         }
         Ok(())
+    }
+}
+
+/// The triples of a named collection or container with every member its
+/// records gave; `number` tells its blank nodes apart from other ones'.
+pub(crate) fn named_collection(
+    head: &NamedOrBlankNode,
+    kind: CollectionKind,
+    members: Vec<Term>,
+    number: usize,
+    triples: &mut Vec<Triple>,
+) {
+    match kind {
+        CollectionKind::List => {
+            let label = |cell: usize| BlankNode::new_unchecked(format!("gn{number}c{cell}"));
+            list(head.clone(), members, label, triples);
+        }
+        kind => {
+            container(head.clone(), kind, members, triples);
+        }
     }
 }
 

@@ -189,7 +189,9 @@ pub struct TermMap {
 /// A gather map's collection (RML-CC).
 #[derive(Debug, Clone)]
 pub struct Gather {
-    pub members: Vec<TermMap>,
+    /// Term maps, or referencing object maps whose parent subjects are
+    /// gathered (RML-CC's "using referencing object map").
+    pub members: Vec<ObjectMap>,
     pub kind: CollectionKind,
     /// `rml:strategy rml:cartesianProduct`: one collection per combination
     /// of the members' values, instead of one with all of them appended.

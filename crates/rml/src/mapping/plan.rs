@@ -114,7 +114,7 @@ pub struct TermPlan {
 /// A gather map's collection, compiled.
 #[derive(Debug)]
 pub struct GatherPlan {
-    pub members: Vec<TermPlan>,
+    pub members: Vec<ObjectPlan>,
     pub kind: CollectionKind,
     pub cartesian: bool,
     pub allow_empty: bool,
@@ -392,7 +392,7 @@ impl<'a> Compiler<'a> {
         };
         let gather = match &term.gather {
             Some(gather) => {
-                let members = gather.members.iter().map(|m| self.term(map, m)).collect::<Result<_, _>>()?;
+                let members = gather.members.iter().map(|m| self.object(map, m)).collect::<Result<_, _>>()?;
                 self.fresh += 1;
                 Some(Box::new(GatherPlan {
                     members,

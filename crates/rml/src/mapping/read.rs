@@ -791,7 +791,7 @@ impl MapReader<'_> {
         let members = self
             .rdf_list(list)?
             .into_iter()
-            .map(|member| self.term_map(self.node(member, "gather")?, Role::Object))
+            .map(|member| self.object_map(self.node(member, "gather")?))
             .collect::<Result<_, _>>()?;
         let kind = match self.at_most_one(map, "gatherAs")? {
             None => return Err(self.error("a gather map needs rml:gatherAs rdf:List, rdf:Bag, rdf:Seq or rdf:Alt")),
