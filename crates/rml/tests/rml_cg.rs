@@ -49,7 +49,6 @@ const JUDGED_BY_SPECIFICATION: &[(&str, &str)] = &[
 
 /// Cases the engine does not pass yet, with the reason.
 const NOT_YET: &[(&str, &str)] = &[
-    ("rml-core/RMLTC0027a-JSON", "rml:UnsafeIRI: the output differs from the case"),
     ("rml-io/RMLSTC0003", "SPARQL endpoints as sources (formats:SPARQL_Results_CSV) are not supported"),
     ("rml-io/RMLSTC0006a", "relational databases (rml:SQL2008Table, D2RQ) are not supported"),
     ("rml-lv/RMLLVTC0007c", "a CSV text inside a JSON value, read as CSV: its header is only known per record"),

@@ -80,8 +80,7 @@ impl TermPlan {
             ValuePlan::Fresh(id) => return Ok(Some(BlankNode::new_unchecked(format!("f{id}{}", row.label())).into())),
             ValuePlan::Reference(expression) => cell_of(row, expression),
             ValuePlan::Template(template) => {
-                let iri_safe = self.term_type == TermType::Iri;
-                if template.expand(|e| cell_of(row, e), iri_safe, scratch).is_none() {
+                if template.expand(|e| cell_of(row, e), self.term_type.escape(), scratch).is_none() {
                     return Ok(None);
                 }
                 scratch
@@ -93,7 +92,7 @@ impl TermPlan {
         }
         match self.term_type {
             TermType::Iri if self.always_valid_iri => Ok(Some(NamedNode::new_unchecked(text).into())),
-            TermType::Iri | TermType::UnsafeIri => self.iri(text).map(|n| Some(n.into())),
+            TermType::Iri | TermType::Uri | TermType::UnsafeIri => self.iri(text).map(|n| Some(n.into())),
             TermType::BlankNode => Ok(Some(blank_node(text).into())),
             TermType::Literal => match (&self.datatype, &self.language) {
                 (None, None) => Ok(Some(Literal::new_simple_literal(text).into())),
@@ -123,8 +122,7 @@ impl TermPlan {
                 for expression in template.columns() {
                     lists.push(self.reference_values(expression, row)?.into_iter().map(|v| v.text).collect());
                 }
-                let iri_safe = self.term_type == TermType::Iri;
-                template.expand_all(&lists, iri_safe).into_iter().map(Value::plain).collect()
+                template.expand_all(&lists, self.term_type.escape()).into_iter().map(Value::plain).collect()
             }
             ValuePlan::Function(call) => {
                 let mut arguments = Arguments::default();
@@ -153,8 +151,8 @@ impl TermPlan {
     /// The term a value forms under this term map's term type.
     fn term_from(&self, value: Value, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
         match self.term_type {
-            TermType::Iri | TermType::UnsafeIri if value.text.is_empty() => Ok(None),
-            TermType::Iri | TermType::UnsafeIri => self.iri(&value.text).map(|n| Some(n.into())),
+            TermType::Iri | TermType::Uri | TermType::UnsafeIri if value.text.is_empty() => Ok(None),
+            TermType::Iri | TermType::Uri | TermType::UnsafeIri => self.iri(&value.text).map(|n| Some(n.into())),
             TermType::BlankNode if value.text.is_empty() => Ok(None),
             TermType::BlankNode => Ok(Some(blank_node(&value.text).into())),
             TermType::Literal => {
@@ -170,7 +168,9 @@ impl TermPlan {
     /// An IRI from generated text: absolute as it is, or the base IRI put in
     /// front (R2RML concatenates; it does not resolve `..`).
     pub(crate) fn iri(&self, text: &str) -> Result<NamedNode, TermError> {
-        if Iri::parse(text).is_ok() {
+        // A URI is an IRI of ASCII characters only (RFC 3987, 3.1).
+        let valid = |text: &str| Iri::parse(text).is_ok() && (self.term_type != TermType::Uri || text.is_ascii());
+        if valid(text) {
             return Ok(NamedNode::new_unchecked(text));
         }
         if self.term_type == TermType::UnsafeIri && text.contains(':') {
@@ -181,6 +181,10 @@ impl TermPlan {
             return Err((ProblemKind::InvalidIri, message));
         };
         let joined = format!("{base}{text}");
+        if self.term_type == TermType::Uri && !joined.is_ascii() {
+            let message = format!("{text:?} has characters a URI cannot hold (rml:URI); use rml:IRI, or a template, which percent-encodes them");
+            return Err((ProblemKind::InvalidIri, message));
+        }
         match Iri::parse(joined.as_str()) {
             Ok(_) => Ok(NamedNode::new_unchecked(joined)),
             Err(_) if self.term_type == TermType::UnsafeIri => Ok(NamedNode::new_unchecked(joined)),

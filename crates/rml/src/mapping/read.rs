@@ -915,13 +915,14 @@ impl MapReader<'_> {
     fn term_type(&self, term: TermRef<'_>) -> Result<TermType, MappingError> {
         let iri = self.iri(term, "termType")?;
         Ok(match iri.as_str().strip_prefix(super::vocab::RML) {
-            Some("IRI" | "URI") => TermType::Iri,
+            Some("IRI") => TermType::Iri,
+            Some("URI") => TermType::Uri,
             Some("UnsafeIRI" | "UnsafeURI") => TermType::UnsafeIri,
             Some("BlankNode") => TermType::BlankNode,
             Some("Literal") => TermType::Literal,
             _ => {
                 return Err(self.error(format!(
-                    "unknown rml:termType {iri}; use rml:IRI, rml:UnsafeIRI, rml:BlankNode or rml:Literal"
+                    "unknown rml:termType {iri}; use rml:IRI, rml:URI, rml:UnsafeIRI, rml:BlankNode or rml:Literal"
                 )))
             }
         })
