@@ -248,3 +248,27 @@ ex:TM r:logicalSource [ r:source [ a r:RelativePathSource ; r:root r:MappingDire
     let pointing = quads.iter().filter(|q| q.predicate.as_str() == "http://example.com/with").count();
     assert_eq!(pointing, 3, "one ex:with per record");
 }
+
+/// RML-star is refused with its reason, naming the file, the triples map and
+/// the construct, rather than misread as a term map without a value.
+#[test]
+fn a_quoted_triples_map_is_refused_with_its_reason() {
+    let dir = project(
+        r#"@prefix r: <http://w3id.org/rml/> .
+ex:Quoted a r:NonAssertedTriplesMap ; r:logicalSource [ r:source [ a r:RelativePathSource ; r:path "data.csv" ] ;
+      r:referenceFormulation r:CSV ] ;
+  r:subjectMap [ r:template "http://example.com/{a}" ] ;
+  r:predicateObjectMap [ r:predicate ex:p ; r:objectMap [ r:template "http://example.com/{b}" ] ] .
+ex:Asserting r:logicalSource [ r:source [ a r:RelativePathSource ; r:path "data.csv" ] ; r:referenceFormulation r:CSV ] ;
+  r:subjectMap [ r:template "http://example.com/{c}" ] ;
+  r:predicateObjectMap [ r:predicate ex:says ; r:objectMap [ r:quotedTriplesMap ex:Quoted ] ] ."#,
+        &[("data.csv", "a,b,c\ns,o,x\n")],
+    );
+    let message = compile(dir.path()).unwrap_err().to_string();
+    assert!(message.contains("mapping.ttl"), "{message}");
+    assert!(message.contains("RML-star") && message.contains("is not supported"), "{message}");
+    assert!(
+        message.contains("<http://example.com/Quoted>") || message.contains("<http://example.com/Asserting>"),
+        "{message}"
+    );
+}
