@@ -51,7 +51,6 @@ const JUDGED_BY_SPECIFICATION: &[(&str, &str)] = &[
 const NOT_YET: &[(&str, &str)] = &[
     ("rml-io/RMLSTC0003", "SPARQL endpoints as sources (formats:SPARQL_Results_CSV) are not supported"),
     ("rml-io/RMLSTC0006a", "relational databases (rml:SQL2008Table, D2RQ) are not supported"),
-    ("rml-lv/RMLLVTC0007c", "a CSV text inside a JSON value, read as CSV: its header is only known per record"),
     ("rml-star/RMLSTARTC001a", "a quoted triple as subject (rml:quotedTriplesMap in a subject map): RDF 1.2 triple terms are objects only, and the expected RDF-star << >> N-Triples does not parse as RDF 1.2"),
     ("rml-star/RMLSTARTC001b", "a quoted triple as subject (rml:quotedTriplesMap in a subject map): RDF 1.2 triple terms are objects only, and the expected RDF-star << >> N-Triples does not parse as RDF 1.2"),
     ("rml-star/RMLSTARTC002a", "a quoted triple as subject (rml:quotedTriplesMap in a subject map): RDF 1.2 triple terms are objects only, and the expected RDF-star << >> N-Triples does not parse as RDF 1.2"),
