@@ -77,7 +77,7 @@ impl TermPlan {
     pub(crate) fn generate(&self, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
         let text: &str = match &self.value {
             ValuePlan::Constant(term) => return Ok(Some(term.clone())),
-            ValuePlan::Fresh(id) => return Ok(Some(BlankNode::new_unchecked(format!("f{id}{}", row.label())).into())),
+            ValuePlan::Fresh(id) => return Ok(Some(fresh_blank_node(*id, row).into())),
             ValuePlan::Reference(expression) => cell_of(row, expression),
             ValuePlan::Template(template) => {
                 if template.expand(|e| cell_of(row, e), self.term_type.escape(), scratch).is_none() {
@@ -265,6 +265,13 @@ impl TermPlan {
     pub(crate) fn is_one_cell(&self, row: &Row) -> bool {
         self.single_valued && matches!(row.record, Record::Csv(_))
     }
+}
+
+/// A new blank node for a record and a term map with no value; out of line,
+/// to keep [`TermPlan::generate`] small.
+#[inline(never)]
+fn fresh_blank_node(id: usize, row: &Row) -> BlankNode {
+    BlankNode::new_unchecked(format!("f{id}{}", row.label()))
 }
 
 /// A term's text as a function argument or join key: an IRI, a literal's
