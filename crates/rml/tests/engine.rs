@@ -193,3 +193,82 @@ fn json_records_on_one_line_get_blank_nodes_of_their_own() {
     assert_eq!(quads.len(), 2);
     assert_ne!(quads[0].subject, quads[1].subject, "two records on line 1 share a blank node");
 }
+
+/// RML-CC's last example of named collections: each record gives the
+/// cartesian product of its members, and every record naming the same list
+/// adds to it, in record order, so that the list stays well formed.
+#[test]
+fn a_named_list_gathers_across_records_and_combinations() {
+    let dir = project(
+        r#"@prefix r: <http://w3id.org/rml/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+ex:TM r:logicalSource [ r:source [ a r:RelativePathSource ; r:root r:MappingDirectory ; r:path "data.json" ] ;
+      r:referenceFormulation r:JSONPath ; r:iterator "$.*" ] ;
+  r:subjectMap [ r:template "http://example.com/{$.id}" ] ;
+  r:predicateObjectMap [ r:predicate ex:with ; r:objectMap [ r:template "http://example.com/list{$.id}" ;
+      r:gather ( [ r:reference "$.values1.*" ] [ r:reference "$.values2.*" ] ) ;
+      r:gatherAs rdf:List ; r:strategy r:cartesianProduct ] ] ."#,
+        &[(
+            "data.json",
+            r#"[ { "id": "a", "values1": [ "1" ], "values2": [ "a", "b" ] },
+                 { "id": "b", "values1": [ "3", "4" ], "values2": [ "c", "d" ] },
+                 { "id": "a", "values1": [ "5", "6" ], "values2": [ "e" ] } ]"#,
+        )],
+    );
+    let plan = compile(dir.path()).unwrap();
+    let quads: Vec<_> = run(&plan, RunOptions::default()).into_iter().flat_map(|b| b.quads).collect();
+    let object = |subject: &oxrdf::Term, predicate: &str| {
+        let found: Vec<_> = quads
+            .iter()
+            .filter(|q| oxrdf::Term::from(q.subject.clone()) == *subject && q.predicate.as_str() == predicate)
+            .map(|q| q.object.clone())
+            .collect();
+        assert_eq!(found.len(), 1, "{subject} has one {predicate}: {found:?}");
+        found[0].clone()
+    };
+    let members = |head: &str| {
+        let (first, rest, nil) = (
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#first",
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest",
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil",
+        );
+        let mut cell: oxrdf::Term = oxrdf::NamedNode::new_unchecked(head).into();
+        let mut values = Vec::new();
+        while cell != oxrdf::NamedNode::new_unchecked(nil).into() {
+            match object(&cell, first) {
+                oxrdf::Term::Literal(l) => values.push(l.value().to_owned()),
+                other => panic!("a member is not a literal: {other}"),
+            }
+            cell = object(&cell, rest);
+        }
+        values.join(" ")
+    };
+    assert_eq!(members("http://example.com/lista"), "1 a 1 b 5 e 6 e");
+    assert_eq!(members("http://example.com/listb"), "3 c 3 d 4 c 4 d");
+    let pointing = quads.iter().filter(|q| q.predicate.as_str() == "http://example.com/with").count();
+    assert_eq!(pointing, 3, "one ex:with per record");
+}
+
+/// RML-star is refused with its reason, naming the file, the triples map and
+/// the construct, rather than misread as a term map without a value.
+#[test]
+fn a_quoted_triples_map_is_refused_with_its_reason() {
+    let dir = project(
+        r#"@prefix r: <http://w3id.org/rml/> .
+ex:Quoted a r:NonAssertedTriplesMap ; r:logicalSource [ r:source [ a r:RelativePathSource ; r:path "data.csv" ] ;
+      r:referenceFormulation r:CSV ] ;
+  r:subjectMap [ r:template "http://example.com/{a}" ] ;
+  r:predicateObjectMap [ r:predicate ex:p ; r:objectMap [ r:template "http://example.com/{b}" ] ] .
+ex:Asserting r:logicalSource [ r:source [ a r:RelativePathSource ; r:path "data.csv" ] ; r:referenceFormulation r:CSV ] ;
+  r:subjectMap [ r:template "http://example.com/{c}" ] ;
+  r:predicateObjectMap [ r:predicate ex:says ; r:objectMap [ r:quotedTriplesMap ex:Quoted ] ] ."#,
+        &[("data.csv", "a,b,c\ns,o,x\n")],
+    );
+    let message = compile(dir.path()).unwrap_err().to_string();
+    assert!(message.contains("mapping.ttl"), "{message}");
+    assert!(message.contains("RML-star") && message.contains("is not supported"), "{message}");
+    assert!(
+        message.contains("<http://example.com/Quoted>") || message.contains("<http://example.com/Asserting>"),
+        "{message}"
+    );
+}

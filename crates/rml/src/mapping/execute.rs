@@ -3,14 +3,14 @@
 //! order, to a sink. Parent tables for joins are built first and keep only the
 //! parent subjects by join key.
 
-use super::generate::{cartesian_product, lexical, TermError};
+use super::generate::{cartesian_product, lexical, named_collection, CollectionPart, Collections, TermError};
 use super::plan::*;
 use super::vocab::RML;
 use crate::problem::{Problem, ProblemKind};
 use crate::source::{self, Expression, Record, Row};
 use crate::Error;
 use oxrdf::vocab::rdf;
-use oxrdf::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
+use oxrdf::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -39,6 +39,18 @@ pub struct MappedBatch {
     /// in quad order; quads not listed go to the default output.
     pub targeted: Vec<(usize, usize)>,
     quads_per_map: Vec<u64>,
+    /// Parts of named collections and containers, which the run puts
+    /// together across batches and writes when it ends.
+    named: Vec<NamedPart>,
+}
+
+/// A record's part of a named collection, with where its triples go.
+#[derive(Debug)]
+struct NamedPart {
+    part: CollectionPart,
+    graph: GraphName,
+    targets: Vec<usize>,
+    map: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -102,6 +114,7 @@ pub fn run_with<E: From<Error>>(
         RunReport { quads_per_map: plan.maps.iter().map(|m| (m.name.clone(), 0)).collect(), ..RunReport::default() };
     let tables = plan.joins.iter().map(|join| build_join_table(plan, join)).collect::<Result<Vec<_>, Error>>()?;
     let mapper = RowMapper { plan, tables: &tables, options };
+    let mut named = NamedCollections::default();
     // Reading and parsing CSV is sequential: a thread of its own does it
     // while the rows before are mapped on every core.
     std::thread::scope(|scope| {
@@ -112,7 +125,8 @@ pub fn run_with<E: From<Error>>(
                 SourceRead::Rows { source, rows } => {
                     let batches: Vec<MappedBatch> =
                         rows.par_chunks(CHUNK_ROWS).map(|chunk| mapper.map_rows(source, chunk)).collect();
-                    for batch in batches {
+                    for mut batch in batches {
+                        named.add(batch.source, &mut batch.named);
                         report.add(&batch);
                         sink(batch)?;
                     }
@@ -122,6 +136,10 @@ pub fn run_with<E: From<Error>>(
                     report.rows_per_source.push((path, rows));
                 }
             }
+        }
+        for batch in named.into_batches(plan) {
+            report.add(&batch);
+            sink(batch)?;
         }
         Ok(report)
     })
@@ -246,6 +264,11 @@ pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<Exp
                         ..MappedBatch::default()
                     };
                     mapper.map_row(map, &row, &mut batch, &mut RowScratch::default());
+                    let mut named = NamedCollections::default();
+                    named.add(index, &mut batch.named);
+                    for parts in named.into_batches(plan) {
+                        batch.quads.extend(parts.quads);
+                    }
                     explained.push(ExplainedRow {
                         map,
                         row: row.clone(),
@@ -370,14 +393,17 @@ impl<'p> RowMapper<'p> {
     fn map_row(&self, map_index: usize, row: &Row, batch: &mut MappedBatch, scratch: &mut RowScratch<'p>) {
         let map = &self.plan.maps[map_index];
         let mut issues = Vec::new();
-        let RowScratch { text, terms, subjects, predicates, objects, collection_triples } = scratch;
+        let RowScratch { text, terms, subjects, predicates, objects, collections } = scratch;
+        let parents = |object: &ObjectPlan, row: &Row, text: &mut String, out: &mut Vec<Term>| {
+            self.parent_subjects(object, row, text, out);
+        };
         let generate = |term: &TermPlan, text: &mut String, out: &mut Vec<Term>, issues: &mut Vec<Problem>| {
             if let Err(error) = term.generate_all(row, text, out) {
                 issues.push(issue(self.plan, map, row, term, error));
             }
         };
         terms.clear();
-        collection_triples.clear();
+        collections.clear();
         subjects.clear();
         // One CSV cell or template of cells makes one term or none: it goes
         // straight where it belongs, with no list between (a build maps
@@ -388,7 +414,7 @@ impl<'p> RowMapper<'p> {
                 Err(error) => issues.push(issue(self.plan, map, row, &map.subject, error)),
             }
         } else {
-            if let Err(error) = map.subject.gather_into(row, text, terms, collection_triples) {
+            if let Err(error) = map.subject.gather_into(row, text, &parents, terms, collections) {
                 issues.push(issue(self.plan, map, row, &map.subject, error));
             }
             subjects.extend(terms.drain(..).filter_map(subject_of));
@@ -411,10 +437,8 @@ impl<'p> RowMapper<'p> {
         }
         let subject_targets = map.subject.targets.as_slice();
         let type_graphs = graphs_or_default(&subject_graphs);
-        for (graph, graph_targets) in type_graphs.iter() {
-            for triple in collection_triples.iter() {
-                batch.push(triple.clone().in_graph(graph.clone()), &[subject_targets, graph_targets]);
-            }
+        if !collections.is_empty() {
+            batch.push_collections(map_index, collections, &type_graphs, subject_targets);
         }
         let track = self.options.track_identifiers && !matches!(map.subject.value, ValuePlan::Constant(_));
         for subject in subjects.iter() {
@@ -431,6 +455,12 @@ impl<'p> RowMapper<'p> {
         for pom in &map.predicate_object_maps {
             predicates.clear();
             for predicate_map in &pom.predicates {
+                if let (ValuePlan::Constant(Term::NamedNode(n)), None) =
+                    (&predicate_map.value, &predicate_map.condition)
+                {
+                    predicates.push((n.clone(), predicate_map.targets.as_slice()));
+                    continue;
+                }
                 if predicate_map.is_one_cell(row) {
                     match predicate_map.generate(row, text) {
                         Ok(Some(Term::NamedNode(n))) => predicates.push((n, predicate_map.targets.as_slice())),
@@ -448,24 +478,30 @@ impl<'p> RowMapper<'p> {
             if predicates.is_empty() {
                 continue;
             }
-            let mut graphs = subject_graphs.clone();
-            for graph_map in &pom.graphs {
-                generate(graph_map, text, terms, &mut issues);
-                graphs.extend(terms.drain(..).map(|t| (graph_name(t), graph_map.targets.as_slice())));
-            }
-            let graphs = graphs_or_default(&graphs);
+            let graphs = if pom.graphs.is_empty() {
+                Cow::Borrowed(&*type_graphs)
+            } else {
+                let mut graphs = subject_graphs.clone();
+                for graph_map in &pom.graphs {
+                    generate(graph_map, text, terms, &mut issues);
+                    graphs.extend(terms.drain(..).map(|t| (graph_name(t), graph_map.targets.as_slice())));
+                }
+                graphs_or_default(&graphs)
+            };
             objects.clear();
             for object in &pom.objects {
-                collection_triples.clear();
-                self.objects_of(map_index, object, row, text, terms, objects, batch, &mut issues, collection_triples);
-                let targets = match object {
-                    ObjectPlan::Term(term) => term.targets.as_slice(),
-                    _ => &[],
-                };
-                for (graph, graph_targets) in graphs.iter() {
-                    for triple in collection_triples.iter() {
-                        batch.push(triple.clone().in_graph(graph.clone()), &[targets, graph_targets]);
+                collections.clear();
+                let first_object = objects.len();
+                self.objects_of(map_index, object, row, text, terms, objects, batch, &mut issues, collections);
+                if let (ObjectPlan::Term(term), false) = (object, collections.is_empty()) {
+                    if collections.named.iter().any(|part| part.head.is_blank_node())
+                        && graphs.iter().any(|(graph, _)| !graph.is_default_graph())
+                    {
+                        let context = (subjects.as_slice(), subject_targets, predicates.as_slice(), graphs.as_ref());
+                        let scoped = (map_index, term.targets.as_slice());
+                        batch.push_graph_scoped(context, scoped, collections, objects, first_object);
                     }
+                    batch.push_collections(map_index, collections, &graphs, &term.targets);
                 }
             }
             if objects.is_empty() {
@@ -491,15 +527,25 @@ impl<'p> RowMapper<'p> {
         objects: &mut Vec<Targeted<'p, Term>>,
         batch: &mut MappedBatch,
         issues: &mut Vec<Problem>,
-        collection_triples: &mut Vec<Triple>,
+        collections: &mut Collections,
     ) {
         let map = &self.plan.maps[map_index];
         match object {
+            ObjectPlan::Term(term) if term.is_one_cell(row) && !self.options.track_identifiers => {
+                match term.generate(row, text) {
+                    Ok(Some(object)) => objects.push((object, term.targets.as_slice())),
+                    Ok(None) => {}
+                    Err(error) => issues.push(issue(self.plan, map, row, term, error)),
+                }
+            }
             ObjectPlan::Term(term) => {
                 let generated = if term.is_one_cell(row) {
                     term.generate(row, text).map(|object| terms.extend(object))
                 } else {
-                    term.gather_into(row, text, terms, collection_triples)
+                    let parents = |object: &ObjectPlan, row: &Row, text: &mut String, out: &mut Vec<Term>| {
+                        self.parent_subjects(object, row, text, out);
+                    };
+                    term.gather_into(row, text, &parents, terms, collections)
                 };
                 if let Err(error) = generated {
                     issues.push(issue(self.plan, map, row, term, error));
@@ -518,16 +564,38 @@ impl<'p> RowMapper<'p> {
                     objects.push((object, term.targets.as_slice()));
                 }
             }
-            ObjectPlan::SameRow { parent, targets } => {
-                let parent_subject = &self.plan.maps[*parent].subject;
-                let _ = parent_subject.generate_all(row, text, terms);
-                objects.extend(terms.drain(..).filter_map(subject_of).map(|s| (Term::from(s), targets.as_slice())));
+            ObjectPlan::SameRow { targets, .. }
+            | ObjectPlan::Join { targets, .. }
+            | ObjectPlan::AllOf { targets, .. } => {
+                self.parent_subjects(object, row, text, terms);
+                objects.extend(terms.drain(..).map(|subject| (subject, targets.as_slice())));
             }
-            ObjectPlan::Join { join, child_keys, targets } => {
+        }
+    }
+
+    /// The parent subjects a referencing object map gives for the record:
+    /// the parent's subject of the same record, or those of the parent
+    /// records that join, each once.
+    fn parent_subjects(&self, object: &ObjectPlan, row: &Row, text: &mut String, out: &mut Vec<Term>) {
+        match object {
+            ObjectPlan::Term(_) => {}
+            ObjectPlan::SameRow { parent, .. } => {
+                let first = out.len();
+                let _ = self.plan.maps[*parent].subject.generate_all(row, text, out);
+                let mut index = first;
+                while index < out.len() {
+                    if let Term::Literal(_) = out[index] {
+                        out.remove(index);
+                    } else {
+                        index += 1;
+                    }
+                }
+            }
+            ObjectPlan::Join { join, child_keys, .. } => {
                 let keys = join_keys(child_keys, row, text);
                 if let [key] = keys.as_slice() {
                     let subjects = self.tables[*join].get(key).into_iter().flatten();
-                    objects.extend(subjects.map(|s| (Term::from(s.clone()), targets.as_slice())));
+                    out.extend(subjects.map(|s| Term::from(s.clone())));
                     return;
                 }
                 let mut found: Vec<&NamedOrBlankNode> = Vec::new();
@@ -538,22 +606,90 @@ impl<'p> RowMapper<'p> {
                         }
                     }
                 }
-                objects.extend(found.into_iter().map(|s| (Term::from(s.clone()), targets.as_slice())));
+                out.extend(found.into_iter().map(|s| Term::from(s.clone())));
             }
-            ObjectPlan::AllOf { join, targets } => {
-                let all = self.tables[*join].values().flatten().cloned();
-                objects.extend(all.map(|s| (Term::from(s), targets.as_slice())));
+            ObjectPlan::AllOf { join, .. } => {
+                out.extend(self.tables[*join].values().flatten().map(|s| Term::from(s.clone())));
             }
         }
     }
 }
 
+/// The subjects (with their targets), predicates and graphs of a
+/// predicate-object map for a record.
+type Context<'a, 'p> =
+    (&'a [NamedOrBlankNode], &'a [usize], &'a [Targeted<'p, NamedNode>], &'a [Targeted<'p, GraphName>]);
+
 impl MappedBatch {
+    /// A named collection whose head is a blank node belongs to its graph:
+    /// the same name in another graph names another collection
+    /// (RMLTC-CC-0010-Listb), so in a named graph its blank node is labelled
+    /// with the graph too, in the triples pointing at it as in its own. Those
+    /// triples are pushed here, and the heads taken out of `objects`.
+    fn push_graph_scoped(
+        &mut self,
+        (subjects, subject_targets, predicates, graphs): Context<'_, '_>,
+        (map, object_targets): (usize, &[usize]),
+        collections: &mut Collections,
+        objects: &mut Vec<Targeted<'_, Term>>,
+        first_object: usize,
+    ) {
+        let (blank, named): (Vec<_>, Vec<_>) = collections.named.drain(..).partition(|p| p.head.is_blank_node());
+        collections.named = named;
+        for part in blank {
+            let head = Term::from(part.head.clone());
+            let mut index = first_object;
+            while index < objects.len() {
+                if objects[index].0 == head {
+                    objects.remove(index);
+                } else {
+                    index += 1;
+                }
+            }
+            for (graph, graph_targets) in graphs {
+                let scoped = graph_scoped(&part.head, graph);
+                for subject in subjects {
+                    for (predicate, predicate_targets) in predicates {
+                        let quad = Quad::new(subject.clone(), predicate.clone(), scoped.clone(), graph.clone());
+                        self.push(quad, &[subject_targets, predicate_targets, object_targets, graph_targets]);
+                    }
+                }
+                let targets = object_targets.iter().chain(graph_targets.iter()).copied().collect();
+                let part = CollectionPart { head: scoped, ..part.clone() };
+                self.named.push(NamedPart { part, graph: graph.clone(), targets, map });
+            }
+        }
+    }
+
+    /// The triples of the collections a term map made for the record, in
+    /// each of its graphs; the parts of named ones kept for the end.
+    fn push_collections(
+        &mut self,
+        map: usize,
+        collections: &Collections,
+        graphs: &[Targeted<'_, GraphName>],
+        term_targets: &[usize],
+    ) {
+        for (graph, graph_targets) in graphs {
+            for triple in &collections.triples {
+                self.push(triple.clone().in_graph(graph.clone()), &[term_targets, graph_targets]);
+            }
+            for part in &collections.named {
+                let targets = term_targets.iter().chain(graph_targets.iter()).copied().collect();
+                self.named.push(NamedPart { part: part.clone(), graph: graph.clone(), targets, map });
+            }
+        }
+    }
+
     /// Adds a quad, sent to the union of the targets of the term maps that
     /// made it.
+    #[inline]
     fn push(&mut self, quad: Quad, targets: &[&[usize]]) {
         let index = self.quads.len();
         self.quads.push(quad);
+        if targets.iter().all(|targets| targets.is_empty()) {
+            return;
+        }
         let first = self.targeted.len();
         for &target in targets.iter().copied().flatten() {
             if !self.targeted[first..].iter().any(|&(_, t)| t == target) {
@@ -627,8 +763,8 @@ struct RowScratch<'p> {
     /// A predicate-object map's predicates and objects for the row.
     predicates: Vec<Targeted<'p, NamedNode>>,
     objects: Vec<Targeted<'p, Term>>,
-    /// Triples of the collections and containers gather maps make.
-    collection_triples: Vec<Triple>,
+    /// What the gather maps make of the record.
+    collections: Collections,
 }
 
 /// A quad for each predicate, object and graph. For the last subject, the
@@ -658,5 +794,78 @@ fn push_combinations<'p>(
                 batch.push(quad, &[subject_targets, p_targets, o_targets, graph_targets]);
             }
         }
+    }
+}
+
+/// Named collections and containers as the records give them, put together
+/// by head and graph in record order ([`CollectionPart`]).
+#[derive(Default)]
+struct NamedCollections {
+    index: HashMap<(NamedOrBlankNode, GraphName), usize>,
+    entries: Vec<(usize, NamedPart)>,
+}
+
+impl NamedCollections {
+    fn add(&mut self, source: usize, parts: &mut Vec<NamedPart>) {
+        for part in parts.drain(..) {
+            let key = (part.part.head.clone(), part.graph.clone());
+            match self.index.get(&key) {
+                Some(&entry) => {
+                    let (_, existing) = &mut self.entries[entry];
+                    existing.part.members.extend(part.part.members);
+                    for target in part.targets {
+                        if !existing.targets.contains(&target) {
+                            existing.targets.push(target);
+                        }
+                    }
+                }
+                None => {
+                    self.index.insert(key, self.entries.len());
+                    self.entries.push((source, part));
+                }
+            }
+        }
+    }
+
+    /// Their triples, in a batch for each source that made some.
+    fn into_batches(self, plan: &Plan) -> Vec<MappedBatch> {
+        let mut batches: Vec<MappedBatch> = Vec::new();
+        let mut triples = Vec::new();
+        for (number, (source, named)) in self.entries.into_iter().enumerate() {
+            let position = match batches.iter().position(|b| b.source == source) {
+                Some(position) => position,
+                None => {
+                    let quads_per_map = vec![0; plan.maps.len()];
+                    batches.push(MappedBatch { source, quads_per_map, ..MappedBatch::default() });
+                    batches.len() - 1
+                }
+            };
+            let batch = &mut batches[position];
+            let NamedPart { part, graph, targets, map } = named;
+            named_collection(&part.head, part.kind, part.members, number, &mut triples);
+            batch.quads_per_map[map] += triples.len() as u64;
+            for triple in triples.drain(..) {
+                batch.push(triple.in_graph(graph.clone()), &[&targets]);
+            }
+        }
+        batches
+    }
+}
+
+/// A blank node as it is in `graph`: itself in the default graph, labelled
+/// with the graph's IRI (hex) in a named one.
+fn graph_scoped(node: &NamedOrBlankNode, graph: &GraphName) -> NamedOrBlankNode {
+    match (node, graph) {
+        (NamedOrBlankNode::BlankNode(blank), GraphName::NamedNode(name)) => {
+            let mut label = format!("{}_", blank.as_str());
+            for byte in name.as_str().bytes() {
+                label.push_str(&format!("{byte:02x}"));
+            }
+            oxrdf::BlankNode::new_unchecked(label).into()
+        }
+        (NamedOrBlankNode::BlankNode(blank), GraphName::BlankNode(name)) => {
+            oxrdf::BlankNode::new_unchecked(format!("{}_{}", blank.as_str(), name.as_str())).into()
+        }
+        _ => node.clone(),
     }
 }

@@ -10,7 +10,7 @@
 
 use super::datatypes::check_lexical_form;
 use super::model::{CollectionKind, TermType};
-use super::plan::{AnnotationPlan, TermPlan, ValuePlan};
+use super::plan::{AnnotationPlan, ObjectPlan, TermPlan, ValuePlan};
 use crate::functions::Arguments;
 use crate::problem::ProblemKind;
 use crate::source::{Expression, Record, Row, Value};
@@ -77,11 +77,10 @@ impl TermPlan {
     pub(crate) fn generate(&self, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
         let text: &str = match &self.value {
             ValuePlan::Constant(term) => return Ok(Some(term.clone())),
-            ValuePlan::Fresh(id) => return Ok(Some(BlankNode::new_unchecked(format!("f{id}{}", row.label())).into())),
+            ValuePlan::Fresh(id) => return Ok(Some(fresh_blank_node(*id, row).into())),
             ValuePlan::Reference(expression) => cell_of(row, expression),
             ValuePlan::Template(template) => {
-                let iri_safe = self.term_type == TermType::Iri;
-                if template.expand(|e| cell_of(row, e), iri_safe, scratch).is_none() {
+                if template.expand(|e| cell_of(row, e), self.term_type.escape(), scratch).is_none() {
                     return Ok(None);
                 }
                 scratch
@@ -93,9 +92,16 @@ impl TermPlan {
         }
         match self.term_type {
             TermType::Iri if self.always_valid_iri => Ok(Some(NamedNode::new_unchecked(text).into())),
-            TermType::Iri | TermType::UnsafeIri => self.iri(text).map(|n| Some(n.into())),
+            TermType::Iri | TermType::Uri | TermType::UnsafeIri => self.iri(text).map(|n| Some(n.into())),
             TermType::BlankNode => Ok(Some(blank_node(text).into())),
-            TermType::Literal => self.literal(text, None, row, &mut String::new()).map(|l| Some(l.into())),
+            TermType::Literal => match (&self.datatype, &self.language) {
+                (None, None) => Ok(Some(Literal::new_simple_literal(text).into())),
+                // Checked and lower-cased when the mapping was read.
+                (None, Some(AnnotationPlan::Constant(tag))) => {
+                    Ok(Some(Literal::new_language_tagged_literal_unchecked(text, tag.as_str()).into()))
+                }
+                _ => self.literal(text, None, row, &mut String::new()).map(|l| Some(l.into())),
+            },
         }
     }
 
@@ -116,8 +122,7 @@ impl TermPlan {
                 for expression in template.columns() {
                     lists.push(self.reference_values(expression, row)?.into_iter().map(|v| v.text).collect());
                 }
-                let iri_safe = self.term_type == TermType::Iri;
-                template.expand_all(&lists, iri_safe).into_iter().map(Value::plain).collect()
+                template.expand_all(&lists, self.term_type.escape()).into_iter().map(Value::plain).collect()
             }
             ValuePlan::Function(call) => {
                 let mut arguments = Arguments::default();
@@ -146,8 +151,8 @@ impl TermPlan {
     /// The term a value forms under this term map's term type.
     fn term_from(&self, value: Value, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
         match self.term_type {
-            TermType::Iri | TermType::UnsafeIri if value.text.is_empty() => Ok(None),
-            TermType::Iri | TermType::UnsafeIri => self.iri(&value.text).map(|n| Some(n.into())),
+            TermType::Iri | TermType::Uri | TermType::UnsafeIri if value.text.is_empty() => Ok(None),
+            TermType::Iri | TermType::Uri | TermType::UnsafeIri => self.iri(&value.text).map(|n| Some(n.into())),
             TermType::BlankNode if value.text.is_empty() => Ok(None),
             TermType::BlankNode => Ok(Some(blank_node(&value.text).into())),
             TermType::Literal => {
@@ -163,7 +168,9 @@ impl TermPlan {
     /// An IRI from generated text: absolute as it is, or the base IRI put in
     /// front (R2RML concatenates; it does not resolve `..`).
     pub(crate) fn iri(&self, text: &str) -> Result<NamedNode, TermError> {
-        if Iri::parse(text).is_ok() {
+        // A URI is an IRI of ASCII characters only (RFC 3987, 3.1).
+        let valid = |text: &str| Iri::parse(text).is_ok() && (self.term_type != TermType::Uri || text.is_ascii());
+        if valid(text) {
             return Ok(NamedNode::new_unchecked(text));
         }
         if self.term_type == TermType::UnsafeIri && text.contains(':') {
@@ -174,6 +181,10 @@ impl TermPlan {
             return Err((ProblemKind::InvalidIri, message));
         };
         let joined = format!("{base}{text}");
+        if self.term_type == TermType::Uri && !joined.is_ascii() {
+            let message = format!("{text:?} has characters a URI cannot hold (rml:URI); use rml:IRI, or a template, which percent-encodes them");
+            return Err((ProblemKind::InvalidIri, message));
+        }
         match Iri::parse(joined.as_str()) {
             Ok(_) => Ok(NamedNode::new_unchecked(joined)),
             Err(_) if self.term_type == TermType::UnsafeIri => Ok(NamedNode::new_unchecked(joined)),
@@ -203,8 +214,8 @@ impl TermPlan {
             Some(AnnotationPlan::Constant(datatype)) => {
                 // A number given another numeric datatype takes that datatype's
                 // canonical form (RML-Core 11.1): 33 as xsd:double is "3.3E1".
-                let canonical = match (natural, datatype.as_str(), text.parse::<f64>()) {
-                    (Some(_), xsd::DOUBLE, Ok(number)) => Some(crate::source::json::canonical_double(number)),
+                let canonical = match (natural, datatype.as_str()) {
+                    (Some(_), xsd::DOUBLE) => text.parse::<f64>().ok().map(crate::source::json::canonical_double),
                     _ => None,
                 };
                 let text = canonical.as_deref().unwrap_or(text);
@@ -250,9 +261,17 @@ impl TermPlan {
 
     /// A CSV cell or a template of cells: one term or none, built straight
     /// from the row by [`TermPlan::generate`].
+    #[inline]
     pub(crate) fn is_one_cell(&self, row: &Row) -> bool {
         self.single_valued && matches!(row.record, Record::Csv(_))
     }
+}
+
+/// A new blank node for a record and a term map with no value; out of line,
+/// to keep [`TermPlan::generate`] small.
+#[inline(never)]
+fn fresh_blank_node(id: usize, row: &Row) -> BlankNode {
+    BlankNode::new_unchecked(format!("f{id}{}", row.label()))
 }
 
 /// A term's text as a function argument or join key: an IRI, a literal's
@@ -294,19 +313,63 @@ pub(crate) fn blank_node(value: &str) -> BlankNode {
     BlankNode::new_unchecked(label)
 }
 
+/// What gather maps make for a record: the triples of collections with a
+/// fresh head, and the parts of named ones.
+#[derive(Debug, Default)]
+pub(crate) struct Collections {
+    pub triples: Vec<Triple>,
+    pub named: Vec<CollectionPart>,
+}
+
+impl Collections {
+    // Always inlined: called for every object of every record, across
+    // codegen units, and nearly always with nothing to do.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.triples.is_empty() && self.named.is_empty()
+    }
+
+    #[inline(always)]
+    pub fn clear(&mut self) {
+        if !self.is_empty() {
+            self.triples.clear();
+            self.named.clear();
+        }
+    }
+}
+
+/// The members one record gives a named collection or container, one whose
+/// head the gather map names (an IRI or a blank node from its template,
+/// constant or reference). Records naming the same head add to one
+/// collection, in record order, instead of each making its own (RML-CC,
+/// "Generating well-formed named collections or containers"): its triples
+/// are made when the run ends ([`named_collection`]).
+#[derive(Debug, Clone)]
+pub(crate) struct CollectionPart {
+    pub head: NamedOrBlankNode,
+    pub kind: CollectionKind,
+    pub members: Vec<Term>,
+}
+
+/// The subjects a referencing object map gives for a record: what a gather
+/// map's referencing members gather (the join tables are the run's).
+pub(crate) type ParentSubjects<'a> = &'a dyn Fn(&ObjectPlan, &Row, &mut String, &mut Vec<Term>);
+
 impl TermPlan {
     /// The collections or containers a gather map (RML-CC) makes for the
-    /// record: their heads into `heads`, their triples into `triples`.
-    /// Members are gathered in order; with `rml:append` they form one
-    /// collection, with `rml:cartesianProduct` one per combination of the
-    /// members' values. An empty one is made only when allowed: a list is
-    /// then `rdf:nil`, a container has its type alone.
+    /// record: their heads into `heads`, their triples or named parts into
+    /// `out`. Members are gathered in order; with `rml:append` they form
+    /// one collection, with `rml:cartesianProduct` one per combination of
+    /// the members' values (a named one gets them all, appended). An empty
+    /// one is made only when allowed: a list is then `rdf:nil`, a container
+    /// has its type alone.
     pub(crate) fn gather_into(
         &self,
         row: &Row,
         scratch: &mut String,
+        parents: ParentSubjects<'_>,
         heads: &mut Vec<Term>,
-        triples: &mut Vec<Triple>,
+        out: &mut Collections,
     ) -> Result<(), TermError> {
         let Some(gather) = &self.gather else {
             return self.generate_all(row, scratch, heads);
@@ -314,7 +377,10 @@ impl TermPlan {
         let mut lists = Vec::with_capacity(gather.members.len());
         for member in &gather.members {
             let mut terms = Vec::new();
-            member.gather_into(row, scratch, &mut terms, triples)?;
+            match member {
+                ObjectPlan::Term(term) => term.gather_into(row, scratch, parents, &mut terms, out)?,
+                referencing => parents(referencing, row, scratch, &mut terms),
+            }
             lists.push(terms);
         }
         let collections = if gather.cartesian { cartesian_product(&lists) } else { vec![lists.concat()] };
@@ -322,23 +388,58 @@ impl TermPlan {
         if !matches!(self.value, ValuePlan::Fresh(_)) {
             self.generate_all(row, scratch, &mut names)?;
         }
+        let first_head = heads.len();
         for (index, members) in collections.into_iter().enumerate() {
             if members.is_empty() && !gather.allow_empty {
                 continue;
             }
-            let record = row.label();
-            let label = |cell: usize| BlankNode::new_unchecked(format!("g{}{record}c{index}n{cell}", gather.id));
-            let head: NamedOrBlankNode = match names.get(index).or(names.first()) {
-                Some(Term::NamedNode(n)) => n.clone().into(),
-                Some(Term::BlankNode(b)) => b.clone().into(),
-                _ => label(0).into(),
+            let named = match names.get(index).or(names.first()) {
+                Some(Term::NamedNode(n)) => Some(NamedOrBlankNode::from(n.clone())),
+                Some(Term::BlankNode(b)) => Some(b.clone().into()),
+                _ => None,
             };
-            heads.push(match gather.kind {
-                CollectionKind::List => list(head, members, label, triples),
-                kind => container(head, kind, members, triples),
-            });
+            let head: Term = match named {
+                // The empty list is rdf:nil, whatever its name (RML-CC 6).
+                Some(_) if members.is_empty() && gather.kind == CollectionKind::List => rdf::NIL.into_owned().into(),
+                Some(head) => {
+                    out.named.push(CollectionPart { head: head.clone(), kind: gather.kind, members });
+                    head.into()
+                }
+                None => {
+                    let record = row.label();
+                    let label =
+                        |cell: usize| BlankNode::new_unchecked(format!("g{}{record}c{index}n{cell}", gather.id));
+                    match gather.kind {
+                        CollectionKind::List => list(label(0).into(), members, label, &mut out.triples),
+                        kind => container(label(0).into(), kind, members, &mut out.triples),
+                    }
+                }
+            };
+            if !heads[first_head..].contains(&head) {
+                heads.push(head);
+            }
         }
         Ok(())
+    }
+}
+
+/// The triples of a named collection or container with every member its
+/// records gave; `number` tells its blank nodes apart from other ones'.
+pub(crate) fn named_collection(
+    head: &NamedOrBlankNode,
+    kind: CollectionKind,
+    members: Vec<Term>,
+    number: usize,
+    triples: &mut Vec<Triple>,
+) {
+    match kind {
+        CollectionKind::List => {
+            let label = |cell: usize| BlankNode::new_unchecked(format!("gn{number}c{cell}"));
+            list(head.clone(), members, label, triples);
+        }
+        kind => {
+            container(head.clone(), kind, members, triples);
+        }
     }
 }
 

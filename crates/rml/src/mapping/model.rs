@@ -146,6 +146,9 @@ pub struct FunctionCall {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TermType {
     Iri,
+    /// `rml:URI`: template values are percent-encoded down to ASCII, and the
+    /// term must be an absolute URI (RFC 3986).
+    Uri,
     /// `rml:UnsafeIRI`: template values are put in without percent-encoding.
     UnsafeIri,
     BlankNode,
@@ -154,7 +157,16 @@ pub enum TermType {
 
 impl TermType {
     pub fn is_iri(self) -> bool {
-        matches!(self, Self::Iri | Self::UnsafeIri)
+        matches!(self, Self::Iri | Self::Uri | Self::UnsafeIri)
+    }
+
+    /// How template values are escaped for terms of this type.
+    pub fn escape(self) -> super::template::Escape {
+        match self {
+            Self::Iri => super::template::Escape::Iri,
+            Self::Uri => super::template::Escape::Uri,
+            _ => super::template::Escape::Verbatim,
+        }
     }
 }
 
@@ -162,6 +174,7 @@ impl fmt::Display for TermType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Iri => "IRI",
+            Self::Uri => "URI",
             Self::UnsafeIri => "unsafe IRI",
             Self::BlankNode => "blank node",
             Self::Literal => "literal",
@@ -189,7 +202,9 @@ pub struct TermMap {
 /// A gather map's collection (RML-CC).
 #[derive(Debug, Clone)]
 pub struct Gather {
-    pub members: Vec<TermMap>,
+    /// Term maps, or referencing object maps whose parent subjects are
+    /// gathered (RML-CC's "using referencing object map").
+    pub members: Vec<ObjectMap>,
     pub kind: CollectionKind,
     /// `rml:strategy rml:cartesianProduct`: one collection per combination
     /// of the members' values, instead of one with all of them appended.

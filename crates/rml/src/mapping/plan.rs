@@ -114,7 +114,7 @@ pub struct TermPlan {
 /// A gather map's collection, compiled.
 #[derive(Debug)]
 pub struct GatherPlan {
-    pub members: Vec<TermPlan>,
+    pub members: Vec<ObjectPlan>,
     pub kind: CollectionKind,
     pub cartesian: bool,
     pub allow_empty: bool,
@@ -392,7 +392,7 @@ impl<'a> Compiler<'a> {
         };
         let gather = match &term.gather {
             Some(gather) => {
-                let members = gather.members.iter().map(|m| self.term(map, m)).collect::<Result<_, _>>()?;
+                let members = gather.members.iter().map(|m| self.object(map, m)).collect::<Result<_, _>>()?;
                 self.fresh += 1;
                 Some(Box::new(GatherPlan {
                     members,
@@ -565,9 +565,17 @@ impl Compiler<'_> {
                     (FieldKindPlan::Expression(Box::new(term)), scope.format)
                 }
                 FieldValue::Iterable { iterator, format } => {
-                    let format = format.or(scope.format);
+                    let mut format = format.or(scope.format);
+                    let mut iterator = iterator.clone();
+                    // CSV text in a value (RMLLVTC0007c): its header is only
+                    // known per value, so it is read as JSON rows (view.rs's
+                    // `parse`), iterated with `$[*]`, its columns as members.
+                    if matches!(format, Some(Format::Csv { .. })) && scope.columns.is_empty() {
+                        format = Some(Format::Json);
+                        iterator = Some(iterator.unwrap_or_else(|| "$[*]".to_owned()));
+                    }
                     let iterator_scope = Scope { format, ..scope.clone() };
-                    let iterator = match iterator {
+                    let iterator = match &iterator {
                         Some(text) => Some(self.in_scope(iterator_scope, |c| c.expression(map, text))?),
                         None => None,
                     };

@@ -15,7 +15,9 @@ const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
 use crate::files::{Compression, Encoding};
 use crate::source::Format;
 use crate::target::{Serialization, TargetSpec};
-use oxrdf::{Graph, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple};
+use oxrdf::{
+    Graph, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple, TripleRef,
+};
 use oxttl::TurtleParser;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -264,7 +266,26 @@ impl MapReader<'_> {
         }
     }
 
+    /// RML-star is refused with its reason, rather than misread: a quoted
+    /// triple is an RDF 1.2 triple term, which this build's RDF model and
+    /// store do not enable (README, "RML-star").
+    fn refuse_rml_star(&self, node: NamedOrBlankNodeRef<'_>, what: &str) -> Result<(), MappingError> {
+        let rdf_type = NamedNodeRef::new_unchecked(RDF_TYPE);
+        let non_asserted = self.file.graph.contains(TripleRef::new(node, rdf_type, &rml("NonAssertedTriplesMap")));
+        let quoted = self.at_most_one(node, "quotedTriplesMap")?;
+        if !non_asserted && quoted.is_none() {
+            return Ok(());
+        }
+        let construct = if quoted.is_some() { "rml:quotedTriplesMap" } else { "rml:NonAssertedTriplesMap" };
+        Err(self.error(format!(
+            "{what}: {construct} (RML-star) is not supported: a quoted triple needs RDF 1.2 triple terms, \
+             which factgraph's RDF model and store do not enable; state the triple about a reifier \
+             (rdf:reifies) or another resource of its own instead, or leave this map out"
+        )))
+    }
+
     fn triples_map(&self, node: NamedOrBlankNodeRef<'_>) -> Result<TriplesMap, MappingError> {
+        self.refuse_rml_star(node, "its rdf:type")?;
         let Some(source_node) = self.at_most_one(node, "logicalSource")? else {
             return Err(
                 self.error("no rml:logicalSource; name the file with rml:logicalSource [ rml:source \"file.csv\" ]")
@@ -681,6 +702,7 @@ impl MapReader<'_> {
     }
 
     fn term_map(&self, map: NamedOrBlankNodeRef<'_>, role: Role) -> Result<TermMap, MappingError> {
+        self.refuse_rml_star(map, role.name())?;
         let constant = self.at_most_one(map, "constant")?;
         let reference = self.at_most_one(map, "reference")?;
         let template = self.at_most_one(map, "template")?;
@@ -791,7 +813,7 @@ impl MapReader<'_> {
         let members = self
             .rdf_list(list)?
             .into_iter()
-            .map(|member| self.term_map(self.node(member, "gather")?, Role::Object))
+            .map(|member| self.object_map(self.node(member, "gather")?))
             .collect::<Result<_, _>>()?;
         let kind = match self.at_most_one(map, "gatherAs")? {
             None => return Err(self.error("a gather map needs rml:gatherAs rdf:List, rdf:Bag, rdf:Seq or rdf:Alt")),
@@ -915,13 +937,14 @@ impl MapReader<'_> {
     fn term_type(&self, term: TermRef<'_>) -> Result<TermType, MappingError> {
         let iri = self.iri(term, "termType")?;
         Ok(match iri.as_str().strip_prefix(super::vocab::RML) {
-            Some("IRI" | "URI") => TermType::Iri,
+            Some("IRI") => TermType::Iri,
+            Some("URI") => TermType::Uri,
             Some("UnsafeIRI" | "UnsafeURI") => TermType::UnsafeIri,
             Some("BlankNode") => TermType::BlankNode,
             Some("Literal") => TermType::Literal,
             _ => {
                 return Err(self.error(format!(
-                    "unknown rml:termType {iri}; use rml:IRI, rml:UnsafeIRI, rml:BlankNode or rml:Literal"
+                    "unknown rml:termType {iri}; use rml:IRI, rml:URI, rml:UnsafeIRI, rml:BlankNode or rml:Literal"
                 )))
             }
         })

@@ -270,12 +270,31 @@ fn fill(fields: &[FieldPlan], record: &Record, line: u64, mut records: Vec<Field
     records
 }
 
-/// A value read as a record of `format` (a JSON text in a CSV cell).
+/// A value read as a record of `format`: a JSON text in a CSV cell, or a
+/// CSV text (with its header) in a JSON or XML value. A CSV text becomes a
+/// JSON array of one object per row, its header the members' names: its
+/// header is only known per value, so its fields are compiled as members
+/// (see `Compiler::fields`).
 fn parse(text: &str, format: Option<Format>) -> Option<Record> {
     match format {
         Some(Format::Json) => Some(Record::Json(Box::new(
             serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned())),
         ))),
+        Some(Format::Csv { delimiter }) => {
+            let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(text.as_bytes());
+            let header = reader.headers().ok()?.clone();
+            let rows = reader
+                .records()
+                .filter_map(Result::ok)
+                .map(|row| {
+                    let members = header.iter().zip(row.iter());
+                    serde_json::Value::Object(
+                        members.map(|(name, cell)| (name.to_owned(), serde_json::Value::from(cell))).collect(),
+                    )
+                })
+                .collect();
+            Some(Record::Json(Box::new(serde_json::Value::Array(rows))))
+        }
         _ => None,
     }
 }
