@@ -6,8 +6,11 @@
 //! its Oxigraph store; this keeps the two answering alike on the whole suite.
 //! Each evaluation test's data is loaded into an in-memory Oxigraph store,
 //! and the index is written from that store's quads, as the build writes it
-//! (the store's literals are in the form it gives them back; the build's
-//! sorted runs hold the same). The query then runs three ways:
+//! when it kept no sorted runs. A build that kept them writes the index from
+//! them instead, with literals put in the store's form by `as_stored`: the
+//! test checks that `as_stored` gives the store's form of every quad of the
+//! suite, so that both ways give the same index. The query then runs three
+//! ways:
 //!
 //! - `store` and `index`: factgraph's path, `Prepared::parse` and
 //!   `Graph::execute` (with factgraph's own ORDER BY, `src/query/order.rs`),
@@ -27,8 +30,8 @@
 //! One line per test failing on any path, then
 //! `store: N passed, M failed; index: N passed, M failed`. The test fails
 //! when a test passes on the store and not on the index, when the two
-//! answer differently, or when one passes with Oxigraph's ORDER BY and not
-//! with factgraph's. Tests Oxigraph itself fails are counted, not failed on.
+//! answer differently, when one passes with Oxigraph's ORDER BY and not
+//! with factgraph's, or when `as_stored` misses the store's form of a literal. Tests Oxigraph itself fails are counted, not failed on.
 //! `FACTGRAPH_SPARQL11_SHOW=folder/name` prints that test's answers in full.
 //! When the suite is missing the test says so and passes, unless
 //! `FACTGRAPH_REQUIRE_CONFORMANCE=1`.
@@ -40,23 +43,30 @@ mod manifest;
 
 use answer::Answer;
 use factgraph::query::{Graph, Prepared};
+use factgraph_index::stored::as_stored;
 use factgraph_index::{Index, IndexWriter};
 use manifest::{Kind, Test};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, NamedNode, Variable};
+use oxigraph::model::{GraphName, NamedNode, Quad, Term, Variable};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use spargebra::algebra::{Expression, GraphPattern, OrderExpression};
 use spargebra::{Query, SparqlParser};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 const MANIFESTS: &[&str] = &["manifest-sparql11-query.ttl", "manifest-sparql11-results.ttl"];
 
-fn suite_dir() -> Option<PathBuf> {
+/// The suite's folder, or where it was looked for.
+fn suite_dir() -> Result<PathBuf, PathBuf> {
     let dir = std::env::var_os("FACTGRAPH_SPARQL11_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/sparql11"));
-    dir.is_dir().then_some(dir)
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(dir)
+    }
 }
 
 /// How one way of running a test went: its answer, or why there is none.
@@ -69,6 +79,8 @@ struct Runs {
     oxigraph: Outcome,
     store: Outcome,
     index: Outcome,
+    /// Set when `as_stored` does not give the store's form of a literal.
+    stored_forms_differ: Option<String>,
 }
 
 impl Runs {
@@ -99,13 +111,17 @@ impl Runs {
 
 #[test]
 fn w3c_sparql11_query_evaluation() {
-    let Some(suite) = suite_dir() else {
-        assert!(
-            std::env::var_os("FACTGRAPH_REQUIRE_CONFORMANCE").is_none(),
-            "the SPARQL 1.1 test suite is not at ../shared/conformance/sparql11 (or FACTGRAPH_SPARQL11_DIR)"
-        );
-        eprintln!("skipped: the SPARQL 1.1 test suite is not at ../shared/conformance/sparql11");
-        return;
+    let suite = match suite_dir() {
+        Ok(suite) => suite,
+        Err(missing) => {
+            let message = format!(
+                "the SPARQL 1.1 test suite is not at {}: put it there (the shared conformance folder) or set FACTGRAPH_SPARQL11_DIR",
+                missing.display()
+            );
+            assert!(std::env::var_os("FACTGRAPH_REQUIRE_CONFORMANCE").is_none(), "{message}");
+            eprintln!("skipped: {message}");
+            return;
+        }
     };
     let read = manifest::read(&suite, MANIFESTS).unwrap_or_else(|e| panic!("{e}"));
     let (mut store_passed, mut index_passed, mut oxigraph_passed, mut evaluated) = (0, 0, 0, 0);
@@ -152,6 +168,9 @@ fn w3c_sparql11_query_evaluation() {
         } else if !runs.paths_agree() {
             regressions.push(format!("{}: the store and the index answer differently", test.id));
         }
+        if let Some(difference) = &runs.stored_forms_differ {
+            regressions.push(format!("{}: {difference}", test.id));
+        }
         if oxigraph && !store {
             regressions.push(format!("{}: passes with Oxigraph's ORDER BY, fails with factgraph's", test.id));
         }
@@ -197,9 +216,9 @@ fn evaluate(suite: &Path, test: &Test) -> Result<Runs, String> {
     let Kind::Evaluation { csv } = test.kind else { unreachable!("syntax tests are run apart") };
     let text = query_text(suite, &test.query)?;
     let parsed = SparqlParser::new().parse_query(&text).map_err(|e| format!("the query does not parse: {e}"))?;
-    let store = Store::new().map_err(|e| e.to_string())?;
+    let mut quads = Vec::new();
     if let Some(data) = &test.data {
-        load(suite, &store, data, GraphName::DefaultGraph)?;
+        quads.extend(read_quads(suite, data, GraphName::DefaultGraph)?);
     }
     let mut named: Vec<&NamedNode> = Vec::new();
     if let Some(dataset) = parsed.dataset() {
@@ -207,11 +226,13 @@ fn evaluate(suite: &Path, test: &Test) -> Result<Runs, String> {
         named.extend(dataset.named.iter().flatten());
     }
     for graph in &test.graph_data {
-        load(suite, &store, graph, NamedNode::new(graph).map_err(|e| e.to_string())?.into())?;
+        quads.extend(read_quads(suite, graph, NamedNode::new(graph).map_err(|e| e.to_string())?.into())?);
     }
     for graph in named {
-        load(suite, &store, graph.as_str(), graph.clone().into())?;
+        quads.extend(read_quads(suite, graph.as_str(), graph.clone().into())?);
     }
+    let store = Store::new().map_err(|e| e.to_string())?;
+    store.extend(quads.iter().cloned()).map_err(|e| e.to_string())?;
     let folder = tempfile::tempdir().map_err(|e| e.to_string())?;
     let index = index_of(&store, folder.path())?;
     let result = test.result.as_deref().ok_or("no expected result")?;
@@ -228,6 +249,7 @@ fn evaluate(suite: &Path, test: &Test) -> Result<Runs, String> {
     Ok(Runs {
         expected,
         keys: order_keys(&parsed),
+        stored_forms_differ: stored_forms_differ(&store, &quads)?,
         oxigraph,
         store: run(Graph::Store(store.clone())),
         index: run(Graph::Index(index)),
@@ -252,9 +274,9 @@ fn into_static(results: QueryResults<'_>) -> Result<QueryResults<'static>, Strin
     })
 }
 
-/// Loads the file of `iri` into `graph` of `store`, its blank nodes apart
-/// from every other file's.
-fn load(suite: &Path, store: &Store, iri: &str, graph: GraphName) -> Result<(), String> {
+/// Reads the file of `iri` into `graph`, its blank nodes apart from every
+/// other file's.
+fn read_quads(suite: &Path, iri: &str, graph: GraphName) -> Result<Vec<Quad>, String> {
     let path = manifest::file_of(suite, iri)?;
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
     let format = RdfFormat::from_extension(extension).ok_or_else(|| format!("{}: no RDF format", path.display()))?;
@@ -264,7 +286,32 @@ fn load(suite: &Path, store: &Store, iri: &str, graph: GraphName) -> Result<(), 
         .with_default_graph(graph)
         .rename_blank_nodes();
     let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    store.load_from_reader(parser, file).map_err(|e| format!("{}: {e}", path.display()))
+    parser.for_reader(file).collect::<Result<_, _>>().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The quad as the build's sorted runs keep it: literals in the store's
+/// form, by `as_stored`.
+fn kept(quad: &Quad) -> Quad {
+    let mut quad = quad.clone();
+    if let Term::Literal(literal) = &quad.object {
+        if let Some(stored) = as_stored(literal.as_ref()) {
+            quad.object = stored.into();
+        }
+    }
+    quad
+}
+
+/// Where the store's quads and the parsed quads in `as_stored` form differ:
+/// the index a build writes from its sorted runs would then not be the one
+/// it writes from the store.
+fn stored_forms_differ(store: &Store, parsed: &[Quad]) -> Result<Option<String>, String> {
+    let stored: HashSet<Quad> = store.iter().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let kept: HashSet<Quad> = parsed.iter().map(kept).collect();
+    let only = |a: &HashSet<Quad>, b: &HashSet<Quad>| a.difference(b).next().map(ToString::to_string);
+    Ok(match (only(&stored, &kept), only(&kept, &stored)) {
+        (None, None) => None,
+        (in_store, kept) => Some(format!("the store has {in_store:?}, as_stored gives {kept:?}")),
+    })
 }
 
 /// The index of the store's quads, as the build writes a version's index
