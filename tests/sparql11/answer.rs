@@ -30,7 +30,7 @@ pub enum Answer {
     Boolean(bool),
     /// Canonicalized.
     Graph(Graph),
-    /// A CSV text, as rows of cells.
+    /// A CSV text, as rows of cells, its columns in name order.
     Csv(Vec<Vec<String>>),
 }
 
@@ -196,7 +196,7 @@ pub fn matches(expected: &Answer, actual: &Answer, keys: &[Variable]) -> bool {
 /// A short account of `answer`, for a failure's line.
 pub fn describe(answer: &Answer) -> String {
     match answer {
-        Answer::Solutions { rows, .. } => format!("{} solutions", rows.len()),
+        Answer::Solutions { rows, .. } => format!("{} solution{}", rows.len(), if rows.len() == 1 { "" } else { "s" }),
         Answer::Boolean(value) => format!("{value}"),
         Answer::Graph(graph) => format!("a graph of {} triples", graph.len()),
         Answer::Csv(rows) => format!("{} CSV lines", rows.len()),
