@@ -33,15 +33,14 @@ fn main() {
             .unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", source.display())));
         // The source map is not served: without this line a browser's
         // developer tools would ask for it and get a 404.
-        let text: String =
-            text.lines().filter(|l| !l.starts_with("//# sourceMappingURL=") && !l.starts_with("/*# sourceMappingURL=")).fold(
-                String::with_capacity(text.len()),
-                |mut all, line| {
-                    all.push_str(line);
-                    all.push('\n');
-                    all
-                },
-            );
+        let text: String = text
+            .lines()
+            .filter(|l| !l.starts_with("//# sourceMappingURL=") && !l.starts_with("/*# sourceMappingURL="))
+            .fold(String::with_capacity(text.len()), |mut all, line| {
+                all.push_str(line);
+                all.push('\n');
+                all
+            });
         std::fs::write(assets.join(name), text).unwrap_or_else(|e| fail(&format!("cannot write {name}: {e}")));
     }
 }

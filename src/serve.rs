@@ -48,8 +48,16 @@ use std::time::Duration;
 /// Files served under `/assets/`: YASGUI as build.rs fetched it, and the
 /// page's own script and style.
 const ASSETS: [(&str, &str, &[u8]); 4] = [
-    ("yasgui.min.js", "text/javascript; charset=utf-8", include_bytes!(concat!(env!("OUT_DIR"), "/web-assets/yasgui.min.js"))),
-    ("yasgui.min.css", "text/css; charset=utf-8", include_bytes!(concat!(env!("OUT_DIR"), "/web-assets/yasgui.min.css"))),
+    (
+        "yasgui.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!(concat!(env!("OUT_DIR"), "/web-assets/yasgui.min.js")),
+    ),
+    (
+        "yasgui.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!(concat!(env!("OUT_DIR"), "/web-assets/yasgui.min.css")),
+    ),
     ("factgraph.js", "text/javascript; charset=utf-8", include_bytes!("serve/assets/factgraph.js")),
     ("factgraph.css", "text/css; charset=utf-8", include_bytes!("serve/assets/factgraph.css")),
 ];
@@ -205,7 +213,10 @@ impl State {
         let format = value("format");
         if let Some(format) = &format {
             if !["html", "ttl", "nt", "jsonld"].contains(&format.as_str()) {
-                return Err(Failure(StatusCode::BAD_REQUEST, format!("format={format} is not one of html, ttl, nt, jsonld")));
+                return Err(Failure(
+                    StatusCode::BAD_REQUEST,
+                    format!("format={format} is not one of html, ttl, nt, jsonld"),
+                ));
             }
         }
         let document = |ext: &str| format!("/resource?iri={}&format={ext}", links::encode(iri.as_str()));
@@ -259,7 +270,7 @@ impl State {
         let triples =
             sparql::construct(&store, &project.prefixes, &resource::description_query(iri)).map_err(internal)?;
         if triples.is_empty() {
-            let mut message = format!("the graph has nothing about <{iri}>");
+            let mut message = format!("the graph has nothing about <{}>", iri.as_str());
             if let Some(path) = self.links().local_path(iri.as_str()).filter(|p| !p.starts_with("/resource")) {
                 message.push_str(&format!(" (its page would be {path})"));
             }
@@ -301,8 +312,7 @@ impl State {
         let claim_triples: Vec<Triple> = claims.iter().filter_map(resource::claim_triple).collect();
         let mut all = triples.clone();
         all.extend(claim_triples.iter().cloned());
-        let mut origins =
-            crate::why::explain_triples(project, origins_path.as_deref(), &all).map_err(internal)?;
+        let mut origins = crate::why::explain_triples(project, origins_path.as_deref(), &all).map_err(internal)?;
         let claim_origins = origins.split_off(triples.len());
         let claims: Vec<(resource::Claim, Vec<crate::why::RowOrigin>)> = claims
             .into_iter()
@@ -327,7 +337,8 @@ impl State {
         let sources = if source_iris.is_empty() {
             Default::default()
         } else {
-            let rows = sparql::select(store, &project.prefixes, &resource::sources_query(&source_iris)).map_err(internal)?;
+            let rows =
+                sparql::select(store, &project.prefixes, &resource::sources_query(&source_iris)).map_err(internal)?;
             resource::read_sources(&rows)
         };
         let mut iris: Vec<String> = vec![iri.as_str().to_owned()];
@@ -348,8 +359,7 @@ impl State {
         iris.sort();
         iris.dedup();
         let mut links = self.links();
-        let (labels, described) =
-            sparql::labels_and_described(store, &project.prefixes, &iris).map_err(internal)?;
+        let (labels, described) = sparql::labels_and_described(store, &project.prefixes, &iris).map_err(internal)?;
         links.labels.extend(labels);
         links.described.extend(described);
         let alternates: Vec<(&'static str, String)> =
@@ -382,7 +392,10 @@ impl State {
             let triples = sparql::construct(&store, &project.prefixes, &dataset::description_query(graph.as_str()))
                 .map_err(internal)?;
             if triples.is_empty() {
-                return Err(Failure(StatusCode::NOT_FOUND, "this build has no description; run `factgraph build`".into()));
+                return Err(Failure(
+                    StatusCode::NOT_FOUND,
+                    "this build has no description; run `factgraph build`".into(),
+                ));
             }
             rdf_response(&triples, &extension, &project.prefixes)?
         };
@@ -542,8 +555,10 @@ impl State {
             Err(e) => return Err(Failure(StatusCode::BAD_REQUEST, format!("syntax error: {e}"))),
         };
         let store = self.store().map_err(internal)?;
-        let options =
-            WriteOptions { prefixes: self.options.project.prefixes.clone(), allow_formulas: self.options.allow_formulas };
+        let options = WriteOptions {
+            prefixes: self.options.project.prefixes.clone(),
+            allow_formulas: self.options.allow_formulas,
+        };
         let accept = accept.to_owned();
         let (sender, receiver) = mpsc::channel();
         std::thread::spawn(move || {

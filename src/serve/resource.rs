@@ -47,7 +47,8 @@ pub fn sources_query(sources: &[String]) -> String {
 pub fn read_sources(rows: &Solutions) -> HashMap<String, SourceInfo> {
     rows.iter()
         .filter_map(|row| {
-            let info = SourceInfo { title: row.text("t"), publisher: row.text("p"), date: row.text("d"), url: row.text("u") };
+            let info =
+                SourceInfo { title: row.text("t"), publisher: row.text("p"), date: row.text("d"), url: row.text("u") };
             Some((row.iri("s")?, info))
         })
         .collect()
@@ -169,14 +170,16 @@ impl ResourcePage<'_> {
             table.facts {
                 thead { tr {
                     @if show_subject { th { "Subject" } }
-                    th { "Property" } th { "Value" } th { "Source" } th { "From" }
+                    th { "Property" }
+                    @if !show_subject { th { "Value" } }
+                    th { "Source" } th { "From" }
                 } }
                 tbody {
                     @for (triple, origins) in facts {
                         tr {
                             @if show_subject { td { (term(&triple.subject.clone().into(), self.links)) } }
                             td { (self.links.iri(triple.predicate.as_str())) }
-                            td { @if !show_subject { (term(&triple.object, self.links)) } @else { "this" } }
+                            @if !show_subject { td { (term(&triple.object, self.links)) } }
                             td.source { (self.cited(origins)) }
                             td.origin { (origin_lines(origins)) }
                         }

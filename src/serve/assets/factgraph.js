@@ -42,6 +42,7 @@
       value: prefixLines + "\n\nSELECT ?subject ?property ?value WHERE {\n  ?subject ?property ?value\n}\nLIMIT 20\n",
       autocompleters: ["projectPrefixes", "variables", "graphClasses", "graphProperties"],
       prefixCcApi: null,
+      collapsePrefixesOnLoad: true,
       createShortLink: undefined,
     },
     yasr: { prefixes: prefixes },
