@@ -777,8 +777,15 @@ fn in_a_browser_a_named_question_runs_in_the_editor_and_its_iris_lead_to_resourc
         "{errors:?}"
     );
 
+    // A link to a question's answer: `/?question=NAME` runs it on arrival.
+    browser.open(&format!("http://{}/?question=companies", server.address));
+    browser.wait_for(".yasr table.dataTable tbody tr td");
+    let table = browser.results();
+    assert_eq!(table[0], ["company", "name", "country"], "{table:?}");
+    let editor = browser.execute("return factgraphYasgui.getTab().getYasqe().getValue()", serde_json::json!([]));
+    assert!(editor.as_str().unwrap().contains("?company"), "{editor}");
+
     // IRIs in the results lead to the resources' pages here.
-    browser.run_question("companies");
     let link = &browser.wait_for(".yasr a.iri[data-iri='http://example.org/org/microsoft']")[0];
     browser.click(link);
     assert_eq!(browser.text_of("h1"), "Microsoft");

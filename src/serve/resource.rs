@@ -33,9 +33,11 @@ pub struct SourceInfo {
 /// The SPARQL that reads the citation of each of `sources`.
 pub fn sources_query(sources: &[String]) -> String {
     format!(
-        "SELECT ?s (SAMPLE(?title) AS ?t) (SAMPLE(?publisher) AS ?p) (SAMPLE(?date) AS ?d) (SAMPLE(?url) AS ?u) \
+        "SELECT ?s (COALESCE(SAMPLE(?title), SAMPLE(?other_title)) AS ?t) (SAMPLE(?publisher) AS ?p) \
+           (SAMPLE(?date) AS ?d) (SAMPLE(?url) AS ?u) \
          WHERE {{ VALUES ?s {{ {} }} \
            OPTIONAL {{ ?s <http://purl.org/dc/terms/title> ?title FILTER(LANG(?title) IN (\"en\", \"\")) }} \
+           OPTIONAL {{ ?s <http://purl.org/dc/terms/title> ?other_title }} \
            OPTIONAL {{ ?s <{FG}publisherName> ?publisher }} \
            OPTIONAL {{ ?s <http://purl.org/dc/terms/publisher>/<http://www.w3.org/2000/01/rdf-schema#label> ?publisher }} \
            OPTIONAL {{ ?s <http://purl.org/dc/terms/date> ?date }} \

@@ -94,5 +94,9 @@
       tab.query();
     });
   }
+  // `/?question=NAME` runs a named question on arrival: a link to an answer.
+  const asked = new URLSearchParams(window.location.search).get("question");
+  const button = asked && Array.from(document.querySelectorAll("button.question")).find((b) => b.dataset.name === asked);
+  if (button) button.click();
   window.factgraphYasgui = yasgui;
 })();
