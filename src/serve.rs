@@ -314,7 +314,7 @@ impl State {
         all.extend(claim_triples.iter().cloned());
         let mut origins = crate::why::explain_triples(project, origins_path.as_deref(), &all).map_err(internal)?;
         let claim_origins = origins.split_off(triples.len());
-        let claims: Vec<(resource::Claim, Vec<crate::why::RowOrigin>)> = claims
+        let claims: Vec<resource::SourcedClaim> = claims
             .into_iter()
             .map(|claim| {
                 let found = claim_triples.iter().position(|t| Some(t) == resource::claim_triple(&claim).as_ref());
@@ -359,9 +359,7 @@ impl State {
         iris.sort();
         iris.dedup();
         let mut links = self.links();
-        let (labels, described) = sparql::labels_and_described(store, &project.prefixes, &iris).map_err(internal)?;
-        links.labels.extend(labels);
-        links.described.extend(described);
+        links.learn(sparql::labels_and_described(store, &project.prefixes, &iris).map_err(internal)?);
         let alternates: Vec<(&'static str, String)> =
             RDF_DOCUMENTS.iter().map(|(name, _, ext)| (*name, document(ext))).collect();
         let page = resource::ResourcePage {
@@ -429,9 +427,7 @@ impl State {
         let mut iris: Vec<String> = source_iris;
         iris.extend(classes.iter().chain(properties.iter()).filter_map(|row| row.iri("key")));
         let mut links = self.links();
-        let (labels, described) = sparql::labels_and_described(store, prefixes, &iris).map_err(internal)?;
-        links.labels.extend(labels);
-        links.described.extend(described);
+        links.learn(sparql::labels_and_described(store, prefixes, &iris).map_err(internal)?);
         let page = dataset::DatasetPage {
             dataset,
             summary: &summary,

@@ -22,6 +22,12 @@ impl Links {
         Self { base_iri, prefixes, ..Self::default() }
     }
 
+    /// Adds what the graph says of some IRIs.
+    pub fn learn(&mut self, labelled: super::sparql::Labelled) {
+        self.labels.extend(labelled.labels);
+        self.described.extend(labelled.described);
+    }
+
     /// An IRI as a link showing its label, with the IRI itself as its title.
     pub fn iri(&self, iri: &str) -> Markup {
         let shown = self.labels.get(iri).cloned().unwrap_or_else(|| self.short(iri));

@@ -104,6 +104,9 @@ pub fn read_claims(rows: &Solutions) -> Vec<Claim> {
     claims
 }
 
+/// A claim with the rows it came from.
+pub type SourcedClaim = (Claim, Vec<RowOrigin>);
+
 /// The triple a claim's value stands in, to find the row it came from.
 pub fn claim_triple(claim: &Claim) -> Option<Triple> {
     Some(Triple::new(
@@ -118,7 +121,7 @@ pub struct ResourcePage<'a> {
     pub iri: &'a NamedNode,
     pub triples: &'a [Triple],
     pub origins: &'a [Vec<RowOrigin>],
-    pub claims: &'a [(Claim, Vec<RowOrigin>)],
+    pub claims: &'a [SourcedClaim],
     pub sources: &'a HashMap<String, SourceInfo>,
     pub links: &'a Links,
     /// The paths of the RDF documents about the resource, by format name.
@@ -214,7 +217,7 @@ impl ResourcePage<'_> {
 
     /// Claims grouped by subject and property, each group side by side.
     fn claims_section(&self) -> Markup {
-        let mut groups: BTreeMap<(&str, &str), Vec<&(Claim, Vec<RowOrigin>)>> = BTreeMap::new();
+        let mut groups: BTreeMap<(&str, &str), Vec<&SourcedClaim>> = BTreeMap::new();
         for entry in self.claims {
             groups.entry((entry.0.subject.as_str(), entry.0.property.as_str())).or_default().push(entry);
         }

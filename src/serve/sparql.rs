@@ -66,15 +66,18 @@ pub fn iri_list(iris: &[String]) -> String {
     iris.iter().map(|iri| format!("<{iri}>")).collect::<Vec<_>>().join(" ")
 }
 
+/// IRIs' labels, and those of them that the graph describes.
+#[derive(Debug, Default)]
+pub struct Labelled {
+    pub labels: Vec<(String, String)>,
+    pub described: Vec<String>,
+}
+
 /// The labels of `iris` (English or without language first) and which of
 /// them the graph describes, for [`super::links::Links`].
-pub fn labels_and_described(
-    store: &Store,
-    prefixes: &[(String, String)],
-    iris: &[String],
-) -> Result<(Vec<(String, String)>, Vec<String>), Error> {
+pub fn labels_and_described(store: &Store, prefixes: &[(String, String)], iris: &[String]) -> Result<Labelled, Error> {
     if iris.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Labelled::default());
     }
     let labels = select(
         store,
@@ -96,5 +99,5 @@ pub fn labels_and_described(
         labels.iter().filter_map(|row| Some((row.iri("x")?, row.text("label")?))).collect();
     // One label each: the first in the order asked for.
     pairs.dedup_by(|a, b| a.0 == b.0);
-    Ok((pairs, described.iter().filter_map(|row| row.iri("x")).collect()))
+    Ok(Labelled { labels: pairs, described: described.iter().filter_map(|row| row.iri("x")).collect() })
 }
