@@ -20,10 +20,13 @@
 //! status, never with a 200 and a truncated body.
 
 mod dataset;
+mod dataset_page;
 mod html;
 mod links;
+mod negotiate;
 mod query_page;
 mod resource;
+mod resource_page;
 mod sparql;
 
 use crate::project::Project;
@@ -31,16 +34,14 @@ use crate::publish::http::percent_decode;
 use crate::query::{named, write_results, ResultsFormat, WriteOptions};
 use crate::store::StoreDir;
 use crate::Error;
-use oxhttp::model::header::{
-    ACCEPT, ACCEPT_ENCODING, ALLOW, CONTENT_DISPOSITION, CONTENT_ENCODING, CONTENT_LOCATION, CONTENT_TYPE, LOCATION,
-    VARY,
-};
+use negotiate::{negotiate, prefers_html};
+use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE, LOCATION};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
-use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
+use oxigraph::model::Triple;
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError};
 use oxigraph::store::Store;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
@@ -201,291 +202,6 @@ impl State {
         base.and_then(|base| links::iri_of_path(base, decoded_path)).is_some()
     }
 
-    /// `/resource?iri=…[&format=ttl]`: any IRI of the graph.
-    fn resource_by_query(&self, request: &Request<Body>, accept: &str) -> Result<Response<Body>, Failure> {
-        let params = parse_form(request.uri().query().unwrap_or_default());
-        let value = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        let Some(text) = value("iri") else {
-            return Err(Failure(StatusCode::BAD_REQUEST, "give the resource as /resource?iri=…".into()));
-        };
-        let iri = NamedNode::new(text.clone())
-            .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("{text:?} is not an IRI: {e}")))?;
-        let format = value("format");
-        if let Some(format) = &format {
-            if !["html", "ttl", "nt", "jsonld"].contains(&format.as_str()) {
-                return Err(Failure(
-                    StatusCode::BAD_REQUEST,
-                    format!("format={format} is not one of html, ttl, nt, jsonld"),
-                ));
-            }
-        }
-        let document = |ext: &str| format!("/resource?iri={}&format={ext}", links::encode(iri.as_str()));
-        self.resource(&iri, accept, format.as_deref(), &document)
-    }
-
-    /// A path under the base IRI's path, with or without a document's extension.
-    fn resource_by_path(&self, decoded_path: &str, accept: &str) -> Result<Response<Body>, Failure> {
-        let base = self.options.project.base_iri.clone().unwrap_or_default();
-        let store = self.store().map_err(internal)?;
-        // `/x.ttl` is the Turtle document about `/x`, unless the graph has
-        // a resource called `x.ttl` itself.
-        let (path, format) = match decoded_path.rsplit_once('.') {
-            Some((stem, ext)) if ["html", "ttl", "nt", "jsonld"].contains(&ext) => {
-                let whole = links::iri_of_path(&base, decoded_path).and_then(|iri| NamedNode::new(iri).ok());
-                if whole.is_some_and(|iri| self.describes(&store, &iri)) {
-                    (decoded_path, None)
-                } else {
-                    (stem, Some(ext))
-                }
-            }
-            _ => (decoded_path, None),
-        };
-        let text = links::iri_of_path(&base, path).unwrap_or_default();
-        let iri = NamedNode::new(text.clone())
-            .map_err(|e| Failure(StatusCode::NOT_FOUND, format!("{path} names no IRI ({text:?}: {e})")))?;
-        if iri == crate::metadata::dataset_iri(&self.options.project) {
-            return Ok(see_other("/dataset"));
-        }
-        let canonical = links::resource_path(&base, iri.as_str()).unwrap_or_else(|| path.to_owned());
-        let document = |ext: &str| format!("{canonical}.{ext}");
-        self.resource(&iri, accept, format, &document)
-    }
-
-    fn describes(&self, store: &Store, iri: &NamedNode) -> bool {
-        let ask = format!("ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?q {iri} }} }}");
-        matches!(crate::query::evaluate(store, "page", &ask, &[]), Ok(QueryResults::Boolean(true)))
-    }
-
-    /// A resource's description in the format asked for by extension, or
-    /// else by `Accept`. `document` gives the path of each format's document.
-    fn resource(
-        &self,
-        iri: &NamedNode,
-        accept: &str,
-        format: Option<&str>,
-        document: &dyn Fn(&str) -> String,
-    ) -> Result<Response<Body>, Failure> {
-        let project = &self.options.project;
-        let store = self.store().map_err(internal)?;
-        let triples =
-            sparql::construct(&store, &project.prefixes, &resource::description_query(iri)).map_err(internal)?;
-        if triples.is_empty() {
-            let mut message = format!("the graph has nothing about <{}>", iri.as_str());
-            if let Some(path) = self.links().local_path(iri.as_str()).filter(|p| !p.starts_with("/resource")) {
-                message.push_str(&format!(" (its page would be {path})"));
-            }
-            return Err(Failure(StatusCode::NOT_FOUND, message));
-        }
-        let (extension, vary) = match format {
-            Some(ext) => (ext.to_owned(), false),
-            None => (negotiate_document(accept)?.to_owned(), true),
-        };
-        let mut response = if extension == "html" {
-            self.resource_page(&store, iri, &triples, document)?
-        } else {
-            rdf_response(&triples, &extension, &project.prefixes)?
-        };
-        if vary {
-            let headers = response.headers_mut();
-            headers.insert(VARY, "Accept".parse().expect("a valid header"));
-            if let Ok(location) = document(&extension).parse() {
-                headers.insert(CONTENT_LOCATION, location);
-            }
-        }
-        Ok(response)
-    }
-
-    fn resource_page(
-        &self,
-        store: &Store,
-        iri: &NamedNode,
-        triples: &[Triple],
-        document: &dyn Fn(&str) -> String,
-    ) -> Result<Response<Body>, Failure> {
-        let project = &self.options.project;
-        let mut triples = triples.to_vec();
-        triples.sort_by_key(|t| (t.subject.to_string(), t.predicate.to_string(), t.object.to_string()));
-        let origins_path = self.store_dir.current_version().map_err(internal)?.map(|v| v.origins_path());
-        let claim_rows = sparql::select(store, &project.prefixes, &resource::claims_query(iri)).map_err(internal)?;
-        let claims = resource::read_claims(&claim_rows);
-        // Both at once: the origins index is read and the mapping compiled once.
-        let claim_triples: Vec<Triple> = claims.iter().filter_map(resource::claim_triple).collect();
-        let mut all = triples.clone();
-        all.extend(claim_triples.iter().cloned());
-        let mut origins = crate::why::explain_triples(project, origins_path.as_deref(), &all).map_err(internal)?;
-        let claim_origins = origins.split_off(triples.len());
-        let claims: Vec<resource::SourcedClaim> = claims
-            .into_iter()
-            .map(|claim| {
-                let found = claim_triples.iter().position(|t| Some(t) == resource::claim_triple(&claim).as_ref());
-                let rows = found.and_then(|i| claim_origins.get(i).cloned()).unwrap_or_default();
-                (claim, rows)
-            })
-            .collect();
-        let mut source_iris: Vec<String> = origins
-            .iter()
-            .flatten()
-            .flat_map(|o| &o.sources)
-            .filter_map(|t| match t {
-                Term::NamedNode(node) => Some(node.as_str().to_owned()),
-                _ => None,
-            })
-            .chain(claims.iter().filter_map(|(c, _)| c.source.clone()))
-            .collect();
-        source_iris.sort();
-        source_iris.dedup();
-        let sources = if source_iris.is_empty() {
-            Default::default()
-        } else {
-            let rows =
-                sparql::select(store, &project.prefixes, &resource::sources_query(&source_iris)).map_err(internal)?;
-            resource::read_sources(&rows)
-        };
-        let mut iris: Vec<String> = vec![iri.as_str().to_owned()];
-        for triple in &triples {
-            if let NamedOrBlankNode::NamedNode(node) = &triple.subject {
-                iris.push(node.as_str().to_owned());
-            }
-            iris.push(triple.predicate.as_str().to_owned());
-            if let Term::NamedNode(node) = &triple.object {
-                iris.push(node.as_str().to_owned());
-            }
-        }
-        for (claim, _) in &claims {
-            iris.extend([claim.claim.clone(), claim.subject.clone(), claim.property.clone()]);
-            iris.extend(claim.claimed_by.clone());
-        }
-        iris.extend(source_iris);
-        iris.sort();
-        iris.dedup();
-        let mut links = self.links();
-        links.learn(sparql::labels_and_described(store, &project.prefixes, &iris).map_err(internal)?);
-        let alternates: Vec<(&'static str, String)> =
-            RDF_DOCUMENTS.iter().map(|(name, _, ext)| (*name, document(ext))).collect();
-        let page = resource::ResourcePage {
-            iri,
-            triples: &triples,
-            origins: &origins,
-            claims: &claims,
-            sources: &sources,
-            links: &links,
-            alternates: &alternates,
-        };
-        Ok(html_response(page.render()))
-    }
-
-    /// The build's description, as a page or as RDF.
-    fn dataset(&self, accept: &str, format: Option<&str>) -> Result<Response<Body>, Failure> {
-        let project = &self.options.project;
-        let store = self.store().map_err(internal)?;
-        let graph = crate::metadata::graph_iri(project);
-        let dataset = crate::metadata::dataset_iri(project);
-        let (extension, vary) = match format {
-            Some(ext) => (ext.to_owned(), false),
-            None => (negotiate_document(accept)?.to_owned(), true),
-        };
-        let mut response = if extension == "html" {
-            self.dataset_page(&store, graph.as_str(), dataset.as_str())?
-        } else {
-            let triples = sparql::construct(&store, &project.prefixes, &dataset::description_query(graph.as_str()))
-                .map_err(internal)?;
-            if triples.is_empty() {
-                return Err(Failure(
-                    StatusCode::NOT_FOUND,
-                    "this build has no description; run `factgraph build`".into(),
-                ));
-            }
-            rdf_response(&triples, &extension, &project.prefixes)?
-        };
-        if vary {
-            let headers = response.headers_mut();
-            headers.insert(VARY, "Accept".parse().expect("a valid header"));
-            if let Ok(location) = format!("/dataset.{extension}").parse() {
-                headers.insert(CONTENT_LOCATION, location);
-            }
-        }
-        Ok(response)
-    }
-
-    fn dataset_page(&self, store: &Store, graph: &str, dataset: &str) -> Result<Response<Body>, Failure> {
-        let prefixes = &self.options.project.prefixes;
-        let select = |text: String| sparql::select(store, prefixes, &text).map_err(internal);
-        let summary = select(dataset::summary_query(graph, dataset))?;
-        if summary.iter().next().is_none() {
-            return Err(Failure(StatusCode::NOT_FOUND, "this build has no description; run `factgraph build`".into()));
-        }
-        let classes = select(dataset::partitions_query(graph, dataset, "classPartition", "class", "entities"))?;
-        let properties = select(dataset::partitions_query(graph, dataset, "propertyPartition", "property", "triples"))?;
-        let sources = select(dataset::sources_query(graph, dataset))?;
-        let inputs = select(dataset::inputs_query(graph))?;
-        let source_iris: Vec<String> = sources.iter().filter_map(|row| row.iri("source")).collect();
-        let source_info = if source_iris.is_empty() {
-            Default::default()
-        } else {
-            resource::read_sources(&select(resource::sources_query(&source_iris))?)
-        };
-        let mut iris: Vec<String> = source_iris;
-        iris.extend(classes.iter().chain(properties.iter()).filter_map(|row| row.iri("key")));
-        let mut links = self.links();
-        links.learn(sparql::labels_and_described(store, prefixes, &iris).map_err(internal)?);
-        let page = dataset::DatasetPage {
-            dataset,
-            summary: &summary,
-            classes: &classes,
-            properties: &properties,
-            sources: &sources,
-            source_info: &source_info,
-            inputs: &inputs,
-            links: &links,
-        };
-        Ok(html_response(page.render()))
-    }
-
-    /// The whole graph as `factgraph export` writes it, streamed as it is
-    /// written, gzip-compressed when the client accepts it. A failure
-    /// midway ends the connection without the last chunk, so the client
-    /// can tell the download is incomplete.
-    fn download(&self, name: &str, request: &Request<Body>) -> Result<Response<Body>, Failure> {
-        let (format, media_type) = match name {
-            "dataset.ttl" => (RdfFormat::Turtle, "text/turtle"),
-            "dataset.nt" => (RdfFormat::NTriples, "application/n-triples"),
-            "dataset.nq" => (RdfFormat::NQuads, "application/n-quads"),
-            _ => {
-                return Err(Failure(
-                    StatusCode::NOT_FOUND,
-                    format!("no download called {name}; there are dataset.ttl, dataset.nt and dataset.nq"),
-                ))
-            }
-        };
-        let gzip = accepts_gzip(&header(request, ACCEPT_ENCODING));
-        let (version, store) = self.store_dir.open_current_version().map_err(internal)?;
-        let kept = crate::export::KeptRuns::open(&version.kept_runs_folder());
-        let prefixes = self.options.project.prefixes.clone();
-        let (reader, writer) = std::io::pipe().map_err(|e| internal(format!("cannot stream the download: {e}")))?;
-        std::thread::spawn(move || {
-            let mut out: Box<dyn std::io::Write> = if gzip {
-                Box::new(flate2::write::GzEncoder::new(writer, flate2::Compression::fast()))
-            } else {
-                Box::new(std::io::BufWriter::new(writer))
-            };
-            // A client that goes away ends the pipe and so the export.
-            if crate::export::export(&store, kept.as_ref(), format, &prefixes, &[], &mut out).is_ok() {
-                let _ = out.flush();
-            }
-        });
-        let mut response = Response::builder()
-            .status(StatusCode::OK)
-            .header(CONTENT_TYPE, media_type)
-            .header(CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
-            .header(VARY, "Accept-Encoding")
-            .body(Body::from_read(reader))
-            .expect("a valid response");
-        if gzip {
-            response.headers_mut().insert(CONTENT_ENCODING, "gzip".parse().expect("a valid header"));
-        }
-        Ok(response)
-    }
-
     fn named_queries(&self) -> Result<Response<Body>, Failure> {
         let queries = named::list(&self.options.project.queries).map_err(internal)?;
         let list: Vec<serde_json::Value> = queries
@@ -627,79 +343,6 @@ fn respond(status: StatusCode, media_type: &str, body: Vec<u8>) -> Response<Body
 
 fn header(request: &Request<Body>, name: oxhttp::model::header::HeaderName) -> String {
     request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
-}
-
-/// The format the client prefers among those the result can take. Without an
-/// `Accept` header (or with `*/*`) SELECT and ASK answer in SPARQL JSON and
-/// CONSTRUCT and DESCRIBE in Turtle.
-fn negotiate(results: &QueryResults<'_>, accept: &str) -> Result<(ResultsFormat, &'static str), Failure> {
-    let offered: &[(ResultsFormat, &str)] = match results {
-        QueryResults::Graph(_) => {
-            &[(ResultsFormat::Turtle, "text/turtle"), (ResultsFormat::NTriples, "application/n-triples")]
-        }
-        _ => &[
-            (ResultsFormat::Json, "application/sparql-results+json"),
-            (ResultsFormat::Xml, "application/sparql-results+xml"),
-            (ResultsFormat::Csv, "text/csv"),
-            (ResultsFormat::Tsv, "text/tab-separated-values"),
-        ],
-    };
-    let media_types: Vec<&str> = offered.iter().map(|(_, m)| *m).collect();
-    choose(accept, &media_types).map(|index| offered[index]).ok_or_else(|| not_acceptable(&media_types))
-}
-
-/// The document of a description that `Accept` asks for, by extension:
-/// HTML first (for browsers, and for `*/*`), then the RDF formats.
-fn negotiate_document(accept: &str) -> Result<&'static str, Failure> {
-    let offered = ["text/html", "application/xhtml+xml", "text/turtle", "application/n-triples", "application/ld+json"];
-    let extensions = ["html", "html", "ttl", "nt", "jsonld"];
-    choose(accept, &offered).map(|index| extensions[index]).ok_or_else(|| not_acceptable(&offered))
-}
-
-fn not_acceptable(offered: &[&str]) -> Failure {
-    Failure(StatusCode::NOT_ACCEPTABLE, format!("this answer can be given as {}", offered.join(", ")))
-}
-
-/// The index of the media type in `offered` that `accept` rates highest (the
-/// first offered on a tie); the first when there is no `Accept` header.
-fn choose(accept: &str, offered: &[&str]) -> Option<usize> {
-    if accept.trim().is_empty() {
-        return Some(0);
-    }
-    let mut best: Option<(f32, usize)> = None;
-    for range in accept.split(',') {
-        let mut parts = range.split(';');
-        let media_range = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let quality =
-            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
-        if quality <= 0.0 {
-            continue;
-        }
-        for (index, media_type) in offered.iter().enumerate() {
-            let matches = media_range == *media_type
-                || media_range == "*/*"
-                || media_range.strip_suffix("/*").is_some_and(|kind| media_type.split('/').next() == Some(kind));
-            if matches && best.is_none_or(|(q, i)| quality > q || (quality == q && index < i)) {
-                best = Some((quality, index));
-            }
-        }
-    }
-    best.map(|(_, index)| index)
-}
-
-/// Whether an error is better shown as a page: the client names HTML and
-/// rates it above plain text (a browser; not `*/*`).
-fn prefers_html(accept: &str) -> bool {
-    accept.to_ascii_lowercase().contains("text/html") && choose(accept, &["text/plain", "text/html"]) == Some(1)
-}
-
-fn accepts_gzip(accept_encoding: &str) -> bool {
-    accept_encoding.split(',').any(|coding| {
-        let mut parts = coding.split(';');
-        let name = parts.next().unwrap_or_default().trim();
-        let quality = parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok());
-        name.eq_ignore_ascii_case("gzip") && quality.is_none_or(|q| q > 0.0)
-    })
 }
 
 /// Triples written in the format of a document extension (`ttl`, `nt`, `jsonld`).

@@ -1,264 +1,219 @@
-//! A resource's page: its label and classes, every triple about it and
-//! pointing to it with the source each one cites and the CSV file and line
-//! it came from (as `factgraph why` tells), and claims on which sources
-//! disagree side by side. The same facts as RDF for programs.
+//! The resource routes: a resource's path under the base IRI's path, and
+//! `/resource?iri=…` for any other IRI of the graph; the description in the
+//! format the extension or `Accept` asks for.
 
-use super::html::{page, term};
-use super::links::Links;
-use super::sparql::{iri_list, Solutions};
+use super::negotiate::negotiate_document;
+use super::{html_response, internal, links, parse_form, rdf_response, resource_page, see_other, sparql};
+use super::{Failure, State, RDF_DOCUMENTS};
 use crate::why::RowOrigin;
-use maud::{html, Markup};
+use oxhttp::model::header::{CONTENT_LOCATION, VARY};
+use oxhttp::model::{Body, Request, Response, StatusCode};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
-use std::collections::{BTreeMap, HashMap};
+use oxigraph::sparql::QueryResults;
+use oxigraph::store::Store;
 
-pub const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
-const FG: &str = "https://w3id.org/factgraph/ontology#";
+/// The extensions of a description's documents.
+const DOCUMENTS: [&str; 4] = ["html", "ttl", "nt", "jsonld"];
 
-/// The SPARQL that gives a resource's description as RDF: every triple of
-/// the default graph with the resource as subject or object. `factgraph
-/// query --sparql` with the same text gives the same triples.
-pub fn description_query(iri: &NamedNode) -> String {
-    format!("CONSTRUCT {{ {iri} ?p ?o . ?s ?q {iri} }} WHERE {{ {{ {iri} ?p ?o }} UNION {{ ?s ?q {iri} }} }}")
-}
+impl State {
+    /// `/resource?iri=…[&format=ttl]`: any IRI of the graph.
+    pub(super) fn resource_by_query(&self, request: &Request<Body>, accept: &str) -> Result<Response<Body>, Failure> {
+        let params = parse_form(request.uri().query().unwrap_or_default());
+        let value = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let Some(text) = value("iri") else {
+            return Err(Failure(StatusCode::BAD_REQUEST, "give the resource as /resource?iri=…".into()));
+        };
+        let iri = NamedNode::new(text.clone())
+            .map_err(|e| Failure(StatusCode::BAD_REQUEST, format!("{text:?} is not an IRI: {e}")))?;
+        let format = value("format");
+        if let Some(format) = &format {
+            if !DOCUMENTS.contains(&format.as_str()) {
+                return Err(Failure(
+                    StatusCode::BAD_REQUEST,
+                    format!("format={format} is not one of html, ttl, nt, jsonld"),
+                ));
+            }
+        }
+        let document = |ext: &str| format!("/resource?iri={}&format={ext}", links::encode(iri.as_str()));
+        self.resource(&iri, accept, format.as_deref(), &document)
+    }
 
-/// What a source row says about itself, for citing it.
-#[derive(Debug, Clone, Default)]
-pub struct SourceInfo {
-    pub title: Option<String>,
-    pub publisher: Option<String>,
-    pub date: Option<String>,
-    pub url: Option<String>,
-}
+    /// A path under the base IRI's path, with or without a document's extension.
+    pub(super) fn resource_by_path(&self, decoded_path: &str, accept: &str) -> Result<Response<Body>, Failure> {
+        let base = self.options.project.base_iri.clone().unwrap_or_default();
+        let store = self.store().map_err(internal)?;
+        // `/x.ttl` is the Turtle document about `/x`, unless the graph has
+        // a resource called `x.ttl` itself.
+        let (path, format) = match decoded_path.rsplit_once('.') {
+            Some((stem, ext)) if DOCUMENTS.contains(&ext) => {
+                let whole = links::iri_of_path(&base, decoded_path).and_then(|iri| NamedNode::new(iri).ok());
+                if whole.is_some_and(|iri| self.describes(&store, &iri)) {
+                    (decoded_path, None)
+                } else {
+                    (stem, Some(ext))
+                }
+            }
+            _ => (decoded_path, None),
+        };
+        let text = links::iri_of_path(&base, path).unwrap_or_default();
+        let iri = NamedNode::new(text.clone())
+            .map_err(|e| Failure(StatusCode::NOT_FOUND, format!("{path} names no IRI ({text:?}: {e})")))?;
+        if iri == crate::metadata::dataset_iri(&self.options.project) {
+            return Ok(see_other("/dataset"));
+        }
+        let canonical = links::resource_path(&base, iri.as_str()).unwrap_or_else(|| path.to_owned());
+        let document = |ext: &str| format!("{canonical}.{ext}");
+        self.resource(&iri, accept, format, &document)
+    }
 
-/// The SPARQL that reads the citation of each of `sources`.
-pub fn sources_query(sources: &[String]) -> String {
-    format!(
-        "SELECT ?s (COALESCE(SAMPLE(?title), SAMPLE(?other_title)) AS ?t) (SAMPLE(?publisher) AS ?p) \
-           (SAMPLE(?date) AS ?d) (SAMPLE(?url) AS ?u) \
-         WHERE {{ VALUES ?s {{ {} }} \
-           OPTIONAL {{ ?s <http://purl.org/dc/terms/title> ?title FILTER(LANG(?title) IN (\"en\", \"\")) }} \
-           OPTIONAL {{ ?s <http://purl.org/dc/terms/title> ?other_title }} \
-           OPTIONAL {{ ?s <{FG}publisherName> ?publisher }} \
-           OPTIONAL {{ ?s <http://purl.org/dc/terms/publisher>/<http://www.w3.org/2000/01/rdf-schema#label> ?publisher }} \
-           OPTIONAL {{ ?s <http://purl.org/dc/terms/date> ?date }} \
-           OPTIONAL {{ ?s <https://schema.org/url> ?url }} }} GROUP BY ?s",
-        iri_list(sources)
-    )
-}
+    fn describes(&self, store: &Store, iri: &NamedNode) -> bool {
+        let ask = format!("ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?q {iri} }} }}");
+        matches!(crate::query::evaluate(store, "page", &ask, &[]), Ok(QueryResults::Boolean(true)))
+    }
 
-pub fn read_sources(rows: &Solutions) -> HashMap<String, SourceInfo> {
-    rows.iter()
-        .filter_map(|row| {
-            let info =
-                SourceInfo { title: row.text("t"), publisher: row.text("p"), date: row.text("d"), url: row.text("u") };
-            Some((row.iri("s")?, info))
-        })
-        .collect()
-}
+    /// A resource's description in the format asked for by extension, or
+    /// else by `Accept`. `document` gives the path of each format's document.
+    fn resource(
+        &self,
+        iri: &NamedNode,
+        accept: &str,
+        format: Option<&str>,
+        document: &dyn Fn(&str) -> String,
+    ) -> Result<Response<Body>, Failure> {
+        let project = &self.options.project;
+        let store = self.store().map_err(internal)?;
+        let triples =
+            sparql::construct(&store, &project.prefixes, &resource_page::description_query(iri)).map_err(internal)?;
+        if triples.is_empty() {
+            let mut message = format!("the graph has nothing about <{}>", iri.as_str());
+            if let Some(path) = self.links().local_path(iri.as_str()).filter(|p| !p.starts_with("/resource")) {
+                message.push_str(&format!(" (its page would be {path})"));
+            }
+            return Err(Failure(StatusCode::NOT_FOUND, message));
+        }
+        let (extension, vary) = match format {
+            Some(ext) => (ext.to_owned(), false),
+            None => (negotiate_document(accept)?.to_owned(), true),
+        };
+        let mut response = if extension == "html" {
+            self.resource_page(&store, iri, &triples, document)?
+        } else {
+            rdf_response(&triples, &extension, &project.prefixes)?
+        };
+        if vary {
+            let headers = response.headers_mut();
+            headers.insert(VARY, "Accept".parse().expect("a valid header"));
+            if let Ok(location) = document(&extension).parse() {
+                headers.insert(CONTENT_LOCATION, location);
+            }
+        }
+        Ok(response)
+    }
 
-/// One claim of a group of claims on the same subject and property.
-#[derive(Debug, Clone)]
-pub struct Claim {
-    pub claim: String,
-    pub subject: String,
-    pub property: String,
-    pub value: Option<Term>,
-    pub claimed_by: Option<String>,
-    pub source: Option<String>,
-    pub text: Option<String>,
-}
+    fn resource_page(
+        &self,
+        store: &Store,
+        iri: &NamedNode,
+        triples: &[Triple],
+        document: &dyn Fn(&str) -> String,
+    ) -> Result<Response<Body>, Failure> {
+        let project = &self.options.project;
+        let mut triples = triples.to_vec();
+        triples.sort_by_key(|t| (t.subject.to_string(), t.predicate.to_string(), t.object.to_string()));
+        let claims = resource_page::read_claims(
+            &sparql::select(store, &project.prefixes, &resource_page::claims_query(iri)).map_err(internal)?,
+        );
+        let (origins, claims) = self.origins(&triples, claims)?;
+        let source_iris = cited_sources(&origins, &claims);
+        let sources = if source_iris.is_empty() {
+            Default::default()
+        } else {
+            let text = resource_page::sources_query(&source_iris);
+            resource_page::read_sources(&sparql::select(store, &project.prefixes, &text).map_err(internal)?)
+        };
+        let mut links = self.links();
+        let iris = page_iris(iri, &triples, &claims, source_iris);
+        links.learn(sparql::labels_and_described(store, &project.prefixes, &iris).map_err(internal)?);
+        let alternates: Vec<(&'static str, String)> =
+            RDF_DOCUMENTS.iter().map(|(name, _, ext)| (*name, document(ext))).collect();
+        let page = resource_page::ResourcePage {
+            iri,
+            triples: &triples,
+            origins: &origins,
+            claims: &claims,
+            sources: &sources,
+            links: &links,
+            alternates: &alternates,
+        };
+        Ok(html_response(page.render()))
+    }
 
-/// The SPARQL for the claims about the resource, and, when the resource is
-/// a claim itself, for the other claims on the same subject and property.
-pub fn claims_query(iri: &NamedNode) -> String {
-    format!(
-        "PREFIX fg: <{FG}> PREFIX dct: <http://purl.org/dc/terms/> \
-         SELECT ?claim ?subject ?property ?value ?by ?source ?text WHERE {{ \
-           {{ ?claim fg:claimSubject {iri} }} UNION \
-           {{ {iri} fg:claimSubject ?s0 ; fg:claimProperty ?p0 . ?claim fg:claimSubject ?s0 ; fg:claimProperty ?p0 }} \
-           ?claim fg:claimSubject ?subject ; fg:claimProperty ?property . \
-           OPTIONAL {{ ?claim fg:claimedValue ?value }} OPTIONAL {{ ?claim fg:claimedBy ?by }} \
-           OPTIONAL {{ ?claim dct:source ?source }} \
-           OPTIONAL {{ ?claim dct:description ?text FILTER(LANG(?text) IN (\"en\", \"\")) }} \
-         }} ORDER BY ?property ?value ?claim"
-    )
-}
-
-pub fn read_claims(rows: &Solutions) -> Vec<Claim> {
-    let mut claims: Vec<Claim> = rows
-        .iter()
-        .filter_map(|row| {
-            Some(Claim {
-                claim: row.iri("claim")?,
-                subject: row.iri("subject")?,
-                property: row.iri("property")?,
-                value: row.term("value"),
-                claimed_by: row.iri("by"),
-                source: row.iri("source"),
-                text: row.text("text"),
+    /// The rows behind each triple and behind each claim's value, found
+    /// together: the origins index is read and the mapping compiled once.
+    fn origins(
+        &self,
+        triples: &[Triple],
+        claims: Vec<resource_page::Claim>,
+    ) -> Result<(Vec<Vec<RowOrigin>>, Vec<resource_page::SourcedClaim>), Failure> {
+        let origins_path = self.store_dir.current_version().map_err(internal)?.map(|v| v.origins_path());
+        let claim_triples: Vec<Option<Triple>> = claims.iter().map(resource_page::claim_triple).collect();
+        let mut all = triples.to_vec();
+        all.extend(claim_triples.iter().flatten().cloned());
+        let project = &self.options.project;
+        let mut origins = crate::why::explain_triples(project, origins_path.as_deref(), &all).map_err(internal)?;
+        let mut claim_origins = origins.split_off(triples.len()).into_iter();
+        let claims = claims
+            .into_iter()
+            .zip(claim_triples)
+            .map(|(claim, triple)| {
+                let rows = triple.and_then(|_| claim_origins.next()).unwrap_or_default();
+                (claim, rows)
             })
-        })
-        .collect();
-    // A claim with two descriptions or sources comes once per combination.
-    claims.dedup_by(|a, b| a.claim == b.claim);
-    claims
-}
-
-/// A claim with the rows it came from.
-pub type SourcedClaim = (Claim, Vec<RowOrigin>);
-
-/// The triple a claim's value stands in, to find the row it came from.
-pub fn claim_triple(claim: &Claim) -> Option<Triple> {
-    Some(Triple::new(
-        NamedNode::new(&claim.claim).ok()?,
-        NamedNode::new_unchecked(format!("{FG}claimedValue")),
-        claim.value.clone()?,
-    ))
-}
-
-/// Everything the page shows, read from the graph.
-pub struct ResourcePage<'a> {
-    pub iri: &'a NamedNode,
-    pub triples: &'a [Triple],
-    pub origins: &'a [Vec<RowOrigin>],
-    pub claims: &'a [SourcedClaim],
-    pub sources: &'a HashMap<String, SourceInfo>,
-    pub links: &'a Links,
-    /// The paths of the RDF documents about the resource, by format name.
-    pub alternates: &'a [(&'static str, String)],
-}
-
-impl ResourcePage<'_> {
-    pub fn render(&self) -> Markup {
-        let iri = self.iri.as_str();
-        let title = self.links.labels.get(iri).cloned().unwrap_or_else(|| self.links.short(iri));
-        let subject: NamedOrBlankNode = self.iri.clone().into();
-        let classes: Vec<&Term> = self
-            .triples
-            .iter()
-            .filter(|t| t.subject == subject && t.predicate.as_str() == RDF_TYPE)
-            .map(|t| &t.object)
             .collect();
-        let about: Vec<(&Triple, &Vec<RowOrigin>)> =
-            self.triples.iter().zip(self.origins).filter(|(t, _)| t.subject == subject).collect();
-        let pointing: Vec<(&Triple, &Vec<RowOrigin>)> =
-            self.triples.iter().zip(self.origins).filter(|(t, _)| t.subject != subject).collect();
-        page(
-            &title,
-            html! {
-                h1 { (title) }
-                p.iri-line {
-                    code.iri-text { (iri) }
-                    @for class in &classes { " " span.class { (term(class, self.links)) } }
-                }
-                p.formats {
-                    "This description as "
-                    @for (index, (name, path)) in self.alternates.iter().enumerate() {
-                        @if index > 0 { ", " }
-                        a href=(path) { (name) }
-                    }
-                    "."
-                }
-                (self.claims_section())
-                h2 { "Facts about it" }
-                (self.facts_table(&about, false))
-                @if !pointing.is_empty() {
-                    h2 { "Facts pointing to it" }
-                    (self.facts_table(&pointing, true))
-                }
-            },
-        )
-    }
-
-    fn facts_table(&self, facts: &[(&Triple, &Vec<RowOrigin>)], show_subject: bool) -> Markup {
-        html! {
-            table.facts {
-                thead { tr {
-                    @if show_subject { th { "Subject" } }
-                    th { "Property" }
-                    @if !show_subject { th { "Value" } }
-                    th { "Source" } th { "From" }
-                } }
-                tbody {
-                    @for (triple, origins) in facts {
-                        tr {
-                            @if show_subject { td { (term(&triple.subject.clone().into(), self.links)) } }
-                            td { (self.links.iri(triple.predicate.as_str())) }
-                            @if !show_subject { td { (term(&triple.object, self.links)) } }
-                            td.source { (self.cited(origins)) }
-                            td.origin { (origin_lines(origins)) }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The sources the rows behind a fact cite.
-    fn cited(&self, origins: &[RowOrigin]) -> Markup {
-        let mut sources: Vec<&Term> = origins.iter().flat_map(|o| &o.sources).collect();
-        sources.dedup();
-        html! {
-            @for source in sources { div.citation { (self.citation(source)) } }
-        }
-    }
-
-    fn citation(&self, source: &Term) -> Markup {
-        let Term::NamedNode(node) = source else { return term(source, self.links) };
-        let info = self.sources.get(node.as_str()).cloned().unwrap_or_default();
-        html! {
-            @if let Some(publisher) = &info.publisher { span.publisher { (publisher) } ", " }
-            (self.links.iri(node.as_str()))
-            @if let Some(title) = &info.title { ": " cite { (title) } }
-            @if let Some(date) = &info.date { " (" (date) ")" }
-            @if let Some(url) = &info.url { " " a.external href=(url) rel="noopener noreferrer" { "link" } }
-        }
-    }
-
-    /// Claims grouped by subject and property, each group side by side.
-    fn claims_section(&self) -> Markup {
-        let mut groups: BTreeMap<(&str, &str), Vec<&SourcedClaim>> = BTreeMap::new();
-        for entry in self.claims {
-            groups.entry((entry.0.subject.as_str(), entry.0.property.as_str())).or_default().push(entry);
-        }
-        html! {
-            @for ((subject, property), claims) in &groups {
-                @let values: std::collections::HashSet<String> =
-                    claims.iter().filter_map(|(c, _)| c.value.as_ref().map(Term::to_string)).collect();
-                section.claims {
-                    h2 {
-                        @if values.len() > 1 { "Sources disagree: " } @else { "Claimed: " }
-                        (self.links.iri(property)) " of " (self.links.iri(subject))
-                    }
-                    div.side-by-side {
-                        @for (claim, origins) in claims {
-                            div.claim {
-                                p.value { @if let Some(value) = &claim.value { (term(value, self.links)) } }
-                                @if let Some(by) = &claim.claimed_by { p { "claimed by " (self.links.iri(by)) } }
-                                @if let Some(text) = &claim.text { blockquote { (text) } }
-                                @if let Some(source) = &claim.source {
-                                    p.source { "Source: " (self.citation(&NamedNode::new_unchecked(source.clone()).into())) }
-                                }
-                                p.origin { (origin_lines(origins)) " · " (self.links.iri(&claim.claim)) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        Ok((origins, claims))
     }
 }
 
-/// `data/organisations.csv:3` for each row behind a fact; the ontology's
-/// own triples have none.
-fn origin_lines(origins: &[RowOrigin]) -> Markup {
-    html! {
-        @if origins.is_empty() { span.none { "ontology (no CSV row)" } }
-        @for (index, origin) in origins.iter().enumerate() {
-            @if index > 0 { br; }
-            span.csv-line title=(format!("triples map {}", origin.triples_map)) {
-                (origin.file.display()) ":" (origin.line)
-            }
+/// The sources that the rows behind the facts and the claims cite, once each.
+fn cited_sources(origins: &[Vec<RowOrigin>], claims: &[resource_page::SourcedClaim]) -> Vec<String> {
+    let mut sources: Vec<String> = origins
+        .iter()
+        .flatten()
+        .flat_map(|o| &o.sources)
+        .filter_map(|t| match t {
+            Term::NamedNode(node) => Some(node.as_str().to_owned()),
+            _ => None,
+        })
+        .chain(claims.iter().filter_map(|(c, _)| c.source.clone()))
+        .collect();
+    sources.sort();
+    sources.dedup();
+    sources
+}
+
+/// Every IRI the page shows, to label and link.
+fn page_iris(
+    iri: &NamedNode,
+    triples: &[Triple],
+    claims: &[resource_page::SourcedClaim],
+    sources: Vec<String>,
+) -> Vec<String> {
+    let mut iris: Vec<String> = vec![iri.as_str().to_owned()];
+    for triple in triples {
+        if let NamedOrBlankNode::NamedNode(node) = &triple.subject {
+            iris.push(node.as_str().to_owned());
+        }
+        iris.push(triple.predicate.as_str().to_owned());
+        if let Term::NamedNode(node) = &triple.object {
+            iris.push(node.as_str().to_owned());
         }
     }
+    for (claim, _) in claims {
+        iris.extend([claim.claim.clone(), claim.subject.clone(), claim.property.clone()]);
+        iris.extend(claim.claimed_by.clone());
+    }
+    iris.extend(sources);
+    iris.sort();
+    iris.dedup();
+    iris
 }
