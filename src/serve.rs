@@ -188,7 +188,9 @@ impl State {
 
     fn query_page(&self) -> Result<Response<Body>, Failure> {
         let project = &self.options.project;
-        let questions = named::list(&project.queries).unwrap_or_default();
+        // A project may have no questions; a folder that cannot be read is an error.
+        let questions =
+            if project.queries.exists() { named::list(&project.queries).map_err(internal)? } else { Vec::new() };
         let page = query_page::render(&questions, &project.prefixes, project.base_iri.as_deref());
         Ok(html_response(page))
     }

@@ -442,6 +442,34 @@ fn the_dataset_page_describes_the_build_and_the_whole_graph_downloads_streamed()
     assert_eq!(String::from_utf8(body).unwrap(), common::run_ok(&project_path, &["export", "--format", "turtle"]));
 }
 
+#[test]
+fn a_class_page_lists_the_first_thousand_instances_and_its_documents_hold_them_all() {
+    let mini = TestProject::mini();
+    let generated = tempfile::tempdir().unwrap();
+    let out = generated.path().join("big");
+    mini.ok(&["generate", "--offerings", "1200", "--out", out.to_str().unwrap()]);
+    common::run_ok(&out, &["build", "--quiet"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().trim_start_matches("listening on http://").trim_end_matches('/').to_owned();
+    let class = "/resource?iri=http%3A%2F%2Fschema.org%2FOrganization";
+    let page = request(&address, "GET", class, &[("Accept", "text/html")], "");
+    let nt = request(&address, "GET", class, &[("Accept", "application/n-triples")], "");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(page.status, 200);
+    assert_eq!(page.body.matches(r#"<span class="csv-line""#).count(), 1000, "one CSV line per listed instance");
+    assert!(page.body.contains("And 200 more, not listed here"), "{}", &page.body[page.body.len() - 600..]);
+    assert_eq!(nt.body.lines().count(), 1200, "the documents hold every triple");
+}
+
 /// The bundled project, with a `<script>` in a source's title (shown on
 /// the dataset page and on every page citing it) and in an organisation's
 /// name (shown wherever it is linked).

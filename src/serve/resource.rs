@@ -12,6 +12,10 @@ use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
 use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
 
+/// Most triples pointing to a resource that its page lists (a class has
+/// as many as instances); its RDF documents hold them all.
+const MAX_POINTING: usize = 1000;
+
 /// The extensions of a description's documents.
 const DOCUMENTS: [&str; 4] = ["html", "ttl", "nt", "jsonld"];
 
@@ -118,8 +122,7 @@ impl State {
         document: &dyn Fn(&str) -> String,
     ) -> Result<Response<Body>, Failure> {
         let project = &self.options.project;
-        let mut triples = triples.to_vec();
-        triples.sort_by_key(|t| (t.subject.to_string(), t.predicate.to_string(), t.object.to_string()));
+        let (triples, pointing_left_out) = shown_triples(iri, triples);
         let claims = resource_page::read_claims(
             &sparql::select(store, &project.prefixes, &resource_page::claims_query(iri)).map_err(internal)?,
         );
@@ -144,6 +147,7 @@ impl State {
             sources: &sources,
             links: &links,
             alternates: &alternates,
+            pointing_left_out,
         };
         Ok(html_response(page.render()))
     }
@@ -216,4 +220,19 @@ fn page_iris(
     iris.sort();
     iris.dedup();
     iris
+}
+
+/// The triples a page lists, sorted: all about the resource and the first
+/// [`MAX_POINTING`] pointing to it; and how many of those were left out.
+fn shown_triples(iri: &NamedNode, triples: &[Triple]) -> (Vec<Triple>, usize) {
+    let subject: NamedOrBlankNode = iri.clone().into();
+    let key = |t: &Triple| (t.subject.to_string(), t.predicate.to_string(), t.object.to_string());
+    let (mut about, mut pointing): (Vec<Triple>, Vec<Triple>) =
+        triples.iter().cloned().partition(|t| t.subject == subject);
+    about.sort_by_key(key);
+    pointing.sort_by_key(key);
+    let left_out = pointing.len().saturating_sub(MAX_POINTING);
+    pointing.truncate(MAX_POINTING);
+    about.extend(pointing);
+    (about, left_out)
 }

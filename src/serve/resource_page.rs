@@ -126,6 +126,8 @@ pub struct ResourcePage<'a> {
     pub links: &'a Links,
     /// The paths of the RDF documents about the resource, by format name.
     pub alternates: &'a [(&'static str, String)],
+    /// Triples pointing to the resource that are not listed.
+    pub pointing_left_out: usize,
 }
 
 impl ResourcePage<'_> {
@@ -165,6 +167,11 @@ impl ResourcePage<'_> {
                 @if !pointing.is_empty() {
                     h2 { "Facts pointing to it" }
                     (self.facts_table(&pointing, true))
+                    @if self.pointing_left_out > 0 {
+                        p.note {
+                            "And " (self.pointing_left_out) " more, not listed here; the RDF documents above hold them all."
+                        }
+                    }
                 }
             },
         )
