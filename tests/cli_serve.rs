@@ -738,8 +738,9 @@ impl Browser {
             .collect()
     }
 
-    /// Asserts that no page logged an error and nothing was asked of another host.
-    fn assert_clean(&self, server: &Server) {
+    /// Asserts that no page logged an error and nothing was asked of another
+    /// host; returns what was asked of this one.
+    fn assert_clean(&self, server: &Server) -> Vec<String> {
         assert_eq!(self.console_errors(), Vec::<String>::new(), "no console errors");
         let own = format!("http://{}/", server.address);
         let urls = self.requested_urls();
@@ -748,6 +749,7 @@ impl Browser {
         let networked = |url: &&String| ["http:", "https:", "ws:", "wss:"].iter().any(|s| url.starts_with(s));
         let elsewhere: Vec<&String> = urls.iter().filter(networked).filter(|url| !url.starts_with(&own)).collect();
         assert!(elsewhere.is_empty(), "requests to other hosts: {elsewhere:?}");
+        urls
     }
 
     /// The text of the first element matching `css`, once there is one.
@@ -792,7 +794,20 @@ fn in_a_browser_a_named_question_runs_in_the_editor_and_its_iris_lead_to_resourc
     browser.run_in_editor("SELECT ?name WHERE { ?s schema:alternateName ?name } ORDER BY ?name");
     let names = browser.results();
     assert_eq!(names, [["name"], ["\"世纪互联\"@zh"], ["\"微软\"@zh"], ["\"百会纵横\"@zh"]]);
-    browser.assert_clean(&server);
+    let urls = browser.assert_clean(&server);
+    // The editor's completions of classes and properties come from this graph.
+    for completion in ["SELECT%20DISTINCT%20%3Fc%20WHERE", "SELECT%20DISTINCT%20%3Fp%20WHERE"] {
+        assert!(urls.iter().any(|url| url.contains(completion)), "{completion} in {urls:?}");
+    }
+    // Completing a class after `a` offers the graph's classes.
+    browser.execute(
+        "const yasqe = factgraphYasgui.getTab().getYasqe();\
+         yasqe.setValue('PREFIX schema: <http://schema.org/>\\nSELECT * WHERE { ?s a schema:O');\
+         yasqe.focus(); yasqe.setCursor(yasqe.lineCount(), 1000); yasqe.autocomplete();",
+        serde_json::json!([]),
+    );
+    let hints: Vec<String> = browser.wait_for(".CodeMirror-hints li").iter().map(|h| browser.text(h)).collect();
+    assert!(hints.contains(&"schema:Organization".to_owned()), "{hints:?}");
     browser.execute("factgraphYasgui.getTab().setQuery(arguments[0])", serde_json::json!(["SELECT WHERE {"]));
     browser.click(&browser.wait_for(".yasqe_queryButton")[0]);
     assert!(browser.text_of(".yasr .errorResult").contains("syntax error"), "the server's message is shown");
