@@ -41,8 +41,6 @@ pub fn term(term: &Term, links: &Links) -> Markup {
         Term::NamedNode(node) => links.iri(node.as_str()),
         Term::BlankNode(node) => html! { span.blank { "_:" (node.as_str()) } },
         Term::Literal(literal) => literal_markup(literal, links),
-        #[allow(unreachable_patterns)]
-        _ => html! { (term.to_string()) },
     }
 }
 
