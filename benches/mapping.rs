@@ -7,7 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use factgraph::mapping::datatypes::check_lexical_form;
-use factgraph::mapping::template::{push_iri_safe, Template};
+use factgraph::mapping::template::{push_iri_safe, Escape, Template};
 use factgraph::mapping::{read_mapping_files, run, Plan};
 use std::hint::black_box;
 use std::io::Write;
@@ -28,7 +28,7 @@ fn templates(c: &mut Criterion) {
         let mut out = String::new();
         b.iter(|| {
             for value in VALUES {
-                black_box(template.expand(|_| black_box(value), true, &mut out));
+                black_box(template.expand(|_| black_box(value), Escape::Iri, &mut out));
             }
         });
     });

@@ -46,6 +46,11 @@ impl Sink for OriginsWriter<'_> {
 
 /// The (triples map, line) pairs recorded for `subject`.
 pub fn read(path: &Path, subject: &str) -> Result<Vec<(String, u64)>, Error> {
+    read_many(path, &std::collections::HashSet::from([subject.to_owned()]))
+}
+
+/// The (triples map, line) pairs recorded for any of `subjects`, in one pass.
+pub fn read_many(path: &Path, subjects: &std::collections::HashSet<String>) -> Result<Vec<(String, u64)>, Error> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -55,7 +60,7 @@ pub fn read(path: &Path, subject: &str) -> Result<Vec<(String, u64)>, Error> {
         .lines()
         .filter_map(|line| {
             let mut fields = line.split('\t');
-            (fields.next()? == subject).then_some(())?;
+            subjects.contains(fields.next()?).then_some(())?;
             let map = fields.next()?.to_owned();
             let _file = fields.next()?;
             Some((map, fields.next()?.parse().ok()?))

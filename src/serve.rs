@@ -1,5 +1,13 @@
-//! A read-only SPARQL 1.1 Protocol endpoint over the current graph, and a
-//! small page where a person types a query or picks a named question.
+//! A read-only SPARQL 1.1 Protocol endpoint over the current graph, and the
+//! graph on the web: a query page (YASGUI, see build.rs), a page for every
+//! resource with the sources and CSV lines of its facts, and the dataset's
+//! own description with downloads.
+//!
+//! Resource pages answer the resource's own path (see [`links`]) in HTML,
+//! Turtle, N-Triples or JSON-LD as `Accept` asks (W3C "Cool URIs for the
+//! Semantic Web", content negotiation answered directly, with `Vary: Accept`
+//! and `Content-Location` naming the document that was sent, which is also
+//! served at its own path: `.html`, `.ttl`, `.nt`, `.jsonld`).
 //!
 //! Queries arrive by GET (`/query?query=…`) or POST (a form with `query=`, or
 //! an `application/sparql-query` body); the answer's format follows the
@@ -11,35 +19,69 @@
 //! sent: a query that fails or runs out of time midway answers with an error
 //! status, never with a 200 and a truncated body.
 
+mod dataset;
+mod dataset_page;
+mod html;
+mod links;
+mod negotiate;
+mod query_page;
+mod resource;
+mod resource_page;
+mod sparql;
+
+use crate::project::Project;
 use crate::publish::http::percent_decode;
 use crate::query::{named, write_results, ResultsFormat, WriteOptions};
 use crate::query::{Graph, Prepared, ReadFrom};
 use crate::store::StoreDir;
 use crate::Error;
-use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE};
+use negotiate::{negotiate, prefers_html};
+use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE, LOCATION};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
+use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
+use oxigraph::model::Triple;
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError};
+use oxigraph::store::Store;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-/// The page served at `/`: plain HTML and JavaScript, no external assets.
-const PAGE: &str = include_str!("serve_page.html");
+/// Files served under `/assets/`: YASGUI as build.rs fetched it, and the
+/// page's own script and style.
+const ASSETS: [(&str, &str, &[u8]); 4] = [
+    (
+        "yasgui.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!(concat!(env!("OUT_DIR"), "/web-assets/yasgui.min.js")),
+    ),
+    (
+        "yasgui.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!(concat!(env!("OUT_DIR"), "/web-assets/yasgui.min.css")),
+    ),
+    ("factgraph.js", "text/javascript; charset=utf-8", include_bytes!("serve/assets/factgraph.js")),
+    ("factgraph.css", "text/css; charset=utf-8", include_bytes!("serve/assets/factgraph.css")),
+];
+/// The RDF formats of a description, with the extension of its document.
+const RDF_DOCUMENTS: [(&str, &str, &str); 3] = [
+    ("Turtle", "text/turtle", "ttl"),
+    ("N-Triples", "application/n-triples", "nt"),
+    ("JSON-LD", "application/ld+json", "jsonld"),
+];
 /// Largest request body read; a query is text, this is generous.
 const MAX_BODY: u64 = 1024 * 1024;
 
 /// What the endpoint serves and how.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    pub store: PathBuf,
+    /// The project: its store, its named questions (listed at `/queries`),
+    /// its prefixes (available to queries without PREFIX lines, and used in
+    /// Turtle answers), its base IRI (where resource pages are) and its
+    /// mappings (to find the CSV line of a fact).
+    pub project: Project,
     /// Which copy of the graph queries read: the read index, or the store.
     pub read_from: ReadFrom,
-    /// The folder of named questions listed at `/queries`.
-    pub queries: PathBuf,
-    /// Available to queries without PREFIX lines, and used in Turtle answers.
-    pub prefixes: Vec<(String, String)>,
     /// Longest time a query may run; `None` for no limit.
     pub timeout: Option<Duration>,
     /// Leave CSV/TSV cells that spreadsheets run as formulas as they are.
@@ -88,12 +130,13 @@ struct Failure(StatusCode, String);
 
 impl State {
     fn new(options: ServeOptions) -> Result<Self, Error> {
-        let store_dir = StoreDir::new(&options.store);
+        let store_dir = StoreDir::new(&options.project.store);
         let version = store_dir.require_current_version()?;
         let graph = Graph::open(&version, options.read_from)?;
         Ok(Self { options, store_dir, current: Mutex::new((version.name().to_owned(), graph)) })
     }
 
+    /// The current version's graph, as queries read it.
     fn graph(&self) -> Result<Graph, Error> {
         let version = self.store_dir.require_current_version()?;
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
@@ -103,28 +146,79 @@ impl State {
         Ok(current.1.clone())
     }
 
+    /// The current version's Oxigraph store, for what only it can do
+    /// (an export of a version that kept no sorted runs).
+    fn store(&self) -> Result<Store, Error> {
+        match self.graph()? {
+            Graph::Store(store) => Ok(store),
+            Graph::Index(_) => self.store_dir.require_current_version()?.open_store(),
+        }
+    }
+
     fn answer(&self, request: &mut Request<Body>) -> Response<Body> {
         let (method, path) = (request.method().clone(), request.uri().path().to_owned());
         let readable = method == Method::GET || method == Method::POST;
+        let get = method == Method::GET;
+        let accept = header(request, ACCEPT);
+        let decoded_path = percent_decode(&path);
         let result = match path.as_str() {
-            "/" if method == Method::GET => Ok(respond(StatusCode::OK, "text/html; charset=utf-8", PAGE.into())),
-            "/queries" if method == Method::GET => self.named_queries(),
+            "/" if get => self.query_page(),
+            "/queries" if get => self.named_queries(),
             "/query" if readable => self.query(request),
             "/update" => Err(read_only()),
-            "/" | "/queries" | "/query" => Err(Failure(StatusCode::METHOD_NOT_ALLOWED, "use GET or POST".into())),
-            _ => Err(Failure(StatusCode::NOT_FOUND, format!("nothing at {path}; queries go to /query"))),
+            "/dataset" | "/.well-known/void" if get => self.dataset(&accept, None),
+            "/dataset.html" if get => self.dataset(&accept, Some("html")),
+            "/dataset.ttl" | "/dataset.nt" | "/dataset.jsonld" if get => self.dataset(&accept, extension(&path)),
+            "/resource" if get => self.resource_by_query(request, &accept),
+            _ if get && path.starts_with("/assets/") => asset(&path["/assets/".len()..]),
+            _ if get && path.starts_with("/download/") => self.download(&path["/download/".len()..], request),
+            _ if get && self.is_resource_path(&decoded_path) => self.resource_by_path(&decoded_path, &accept),
+            "/queries" | "/query" => Err(Failure(StatusCode::METHOD_NOT_ALLOWED, "use GET or POST".into())),
+            _ if !get => Err(Failure(StatusCode::METHOD_NOT_ALLOWED, format!("{path} answers GET only"))),
+            _ => Err(Failure(
+                StatusCode::NOT_FOUND,
+                format!("nothing at {path}; the query page is at /, queries go to /query, the dataset is at /dataset"),
+            )),
         };
         result.unwrap_or_else(|Failure(status, message)| {
-            let mut response = respond(status, "text/plain; charset=utf-8", format!("{message}\n").into_bytes());
+            let mut response = if prefers_html(&accept) {
+                let title = status.canonical_reason().unwrap_or("Error");
+                let body = html::page(
+                    title,
+                    maud::html! { div.error-page { h1 { (status.as_u16()) " " (title) } p { (message) } } },
+                );
+                respond(status, "text/html; charset=utf-8", body.into_string().into_bytes())
+            } else {
+                respond(status, "text/plain; charset=utf-8", format!("{message}\n").into_bytes())
+            };
             if status == StatusCode::METHOD_NOT_ALLOWED {
-                response.headers_mut().insert(ALLOW, "GET, POST".parse().expect("a valid header"));
+                let allow = if path == "/query" || path == "/update" { "GET, POST" } else { "GET" };
+                response.headers_mut().insert(ALLOW, allow.parse().expect("a valid header"));
             }
             response
         })
     }
 
+    fn query_page(&self) -> Result<Response<Body>, Failure> {
+        let project = &self.options.project;
+        // A project may have no questions; a folder that cannot be read is an error.
+        let questions =
+            if project.queries.exists() { named::list(&project.queries).map_err(internal)? } else { Vec::new() };
+        let page = query_page::render(&questions, &project.prefixes, project.base_iri.as_deref());
+        Ok(html_response(page))
+    }
+
+    fn links(&self) -> links::Links {
+        links::Links::new(self.options.project.base_iri.clone(), self.options.project.prefixes.clone())
+    }
+
+    fn is_resource_path(&self, decoded_path: &str) -> bool {
+        let base = self.options.project.base_iri.as_deref();
+        base.and_then(|base| links::iri_of_path(base, decoded_path)).is_some()
+    }
+
     fn named_queries(&self) -> Result<Response<Body>, Failure> {
-        let queries = named::list(&self.options.queries).map_err(internal)?;
+        let queries = named::list(&self.options.project.queries).map_err(internal)?;
         let list: Vec<serde_json::Value> = queries
             .into_iter()
             .map(
@@ -180,17 +274,19 @@ impl State {
     /// Runs the query on a worker thread and waits at most the time limit;
     /// past it the query is cancelled and the client gets a 503.
     fn evaluate(&self, text: String, accept: &str) -> Result<Response<Body>, Failure> {
-        let evaluator = crate::query::evaluator(&self.options.prefixes).map_err(internal)?;
+        let evaluator = crate::query::evaluator(&self.options.project.prefixes).map_err(internal)?;
         let token = CancellationToken::new();
         let cancellable = evaluator.clone().with_cancellation_token(token.clone());
-        let prepared = match Prepared::parse(&text, &self.options.prefixes, cancellable) {
+        let prepared = match Prepared::parse(&text, &self.options.project.prefixes, cancellable) {
             Ok(prepared) => prepared,
             Err(_) if evaluator.parse_update(&text).is_ok() => return Err(read_only()),
             Err(e) => return Err(Failure(StatusCode::BAD_REQUEST, format!("syntax error: {e}"))),
         };
         let graph = self.graph().map_err(internal)?;
-        let options =
-            WriteOptions { prefixes: self.options.prefixes.clone(), allow_formulas: self.options.allow_formulas };
+        let options = WriteOptions {
+            prefixes: self.options.project.prefixes.clone(),
+            allow_formulas: self.options.allow_formulas,
+        };
         let accept = accept.to_owned();
         let (sender, receiver) = mpsc::channel();
         std::thread::spawn(move || {
@@ -265,46 +361,49 @@ fn header(request: &Request<Body>, name: oxhttp::model::header::HeaderName) -> S
     request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
-/// The format the client prefers among those the result can take. Without an
-/// `Accept` header (or with `*/*`) SELECT and ASK answer in SPARQL JSON and
-/// CONSTRUCT and DESCRIBE in Turtle.
-fn negotiate(results: &QueryResults<'_>, accept: &str) -> Result<(ResultsFormat, &'static str), Failure> {
-    let offered: &[(ResultsFormat, &str)] = match results {
-        QueryResults::Graph(_) => {
-            &[(ResultsFormat::Turtle, "text/turtle"), (ResultsFormat::NTriples, "application/n-triples")]
-        }
-        _ => &[
-            (ResultsFormat::Json, "application/sparql-results+json"),
-            (ResultsFormat::Xml, "application/sparql-results+xml"),
-            (ResultsFormat::Csv, "text/csv"),
-            (ResultsFormat::Tsv, "text/tab-separated-values"),
-        ],
+/// Triples written in the format of a document extension (`ttl`, `nt`, `jsonld`).
+fn rdf_response(triples: &[Triple], extension: &str, prefixes: &[(String, String)]) -> Result<Response<Body>, Failure> {
+    let (format, media_type) = match extension {
+        "ttl" => (RdfFormat::Turtle, "text/turtle"),
+        "nt" => (RdfFormat::NTriples, "application/n-triples"),
+        "jsonld" => (RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() }, "application/ld+json"),
+        other => return Err(internal(format!("no RDF format for .{other}"))),
     };
-    if accept.trim().is_empty() {
-        return Ok(offered[0]);
-    }
-    let mut best: Option<(f32, usize)> = None;
-    for range in accept.split(',') {
-        let mut parts = range.split(';');
-        let media_range = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let quality =
-            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
-        if quality <= 0.0 {
-            continue;
-        }
-        for (index, (_, media_type)) in offered.iter().enumerate() {
-            let matches = media_range == *media_type
-                || media_range == "*/*"
-                || media_range.strip_suffix("/*").is_some_and(|kind| media_type.split('/').next() == Some(kind));
-            if matches && best.is_none_or(|(q, i)| quality > q || (quality == q && index < i)) {
-                best = Some((quality, index));
-            }
+    let mut serializer = RdfSerializer::from_format(format);
+    if format == RdfFormat::Turtle {
+        for (prefix, iri) in prefixes {
+            serializer = serializer.with_prefix(prefix, iri).map_err(|e| internal(e.to_string()))?;
         }
     }
-    best.map(|(_, index)| offered[index]).ok_or_else(|| {
-        let names: Vec<&str> = offered.iter().map(|(_, m)| *m).collect();
-        Failure(StatusCode::NOT_ACCEPTABLE, format!("this answer can be given as {}", names.join(", ")))
-    })
+    let mut writer = serializer.for_writer(Vec::new());
+    for triple in triples {
+        writer.serialize_triple(triple).map_err(|e| internal(e.to_string()))?;
+    }
+    let body = writer.finish().map_err(|e| internal(e.to_string()))?;
+    Ok(respond(StatusCode::OK, media_type, body))
+}
+
+fn html_response(page: maud::Markup) -> Response<Body> {
+    respond(StatusCode::OK, "text/html; charset=utf-8", page.into_string().into_bytes())
+}
+
+fn see_other(location: &str) -> Response<Body> {
+    let mut response = respond(StatusCode::SEE_OTHER, "text/plain; charset=utf-8", format!("see {location}\n").into());
+    response.headers_mut().insert(LOCATION, location.parse().expect("a valid header"));
+    response
+}
+
+fn asset(name: &str) -> Result<Response<Body>, Failure> {
+    let (_, media_type, bytes) = ASSETS
+        .iter()
+        .find(|(file, _, _)| *file == name)
+        .ok_or_else(|| Failure(StatusCode::NOT_FOUND, format!("no asset called {name}")))?;
+    Ok(respond(StatusCode::OK, media_type, bytes.to_vec()))
+}
+
+/// The extension of a path (`ttl` for `/dataset.ttl`).
+fn extension(path: &str) -> Option<&str> {
+    path.rsplit_once('.').map(|(_, ext)| ext)
 }
 
 /// `application/x-www-form-urlencoded` pairs, in order.

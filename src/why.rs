@@ -8,8 +8,9 @@ use crate::mapping::execute::map_selected_rows;
 use crate::project::Project;
 use crate::store::StoreDir;
 use crate::Error;
-use oxigraph::model::{NamedNode, NamedOrBlankNodeRef, Quad};
-use std::path::PathBuf;
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, Term, Triple};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 /// One triple about the resource and the rows that produce it.
 #[derive(Debug)]
@@ -25,6 +26,9 @@ pub struct RowOrigin {
     pub triples_map: String,
     /// Values of the row's source columns (`source`, `*_source`).
     pub cites: Vec<String>,
+    /// What the row states as the `dct:source` of its subject: the cited
+    /// sources as the graph names them.
+    pub sources: Vec<Term>,
 }
 
 /// Every triple whose subject is `iri` in the current graph, each with the
@@ -37,21 +41,47 @@ pub fn explain(project: &Project, iri: &NamedNode) -> Result<Vec<Explained>, Err
         .collect::<Result<_, _>>()
         .map_err(|e| Error::store(&project.store, e))?;
     quads.sort_by_key(|q| (q.predicate.to_string(), q.object.to_string()));
-    let recorded = match store_dir.current_version()? {
-        Some(version) => crate::origins::read(&version.origins_path(), iri.as_str())?,
-        None => Vec::new(),
+    let origins_path = store_dir.current_version()?.map(|version| version.origins_path());
+    let triples: Vec<Triple> = quads.iter().map(|q| Triple::from(q.clone())).collect();
+    let origins = explain_triples(project, origins_path.as_deref(), &triples)?;
+    Ok(quads.into_iter().zip(origins).map(|(quad, origins)| Explained { quad, origins }).collect())
+}
+
+/// The rows that produce each of `triples` (in the default graph), in the
+/// same order; none for a triple from the ontology. `origins_path` is the
+/// row-origin index of the build (see [`crate::origins`]); the index is read
+/// once and each row mapped once, whatever the number of subjects.
+pub fn explain_triples(
+    project: &Project,
+    origins_path: Option<&Path>,
+    triples: &[Triple],
+) -> Result<Vec<Vec<RowOrigin>>, Error> {
+    let subjects: HashSet<String> = triples
+        .iter()
+        .filter_map(|t| match &t.subject {
+            NamedOrBlankNode::NamedNode(node) => Some(node.as_str().to_owned()),
+            NamedOrBlankNode::BlankNode(_) => None,
+        })
+        .collect();
+    let recorded = match origins_path {
+        Some(path) if !subjects.is_empty() => crate::origins::read_many(path, &subjects)?,
+        _ => Vec::new(),
     };
+    if recorded.is_empty() {
+        return Ok(vec![Vec::new(); triples.len()]);
+    }
     let (_, plan) = project.compile_mappings()?;
     let wanted: Vec<(usize, u64)> = recorded
         .iter()
         .filter_map(|(map_name, line)| plan.maps.iter().position(|m| &m.name == map_name).map(|m| (m, *line)))
         .collect();
     let rows = map_selected_rows(&plan, &wanted)?;
-    Ok(quads
-        .into_iter()
-        .map(|quad| {
-            let origins = rows
-                .iter()
+    let source_property = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/source");
+    Ok(triples
+        .iter()
+        .map(|triple| {
+            let quad = triple.clone().in_graph(GraphName::DefaultGraph);
+            rows.iter()
                 .filter(|row| row.quads.contains(&quad))
                 .map(|row| {
                     let map = &plan.maps[row.map];
@@ -63,15 +93,22 @@ pub fn explain(project: &Project, iri: &NamedNode) -> Result<Vec<Explained>, Err
                         .filter(|(_, c)| *c == "source" || c.ends_with("_source"))
                         .filter_map(|(i, _)| row.row.record.cell(i).filter(|v| !v.is_empty()).map(str::to_owned))
                         .collect();
+                    let mut sources: Vec<Term> = row
+                        .quads
+                        .iter()
+                        .filter(|q| q.predicate == source_property && q.subject == quad.subject)
+                        .map(|q| q.object.clone())
+                        .collect();
+                    sources.dedup();
                     RowOrigin {
                         file: source.source.path.clone(),
                         line: row.row.line,
                         triples_map: map.name.clone(),
                         cites,
+                        sources,
                     }
                 })
-                .collect();
-            Explained { quad, origins }
+                .collect()
         })
         .collect())
 }

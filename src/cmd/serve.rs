@@ -12,9 +12,13 @@ use std::time::Duration;
 /// /query (GET ?query=…, POST a form with query= or an
 /// application/sparql-query body; the answer's format follows Accept:
 /// SPARQL JSON, XML, CSV, TSV, or Turtle and N-Triples for CONSTRUCT and
-/// DESCRIBE), a page at / to type a query or pick a named question, and the
-/// named questions as JSON at /queries. Updates are refused and SERVICE
-/// reaches no other host. A new build is picked up by the next request.
+/// DESCRIBE), the query page (YASGUI) at /, the named questions as JSON at
+/// /queries, a page for every resource at its IRI's path under base_iri's
+/// (and at /resource?iri=…), in HTML, Turtle, N-Triples or JSON-LD as Accept
+/// asks, and the dataset's description at /dataset with downloads at
+/// /download/dataset.{ttl,nt,nq}. Updates are refused, SERVICE reaches no
+/// other host, and pages load nothing from elsewhere. A new build is picked
+/// up by the next request.
 ///
 /// The first line on standard output is the address listened on.
 #[derive(Debug, clap::Args)]
@@ -46,10 +50,8 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--timeout takes a number of seconds, 0 for no limit");
     }
     let options = ServeOptions {
-        store: project.store.clone(),
+        project,
         read_from: if args.from_store { ReadFrom::Store } else { ReadFrom::Index },
-        queries: project.queries.clone(),
-        prefixes: project.prefixes.clone(),
         timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),
         allow_formulas: args.allow_formulas,
     };

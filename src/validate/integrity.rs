@@ -229,7 +229,7 @@ impl Integrity {
 }
 
 fn namespace_of(map: &crate::mapping::plan::MapPlan) -> Option<&str> {
-    if map.subject.term_type != TermType::Iri {
+    if !matches!(map.subject.term_type, TermType::Iri | TermType::Uri | TermType::UnsafeIri) {
         return None;
     }
     match &map.subject.value {

@@ -17,6 +17,18 @@ impl TestProject {
         Self { dir }
     }
 
+    /// A fresh copy of the bundled project: factgraph.toml, data/,
+    /// mappings/, ontology/ and queries/.
+    pub fn bundled() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(root.join("factgraph.toml"), dir.path().join("factgraph.toml")).unwrap();
+        for folder in ["data", "mappings", "ontology", "queries"] {
+            copy_dir(&root.join(folder), &dir.path().join(folder));
+        }
+        Self { dir }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
