@@ -12,11 +12,12 @@ pub mod answers;
 pub mod named;
 mod order;
 pub mod results;
+mod rewrite;
 
 use crate::store::Version;
 use crate::Error;
 use factgraph_index::Index;
-use oxigraph::sparql::{PreparedSparqlQuery, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{QueryEvaluationError, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use spargebra::SparqlParser;
 
@@ -55,11 +56,16 @@ impl Graph {
 
     /// Runs a prepared query on the graph.
     pub fn execute(&self, query: Prepared) -> Result<QueryResults<'static>, QueryEvaluationError> {
+        let Prepared { query: mut algebra, evaluator, sort } = query;
         let results = match self {
-            Self::Index(index) => query.query.on_queryable_dataset(index.clone()).execute(),
-            Self::Store(store) => query.query.on_store(store).execute(),
+            Self::Index(index) => {
+                // The index counts any pattern at once: statistics for a rewrite ([`rewrite`]).
+                rewrite::rewrite(pattern_of(&mut algebra), &|triple| pattern_size(index, triple));
+                evaluator.for_query(algebra).on_queryable_dataset(index.clone()).execute()
+            }
+            Self::Store(store) => evaluator.for_query(algebra).on_store(store).execute(),
         }?;
-        match &query.sort {
+        match &sort {
             Some(sort) => sort.apply(results),
             None => Ok(results),
         }
@@ -74,9 +80,43 @@ impl Graph {
     }
 }
 
+/// The graph pattern of a query.
+fn pattern_of(query: &mut spargebra::Query) -> &mut spargebra::algebra::GraphPattern {
+    match query {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => pattern,
+    }
+}
+
+/// How many triples of the default graph a triple pattern matches, its
+/// variables and blank nodes free.
+fn pattern_size(index: &Index, triple: &spargebra::term::TriplePattern) -> usize {
+    use spargebra::term::{NamedNodePattern, TermPattern};
+    let term = |term: &TermPattern| -> Option<oxigraph::model::Term> {
+        match term {
+            TermPattern::NamedNode(node) => Some(node.clone().into()),
+            TermPattern::Literal(literal) => Some(literal.clone().into()),
+            _ => None,
+        }
+    };
+    let predicate = match &triple.predicate {
+        NamedNodePattern::NamedNode(node) => Some(oxigraph::model::Term::from(node.clone())),
+        NamedNodePattern::Variable(_) => None,
+    };
+    let (subject, object) = (term(&triple.subject), term(&triple.object));
+    index.count_default_graph(
+        subject.as_ref().map(Into::into),
+        predicate.as_ref().map(Into::into),
+        object.as_ref().map(Into::into),
+    )
+}
+
 /// A parsed query, ready to run on a [`Graph`].
 pub struct Prepared {
-    query: PreparedSparqlQuery,
+    query: spargebra::Query,
+    evaluator: SparqlEvaluator,
     /// The ORDER BY that factgraph applies itself ([`order`]).
     sort: Option<order::Sort>,
 }
@@ -96,7 +136,7 @@ impl Prepared {
         }
         let mut query = parser.parse_query(text)?;
         let sort = order::take_sort(&mut query);
-        Ok(Self { query: evaluator.for_query(query), sort })
+        Ok(Self { query, evaluator, sort })
     }
 }
 

@@ -138,6 +138,27 @@ impl Index {
         }))
     }
 
+    /// How many triples of the default graph match a pattern (`None`: any
+    /// term): two reads and a binary search, whatever the count. The
+    /// statistics a query planner needs.
+    pub fn count_default_graph(
+        &self,
+        subject: Option<TermRef<'_>>,
+        predicate: Option<TermRef<'_>>,
+        object: Option<TermRef<'_>>,
+    ) -> usize {
+        let mut columns = [None; 3];
+        for (column, term) in columns.iter_mut().zip([subject, predicate, object]) {
+            if let Some(term) = term {
+                match self.number_of(term) {
+                    Some(number) => *column = Some(number),
+                    None => return 0,
+                }
+            }
+        }
+        self.inner.triples.count(columns)
+    }
+
     /// The term numbered `number`, for tests and tools.
     pub fn term(&self, number: u32) -> Result<Term, IndexError> {
         self.inner.terms.term(number)

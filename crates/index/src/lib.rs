@@ -155,3 +155,31 @@ impl std::fmt::Debug for Index {
         f.debug_struct("Index").field("folder", &self.inner.folder).field("quads", &self.len()).finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxrdf::{GraphNameRef, Literal, NamedNodeRef, QuadRef};
+
+    #[test]
+    fn patterns_are_counted_without_a_scan() {
+        let folder = tempfile::tempdir().unwrap();
+        let (a, b) = (NamedNodeRef::new_unchecked("http://e.org/a"), NamedNodeRef::new_unchecked("http://e.org/b"));
+        let label = oxrdf::vocab::rdfs::LABEL;
+        let mut writer = IndexWriter::new();
+        for (subject, value) in [(a, "A"), (a, "Ä"), (b, "B")] {
+            let literal = Literal::new_simple_literal(value);
+            writer.add_quad(QuadRef::new(subject, label, &literal, GraphNameRef::DefaultGraph));
+        }
+        writer.add_quad(QuadRef::new(a, label, b, NamedNodeRef::new_unchecked("http://e.org/g")));
+        writer.write(folder.path()).unwrap();
+        let index = Index::open(folder.path()).unwrap();
+        assert_eq!(index.count_default_graph(None, Some(label.into()), None), 3, "named graphs are not counted");
+        assert_eq!(index.count_default_graph(Some(a.into()), Some(label.into()), None), 2);
+        assert_eq!(index.count_default_graph(None, None, Some(Literal::new_simple_literal("B").as_ref().into())), 1);
+        assert_eq!(index.count_default_graph(Some(b.into()), None, Some(a.into())), 0);
+        let absent = NamedNodeRef::new_unchecked("http://e.org/absent");
+        assert_eq!(index.count_default_graph(Some(absent.into()), None, None), 0);
+        assert_eq!(index.count_default_graph(None, None, None), 3);
+    }
+}

@@ -164,6 +164,14 @@ where
         Scan { order, next: start, end, filter }
     }
 
+    /// How many rows `bound` matches at most: the length of the range it
+    /// narrows to (exact when every bound column is in the range's prefix,
+    /// as for every pattern of the default graph's three orders).
+    pub(crate) fn count(&self, bound: [Option<u32>; W]) -> usize {
+        let scan = self.scan(bound);
+        scan.end - scan.next
+    }
+
     /// The next matching row of `scan`, in canonical column order.
     pub(crate) fn next(&self, scan: &mut Scan<W>) -> Option<[u32; W]> {
         let rows = self.rows(scan.order);
