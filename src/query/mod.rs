@@ -131,8 +131,11 @@ impl Prepared {
     ) -> Result<Self, spargebra::SparqlSyntaxError> {
         let mut parser = SparqlParser::new();
         for (prefix, iri) in prefixes {
-            // The project's prefixes were checked when it was loaded.
-            parser = parser.with_prefix(prefix, iri).unwrap_or_else(|_| SparqlParser::new());
+            // The project's prefixes were checked when it was loaded; one that
+            // is not an IRI is left out, not the others with it.
+            if let Ok(with_prefix) = parser.clone().with_prefix(prefix, iri) {
+                parser = with_prefix;
+            }
         }
         let mut query = parser.parse_query(text)?;
         let sort = order::take_sort(&mut query);
