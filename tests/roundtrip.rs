@@ -48,8 +48,7 @@ fn roundtrip(values: &[String]) -> Result<(), TestCaseError> {
 
     let mut turtle = Vec::new();
     factgraph::export::export(
-        &store,
-        None,
+        &factgraph::export::Quads::Store(store.clone()),
         RdfFormat::Turtle,
         &[("ex".into(), "http://example.org/".into())],
         &[],

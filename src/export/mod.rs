@@ -42,23 +42,28 @@ pub struct ExportSummary {
     pub left_out: usize,
 }
 
-/// Writes the quads of `store` in `format`, leaving out the named graphs in
-/// `leave_out`. Turtle and N-Triples hold one graph: they get the default
+/// Where an export reads the quads of a version.
+pub enum Quads {
+    /// The sorted runs its build kept with the store (see [`kept`]): an
+    /// export is then only their merge.
+    Kept(KeptRuns),
+    /// The Oxigraph store itself, read in parts on every core.
+    Store(Store),
+}
+
+/// Writes the quads of a version in `format`, leaving out the named graphs
+/// in `leave_out`. Turtle and N-Triples hold one graph: they get the default
 /// graph (the data and the ontology), and named graphs are counted as left out.
-///
-/// With `kept`, the sorted runs its build kept with the store (see [`kept`]),
-/// the quads come from those rather than from reading the store.
 pub fn export(
-    store: &Store,
-    kept: Option<&KeptRuns>,
+    quads: &Quads,
     format: RdfFormat,
     prefixes: &[(String, String)],
     leave_out: &[NamedNode],
     out: &mut dyn Write,
 ) -> Result<ExportSummary, Error> {
-    match kept {
-        Some(kept) => export_kept(kept, format, prefixes, leave_out, out),
-        None => export_in_runs(store, format, prefixes, leave_out, out, RUN_BYTES),
+    match quads {
+        Quads::Kept(kept) => export_kept(kept, format, prefixes, leave_out, out),
+        Quads::Store(store) => export_in_runs(store, format, prefixes, leave_out, out, RUN_BYTES),
     }
 }
 

@@ -4,6 +4,7 @@
 use super::negotiate::{accepts_gzip, negotiate_document};
 use super::{dataset_page, header, html_response, internal, rdf_response, resource_page, sparql};
 use super::{Failure, State};
+use crate::export::Quads;
 use crate::query::Graph;
 use oxhttp::model::header::{
     ACCEPT_ENCODING, CONTENT_DISPOSITION, CONTENT_ENCODING, CONTENT_LOCATION, CONTENT_TYPE, VARY,
@@ -99,9 +100,12 @@ impl State {
             }
         };
         let gzip = accepts_gzip(&header(request, ACCEPT_ENCODING));
-        let store = self.store().map_err(internal)?;
         let version = self.store_dir.current_version().map_err(internal)?;
-        let kept = version.and_then(|v| crate::export::KeptRuns::open(&v.kept_runs_folder()));
+        // The store is opened only for a version that kept no sorted runs.
+        let quads = match version.and_then(|v| crate::export::KeptRuns::open(&v.kept_runs_folder())) {
+            Some(kept) => Quads::Kept(kept),
+            None => Quads::Store(self.store().map_err(internal)?),
+        };
         let prefixes = self.options.project.prefixes.clone();
         let (pipe, writer) = std::io::pipe().map_err(|e| internal(format!("cannot stream the download: {e}")))?;
         let (outcome, told) = mpsc::channel();
@@ -112,8 +116,7 @@ impl State {
                 } else {
                     Box::new(std::io::BufWriter::new(writer))
                 };
-                crate::export::export(&store, kept.as_ref(), format, &prefixes, &[], &mut out)
-                    .map_err(|e| e.to_string())?;
+                crate::export::export(&quads, format, &prefixes, &[], &mut out).map_err(|e| e.to_string())?;
                 out.flush().map_err(|e| e.to_string())
                 // `out` ends here, and so does the pipe: the reader sees its end.
             })();
