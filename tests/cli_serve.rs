@@ -683,14 +683,25 @@ impl Browser {
     }
 
     /// The cells of YASGUI's results table, row by row, without its row numbers.
+    ///
+    /// YASR may draw its table more than once (DataTables redraws it after the
+    /// first paint), so this reads until one read holds a header and a row.
     fn results(&self) -> Vec<Vec<String>> {
-        self.wait_for(".yasr table.dataTable tbody tr td");
-        let rows = self.execute(
-            "return Array.from(document.querySelectorAll('.yasr table.dataTable tr'))\
-               .map(tr => Array.from(tr.querySelectorAll('th, td')).slice(1).map(c => c.innerText.trim()));",
-            serde_json::json!([]),
-        );
-        serde_json::from_value(rows).unwrap()
+        let started = Instant::now();
+        loop {
+            self.wait_for(".yasr table.dataTable tbody tr td");
+            let rows = self.execute(
+                "return Array.from(document.querySelectorAll('.yasr table.dataTable tr'))\
+                   .map(tr => Array.from(tr.querySelectorAll('th, td')).slice(1).map(c => c.innerText.trim()));",
+                serde_json::json!([]),
+            );
+            let rows: Vec<Vec<String>> = serde_json::from_value(rows).unwrap();
+            if rows.len() >= 2 {
+                return rows;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "the results table stays empty: {rows:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// Runs a query in the current tab of the query page and waits for its results.
