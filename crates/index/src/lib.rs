@@ -11,7 +11,9 @@
 //!   form, in one file of terms and one of offsets ([`terms`]);
 //! - the default graph's triples as rows of three numbers, sorted three ways
 //!   (SPO, POS, OSP), and the named graphs' quads as rows of four, sorted six
-//!   ways ([`table`]), so that every pattern is one binary search and a scan.
+//!   ways ([`table`]), so that every pattern is one binary search and a scan;
+//! - how each predicate's triples spread over subjects and objects
+//!   ([`statistics`]), for the query planner.
 //!
 //! The files are memory-mapped: opening an index reads a small manifest and
 //! nothing else, and the pages a query touches are read by the kernel, once,
@@ -39,12 +41,14 @@
 //! ```
 
 mod dataset;
+mod statistics;
 pub mod stored;
 mod table;
 pub mod terms;
 mod write;
 
 pub use dataset::IndexTerm;
+pub use statistics::PredicateStatistics;
 pub use write::{IndexSummary, IndexWriter};
 
 use serde::{Deserialize, Serialize};
@@ -102,6 +106,8 @@ struct Inner {
     triples: Table<3>,
     /// Named graphs: rows (s, p, o, g).
     quads: Table<4>,
+    /// Read on first use ([`statistics`]).
+    statistics: std::sync::OnceLock<std::collections::HashMap<u32, PredicateStatistics>>,
 }
 
 impl Index {
@@ -122,7 +128,8 @@ impl Index {
         let terms = Dictionary::open(folder, manifest.terms)?;
         let triples = Table::open(folder, table::DEFAULT_GRAPH_ORDERS, manifest.triples, manifest.terms)?;
         let quads = Table::open(folder, table::NAMED_GRAPH_ORDERS, manifest.named_graph_quads, manifest.terms)?;
-        Ok(Self { inner: Arc::new(Inner { folder: folder.to_owned(), terms, triples, quads }) })
+        let statistics = std::sync::OnceLock::new();
+        Ok(Self { inner: Arc::new(Inner { folder: folder.to_owned(), terms, triples, quads, statistics }) })
     }
 
     /// True when `folder` holds a complete index (its manifest is written last).

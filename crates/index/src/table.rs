@@ -39,9 +39,9 @@ const fn order_with_starts<const W: usize>(file: &'static str, starts: &'static 
     Order { file, columns, starts: Some(starts) }
 }
 
-const S: usize = 0;
+pub(crate) const S: usize = 0;
 const P: usize = 1;
-const O: usize = 2;
+pub(crate) const O: usize = 2;
 const G: usize = 3;
 
 pub(crate) const DEFAULT_GRAPH_ORDERS: &[Order<3>] = &[
@@ -225,11 +225,14 @@ pub(crate) struct Scan<const W: usize> {
 
 /// Writes `rows` (canonical, sorted and distinct or not) in every order;
 /// `terms` is the dictionary's size, for the row starts.
+/// `sorted` sees each order's rows once sorted, in their canonical column
+/// order, with the column they are sorted by first.
 pub(crate) fn write<const W: usize>(
     folder: &Path,
     orders: &[Order<W>],
     rows: &[[u32; W]],
     terms: usize,
+    mut sorted: impl FnMut(usize, &mut dyn Iterator<Item = [u32; W]>),
 ) -> Result<(), IndexError>
 where
     [u32; W]: bytemuck::Pod,
@@ -239,6 +242,7 @@ where
         stored.clear();
         stored.extend(rows.iter().map(|row| order.permute(row)));
         stored.par_sort_unstable();
+        sorted(order.columns[0], &mut stored.iter().map(|row| order.restore(row)));
         write_file(&folder.join(order.file), bytemuck::cast_slice(&stored))?;
         if let Some(file) = order.starts {
             write_file(&folder.join(file), bytemuck::cast_slice(&row_starts(&stored, terms)))?;
@@ -278,7 +282,7 @@ mod tests {
     {
         let folder = tempfile::tempdir().unwrap();
         let terms = 5;
-        write(folder.path(), orders, rows, terms).unwrap();
+        write(folder.path(), orders, rows, terms, |_, _| ()).unwrap();
         let table = Table::<W>::open(folder.path(), orders, rows.len() as u64, terms as u64).unwrap();
         for mask in 0..1u32 << W {
             let pattern: [Option<u32>; W] = std::array::from_fn(|column| (mask & (1 << column) != 0).then_some(1));

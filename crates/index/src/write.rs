@@ -4,7 +4,7 @@
 
 use crate::table::{self, DEFAULT_GRAPH_ORDERS, NAMED_GRAPH_ORDERS};
 use crate::terms::{self, BYTES_FILE, OFFSETS_FILE};
-use crate::{IndexError, Manifest, FORMAT, MANIFEST};
+use crate::{statistics, IndexError, Manifest, FORMAT, MANIFEST};
 use hashbrown::HashTable;
 use oxrdf::{GraphNameRef, QuadRef, Term};
 use rayon::slice::ParallelSliceMut;
@@ -121,8 +121,17 @@ impl IndexWriter {
         self.triples.dedup();
         self.quads.par_sort_unstable();
         self.quads.dedup();
-        table::write(folder, DEFAULT_GRAPH_ORDERS, &self.triples, self.ends.len())?;
-        table::write(folder, NAMED_GRAPH_ORDERS, &self.quads, self.ends.len())?;
+        let mut statistics = statistics::Counter::default();
+        table::write(folder, DEFAULT_GRAPH_ORDERS, &self.triples, self.ends.len(), |by, rows| {
+            let rows = rows.map(|[s, p, o]| (s, p, o));
+            match by {
+                table::S => statistics.by_subject(rows),
+                table::O => statistics.by_object(rows),
+                _ => {}
+            }
+        })?;
+        statistics.write(folder)?;
+        table::write(folder, NAMED_GRAPH_ORDERS, &self.quads, self.ends.len(), |_, _| ())?;
         let manifest = Manifest {
             format: FORMAT,
             little_endian: cfg!(target_endian = "little"),
