@@ -150,6 +150,33 @@ fn a_kept_answer_is_replayed_until_its_question_changes() {
 /// TSV, which keeps every term whole; and the answers a build keeps are the
 /// live ones.
 #[test]
+fn explain_writes_the_plan_and_its_rows_after_an_unchanged_answer() {
+    let project = project();
+    let plain = project.ok(&["query", "providers", "--format", "csv"]);
+    let output = project.run(&["query", "providers", "--format", "csv", "--explain"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), plain);
+    let explanation: serde_json::Value = serde_json::from_slice(&output.stderr).expect("the plan is JSON");
+    assert_eq!(explanation["plan"]["number of results"], 3, "{explanation}");
+}
+
+/// A researcher's FILTER NOT EXISTS is evaluated as a MINUS or a lookup
+/// (Oxigraph does not plan the inside of an EXISTS), with the same answer.
+#[test]
+fn not_exists_is_planned_and_answers_as_the_store_does() {
+    let project = project();
+    let query = "PREFIX schema: <http://schema.org/> SELECT ?service WHERE { \
+        ?s a schema:Service ; schema:name ?service FILTER NOT EXISTS { ?s schema:provider/schema:name \"Microsoft\"@en } }";
+    let output = project.run(&["query", "--sparql", query, "--format", "csv", "--explain"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let plan = String::from_utf8_lossy(&output.stderr);
+    assert!(!plan.contains("EXISTS") && (plan.contains("AntiJoin") || plan.contains("factgraph_found")), "{plan}");
+    let store = project.ok(&["query", "--sparql", query, "--format", "csv", "--from-store"]);
+    assert_eq!(csv_rows(&String::from_utf8_lossy(&output.stdout)), vec![vec!["service"], vec!["'=1+1"]]);
+    assert_eq!(String::from_utf8_lossy(&output.stdout), store);
+}
+
+#[test]
 fn the_read_index_answers_as_the_store_does() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("project");

@@ -32,6 +32,11 @@ pub struct Args {
     /// instead of guarding them against spreadsheet formula injection.
     #[arg(long)]
     allow_formulas: bool,
+    /// After the answer, write to standard error how it was evaluated: the
+    /// plan, with the rows and time of each step (JSON, as Oxigraph writes
+    /// it). The question is evaluated, even when the build kept its answer.
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -62,7 +67,8 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         (Some(name), None) => {
             let question = named::find(&project.queries, name)?;
-            if !args.from_store && write_kept_answer(&project, &question, format, &options, &mut out)? {
+            if !args.from_store && !args.explain && write_kept_answer(&project, &question, format, &options, &mut out)?
+            {
                 out.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }
@@ -73,9 +79,22 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let version = factgraph::store::StoreDir::new(&project.store).require_current_version()?;
     let from = if args.from_store { ReadFrom::Store } else { ReadFrom::Index };
     let graph = Graph::open(&version, from)?;
-    let results = query::evaluate(&graph, &name, &text, &project.prefixes)?;
+    let prepared = query::prepare(&name, &text, &project.prefixes)?;
+    let (results, explanation) = match args.explain {
+        true => {
+            let (results, explanation) = graph.explain(prepared);
+            (results, Some(explanation))
+        }
+        false => (graph.execute(prepared), None),
+    };
+    let results = results.map_err(|e| query::query_error(&name, e.to_string()))?;
     query::write_results(results, format, &options, &mut out)?;
     out.flush()?;
+    if let Some(explanation) = explanation {
+        let mut err = std::io::stderr().lock();
+        explanation.write_in_json(&mut err)?;
+        writeln!(err)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -17,7 +17,7 @@ mod rewrite;
 use crate::store::Version;
 use crate::Error;
 use factgraph_index::Index;
-use oxigraph::sparql::{QueryEvaluationError, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{QueryEvaluationError, QueryExplanation, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use spargebra::SparqlParser;
 
@@ -56,19 +56,46 @@ impl Graph {
 
     /// Runs a prepared query on the graph.
     pub fn execute(&self, query: Prepared) -> Result<QueryResults<'static>, QueryEvaluationError> {
+        self.run(query, false).0
+    }
+
+    /// Runs a prepared query and explains how: the plan the evaluator chose,
+    /// whose row counts and times fill in as the results are read (so write
+    /// the explanation after them).
+    pub fn explain(&self, query: Prepared) -> (Result<QueryResults<'static>, QueryEvaluationError>, QueryExplanation) {
+        let (results, explanation) = self.run(query, true);
+        (results, explanation.expect("an explanation was asked for"))
+    }
+
+    fn run(
+        &self,
+        query: Prepared,
+        explain: bool,
+    ) -> (Result<QueryResults<'static>, QueryEvaluationError>, Option<QueryExplanation>) {
         let Prepared { query: mut algebra, evaluator, sort } = query;
-        let results = match self {
+        let (results, explanation) = match self {
             Self::Index(index) => {
-                // The index counts any pattern at once: statistics for a rewrite ([`rewrite`]).
-                rewrite::rewrite(pattern_of(&mut algebra), &|triple| pattern_size(index, triple));
-                evaluator.for_query(algebra).on_queryable_dataset(index.clone()).execute()
+                // The index counts patterns and knows how predicates spread: the rewrites use both ([`rewrite`]).
+                rewrite::rewrite(pattern_of(&mut algebra), &IndexStatistics(index));
+                let bound = evaluator.for_query(algebra).on_queryable_dataset(index.clone());
+                match explain {
+                    true => split(bound.compute_statistics().explain()),
+                    false => (bound.execute(), None),
+                }
             }
-            Self::Store(store) => evaluator.for_query(algebra).on_store(store).execute(),
-        }?;
-        match &sort {
-            Some(sort) => sort.apply(results),
-            None => Ok(results),
-        }
+            Self::Store(store) => {
+                let bound = evaluator.for_query(algebra).on_store(store);
+                match explain {
+                    true => split(bound.compute_statistics().explain()),
+                    false => (bound.execute(), None),
+                }
+            }
+        };
+        let results = match (&sort, results) {
+            (Some(sort), Ok(results)) => sort.apply(results),
+            (_, results) => results,
+        };
+        (results, explanation)
     }
 
     /// Which copy this is, for messages: "index" or "store".
@@ -78,6 +105,10 @@ impl Graph {
             Self::Store(_) => "store",
         }
     }
+}
+
+fn split<T>((results, explanation): (T, QueryExplanation)) -> (T, Option<QueryExplanation>) {
+    (results, Some(explanation))
 }
 
 /// The graph pattern of a query.
@@ -90,27 +121,34 @@ fn pattern_of(query: &mut spargebra::Query) -> &mut spargebra::algebra::GraphPat
     }
 }
 
-/// How many triples of the default graph a triple pattern matches, its
-/// variables and blank nodes free.
-fn pattern_size(index: &Index, triple: &spargebra::term::TriplePattern) -> usize {
-    use spargebra::term::{NamedNodePattern, TermPattern};
-    let term = |term: &TermPattern| -> Option<oxigraph::model::Term> {
-        match term {
-            TermPattern::NamedNode(node) => Some(node.clone().into()),
-            TermPattern::Literal(literal) => Some(literal.clone().into()),
-            _ => None,
-        }
-    };
-    let predicate = match &triple.predicate {
-        NamedNodePattern::NamedNode(node) => Some(oxigraph::model::Term::from(node.clone())),
-        NamedNodePattern::Variable(_) => None,
-    };
-    let (subject, object) = (term(&triple.subject), term(&triple.object));
-    index.count_default_graph(
-        subject.as_ref().map(Into::into),
-        predicate.as_ref().map(Into::into),
-        object.as_ref().map(Into::into),
-    )
+/// The read index as the rewrites' statistics.
+struct IndexStatistics<'a>(&'a Index);
+
+impl rewrite::Statistics for IndexStatistics<'_> {
+    fn size(&self, triple: &spargebra::term::TriplePattern) -> usize {
+        use spargebra::term::{NamedNodePattern, TermPattern};
+        let term = |term: &TermPattern| -> Option<oxigraph::model::Term> {
+            match term {
+                TermPattern::NamedNode(node) => Some(node.clone().into()),
+                TermPattern::Literal(literal) => Some(literal.clone().into()),
+                _ => None,
+            }
+        };
+        let predicate = match &triple.predicate {
+            NamedNodePattern::NamedNode(node) => Some(oxigraph::model::Term::from(node.clone())),
+            NamedNodePattern::Variable(_) => None,
+        };
+        let (subject, object) = (term(&triple.subject), term(&triple.object));
+        self.0.count_default_graph(
+            subject.as_ref().map(Into::into),
+            predicate.as_ref().map(Into::into),
+            object.as_ref().map(Into::into),
+        )
+    }
+
+    fn predicate(&self, predicate: &oxigraph::model::NamedNode) -> Option<factgraph_index::PredicateStatistics> {
+        self.0.predicate_statistics(predicate.as_ref())
+    }
 }
 
 /// A parsed query, ready to run on a [`Graph`].
@@ -152,10 +190,19 @@ pub fn evaluate(
     text: &str,
     prefixes: &[(String, String)],
 ) -> Result<QueryResults<'static>, Error> {
-    let error = |problem: String| Error::Query { name: name.to_owned(), problem };
-    let prepared = Prepared::parse(text, prefixes, evaluator(prefixes).map_err(error)?)
-        .map_err(|e| error(format!("syntax error: {e}")))?;
-    graph.execute(prepared).map_err(|e| error(e.to_string()))
+    let prepared = prepare(name, text, prefixes)?;
+    graph.execute(prepared).map_err(|e| query_error(name, e.to_string()))
+}
+
+/// Parses the query `name`, as [`evaluate`] does, to run or explain.
+pub fn prepare(name: &str, text: &str, prefixes: &[(String, String)]) -> Result<Prepared, Error> {
+    let evaluator = evaluator(prefixes).map_err(|e| query_error(name, e))?;
+    Prepared::parse(text, prefixes, evaluator).map_err(|e| query_error(name, format!("syntax error: {e}")))
+}
+
+/// The error of the query `name`.
+pub fn query_error(name: &str, problem: String) -> Error {
+    Error::Query { name: name.to_owned(), problem }
 }
 
 /// A SPARQL evaluator that knows the project's prefixes. Built without

@@ -1,41 +1,63 @@
-//! A rewrite of a query's algebra before Oxigraph plans it, where its planner
+//! Rewrites of a query's algebra before Oxigraph plans it, where its planner
 //! (sparopt, which has no statistics) picks a plan Virtuoso does not, using
-//! the counts the read index gives for free.
+//! the counts the read index gives for free. Each is made only where the
+//! answer cannot change ([`variables`] says when), and each module says
+//! what it was worth:
 //!
-//! **A MINUS after a small group of triple patterns moves after the patterns
-//! that follow it.** A group written `{ A MINUS { B } C }` is, in SPARQL's
-//! algebra, `Join(Minus(A, B), C)`. sparopt plans `C` on its own: on
-//! `demanded-licences-without-evidence` it hash-joined every `rdfs:label` of
-//! the graph (238 000 at 100 000 offerings) to keep 393, and planned the
-//! MINUS's own side for every licence holding, 0.14 s where Virtuoso takes
-//! 0.01 s. Written `{ A C MINUS { B } }`, the same question costs a ninth
-//! of the instructions (88 M against 755 M). The two are the same query when
-//! `A` and `C` are triple patterns (every solution binds all their
-//! variables) and every variable `C` shares with `B` is one of `A`'s: the
-//! MINUS then compares the same variables, with the same values, before or
-//! after the join. Moving it is worth it only when `A` is small, since `C`
-//! is then looked up for solutions the MINUS may remove (on
-//! `offerings-without-local-partner`, where it removes three quarters of
-//! 100 000 offerings, moving it cost 68 % more instructions): the rewrite is
-//! made when one of `A`'s patterns matches at most [`SMALL`] triples, as the
-//! index counts them.
+//! - [`joins`]: FILTER EXISTS and FILTER NOT EXISTS as joins sparopt plans,
+//!   and a MINUS looked up row by row where its left side is small, by
+//!   the estimates of [`estimate`];
+//! - [`minus_moved`]: a MINUS after a small group of triple patterns moves
+//!   after the patterns that follow it.
+
+mod estimate;
+mod joins;
+mod minus_moved;
+mod variables;
+
+pub use estimate::Statistics;
 
 use spargebra::algebra::GraphPattern;
-use spargebra::term::{NamedNodePattern, TermPattern, TriplePattern, Variable};
-use std::collections::HashSet;
+use spargebra::term::Variable;
 
-/// Most triples the smallest pattern of a group may match for the MINUS
-/// after it to be moved: a lookup for each of its solutions costs less than
-/// the plan sparopt makes (tens of thousands of lookups take milliseconds).
+/// Most triples the smallest pattern of a group may match for a MINUS after
+/// it to move ([`minus_moved`]): a lookup for each of its solutions costs
+/// less than the plan sparopt makes (tens of thousands of lookups take
+/// milliseconds).
 pub const SMALL: usize = 10_000;
 
-/// Applies the rewrite everywhere in `pattern`; `size` counts the triples a
-/// triple pattern matches (its variables free).
-pub fn rewrite(pattern: &mut GraphPattern, size: &dyn Fn(&TriplePattern) -> usize) {
+/// Applies the rewrites everywhere in `pattern`, with what the index tells
+/// of the graph.
+pub fn rewrite(pattern: &mut GraphPattern, statistics: &dyn Statistics) {
+    let text = pattern.to_string();
+    let mut taken = 0;
+    let mut fresh = || loop {
+        taken += 1;
+        let name = format!("factgraph_found_{taken}");
+        if !text.contains(&name) {
+            return Variable::new_unchecked(name);
+        }
+    };
+    rewrite_inside_out(pattern, statistics);
+    correlate_outside_in(pattern, statistics, &mut fresh);
+}
+
+/// The rewrites that change a pattern from its innermost patterns out.
+fn rewrite_inside_out(pattern: &mut GraphPattern, statistics: &dyn Statistics) {
     for child in children(pattern) {
-        rewrite(child, size);
+        rewrite_inside_out(child, statistics);
     }
-    minus_after_small_group(pattern, size);
+    joins::exists_as_joins(pattern);
+    minus_moved::minus_after_small_group(pattern, statistics);
+}
+
+/// MINUS looked up row by row, from the outermost in: a filter on a MINUS
+/// is seen before the MINUS itself ([`joins::correlated_minus`] takes it).
+fn correlate_outside_in(pattern: &mut GraphPattern, statistics: &dyn Statistics, fresh: &mut dyn FnMut() -> Variable) {
+    joins::correlated_minus(pattern, statistics, fresh);
+    for child in children(pattern) {
+        correlate_outside_in(child, statistics, fresh);
+    }
 }
 
 /// The graph patterns directly inside `pattern` (not those of its expressions).
@@ -60,67 +82,43 @@ fn children(pattern: &mut GraphPattern) -> Vec<&mut GraphPattern> {
     }
 }
 
-/// `Join(Minus(Bgp(A), B), Bgp(C))` → `Minus(Bgp(A + C), B)`, when that is
-/// the same query and `A` is small.
-fn minus_after_small_group(pattern: &mut GraphPattern, size: &dyn Fn(&TriplePattern) -> usize) {
-    let GraphPattern::Join { left, right } = pattern else { return };
-    let (GraphPattern::Minus { left: kept, right: removed }, GraphPattern::Bgp { patterns: joined }) =
-        (&**left, &**right)
-    else {
-        return;
-    };
-    let GraphPattern::Bgp { patterns: group } = &**kept else { return };
-    let bound: HashSet<&Variable> = variables(group).collect();
-    let mut in_removed = HashSet::new();
-    removed.on_in_scope_variable(|variable| {
-        in_removed.insert(variable.clone());
-    });
-    let same_query = variables(joined).all(|variable| !in_removed.contains(variable) || bound.contains(variable));
-    let small = group.iter().map(size).min().is_some_and(|smallest| smallest <= SMALL);
-    if !(same_query && small) {
-        return;
-    }
-    let GraphPattern::Join { left, right } = std::mem::take(pattern) else { unreachable!("matched above") };
-    let (GraphPattern::Minus { left: kept, right: removed }, GraphPattern::Bgp { patterns: joined }) = (*left, *right)
-    else {
-        unreachable!("matched above")
-    };
-    let GraphPattern::Bgp { patterns: mut group } = *kept else { unreachable!("matched above") };
-    group.extend(joined);
-    *pattern = GraphPattern::Minus { left: Box::new(GraphPattern::Bgp { patterns: group }), right: removed };
-}
-
-/// The variables of triple patterns (their blank nodes are not: they cannot
-/// be shared with another group).
-fn variables(patterns: &[TriplePattern]) -> impl Iterator<Item = &Variable> {
-    fn of_term(term: &TermPattern) -> Option<&Variable> {
-        match term {
-            TermPattern::Variable(variable) => Some(variable),
-            _ => None,
-        }
-    }
-    patterns.iter().flat_map(|triple| {
-        let predicate = match &triple.predicate {
-            NamedNodePattern::Variable(variable) => Some(variable),
-            NamedNodePattern::NamedNode(_) => None,
-        };
-        [of_term(&triple.subject), predicate, of_term(&triple.object)].into_iter().flatten()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use factgraph_index::PredicateStatistics;
     use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+    use spargebra::term::{NamedNode, NamedNodePattern, TriplePattern};
 
     const PREFIX: &str = "PREFIX : <http://example.org/> ";
 
-    /// The query after the rewrite, with every pattern of size `size`.
-    fn rewritten(text: &str, size: usize) -> (String, String) {
+    /// A graph where each predicate has `triples` triples, each subject
+    /// one, and each object `fanout` (so `?s :p ?o` with `?o` known adds
+    /// `fanout` rows); `:large` has a thousand times more.
+    struct Uniform {
+        triples: usize,
+        fanout: u64,
+    }
+
+    impl Statistics for Uniform {
+        fn size(&self, triple: &TriplePattern) -> usize {
+            match &triple.predicate {
+                NamedNodePattern::NamedNode(node) if node.as_str().ends_with("large") => self.triples * 1000,
+                _ => self.triples,
+            }
+        }
+
+        fn predicate(&self, predicate: &NamedNode) -> Option<PredicateStatistics> {
+            let triples = if predicate.as_str().ends_with("large") { self.triples * 1000 } else { self.triples } as u64;
+            Some(PredicateStatistics { triples, subjects: triples, objects: (triples / self.fanout).max(1) })
+        }
+    }
+
+    /// The query before and after the rewrite, on a [`Uniform`] graph.
+    fn rewritten(text: &str, triples: usize) -> (String, String) {
         let query = spargebra::SparqlParser::new().parse_query(&format!("{PREFIX} {text}")).unwrap();
         let mut after = query.clone();
         if let spargebra::Query::Select { pattern, .. } = &mut after {
-            rewrite(pattern, &|_| size);
+            rewrite(pattern, &Uniform { triples, fanout: 1 });
         }
         (query.to_string(), after.to_string())
     }
@@ -149,15 +147,84 @@ mod tests {
         }
     }
 
+    #[test]
+    fn not_exists_becomes_a_minus_and_exists_a_join_when_that_is_the_same_query() {
+        let (_, after) = rewritten("SELECT * { ?d :in ?c FILTER NOT EXISTS { ?c :holder ?h } }", 1);
+        assert!(after.contains("MINUS") && !after.contains("EXISTS"), "{after}");
+        let (_, after) = rewritten("SELECT * { ?d :in ?c FILTER(EXISTS { ?c :holder ?h } && ?d != :x) }", 1);
+        assert!(after.contains("SELECT DISTINCT ?c") && !after.contains("EXISTS"), "{after}");
+        assert!(
+            after.contains("FILTER(!(?d = <http://example.org/x>))"),
+            "the other condition stays a filter: {after}"
+        );
+    }
+
+    #[test]
+    fn exists_stays_where_it_reads_what_may_be_unbound() {
+        for text in [
+            // ?c may be unbound in the row: EXISTS then leaves it free, MINUS compares nothing.
+            "SELECT * { ?d :in ?e OPTIONAL { ?d :c ?c } FILTER NOT EXISTS { ?c :holder ?h } }",
+            // the pattern may leave ?c unbound, and the row's ?c would be given to its OPTIONAL.
+            "SELECT * { ?d :in ?c FILTER NOT EXISTS { ?h :p ?d OPTIONAL { ?h :q ?c } } }",
+            // its filter reads ?d, which its own patterns do not bind.
+            "SELECT * { ?d :in ?c FILTER NOT EXISTS { ?c :holder ?h FILTER(?h != ?d) } }",
+            // nothing shared: NOT EXISTS removes every row or none; MINUS would remove none.
+            "SELECT * { ?d :in ?c FILTER NOT EXISTS { ?x :holder ?y } }",
+        ] {
+            let (before, after) = rewritten(text, 1);
+            assert_eq!(before, after, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_minus_is_looked_up_row_by_row_when_its_left_side_is_the_smaller() {
+        let text = "SELECT ?d { ?d :in ?c . ?c :label ?l MINUS { ?h :large ?c } }";
+        let (_, after) = rewritten(text, 100);
+        assert!(after.contains("LATERAL") && after.contains("LIMIT 1") && !after.contains("MINUS"), "{after}");
+        let (_, after) = rewritten("SELECT ?d { ?d :large ?c . ?c :label ?l MINUS { ?h :holder ?c } }", 100);
+        assert!(
+            after.contains("MINUS") && !after.contains("LATERAL"),
+            "a large left side keeps the hash anti-join: {after}"
+        );
+    }
+
+    #[test]
+    fn the_estimate_multiplies_the_rows_each_connected_pattern_adds() {
+        let pattern =
+            |text: &str| match spargebra::SparqlParser::new().parse_query(&format!("{PREFIX} {text}")).unwrap() {
+                spargebra::Query::Select { pattern, .. } => pattern,
+                _ => unreachable!(),
+            };
+        let graph = Uniform { triples: 100, fanout: 20 };
+        // start from ?s :provider ?p (100), then 20 offerings per service.
+        let star = pattern("SELECT * { ?o :large ?s . ?s :provider ?p }");
+        assert_eq!(estimate::rows(&star, &graph), Some(100.0 * 20.0));
+        // a constant at the other end is a check, not more rows.
+        let typed = pattern("SELECT * { ?o :service ?s . ?o a :Offering }");
+        assert_eq!(estimate::rows(&typed, &graph), Some(100.0));
+        // two patterns that share nothing: a cartesian product.
+        let apart = pattern("SELECT * { ?a :p ?b . ?c :q ?d }");
+        assert_eq!(estimate::rows(&apart, &graph), Some(100.0 * 100.0));
+        let variable_predicate = pattern("SELECT * { ?a :p ?b . ?b ?q ?d }");
+        assert_eq!(estimate::rows(&variable_predicate, &graph), None, "no statistics for ?q");
+    }
+
     /// The rewritten queries answer as Oxigraph answers them as written, on
-    /// an index where the MINUS removes some rows and not others.
+    /// an index where the MINUS and the EXISTS remove some rows and not
+    /// others, and where the index's statistics have the MINUS looked up.
     #[test]
     fn answers_do_not_change() {
-        let data = r#"@prefix : <http://example.org/> .
+        let mut data = String::from(
+            r#"@prefix : <http://example.org/> .
             :d1 :in :c1 . :d2 :in :c2 . :d3 :in :c3 . :d4 :in :c1 .
             :h1 :holder :c1 . :h2 :holder :c3 .
             :c1 :label "one" . :c2 :label "two" . :c3 :label "three" . :c2 :p "x" .
-            :d2 :c :c2 . :c2 :label "deux" . :d5 :in :c4 . :c4 :label "four" ."#;
+            :d2 :c :c2 . :c2 :label "deux" . :d5 :in :c4 . :c4 :label "four" .
+            :c1 :large :h1 . :c3 :large :h2 . "#,
+        );
+        for i in 0..200 {
+            data.push_str(&format!(":x{i} :large :y{i} . "));
+        }
         let store = oxigraph::store::Store::new().unwrap();
         store.load_from_reader(oxigraph::io::RdfFormat::Turtle, data.as_bytes()).unwrap();
         let folder = tempfile::tempdir().unwrap();
@@ -171,6 +238,10 @@ mod tests {
             "SELECT ?d ?l { ?d :in ?c . MINUS { ?h :holder ?c } ?c :label ?l }",
             "SELECT ?d ?x { ?d :in ?c . MINUS { ?c :p ?x } ?c :label ?x }",
             "SELECT ?d ?l { ?d :in ?c . MINUS { ?h :holder ?c } ?c :label ?l MINUS { ?c :p ?x } }",
+            "SELECT ?d ?l { ?d :in ?c . ?c :label ?l FILTER NOT EXISTS { ?h :holder ?c } }",
+            "SELECT ?d ?l { ?d :in ?c . ?c :label ?l FILTER(EXISTS { ?h :holder ?c } && ?l != \"three\") }",
+            "SELECT ?d ?l { ?d :in ?c . ?c :label ?l FILTER(STRLEN(?l) > 3) MINUS { ?c :large ?h . ?h :holder ?c } }",
+            "SELECT * { ?d :in ?c . ?c :label ?l FILTER NOT EXISTS { ?c :large ?h } }",
         ] {
             let text = format!("{PREFIX} {text}");
             let rows = |results: QueryResults<'static>| {
@@ -185,5 +256,39 @@ mod tests {
             assert_eq!(ours, theirs, "{text}");
             assert!(!ours.is_empty(), "{text} has rows to compare");
         }
+    }
+
+    /// The index's own statistics have the lookup made for the last two
+    /// questions above (a small left side, `:large` behind the MINUS).
+    #[test]
+    fn the_index_statistics_choose_the_lookup_for_a_small_left_side() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut writer = factgraph_index::IndexWriter::new();
+        let node = |name: String| oxigraph::model::NamedNode::new_unchecked(format!("http://example.org/{name}"));
+        let (large, label) = (node("large".into()), node("label".into()));
+        for i in 0..200 {
+            writer.add_quad(oxigraph::model::QuadRef::new(
+                &node(format!("x{i}")),
+                &large,
+                &node(format!("y{i}")),
+                oxigraph::model::GraphNameRef::DefaultGraph,
+            ));
+        }
+        writer.add_quad(oxigraph::model::QuadRef::new(
+            &node("c1".into()),
+            &label,
+            oxigraph::model::LiteralRef::new_simple_literal("one"),
+            oxigraph::model::GraphNameRef::DefaultGraph,
+        ));
+        writer.write(folder.path()).unwrap();
+        let index = factgraph_index::Index::open(folder.path()).unwrap();
+        let query = spargebra::SparqlParser::new()
+            .parse_query(&format!("{PREFIX} SELECT * {{ ?c :label ?l FILTER NOT EXISTS {{ ?c :large ?h }} }}"))
+            .unwrap();
+        let mut after = query.clone();
+        if let spargebra::Query::Select { pattern, .. } = &mut after {
+            rewrite(pattern, &super::super::IndexStatistics(&index));
+        }
+        assert!(after.to_string().contains("LATERAL"), "{after}");
     }
 }

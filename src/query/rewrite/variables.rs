@@ -1,0 +1,142 @@
+//! Which variables a pattern binds in every solution, and which patterns
+//! bind all theirs: what the rewrites check before they move or turn a
+//! pattern, so that the answer cannot change.
+
+use spargebra::algebra::{Expression, GraphPattern};
+use spargebra::term::{NamedNodePattern, TermPattern, TriplePattern, Variable};
+use std::collections::HashSet;
+
+/// The variables every solution of `pattern` binds (fewer when unsure: a
+/// variable left out only stops a rewrite).
+pub fn certain(pattern: &GraphPattern) -> HashSet<Variable> {
+    match pattern {
+        GraphPattern::Bgp { patterns } => of_triples(patterns).cloned().collect(),
+        GraphPattern::Path { subject, object, .. } => {
+            [subject, object].into_iter().filter_map(of_term).cloned().collect()
+        }
+        GraphPattern::Join { left, right } | GraphPattern::Lateral { left, right } => {
+            certain(left).into_iter().chain(certain(right)).collect()
+        }
+        GraphPattern::LeftJoin { left, .. } | GraphPattern::Minus { left, .. } => certain(left),
+        GraphPattern::Union { left, right } => {
+            let right = certain(right);
+            certain(left).into_iter().filter(|variable| right.contains(variable)).collect()
+        }
+        GraphPattern::Filter { inner, .. }
+        | GraphPattern::Extend { inner, .. }
+        | GraphPattern::OrderBy { inner, .. }
+        | GraphPattern::Distinct { inner }
+        | GraphPattern::Reduced { inner }
+        | GraphPattern::Slice { inner, .. } => certain(inner),
+        GraphPattern::Graph { name, inner } => {
+            let mut bound = certain(inner);
+            if let NamedNodePattern::Variable(variable) = name {
+                bound.insert(variable.clone());
+            }
+            bound
+        }
+        GraphPattern::Project { inner, variables } => {
+            let bound = certain(inner);
+            variables.iter().filter(|variable| bound.contains(*variable)).cloned().collect()
+        }
+        GraphPattern::Values { variables, bindings } => variables
+            .iter()
+            .enumerate()
+            .filter(|(column, _)| bindings.iter().all(|row| row[*column].is_some()))
+            .map(|(_, variable)| variable.clone())
+            .collect(),
+        GraphPattern::Group { .. } | GraphPattern::Service { .. } => HashSet::new(),
+    }
+}
+
+/// The variables in scope in `pattern`: those its solutions may bind.
+pub fn in_scope(pattern: &GraphPattern) -> HashSet<Variable> {
+    let mut variables = HashSet::new();
+    pattern.on_in_scope_variable(|variable| {
+        variables.insert(variable.clone());
+    });
+    variables
+}
+
+/// Whether every solution of `pattern` binds each variable in its scope and
+/// nothing in it reads a variable from outside: triple patterns and paths,
+/// joined, filtered on their own variables. Evaluated with some of its
+/// variables given, such a pattern has the solutions that agree with them.
+pub fn is_plain(pattern: &GraphPattern) -> bool {
+    match pattern {
+        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } => true,
+        GraphPattern::Join { left, right } => is_plain(left) && is_plain(right),
+        GraphPattern::Filter { expr: expression, inner } => {
+            let bound = certain(inner);
+            is_plain(inner) && reads_only(expression, &bound)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `expression` reads no variable outside `bound` and has no EXISTS.
+fn reads_only(expression: &Expression, bound: &HashSet<Variable>) -> bool {
+    let all = |expressions: &[&Expression]| expressions.iter().all(|e| reads_only(e, bound));
+    match expression {
+        Expression::NamedNode(_) | Expression::Literal(_) => true,
+        Expression::Variable(variable) | Expression::Bound(variable) => bound.contains(variable),
+        Expression::Exists(_) => false,
+        Expression::Or(a, b)
+        | Expression::And(a, b)
+        | Expression::Equal(a, b)
+        | Expression::SameTerm(a, b)
+        | Expression::Greater(a, b)
+        | Expression::GreaterOrEqual(a, b)
+        | Expression::Less(a, b)
+        | Expression::LessOrEqual(a, b)
+        | Expression::Add(a, b)
+        | Expression::Subtract(a, b)
+        | Expression::Multiply(a, b)
+        | Expression::Divide(a, b) => all(&[a, b]),
+        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => reads_only(a, bound),
+        Expression::If(a, b, c) => all(&[a, b, c]),
+        Expression::In(a, list) => reads_only(a, bound) && list.iter().all(|e| reads_only(e, bound)),
+        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.iter().all(|e| reads_only(e, bound)),
+    }
+}
+
+/// The triple patterns every solution of `pattern` matches, those of its
+/// basic graph patterns outside OPTIONAL, UNION, MINUS's right side, GRAPH
+/// and grouped or sliced subqueries: what [`super::estimate`] counts in the
+/// default graph.
+pub fn required_triples(pattern: &GraphPattern) -> Vec<&TriplePattern> {
+    match pattern {
+        GraphPattern::Bgp { patterns } => patterns.iter().collect(),
+        GraphPattern::Join { left, right } | GraphPattern::Lateral { left, right } => {
+            let mut triples = required_triples(left);
+            triples.extend(required_triples(right));
+            triples
+        }
+        GraphPattern::LeftJoin { left, .. } | GraphPattern::Minus { left, .. } => required_triples(left),
+        GraphPattern::Filter { inner, .. }
+        | GraphPattern::Extend { inner, .. }
+        | GraphPattern::Project { inner, .. }
+        | GraphPattern::Distinct { inner }
+        | GraphPattern::Reduced { inner } => required_triples(inner),
+        _ => Vec::new(),
+    }
+}
+
+/// The variables of triple patterns (their blank nodes are not: they cannot
+/// be shared with another group).
+pub fn of_triples(patterns: &[TriplePattern]) -> impl Iterator<Item = &Variable> {
+    patterns.iter().flat_map(|triple| {
+        let predicate = match &triple.predicate {
+            NamedNodePattern::Variable(variable) => Some(variable),
+            NamedNodePattern::NamedNode(_) => None,
+        };
+        [of_term(&triple.subject), predicate, of_term(&triple.object)].into_iter().flatten()
+    })
+}
+
+fn of_term(term: &TermPattern) -> Option<&Variable> {
+    match term {
+        TermPattern::Variable(variable) => Some(variable),
+        _ => None,
+    }
+}
