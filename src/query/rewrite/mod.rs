@@ -5,8 +5,8 @@
 //! what it was worth:
 //!
 //! - [`joins`]: FILTER EXISTS and FILTER NOT EXISTS as joins sparopt plans,
-//!   and a MINUS looked up row by row where its left side is small, by
-//!   the estimates of [`estimate`];
+//!   and a MINUS or an OPTIONAL looked up row by row where that costs less
+//!   than evaluating it whole, by the estimates of [`estimate`];
 //! - [`minus_moved`]: a MINUS after a small group of triple patterns moves
 //!   after the patterns that follow it.
 
@@ -51,10 +51,10 @@ fn rewrite_inside_out(pattern: &mut GraphPattern, statistics: &dyn Statistics) {
     minus_moved::minus_after_small_group(pattern, statistics);
 }
 
-/// MINUS looked up row by row, from the outermost in: a filter on a MINUS
-/// is seen before the MINUS itself ([`joins::correlated_minus`] takes it).
+/// MINUS and OPTIONAL looked up row by row, from the outermost in: a filter
+/// on one is seen before it ([`joins::correlate`] takes it).
 fn correlate_outside_in(pattern: &mut GraphPattern, statistics: &dyn Statistics, fresh: &mut dyn FnMut() -> Variable) {
-    joins::correlated_minus(pattern, statistics, fresh);
+    joins::correlate(pattern, statistics, fresh);
     for child in children(pattern) {
         correlate_outside_in(child, statistics, fresh);
     }
@@ -189,6 +189,17 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_is_looked_up_row_by_row_when_its_left_side_is_the_smaller() {
+        let text = "SELECT * { ?o :in ?c . OPTIONAL { ?st :large ?o . ?st :label ?x FILTER(?x != 1) } }";
+        let (_, after) = rewritten(text, 100);
+        assert!(after.contains("LATERAL") && after.contains("OPTIONAL"), "{after}");
+        // its condition reads ?c, which only the left side binds: a lookup would not see it.
+        let text = "SELECT * { ?o :in ?c . OPTIONAL { ?st :large ?o FILTER(?c != 1) } }";
+        let (before, after) = rewritten(text, 100);
+        assert_eq!(before, after);
+    }
+
+    #[test]
     fn the_estimate_multiplies_the_rows_each_connected_pattern_adds() {
         let pattern =
             |text: &str| match spargebra::SparqlParser::new().parse_query(&format!("{PREFIX} {text}")).unwrap() {
@@ -242,6 +253,9 @@ mod tests {
             "SELECT ?d ?l { ?d :in ?c . ?c :label ?l FILTER(EXISTS { ?h :holder ?c } && ?l != \"three\") }",
             "SELECT ?d ?l { ?d :in ?c . ?c :label ?l FILTER(STRLEN(?l) > 3) MINUS { ?c :large ?h . ?h :holder ?c } }",
             "SELECT * { ?d :in ?c . ?c :label ?l FILTER NOT EXISTS { ?c :large ?h } }",
+            "SELECT ?c ?l ?h { ?d :in ?c . ?c :label ?l OPTIONAL { ?c :large ?h } }",
+            "SELECT ?c ?l ?h { ?d :in ?c . ?c :label ?l OPTIONAL { ?c :large ?h FILTER(?h != :h1) } FILTER(?l != \"two\") }",
+            "SELECT ?c ?h { ?d :in ?c OPTIONAL { ?c :large ?h FILTER(?d != :d1) } }",
         ] {
             let text = format!("{PREFIX} {text}");
             let rows = |results: QueryResults<'static>| {
@@ -258,8 +272,8 @@ mod tests {
         }
     }
 
-    /// The index's own statistics have the lookup made for the last two
-    /// questions above (a small left side, `:large` behind the MINUS).
+    /// The index's own statistics have the lookups made for a small left
+    /// side and `:large` behind the MINUS or the OPTIONAL.
     #[test]
     fn the_index_statistics_choose_the_lookup_for_a_small_left_side() {
         let folder = tempfile::tempdir().unwrap();
@@ -282,13 +296,14 @@ mod tests {
         ));
         writer.write(folder.path()).unwrap();
         let index = factgraph_index::Index::open(folder.path()).unwrap();
-        let query = spargebra::SparqlParser::new()
-            .parse_query(&format!("{PREFIX} SELECT * {{ ?c :label ?l FILTER NOT EXISTS {{ ?c :large ?h }} }}"))
-            .unwrap();
-        let mut after = query.clone();
-        if let spargebra::Query::Select { pattern, .. } = &mut after {
-            rewrite(pattern, &super::super::IndexStatistics(&index));
+        for group in ["?c :label ?l FILTER NOT EXISTS { ?c :large ?h }", "?c :label ?l OPTIONAL { ?c :large ?h }"] {
+            let query =
+                spargebra::SparqlParser::new().parse_query(&format!("{PREFIX} SELECT * {{ {group} }}")).unwrap();
+            let mut after = query.clone();
+            if let spargebra::Query::Select { pattern, .. } = &mut after {
+                rewrite(pattern, &super::super::IndexStatistics(&index));
+            }
+            assert!(after.to_string().contains("LATERAL"), "{after}");
         }
-        assert!(after.to_string().contains("LATERAL"), "{after}");
     }
 }

@@ -2,7 +2,7 @@
 //! bind all theirs: what the rewrites check before they move or turn a
 //! pattern, so that the answer cannot change.
 
-use spargebra::algebra::{Expression, GraphPattern};
+use spargebra::algebra::{Expression, GraphPattern, PropertyPathExpression};
 use spargebra::term::{NamedNodePattern, TermPattern, TriplePattern, Variable};
 use std::collections::HashSet;
 
@@ -75,7 +75,7 @@ pub fn is_plain(pattern: &GraphPattern) -> bool {
 }
 
 /// Whether `expression` reads no variable outside `bound` and has no EXISTS.
-fn reads_only(expression: &Expression, bound: &HashSet<Variable>) -> bool {
+pub fn reads_only(expression: &Expression, bound: &HashSet<Variable>) -> bool {
     let all = |expressions: &[&Expression]| expressions.iter().all(|e| reads_only(e, bound));
     match expression {
         Expression::NamedNode(_) | Expression::Literal(_) => true,
@@ -100,24 +100,30 @@ fn reads_only(expression: &Expression, bound: &HashSet<Variable>) -> bool {
     }
 }
 
-/// The triple patterns every solution of `pattern` matches, those of its
-/// basic graph patterns outside OPTIONAL, UNION, MINUS's right side, GRAPH
-/// and grouped or sliced subqueries: what [`super::estimate`] counts in the
-/// default graph.
-pub fn required_triples(pattern: &GraphPattern) -> Vec<&TriplePattern> {
+/// A triple pattern or property path every solution of a pattern matches.
+pub enum Required<'a> {
+    Triple(&'a TriplePattern),
+    Path(&'a TermPattern, &'a PropertyPathExpression, &'a TermPattern),
+}
+
+/// The triple patterns and paths every solution of `pattern` matches, those
+/// outside OPTIONAL, UNION, MINUS's right side, GRAPH and grouped or sliced
+/// subqueries: what [`super::estimate`] counts in the default graph.
+pub fn required(pattern: &GraphPattern) -> Vec<Required<'_>> {
     match pattern {
-        GraphPattern::Bgp { patterns } => patterns.iter().collect(),
+        GraphPattern::Bgp { patterns } => patterns.iter().map(Required::Triple).collect(),
+        GraphPattern::Path { subject, path, object } => vec![Required::Path(subject, path, object)],
         GraphPattern::Join { left, right } | GraphPattern::Lateral { left, right } => {
-            let mut triples = required_triples(left);
-            triples.extend(required_triples(right));
-            triples
+            let mut parts = required(left);
+            parts.extend(required(right));
+            parts
         }
-        GraphPattern::LeftJoin { left, .. } | GraphPattern::Minus { left, .. } => required_triples(left),
+        GraphPattern::LeftJoin { left, .. } | GraphPattern::Minus { left, .. } => required(left),
         GraphPattern::Filter { inner, .. }
         | GraphPattern::Extend { inner, .. }
         | GraphPattern::Project { inner, .. }
         | GraphPattern::Distinct { inner }
-        | GraphPattern::Reduced { inner } => required_triples(inner),
+        | GraphPattern::Reduced { inner } => required(inner),
         _ => Vec::new(),
     }
 }
