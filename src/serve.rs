@@ -24,6 +24,7 @@ mod dataset_page;
 mod html;
 mod links;
 mod negotiate;
+mod permits;
 mod query_page;
 mod resource;
 mod resource_page;
@@ -42,6 +43,7 @@ use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
 use oxigraph::model::Triple;
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError};
 use oxigraph::store::Store;
+use permits::Permits;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{mpsc, Arc, Mutex};
@@ -86,6 +88,9 @@ pub struct ServeOptions {
     pub timeout: Option<Duration>,
     /// Leave CSV/TSV cells that spreadsheets run as formulas as they are.
     pub allow_formulas: bool,
+    /// Most queries evaluated at once; the others wait their turn, within
+    /// the time limit ([`permits`]).
+    pub concurrent_queries: usize,
 }
 
 /// A running endpoint.
@@ -123,6 +128,7 @@ struct State {
     /// The version open now and its graph. A build publishes a new version
     /// and later removes old ones, so each request checks which is current.
     current: Mutex<(String, Graph)>,
+    permits: Arc<Permits>,
 }
 
 /// An answer that is not a result: a status and a one-line message.
@@ -133,7 +139,8 @@ impl State {
         let store_dir = StoreDir::new(&options.project.store);
         let version = store_dir.require_current_version()?;
         let graph = Graph::open(&version, options.read_from)?;
-        Ok(Self { options, store_dir, current: Mutex::new((version.name().to_owned(), graph)) })
+        let permits = Arc::new(Permits::new(options.concurrent_queries));
+        Ok(Self { options, store_dir, current: Mutex::new((version.name().to_owned(), graph)), permits })
     }
 
     /// The current version's graph, as queries read it.
@@ -271,8 +278,9 @@ impl State {
         self.evaluate(text, &accept)
     }
 
-    /// Runs the query on a worker thread and waits at most the time limit;
-    /// past it the query is cancelled and the client gets a 503.
+    /// Runs the query on a worker thread, when its turn comes ([`permits`]),
+    /// and waits at most the time limit; past it the query is cancelled and
+    /// the client gets a 503.
     fn evaluate(&self, text: String, accept: &str) -> Result<Response<Body>, Failure> {
         let evaluator = crate::query::evaluator(&self.options.project.prefixes).map_err(internal)?;
         let token = CancellationToken::new();
@@ -289,8 +297,10 @@ impl State {
         };
         let accept = accept.to_owned();
         let (sender, receiver) = mpsc::channel();
+        let (permits, waiting) = (Arc::clone(&self.permits), token.clone());
         std::thread::spawn(move || {
             let answer = (|| {
+                let _turn = permits.acquire(&waiting).ok_or_else(cancelled)?;
                 let results = graph.execute(prepared).map_err(evaluation_failure)?;
                 let (format, media_type) = negotiate(&results, &accept)?;
                 let mut body = Vec::new();

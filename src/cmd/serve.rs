@@ -42,6 +42,10 @@ pub struct Args {
     /// instead of guarding them against spreadsheet formula injection.
     #[arg(long)]
     allow_formulas: bool,
+    /// Most queries evaluated at once (default: one per core); the others
+    /// wait their turn, within the time limit.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    max_queries: Option<u16>,
 }
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
@@ -54,6 +58,10 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         read_from: if args.from_store { ReadFrom::Store } else { ReadFrom::Index },
         timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),
         allow_formulas: args.allow_formulas,
+        concurrent_queries: match args.max_queries {
+            Some(n) => n.into(),
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        },
     };
     let endpoint = serve::start(args.bind, options)?;
     let mut stdout = std::io::stdout().lock();
