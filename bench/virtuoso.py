@@ -118,7 +118,10 @@ class Virtuoso:
         self.timeout = timeout
 
     def form(self, text: str) -> bytes:
-        return urllib.parse.urlencode({"query": text, "default-graph-uri": self.graph}).encode()
+        fields = {"query": text}
+        if self.graph:
+            fields["default-graph-uri"] = self.graph
+        return urllib.parse.urlencode(fields).encode()
 
     def ask(self, text: str) -> tuple[float, bytes | None, str]:
         """(seconds, CSV answer or None, problem)."""
@@ -182,43 +185,65 @@ def run_questions(args) -> int:
     answers.mkdir(parents=True, exist_ok=True)
     rows = []  # (question, engine, seconds list, rows, problem, peak KiB)
     differences = []
-    for name, text in named:
-        print(f"  {name}", end="", flush=True, file=sys.stderr)
-        results = {}
-        for round_ in range(args.rounds):
-            for label, binary, store in binaries:
-                seconds, body, problem, peak = factgraph_query(binary, args.config, Path(store), name, args.timeout)
-                results.setdefault(label, []).append((seconds, body, problem, peak))
-                print(f"  {label} {seconds:.2f}s", end="", flush=True, file=sys.stderr)
-            seconds, body, problem = virtuoso.ask(text)
-            results.setdefault("virtuoso", []).append((seconds, body, problem, None))
-            print(f"  virtuoso {seconds:.2f}s", end="", flush=True, file=sys.stderr)
-        print(file=sys.stderr)
-        theirs = results["virtuoso"][-1]
-        if theirs[1] is not None:
-            (answers / f"virtuoso-{name}.csv").write_bytes(theirs[1])
-        for label, runs in results.items():
-            body, problem = runs[-1][1], runs[-1][2]
-            count = len(parse_csv(body)[1]) if body is not None else None
-            equal, order = "", ""
-            if label != "virtuoso":
-                if body is not None:
-                    (answers / f"{label}-{name}.csv").write_bytes(body)
-                if body is None or theirs[1] is None:
-                    equal = "not compared"
-                else:
-                    same, same_order, detail = compare(body, theirs[1])
-                    equal, order = ("yes" if same else "NO"), ("yes" if same_order else "no")
-                    if not same:
-                        differences.append(f"{name} ({label} against Virtuoso): {detail}")
-            peaks = [r[3] for r in runs if r[3] is not None]
-            rows.append({
-                "question": name, "engine": label,
-                "seconds": [r[0] for r in runs], "rows": count, "equal": equal, "same_order": order,
-                "problem": problem, "peak_kib": max(peaks) if peaks else None,
-            })
-    write_question_report(args, binaries, rows, differences)
+    # The same questions over HTTP to `factgraph serve`, as Virtuoso is asked:
+    # a running server, without a process's start.
+    servers = []
+    if args.serve:
+        for label, binary, store in binaries:
+            process, url = start_serve(binary, args.config, Path(store), args.timeout)
+            servers.append((f"{label} serve", process, Virtuoso(url, "", args.timeout + 60)))
+    try:
+        for name, text in named:
+            print(f"  {name}", end="", flush=True, file=sys.stderr)
+            results = {}
+            for round_ in range(args.rounds):
+                for label, binary, store in binaries:
+                    seconds, body, problem, peak = factgraph_query(binary, args.config, Path(store), name, args.timeout)
+                    results.setdefault(label, []).append((seconds, body, problem, peak))
+                    print(f"  {label} {seconds:.2f}s", end="", flush=True, file=sys.stderr)
+                for label, _, endpoint in servers:
+                    seconds, body, problem = endpoint.ask(text)
+                    results.setdefault(label, []).append((seconds, body, problem, None))
+                    print(f"  {label} {seconds:.2f}s", end="", flush=True, file=sys.stderr)
+                seconds, body, problem = virtuoso.ask(text)
+                results.setdefault("virtuoso", []).append((seconds, body, problem, None))
+                print(f"  virtuoso {seconds:.2f}s", end="", flush=True, file=sys.stderr)
+            compare_answers(name, results, answers, rows, differences)
+    finally:
+        for _, process, _ in servers:
+            process.terminate()
+            process.wait()
+    engines = [b[0] for b in binaries] + [label for label, _, _ in servers]
+    write_question_report(args, engines, rows, differences)
     return 0
+
+
+def compare_answers(name, results, answers, rows, differences):
+    """Each engine's last answer to `name` against Virtuoso's, into `rows`."""
+    print(file=sys.stderr)
+    theirs = results["virtuoso"][-1]
+    if theirs[1] is not None:
+        (answers / f"virtuoso-{name}.csv").write_bytes(theirs[1])
+    for label, runs in results.items():
+        body, problem = runs[-1][1], runs[-1][2]
+        count = len(parse_csv(body)[1]) if body is not None else None
+        equal, order = "", ""
+        if label != "virtuoso":
+            if body is not None:
+                (answers / f"{label.replace(' ', '-')}-{name}.csv").write_bytes(body)
+            if body is None or theirs[1] is None:
+                equal = "not compared"
+            else:
+                same, same_order, detail = compare(body, theirs[1])
+                equal, order = ("yes" if same else "NO"), ("yes" if same_order else "no")
+                if not same:
+                    differences.append(f"{name} ({label} against Virtuoso): {detail}")
+        peaks = [r[3] for r in runs if r[3] is not None]
+        rows.append({
+            "question": name, "engine": label,
+            "seconds": [r[0] for r in runs], "rows": count, "equal": equal, "same_order": order,
+            "problem": problem, "peak_kib": max(peaks) if peaks else None,
+        })
 
 
 def median(values):
@@ -227,7 +252,7 @@ def median(values):
     return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
 
 
-def write_question_report(args, binaries, rows, differences):
+def write_question_report(args, labels, rows, differences):
     tsv = args.work / f"{stem(args, 'questions')}.tsv"
     with open(tsv, "w") as f:
         f.write("size\tquestion\tengine\tseconds\truns\trows\tequal_to_virtuoso\tsame_order\tpeak_rss_kib\tproblem\n")
@@ -236,7 +261,6 @@ def write_question_report(args, binaries, rows, differences):
             f.write(f"{args.size}\t{r['question']}\t{r['engine']}\t{median(r['seconds']):.3f}\t{runs}\t"
                     f"{'' if r['rows'] is None else r['rows']}\t{r['equal']}\t{r['same_order']}\t"
                     f"{'' if r['peak_kib'] is None else r['peak_kib']}\t{r['problem']}\n")
-    labels = [b[0] for b in binaries]
     by = {(r["question"], r["engine"]): r for r in rows}
     names = sorted({r["question"] for r in rows})
     out = []
@@ -510,6 +534,8 @@ def main() -> int:
         p.add_argument("--timeout", type=float, default=600)
         p.add_argument("--tag", default="", help="added to the names of the files written")
     sub.choices["questions"].add_argument("--rounds", type=int, default=1)
+    sub.choices["questions"].add_argument("--serve", action=argparse.BooleanOptionalAction, default=True,
+                                          help="also ask each binary's `factgraph serve` over HTTP")
     sub.choices["load"].add_argument("--clients", type=int, default=8)
     sub.choices["load"].add_argument("--seconds", type=float, default=60)
     sub.choices["load"].add_argument("--virtuoso-pid", type=int, required=True)

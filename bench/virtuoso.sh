@@ -27,9 +27,10 @@
 #      rdf_loader_run, one a core), timed; a database already loaded with the
 #      same triples is reused (its load time is the one measured then);
 #   4. times every named question (bench/virtuoso.py questions): a fresh
-#      `factgraph query NAME --format csv` process per binary, and Virtuoso
-#      over HTTP (POST /sparql, Accept: text/csv), the answers compared row by
-#      row;
+#      `factgraph query NAME --format csv` process per binary, the same
+#      question over HTTP to each binary's running `factgraph serve` (as
+#      Virtuoso is asked: no process start), and Virtuoso over HTTP (POST
+#      /sparql, Accept: text/csv), the answers compared row by row;
 #   5. puts load on both (bench/virtuoso.py load): CLIENTS clients (8) on
 #      loopback, each running the 14 questions in a loop for LOAD_SECONDS
 #      (60), against `factgraph serve` and Virtuoso: throughput, p50 and p99
@@ -369,7 +370,7 @@ stop_virtuoso
     echo "| --- | --- | ---: | ---: | ---: |"
     tail -n +2 "$SETUP" | awk -F'\t' '{ printf "| %s | %s | %s | %d | %s |\n", $2, $3, $4, $5 / 1024, $6 == "-" ? "" : sprintf("%d", $6 / 1048576) }'
     echo
-    echo "### Named questions: \`factgraph query NAME --format csv\` (a fresh process, no kept answers) and Virtuoso over HTTP (CSV), wall s"
+    echo "### Named questions: \`factgraph query NAME --format csv\` (a fresh process, no kept answers), \`factgraph serve\` over HTTP (\"serve\"), and Virtuoso over HTTP (CSV), wall s"
     echo
     cat "$WORK/virtuoso-questions-$SIZE$SUFFIX.md"
     if [ "${LOAD:-1}" = 1 ]; then
