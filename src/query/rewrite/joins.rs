@@ -1,5 +1,5 @@
-//! FILTER EXISTS, FILTER NOT EXISTS and MINUS as joins that Oxigraph plans
-//! well.
+//! FILTER EXISTS, FILTER NOT EXISTS, MINUS and OPTIONAL as joins that
+//! Oxigraph plans well.
 //!
 //! **EXISTS is not planned at all.** sparopt reorders the joins of a query
 //! but not those inside an EXISTS, whose triple patterns stay joined in the
@@ -11,8 +11,9 @@
 //! into `MINUS { P }` and `FILTER EXISTS { P }` into a join with the
 //! distinct values of the variables `P` shares, which sparopt plans.
 //!
-//! **MINUS and OPTIONAL are planned as hash joins**: their right side is
-//! evaluated once, whole, with none of its variables bound. When the left
+//! **MINUS is planned as a hash anti-join, OPTIONAL often as a hash left
+//! join**: the right side is evaluated once, whole, with none of its
+//! variables bound. When the left
 //! side has few rows for what the right side holds, Virtuoso's choice is
 //! better: look the right side up for each left row, with the shared
 //! variables bound (for MINUS, stopping at the first match). [`correlate`]
@@ -25,9 +26,10 @@
 //! The same query means: the removed or required pattern `P` is
 //! [plain](variables::is_plain) (every solution binds each of its
 //! variables, and nothing in it reads one from outside), and the variables
-//! it shares with the rows it filters are bound in every row, at least one
-//! of them. Then "some solution of `P` agrees with the row" is what EXISTS,
-//! MINUS and the lookup each ask.
+//! it shares with the rows it filters or extends are bound in every row, at
+//! least one of them. Then the solutions of `P` that agree with a row are
+//! the same whether the row's values are given to `P` (EXISTS, a lookup) or
+//! compared afterwards (a join, MINUS, OPTIONAL).
 
 use super::estimate::{self, Statistics};
 use super::variables;
@@ -40,8 +42,8 @@ use std::collections::HashSet;
 /// starts an evaluation per row where a hash join evaluates once and probes.
 /// Two, by callgrind at 100 000 offerings: the lookup took 70 % fewer
 /// instructions on `demanded-licences-without-evidence` (estimated 1 300 ×
-/// 3.3 against 31 000) and 56 % fewer on `offshore-offering-risks` (31 000 ×
-/// 4.3 against 550 000), and 19 % more on `challenges`, whose OPTIONALs
+/// 3.3 against 31 000) and 56 % fewer on `offshore-offering-risks` (34 500 ×
+/// 4.2 against 457 000), and 19 % more on `challenges`, whose OPTIONALs
 /// sparopt already looped over (250 × 3.1 against 550; its UNION has four
 /// times the rows the estimate counts).
 const LOOKUP_COST: f64 = 2.0;
