@@ -30,22 +30,40 @@ pub trait Statistics {
     fn predicate(&self, predicate: &NamedNode) -> Option<PredicateStatistics>;
 }
 
-/// The estimated number of solutions of `pattern`'s required patterns
-/// ([`variables::required`]); none without statistics or patterns.
-pub fn rows(pattern: &GraphPattern, statistics: &dyn Statistics) -> Option<f64> {
-    let edges = edges(pattern, statistics)?;
-    let first = (0..edges.len()).min_by(|&a, &b| edges[a].size.total_cmp(&edges[b].size))?;
-    Some(from(edges, first)?.0)
+/// A pattern's required patterns ([`variables::required`]), each counted
+/// once in the index, to estimate from.
+pub struct Group {
+    edges: Vec<Edge>,
 }
 
-/// The rows evaluating `pattern` alone produces, step by step, the way
-/// sparopt plans it: from the pattern its guesses make the smallest (the
-/// first written among equals; it has no statistics), then joining the
-/// others. What a hash join with `pattern` on its right costs.
-pub fn evaluation_cost(pattern: &GraphPattern, statistics: &dyn Statistics) -> Option<f64> {
-    let edges = edges(pattern, statistics)?;
-    let first = (0..edges.len()).min_by_key(|&i| edges[i].guessed)?;
-    Some(from(edges, first)?.1)
+impl Group {
+    /// None without statistics or without required patterns.
+    pub fn of(pattern: &GraphPattern, statistics: &dyn Statistics) -> Option<Self> {
+        edges(pattern, statistics).map(|edges| Self { edges })
+    }
+
+    /// The estimated number of solutions.
+    pub fn rows(&self) -> Option<f64> {
+        let edges = &self.edges;
+        let first = (0..edges.len()).min_by(|&a, &b| edges[a].size.total_cmp(&edges[b].size))?;
+        Some(from(edges.clone(), first)?.0)
+    }
+
+    /// The rows evaluating the group alone produces, step by step, the way
+    /// sparopt plans it: from the pattern its guesses make the smallest
+    /// (the first written among equals; it has no statistics), then joining
+    /// the others. What a hash join with the group on its right costs.
+    pub fn evaluation_cost(&self) -> Option<f64> {
+        let first = (0..self.edges.len()).min_by_key(|&i| self.edges[i].guessed)?;
+        Some(from(self.edges.clone(), first)?.1)
+    }
+
+    /// The estimated number of solutions for one row in which the variables
+    /// `known` are bound: what a lookup of the group per row finds.
+    pub fn rows_per_row(&self, known: &HashSet<Variable>) -> Option<f64> {
+        let known = known.iter().map(|variable| variable.as_str().to_owned()).collect();
+        Some(join(self.edges.clone(), known)?.0)
+    }
 }
 
 /// (rows, rows produced on the way) of joining `edges`, from `first`.
@@ -56,14 +74,8 @@ fn from(mut edges: Vec<Edge>, first: usize) -> Option<(f64, f64)> {
     Some((first.size * rows, first.size * (1.0 + produced)))
 }
 
-/// The estimated number of solutions of `pattern` for one row in which the
-/// variables `known` are bound: what a lookup of it per row finds.
-pub fn rows_per_row(pattern: &GraphPattern, known: &HashSet<Variable>, statistics: &dyn Statistics) -> Option<f64> {
-    let edges = edges(pattern, statistics)?;
-    Some(join(edges, known.iter().map(|variable| variable.as_str().to_owned()).collect())?.0)
-}
-
 /// A required pattern as the estimate sees it.
+#[derive(Clone)]
 struct Edge {
     /// The subject's and object's variable names (blank nodes as variables
     /// of their own); `None` for a constant.

@@ -31,7 +31,7 @@
 //! the same whether the row's values are given to `P` (EXISTS, a lookup) or
 //! compared afterwards (a join, MINUS, OPTIONAL).
 
-use super::estimate::{self, Statistics};
+use super::estimate::{Group, Statistics};
 use super::variables;
 use spargebra::algebra::{Expression, GraphPattern};
 use spargebra::term::{Literal, Variable};
@@ -54,6 +54,9 @@ const LOOKUP_COST: f64 = 2.0;
 /// does not change which rows pass.
 pub fn exists_as_joins(pattern: &mut GraphPattern) {
     let GraphPattern::Filter { expr: expression, inner } = pattern else { return };
+    if !has_exists_conjunct(expression) {
+        return;
+    }
     let certain = variables::certain(inner);
     let (mut joins, mut kept) = (Vec::new(), Vec::new());
     for conjunct in conjuncts(expression.clone()) {
@@ -83,7 +86,7 @@ pub fn exists_as_joins(pattern: &mut GraphPattern) {
 
 /// A MINUS or an OPTIONAL looked up for each row of its left side, when
 /// that is the same query and costs less than evaluating its right side
-/// whole, by the index's estimates ([`estimate`]):
+/// whole, by the index's estimates ([`Group`]):
 ///
 /// - `Minus(L, R)` → `L` without the rows for which a lookup of `R`, which
 ///   stops at its first solution, finds one ([`lookup_each`]); `fresh` names
@@ -150,19 +153,17 @@ pub fn correlate(pattern: &mut GraphPattern, statistics: &dyn Statistics, fresh:
 /// Whether looking `right` up for each row of `left` costs less than
 /// evaluating it whole, by the estimates: `left × (LOOKUP_COST + found per
 /// row)` against `left` plus the rows evaluating `right` on its own
-/// produces as sparopt plans it ([`estimate::evaluation_cost`]).
+/// produces as sparopt plans it ([`Group::evaluation_cost`]).
 fn worth_correlating(
     left: &GraphPattern,
     right: &GraphPattern,
     shared: &HashSet<Variable>,
     statistics: &dyn Statistics,
 ) -> bool {
-    let estimates = (
-        estimate::rows(left, statistics),
-        estimate::rows_per_row(right, shared, statistics),
-        estimate::evaluation_cost(right, statistics),
-    );
-    match estimates {
+    let (Some(left), Some(right)) = (Group::of(left, statistics), Group::of(right, statistics)) else {
+        return false;
+    };
+    match (left.rows(), right.rows_per_row(shared), right.evaluation_cost()) {
         (Some(left), Some(found), Some(whole)) => left * (LOOKUP_COST + found) < whole + left,
         _ => false,
     }
@@ -245,6 +246,15 @@ fn as_exists(expression: &Expression) -> Option<(bool, &GraphPattern)> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// Whether one of `a && b && …` is `[NOT] EXISTS`: else there is nothing
+/// for [`exists_as_joins`] to do (most filters, which it then leaves at once).
+fn has_exists_conjunct(expression: &Expression) -> bool {
+    match expression {
+        Expression::And(a, b) => has_exists_conjunct(a) || has_exists_conjunct(b),
+        other => as_exists(other).is_some(),
     }
 }
 
