@@ -1,23 +1,28 @@
-//! factgraph turns curated CSV facts into an RDF knowledge graph through RML
-//! mappings, keeps it in an embedded Oxigraph store, answers SPARQL questions
-//! and exports the dataset.
+//! factgraph's library: turns curated CSV facts into versions of an RDF
+//! knowledge graph through RML mappings, keeps them in an embedded Oxigraph
+//! store and a read index, checks them, and answers questions, exports,
+//! diffs and publications from them.
 //!
-//! The data flows one way, and the crates and modules follow it: the RML
-//! engine, crate `factgraph-rml` (re-exported here as [`source`],
-//! [`mapping`] and [`problem`]), turns sources into batches of quads; the
-//! [`pipeline`] sends them to its sinks (the checks of [`validate`], the
-//! row-origin index of [`origins`], the store's loader, writers); [`store`]
-//! keeps the built versions, which [`query`], [`export`], [`why`], [`serve`]
-//! and [`publish`] read. [`build`] configures the pipeline for `build` and
-//! `check`. `tests/layers.rs` fails if any module imports one that imports it
-//! back.
+//! The data flows one way, sources → mapping plan → quads → sinks (store,
+//! checks, targets) → queries and exports, and the crates and modules follow
+//! it. The RML engine, crate `factgraph-rml` (re-exported here as
+//! [`source`], [`mapping`] and [`problem`]), turns sources into batches of
+//! quads through a compiled plan; the [`pipeline`] sends them to its sinks
+//! (the checks of [`validate`], the row-origin index of [`origins`], the
+//! store's loader, writers); [`store`] keeps the built versions, with the
+//! read index of crate `factgraph-index` beside each; [`query`] (with the
+//! rewrites of crate `factgraph-query`), [`export`], [`why`], [`diff`] and
+//! [`publish`] read them. [`build`] configures the pipeline for `build` and
+//! `check`. The web face (`factgraph-serve`) and the command
+//! (`factgraph`) are built on this crate; the generator of synthetic
+//! projects (`factgraph-generate`) needs none of it. `tests/layers.rs`
+//! fails if any module imports one that imports it back.
 
 pub use factgraph_rml::{mapping, ntriples, problem, source, suggest};
 
 pub mod build;
 pub mod diff;
 pub mod export;
-pub mod generate;
 mod leb128;
 pub mod metadata;
 pub mod ontology;
@@ -27,7 +32,6 @@ pub mod project;
 pub mod publish;
 pub mod query;
 pub mod scratch;
-pub mod serve;
 pub mod store;
 pub mod validate;
 pub mod why;

@@ -1,6 +1,8 @@
 //! SPARQL over a built version: named questions from the `queries/` folder
 //! ([`named`]) and their answers in the formats people and programs read
-//! ([`results`]).
+//! ([`results`]). What factgraph does to a query before and after
+//! evaluation (the rewrites from the index's statistics, the ORDER BY it
+//! sorts itself) is the crate `factgraph-query`.
 //!
 //! Queries run on a version's read index ([`factgraph_index`]), which the
 //! build writes beside the Oxigraph store: the same evaluator (Oxigraph's)
@@ -10,16 +12,14 @@
 
 pub mod answers;
 pub mod named;
-mod order;
 pub mod results;
-mod rewrite;
 
 use crate::store::Version;
 use crate::Error;
 use factgraph_index::Index;
+use factgraph_query::{Parsed, PredicateStatistics, Statistics};
 use oxigraph::sparql::{QueryEvaluationError, QueryExplanation, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
-use spargebra::SparqlParser;
 
 pub use named::NamedQuery;
 pub use results::{write_results, ResultsFormat, WriteOptions};
@@ -72,11 +72,15 @@ impl Graph {
         query: Prepared,
         explain: bool,
     ) -> (Result<QueryResults<'static>, QueryEvaluationError>, Option<QueryExplanation>) {
-        let Prepared { query: mut algebra, evaluator, sort } = query;
+        let Prepared { mut parsed, evaluator } = query;
+        if let Self::Index(index) = self {
+            // The index counts patterns and knows how predicates spread: the
+            // rewrites use both (`factgraph_query::rewrite`).
+            parsed.rewrite(&IndexStatistics(index));
+        }
+        let Parsed { query: algebra, sort } = parsed;
         let (results, explanation) = match self {
             Self::Index(index) => {
-                // The index counts patterns and knows how predicates spread: the rewrites use both ([`rewrite`]).
-                rewrite::rewrite(pattern_of(&mut algebra), &IndexStatistics(index));
                 let bound = evaluator.for_query(algebra).on_queryable_dataset(index.clone());
                 match explain {
                     true => split(bound.compute_statistics().explain()),
@@ -111,20 +115,10 @@ fn split<T>((results, explanation): (T, QueryExplanation)) -> (T, Option<QueryEx
     (results, Some(explanation))
 }
 
-/// The graph pattern of a query.
-fn pattern_of(query: &mut spargebra::Query) -> &mut spargebra::algebra::GraphPattern {
-    match query {
-        spargebra::Query::Select { pattern, .. }
-        | spargebra::Query::Construct { pattern, .. }
-        | spargebra::Query::Describe { pattern, .. }
-        | spargebra::Query::Ask { pattern, .. } => pattern,
-    }
-}
-
 /// The read index as the rewrites' statistics.
 struct IndexStatistics<'a>(&'a Index);
 
-impl rewrite::Statistics for IndexStatistics<'_> {
+impl Statistics for IndexStatistics<'_> {
     fn size(&self, triple: &spargebra::term::TriplePattern) -> usize {
         use spargebra::term::{NamedNodePattern, TermPattern};
         let term = |term: &TermPattern| -> Option<oxigraph::model::Term> {
@@ -146,17 +140,18 @@ impl rewrite::Statistics for IndexStatistics<'_> {
         )
     }
 
-    fn predicate(&self, predicate: &oxigraph::model::NamedNode) -> Option<factgraph_index::PredicateStatistics> {
-        self.0.predicate_statistics(predicate.as_ref())
+    fn predicate(&self, predicate: &oxigraph::model::NamedNode) -> Option<PredicateStatistics> {
+        let counted = self.0.predicate_statistics(predicate.as_ref())?;
+        Some(PredicateStatistics { triples: counted.triples, subjects: counted.subjects, objects: counted.objects })
     }
 }
 
 /// A parsed query, ready to run on a [`Graph`].
 pub struct Prepared {
-    query: spargebra::Query,
+    /// The algebra, and the ORDER BY that factgraph applies itself
+    /// ([`factgraph_query::order`]).
+    parsed: Parsed,
     evaluator: SparqlEvaluator,
-    /// The ORDER BY that factgraph applies itself ([`order`]).
-    sort: Option<order::Sort>,
 }
 
 impl Prepared {
@@ -167,17 +162,7 @@ impl Prepared {
         prefixes: &[(String, String)],
         evaluator: SparqlEvaluator,
     ) -> Result<Self, spargebra::SparqlSyntaxError> {
-        let mut parser = SparqlParser::new();
-        for (prefix, iri) in prefixes {
-            // The project's prefixes were checked when it was loaded; one that
-            // is not an IRI is left out, not the others with it.
-            if let Ok(with_prefix) = parser.clone().with_prefix(prefix, iri) {
-                parser = with_prefix;
-            }
-        }
-        let mut query = parser.parse_query(text)?;
-        let sort = order::take_sort(&mut query);
-        Ok(Self { query, evaluator, sort })
+        Ok(Self { parsed: Parsed::parse(text, prefixes)?, evaluator })
     }
 }
 

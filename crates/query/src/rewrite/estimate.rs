@@ -1,6 +1,6 @@
 //! How many solutions a group of patterns has, estimated from the index's
 //! counts: each pattern's triples, and how each predicate's triples spread
-//! over subjects and objects ([`factgraph_index::PredicateStatistics`]).
+//! over subjects and objects ([`PredicateStatistics`]).
 //!
 //! The estimate follows the plan a planner with statistics would make:
 //! start from the pattern with the fewest triples (or from the variables
@@ -16,10 +16,20 @@
 //! there is no estimate, and no rewrite that needs one.
 
 use super::variables::{self, Required};
-use factgraph_index::PredicateStatistics;
 use spargebra::algebra::{GraphPattern, PropertyPathExpression};
 use spargebra::term::{NamedNode, NamedNodePattern, TermPattern, TriplePattern, Variable};
 use std::collections::HashSet;
+
+/// One predicate's triples in the default graph, and how many distinct
+/// subjects and objects they have: what the read index counts as it is
+/// written (`factgraph_index::PredicateStatistics`, which the library
+/// copies into this one, so that the rewrites need no index to build).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PredicateStatistics {
+    pub triples: u64,
+    pub subjects: u64,
+    pub objects: u64,
+}
 
 /// What the read index tells the rewrites about the graph.
 pub trait Statistics {
