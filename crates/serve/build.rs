@@ -51,7 +51,7 @@ fn npm_ci(folder: &Path) -> PathBuf {
     std::fs::create_dir_all(folder).unwrap_or_else(|e| fail(&format!("cannot create {}: {e}", folder.display())));
     for name in ["package.json", "package-lock.json"] {
         std::fs::copy(manifest.join("web").join(name), folder.join(name))
-            .unwrap_or_else(|e| fail(&format!("cannot copy web/{name}: {e}")));
+            .unwrap_or_else(|e| fail(&format!("cannot copy crates/serve/web/{name}: {e}")));
     }
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
     let status = Command::new(npm)
@@ -66,7 +66,7 @@ fn npm_ci(folder: &Path) -> PathBuf {
         });
     if !status.success() {
         fail(&format!(
-            "`npm ci` in {} failed ({status}); it fetches web/package-lock.json's packages from the npm registry",
+            "`npm ci` in {} failed ({status}); it fetches crates/serve/web/package-lock.json's packages from the npm registry",
             folder.display()
         ));
     }

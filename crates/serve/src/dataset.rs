@@ -4,8 +4,8 @@
 use super::negotiate::{accepts_gzip, negotiate_document};
 use super::{dataset_page, header, html_response, internal, rdf_response, resource_page, sparql};
 use super::{Failure, State};
-use crate::export::Quads;
-use crate::query::Graph;
+use factgraph_core::export::Quads;
+use factgraph_core::query::Graph;
 use oxhttp::model::header::{
     ACCEPT_ENCODING, CONTENT_DISPOSITION, CONTENT_ENCODING, CONTENT_LOCATION, CONTENT_TYPE, VARY,
 };
@@ -19,8 +19,8 @@ impl State {
     pub(super) fn dataset(&self, accept: &str, format: Option<&str>) -> Result<Response<Body>, Failure> {
         let project = &self.options.project;
         let data = self.graph().map_err(internal)?;
-        let graph = crate::metadata::graph_iri(project);
-        let dataset = crate::metadata::dataset_iri(project);
+        let graph = factgraph_core::metadata::graph_iri(project);
+        let dataset = factgraph_core::metadata::dataset_iri(project);
         let (extension, vary) = match format {
             Some(ext) => (ext.to_owned(), false),
             None => (negotiate_document(accept)?.to_owned(), true),
@@ -102,7 +102,7 @@ impl State {
         let gzip = accepts_gzip(&header(request, ACCEPT_ENCODING));
         let version = self.store_dir.current_version().map_err(internal)?;
         // The store is opened only for a version that kept no sorted runs.
-        let quads = match version.and_then(|v| crate::export::KeptRuns::open(&v.kept_runs_folder())) {
+        let quads = match version.and_then(|v| factgraph_core::export::KeptRuns::open(&v.kept_runs_folder())) {
             Some(kept) => Quads::Kept(kept),
             None => Quads::Store(self.store().map_err(internal)?),
         };
@@ -116,7 +116,7 @@ impl State {
                 } else {
                     Box::new(std::io::BufWriter::new(writer))
                 };
-                crate::export::export(&quads, format, &prefixes, &[], &mut out).map_err(|e| e.to_string())?;
+                factgraph_core::export::export(&quads, format, &prefixes, &[], &mut out).map_err(|e| e.to_string())?;
                 out.flush().map_err(|e| e.to_string())
                 // `out` ends here, and so does the pipe: the reader sees its end.
             })();

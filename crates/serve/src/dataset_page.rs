@@ -1,5 +1,5 @@
 //! The dataset's page: the build's own description (VoID, DCAT, PROV; see
-//! [`crate::metadata`]) for people, with the sources the facts cite and the
+//! [`factgraph_core::metadata`]) for people, with the sources the facts cite and the
 //! whole graph to download.
 
 use super::html::page;
@@ -58,7 +58,7 @@ pub fn inputs_query(graph: &str) -> String {
          PREFIX spdx: <http://spdx.org/rdf/terms#> SELECT ?file ?sha256 ?rows WHERE {{ GRAPH <{graph}> {{ \
            ?activity prov:used ?input . ?input dct:title ?file ; spdx:checksum/spdx:checksumValue ?sha256 . \
            OPTIONAL {{ ?input <{}rows> ?rows }} }} }} ORDER BY ?file",
-        crate::metadata::FGB
+        factgraph_core::metadata::FGB
     )
 }
 

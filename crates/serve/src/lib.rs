@@ -1,3 +1,11 @@
+//! factgraph's web face (`factgraph serve`), the last step of the flow
+//! sources → mapping plan → quads → sinks (store, checks, targets) →
+//! queries and exports: it reads the versions the library
+//! (`factgraph-core`) builds and answers over HTTP. A crate of its own
+//! because its query page is fetched from npm when it builds (build.rs):
+//! only this crate runs `npm ci`, and the library and the engine build
+//! without it.
+//!
 //! A read-only SPARQL 1.1 Protocol endpoint over the current graph, and the
 //! graph on the web: a query page (YASGUI, see build.rs), a page for every
 //! resource with the sources and CSV lines of its facts, and the dataset's
@@ -30,12 +38,12 @@ mod resource;
 mod resource_page;
 mod sparql;
 
-use crate::project::Project;
-use crate::publish::http::percent_decode;
-use crate::query::{named, write_results, ResultsFormat, WriteOptions};
-use crate::query::{Graph, Prepared, ReadFrom};
-use crate::store::StoreDir;
-use crate::Error;
+use factgraph_core::project::Project;
+use factgraph_core::publish::http::percent_decode;
+use factgraph_core::query::{named, write_results, ResultsFormat, WriteOptions};
+use factgraph_core::query::{Graph, Prepared, ReadFrom};
+use factgraph_core::store::StoreDir;
+use factgraph_core::Error;
 use negotiate::{negotiate, prefers_html};
 use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE, LOCATION};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
@@ -62,8 +70,8 @@ const ASSETS: [(&str, &str, &[u8]); 4] = [
         "text/css; charset=utf-8",
         include_bytes!(concat!(env!("OUT_DIR"), "/web-assets/yasgui.min.css")),
     ),
-    ("factgraph.js", "text/javascript; charset=utf-8", include_bytes!("serve/assets/factgraph.js")),
-    ("factgraph.css", "text/css; charset=utf-8", include_bytes!("serve/assets/factgraph.css")),
+    ("factgraph.js", "text/javascript; charset=utf-8", include_bytes!("assets/factgraph.js")),
+    ("factgraph.css", "text/css; charset=utf-8", include_bytes!("assets/factgraph.css")),
 ];
 /// The RDF formats of a description, with the extension of its document.
 const RDF_DOCUMENTS: [(&str, &str, &str); 3] = [
@@ -282,7 +290,7 @@ impl State {
     /// and waits at most the time limit; past it the query is cancelled and
     /// the client gets a 503.
     fn evaluate(&self, text: String, accept: &str) -> Result<Response<Body>, Failure> {
-        let evaluator = crate::query::evaluator(&self.options.project.prefixes).map_err(internal)?;
+        let evaluator = factgraph_core::query::evaluator(&self.options.project.prefixes).map_err(internal)?;
         let token = CancellationToken::new();
         let cancellable = evaluator.clone().with_cancellation_token(token.clone());
         let prepared = match Prepared::parse(&text, &self.options.project.prefixes, cancellable) {

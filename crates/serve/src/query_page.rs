@@ -3,7 +3,7 @@
 //! the project's prefixes and its named questions one click away.
 
 use super::html::{data_json, page};
-use crate::query::NamedQuery;
+use factgraph_core::query::NamedQuery;
 use maud::{html, Markup};
 
 pub fn render(questions: &[NamedQuery], prefixes: &[(String, String)], base_iri: Option<&str>) -> Markup {

@@ -5,8 +5,8 @@
 use super::negotiate::negotiate_document;
 use super::{html_response, internal, links, parse_form, rdf_response, resource_page, see_other, sparql};
 use super::{Failure, State, RDF_DOCUMENTS};
-use crate::query::Graph;
-use crate::why::RowOrigin;
+use factgraph_core::query::Graph;
+use factgraph_core::why::RowOrigin;
 use oxhttp::model::header::{CONTENT_LOCATION, VARY};
 use oxhttp::model::{Body, Request, Response, StatusCode};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
@@ -62,7 +62,7 @@ impl State {
         let text = links::iri_of_path(&base, path).unwrap_or_default();
         let iri = NamedNode::new(text.clone())
             .map_err(|e| Failure(StatusCode::NOT_FOUND, format!("{path} names no IRI ({text:?}: {e})")))?;
-        if iri == crate::metadata::dataset_iri(&self.options.project) {
+        if iri == factgraph_core::metadata::dataset_iri(&self.options.project) {
             return Ok(see_other("/dataset"));
         }
         let canonical = links::resource_path(&base, iri.as_str()).unwrap_or_else(|| path.to_owned());
@@ -72,7 +72,7 @@ impl State {
 
     fn describes(&self, graph: &Graph, iri: &NamedNode) -> bool {
         let ask = format!("ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?q {iri} }} }}");
-        matches!(crate::query::evaluate(graph, "page", &ask, &[]), Ok(QueryResults::Boolean(true)))
+        matches!(factgraph_core::query::evaluate(graph, "page", &ask, &[]), Ok(QueryResults::Boolean(true)))
     }
 
     /// A resource's description in the format asked for by extension, or
@@ -164,7 +164,8 @@ impl State {
         let mut all = triples.to_vec();
         all.extend(claim_triples.iter().flatten().cloned());
         let project = &self.options.project;
-        let mut origins = crate::why::explain_triples(project, origins_path.as_deref(), &all).map_err(internal)?;
+        let mut origins =
+            factgraph_core::why::explain_triples(project, origins_path.as_deref(), &all).map_err(internal)?;
         let mut claim_origins = origins.split_off(triples.len()).into_iter();
         let claims = claims
             .into_iter()

@@ -6,7 +6,7 @@
 use super::html::{page, term};
 use super::links::Links;
 use super::sparql::{iri_list, Solutions};
-use crate::why::RowOrigin;
+use factgraph_core::why::RowOrigin;
 use maud::{html, Markup};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
 use std::collections::{BTreeMap, HashMap};

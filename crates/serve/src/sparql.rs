@@ -1,9 +1,9 @@
 //! The questions the pages ask the graph, all through
-//! [`crate::query::evaluate`], and their answers as plain values.
+//! [`factgraph_core::query::evaluate`], and their answers as plain values.
 
-use crate::query::evaluate;
-use crate::query::Graph;
-use crate::Error;
+use factgraph_core::query::evaluate;
+use factgraph_core::query::Graph;
+use factgraph_core::Error;
 use oxigraph::model::{Term, Triple};
 use oxigraph::sparql::{QueryResults, QuerySolution};
 
