@@ -154,7 +154,7 @@ fn a_description_and_a_header_that_disagree_stop_the_generation() {
     project.write("data/services.csv", &services.replacen("id,name,provider", "id,name,provider,launched", 1));
     let stderr = project.fails(&["generate", "--offerings", "10", "--out", "synthetic"], 1);
     assert!(
-        stderr.contains("tables.services does not fill column \"launched\" of data/services.csv; add a step"),
+        stderr.contains("tables.services: does not fill column \"launched\" of data/services.csv; add a step"),
         "{stderr}"
     );
     assert!(!project.path().join("synthetic").exists());

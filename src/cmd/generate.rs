@@ -1,6 +1,8 @@
 //! `factgraph generate`: a synthetic project of any size, for benchmarks.
 
-use factgraph::generate::{generate, GenerateOptions};
+use factgraph_core::problem::ProblemKind;
+use factgraph_core::project::{Project, CONFIG_FILE};
+use factgraph_generate::{generate, GenerateError, GenerateOptions, ProjectFolders};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -25,8 +27,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let template = super::load_project(config, None)?;
-    let report = generate(&template, &args.out, GenerateOptions { offerings: args.offerings, seed: args.seed })?;
+    let template = folders(&super::load_project(config, None)?);
+    let options = GenerateOptions { offerings: args.offerings, seed: args.seed };
+    let report = generate(&template, &args.out, options).map_err(library_error)?;
     let counts: Vec<String> = report
         .files
         .iter()
@@ -34,4 +37,29 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         .collect();
     println!("{} rows in {}: {}", report.total_rows(), args.out.display(), counts.join(", "));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The project's folders, as the generator reads and copies them.
+fn folders(project: &Project) -> ProjectFolders {
+    ProjectFolders {
+        root: project.root.clone(),
+        config: project.root.join(CONFIG_FILE),
+        data: project.data.clone(),
+        mappings: project.mappings.clone(),
+        ontology: project.ontology.clone(),
+        queries: project.queries.clone(),
+    }
+}
+
+/// The generator's error as the library's, which decides the exit code: a
+/// fault in the description or the template's CSV files is the user's to
+/// fix (1), a folder that is not empty an argument at fault (2).
+fn library_error(error: GenerateError) -> factgraph_core::Error {
+    use factgraph_core::Error;
+    match error {
+        GenerateError::NotEmpty(_) => Error::Usage(error.to_string()),
+        GenerateError::Description { path, fault } => Error::input(ProblemKind::Config, path, fault.to_string()),
+        GenerateError::Csv { path, source } => Error::input(ProblemKind::Csv, path, source.to_string()),
+        GenerateError::Io { path, source } => Error::Io { path, source },
+    }
 }

@@ -8,6 +8,7 @@
 //! sets it, a table that cites one that does not exist) stops the reading
 //! with the table and step it is in, before any file is written.
 
+use super::error::Fault;
 use super::rng::code_hash;
 use super::template::{condition, Expr, Template, Test};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -165,8 +166,8 @@ pub(super) const MISSING: &str = "not found; generate fills the CSV files as thi
 
 impl Description {
     /// Reads the description in `text`, the contents of `path`.
-    pub fn parse(text: &str, path: &Path) -> Result<Self, String> {
-        let toml: Toml = toml::from_str(text).map_err(|e| e.to_string().trim_end().replace('\n', " "))?;
+    pub fn parse(text: &str, path: &Path) -> Result<Self, Fault> {
+        let toml: Toml = toml::from_str(text).map_err(|e| Fault::new(e.to_string().trim_end().replace('\n', " ")))?;
         only_keys(&toml, &["lists", "generators", "tables"], "the description")?;
         let (lists, generators, raw) =
             (section(&toml, "lists")?, section(&toml, "generators")?, section(&toml, "tables")?);
@@ -197,16 +198,14 @@ impl Description {
     }
 
     /// Sizes given by other tables' must not go in a circle.
-    fn check_sizes(&self) -> Result<(), String> {
+    fn check_sizes(&self) -> Result<(), Fault> {
         for (start, table) in self.tables.iter().enumerate() {
             let mut seen = vec![start];
             let mut next = table.rows.of;
             while let Some(of) = next {
                 if seen.contains(&of) {
-                    return Err(format!(
-                        "tables.{}: rows.of goes in a circle through {}",
-                        table.name, self.tables[of].name
-                    ));
+                    let problem = format!("rows.of goes in a circle through {}", self.tables[of].name);
+                    return Err(Fault::at(format!("tables.{}", table.name), problem));
                 }
                 seen.push(of);
                 next = self.tables[of].rows.of;
@@ -216,17 +215,17 @@ impl Description {
     }
 }
 
-fn section(toml: &Toml, key: &str) -> Result<Toml, String> {
+fn section(toml: &Toml, key: &str) -> Result<Toml, Fault> {
     match toml.get(key) {
         None => Ok(Toml::new()),
         Some(TomlValue::Table(table)) => Ok(table.clone()),
-        Some(_) => Err(format!("{key} must be a table: [{key}]")),
+        Some(_) => Err(Fault::new(format!("{key} must be a table: [{key}]"))),
     }
 }
 
-fn only_keys(table: &Toml, allowed: &[&str], place: &str) -> Result<(), String> {
+fn only_keys(table: &Toml, allowed: &[&str], place: &str) -> Result<(), Fault> {
     match table.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(key) => Err(format!("{place}: unknown key {key:?} (the keys here: {})", allowed.join(", "))),
+        Some(key) => Err(Fault::at(place, format!("unknown key {key:?} (the keys here: {})", allowed.join(", ")))),
         None => Ok(()),
     }
 }
@@ -260,23 +259,23 @@ impl Scope {
 }
 
 impl<'t> Reader<'t> {
-    fn new(lists: &'t Toml, generators: &'t Toml, raw: &'t Toml) -> Result<Self, String> {
+    fn new(lists: &'t Toml, generators: &'t Toml, raw: &'t Toml) -> Result<Self, Fault> {
         let mut list_names = Vec::new();
         let mut items = Vec::new();
         for (name, value) in lists {
             list_names.push(name.clone());
-            items.push(list(value).map_err(|e| format!("lists.{name}: {e}"))?);
+            items.push(list(value).map_err(|e| e.within(format!("lists.{name}")))?);
         }
         let table_names = raw.keys().cloned().collect();
         Ok(Self { list_names, lists: items, generators, raw, table_names })
     }
 
-    fn table(&self, name: &str, value: &TomlValue) -> Result<Table, String> {
+    fn table(&self, name: &str, value: &TomlValue) -> Result<Table, Fault> {
         let place = format!("tables.{name}");
-        let raw = value.as_table().ok_or_else(|| format!("{place} must be a table"))?;
+        let raw = value.as_table().ok_or_else(|| Fault::at(&place, "must be a table"))?;
         only_keys(raw, &["code", "rows", "key", "fixed", "steps"], &place)?;
         let code = match raw.get("code") {
-            Some(code) => code.as_str().ok_or_else(|| format!("{place}.code must be a string"))?,
+            Some(code) => code.as_str().ok_or_else(|| Fault::at(&place, "code must be a string"))?,
             None => name,
         };
         let steps = raw_steps(raw, &place)?;
@@ -300,36 +299,38 @@ impl<'t> Reader<'t> {
             Some(key) => Some(
                 key.as_str()
                     .and_then(|k| table.names.get(k).copied())
-                    .ok_or_else(|| format!("{place}.key must name a step"))?,
+                    .ok_or_else(|| Fault::at(&place, "key must name a step"))?,
             ),
         };
         table.fixed = fixed_rows(raw.get("fixed"), &table.names, &place)?;
         Ok(table)
     }
 
-    fn rows(&self, value: Option<&TomlValue>, place: &str) -> Result<Rows, String> {
+    fn rows(&self, value: Option<&TomlValue>, place: &str) -> Result<Rows, Fault> {
         let place = format!("{place}.rows");
         let raw = value
             .and_then(TomlValue::as_table)
-            .ok_or_else(|| format!("{place}: give the rows, e.g. rows = {{ per = 20, min = 3 }}"))?;
+            .ok_or_else(|| Fault::at(&place, "give the rows, e.g. rows = { per = 20, min = 3 }"))?;
         only_keys(raw, &["of", "per", "multiple_of", "times", "min", "plus"], &place)?;
-        let number = |key: &str, default: u64| -> Result<u64, String> {
+        let number = |key: &str, default: u64| -> Result<u64, Fault> {
             match raw.get(key) {
                 None => Ok(default),
                 Some(v) => v
                     .as_integer()
                     .and_then(|n| u64::try_from(n).ok())
-                    .ok_or_else(|| format!("{place}.{key} must be a whole number")),
+                    .ok_or_else(|| Fault::at(&place, format!("{key} must be a whole number"))),
             }
         };
         let of = match raw.get("of") {
             None => None,
             Some(v) => Some(
-                v.as_str().and_then(|t| self.table_index(t)).ok_or_else(|| format!("{place}.of must name a table"))?,
+                v.as_str()
+                    .and_then(|t| self.table_index(t))
+                    .ok_or_else(|| Fault::at(&place, "of must name a table"))?,
             ),
         };
         let positive = |key: &str| match number(key, 1)? {
-            0 => Err(format!("{place}.{key} must be at least 1")),
+            0 => Err(Fault::at(&place, format!("{key} must be at least 1"))),
             n => Ok(n),
         };
         let multiple_of = raw.get("multiple_of").map(|_| positive("multiple_of")).transpose()?;
@@ -347,7 +348,7 @@ impl<'t> Reader<'t> {
         self.table_names.iter().position(|n| n == name)
     }
 
-    fn read_steps(&self, table: &mut Table, steps: &[TomlValue], place: &str) -> Result<(), String> {
+    fn read_steps(&self, table: &mut Table, steps: &[TomlValue], place: &str) -> Result<(), Fault> {
         let mut scope = Scope { names: Vec::new(), next: table.slots, depth: 0 };
         for (number, raw) in steps.iter().enumerate() {
             let raw = raw.as_table().expect("checked by step_names");
@@ -358,7 +359,7 @@ impl<'t> Reader<'t> {
             if raw.contains_key("restart") {
                 only_keys(raw, &["restart"], &place)?;
                 if raw["restart"].as_bool() != Some(true) {
-                    return Err(format!("{place}: write restart = true, or leave the step out"));
+                    return Err(Fault::at(&place, "write restart = true, or leave the step out"));
                 }
                 table.steps.push(Step::Restart);
                 table.slots_up_to.push(before);
@@ -381,21 +382,21 @@ impl<'t> Reader<'t> {
     }
 
     /// A generator: a string is a template, a table has one kind of key.
-    fn gen(&self, value: &TomlValue, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, String> {
+    fn gen(&self, value: &TomlValue, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, Fault> {
         match value {
             TomlValue::String(text) => self.text(text, None, scope, place),
             TomlValue::Table(raw) if raw.contains_key("column") || raw.contains_key("let") => {
-                Err(format!("{place}: column and let name whole steps, not the generators inside them"))
+                Err(Fault::at(place, "column and let name whole steps, not the generators inside them"))
             }
             TomlValue::Table(raw) => self.gen_in(raw, scope, place, table),
-            _ => Err(format!("{place}: a generator is a template string or a table such as {{ pick = \"list\" }}")),
+            _ => Err(Fault::at(place, "a generator is a template string or a table such as { pick = \"list\" }")),
         }
     }
 
-    fn gen_in(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, String> {
+    fn gen_in(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, Fault> {
         let kinds: Vec<&str> = KINDS.iter().copied().filter(|k| raw.contains_key(*k)).collect();
         if kinds.len() > 1 {
-            return Err(format!("{place}: one of {} per step, not {}", KINDS.join(", "), kinds.join(" and ")));
+            return Err(Fault::at(place, format!("one of {} per step, not {}", KINDS.join(", "), kinds.join(" and "))));
         }
         let kind = kinds.first().copied().unwrap_or("");
         only_keys(raw, &allowed_keys(kind), place)?;
@@ -403,16 +404,16 @@ impl<'t> Reader<'t> {
         match raw.get("unless_equal") {
             None => Ok(gen),
             Some(name) => {
-                let name = name.as_str().ok_or_else(|| format!("{place}: unless_equal names a value"))?;
+                let name = name.as_str().ok_or_else(|| Fault::at(place, "unless_equal names a value"))?;
                 let slot = scope
                     .get(name)
-                    .ok_or_else(|| format!("{place}: unless_equal {name:?} is not set by an earlier step"))?;
+                    .ok_or_else(|| Fault::at(place, format!("unless_equal {name:?} is not set by an earlier step")))?;
                 Ok(Gen::UnlessEqual { gen: Box::new(gen), slot })
             }
         }
     }
 
-    fn gen_of_kind(&self, kind: &str, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, String> {
+    fn gen_of_kind(&self, kind: &str, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, Fault> {
         let field = |key: &str| raw.get(key).expect("the kind's key is there");
         match kind {
             "" => Ok(Gen::Empty),
@@ -430,17 +431,17 @@ impl<'t> Reader<'t> {
         }
     }
 
-    fn gens(&self, value: &TomlValue, scope: &mut Scope, place: &str, table: &str) -> Result<Vec<Gen>, String> {
+    fn gens(&self, value: &TomlValue, scope: &mut Scope, place: &str, table: &str) -> Result<Vec<Gen>, Fault> {
         let items =
-            value.as_array().filter(|a| !a.is_empty()).ok_or_else(|| format!("{place}: give a list of choices"))?;
+            value.as_array().filter(|a| !a.is_empty()).ok_or_else(|| Fault::at(place, "give a list of choices"))?;
         items.iter().map(|item| self.gen(item, scope, place, table)).collect()
     }
 
-    fn text(&self, text: &str, replace: Option<&TomlValue>, scope: &Scope, place: &str) -> Result<Gen, String> {
-        let template = Template::parse(text, &scope.resolve()).map_err(|e| format!("{place}: {e}"))?;
+    fn text(&self, text: &str, replace: Option<&TomlValue>, scope: &Scope, place: &str) -> Result<Gen, Fault> {
+        let template = Template::parse(text, &scope.resolve()).map_err(|e| e.within(place))?;
         let replace = match replace {
             None => Vec::new(),
-            Some(value) => pairs(value).ok_or_else(|| format!("{place}: replace is a list of [from, to] pairs"))?,
+            Some(value) => pairs(value).ok_or_else(|| Fault::at(place, "replace is a list of [from, to] pairs"))?,
         };
         if let Some(text) = template.literal() {
             let text = replace.iter().fold(text.to_owned(), |text, (from, to)| text.replace(from.as_str(), to));
@@ -449,72 +450,76 @@ impl<'t> Reader<'t> {
         Ok(Gen::Text { template, replace })
     }
 
-    fn optional(&self, raw: &Toml, key: &str, scope: &mut Scope, place: &str, table: &str) -> Result<Box<Gen>, String> {
+    fn optional(&self, raw: &Toml, key: &str, scope: &mut Scope, place: &str, table: &str) -> Result<Box<Gen>, Fault> {
         Ok(Box::new(match raw.get(key) {
             Some(value) => self.gen(value, scope, place, table)?,
             None => Gen::Empty,
         }))
     }
 
-    fn chance(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, String> {
+    fn chance(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, Fault> {
         let percent = raw["chance"].as_integer().and_then(|p| u64::try_from(p).ok()).filter(|p| *p <= 100);
-        let percent = percent.ok_or_else(|| format!("{place}: chance is a percentage, 0 to 100"))?;
+        let percent = percent.ok_or_else(|| Fault::at(place, "chance is a percentage, 0 to 100"))?;
         if raw.contains_key("else") && !raw.contains_key("then") {
-            return Err(format!("{place}: a chance with else needs then"));
+            return Err(Fault::at(place, "a chance with else needs then"));
         }
         let then = raw.get("then").map(|t| self.gen(t, scope, place, table).map(Box::new)).transpose()?;
         Ok(Gen::Chance { percent, then, otherwise: self.optional(raw, "else", scope, place, table)? })
     }
 
-    fn if_(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, String> {
-        let tests = condition(string(&raw["if"], place)?, &scope.resolve()).map_err(|e| format!("{place}: {e}"))?;
-        let then = raw.get("then").ok_or_else(|| format!("{place}: an if needs then (and may have else)"))?;
+    fn if_(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, Fault> {
+        let tests = condition(string(&raw["if"], place)?, &scope.resolve()).map_err(|e| e.within(place))?;
+        let then = raw.get("then").ok_or_else(|| Fault::at(place, "an if needs then (and may have else)"))?;
         let then = Box::new(self.gen(then, scope, place, table)?);
         Ok(Gen::If { tests, then, otherwise: self.optional(raw, "else", scope, place, table)? })
     }
 
-    fn match_(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, String> {
+    fn match_(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, Fault> {
         let name = string(&raw["match"], place)?;
-        let slot = scope.get(name).ok_or_else(|| format!("{place}: match {name:?} is not set by an earlier step"))?;
+        let slot =
+            scope.get(name).ok_or_else(|| Fault::at(place, format!("match {name:?} is not set by an earlier step")))?;
         let cases = raw
             .get("cases")
             .and_then(TomlValue::as_table)
-            .ok_or_else(|| format!("{place}: a match needs cases = {{ value = … }}"))?;
+            .ok_or_else(|| Fault::at(place, "a match needs cases = { value = … }"))?;
         let cases = cases
             .iter()
             .map(|(value, gen)| Ok((value.clone(), self.gen(gen, scope, place, table)?)))
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, Fault>>()?;
         Ok(Gen::Match { slot, cases, otherwise: self.optional(raw, "else", scope, place, table)? })
     }
 
-    fn pick(&self, value: &TomlValue, place: &str) -> Result<Gen, String> {
+    fn pick(&self, value: &TomlValue, place: &str) -> Result<Gen, Fault> {
         match value {
             TomlValue::String(name) => match self.list_names.iter().position(|n| n == name) {
                 Some(list) => Ok(Gen::Pick(self.lists[list].clone())),
-                None => Err(format!("{place}: no list {name:?} in [lists]")),
+                None => Err(Fault::at(place, format!("no list {name:?} in [lists]"))),
             },
             _ => list(value)
                 .map(Gen::Pick)
-                .map_err(|e| format!("{place}: pick names a list of [lists], or gives one: {e}")),
+                .map_err(|e| Fault::at(place, format!("pick names a list of [lists], or gives one: {e}"))),
         }
     }
 
-    fn row(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, String> {
+    fn row(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, Fault> {
         let name = string(&raw["row"], place)?;
-        let cited = self.table_index(name).ok_or_else(|| format!("{place}: no table {name:?} in the description"))?;
-        let expr = |key: &str| raw.get(key).map(|v| expr(v).map_err(|e| format!("{place}: {key}: {e}"))).transpose();
+        let cited =
+            self.table_index(name).ok_or_else(|| Fault::at(place, format!("no table {name:?} in the description")))?;
+        let expr =
+            |key: &str| raw.get(key).map(|v| expr(v).map_err(|e| e.within(format!("{place}: {key}")))).transpose();
         let ways = [["at"].as_slice(), &["where", "earlier"], &["other_than"], &["from", "to"]];
         let given: Vec<&str> =
             ways.iter().filter(|keys| keys.iter().any(|k| raw.contains_key(*k))).map(|keys| keys[0]).collect();
         if given.len() > 1 {
-            return Err(format!(
-                "{place}: a row is chosen by at, where, other_than or from and to; not by {}",
-                given.join(" and ")
+            return Err(Fault::at(
+                place,
+                format!("a row is chosen by at, where, other_than or from and to; not by {}", given.join(" and ")),
             ));
         }
         if !self.has_key(name) {
-            return Err(format!(
-                "{place}: tables.{name} is cited, but no step sets its id (or the column its `key` names)"
+            return Err(Fault::at(
+                place,
+                format!("tables.{name} is cited, but no step sets its id (or the column its `key` names)"),
             ));
         }
         let pick = if let Some(at) = expr("at")? {
@@ -526,7 +531,7 @@ impl<'t> Reader<'t> {
             RowPick::OtherThan(
                 scope
                     .get(other)
-                    .ok_or_else(|| format!("{place}: other_than {other:?} is not set by an earlier step"))?,
+                    .ok_or_else(|| Fault::at(place, format!("other_than {other:?} is not set by an earlier step")))?,
             )
         } else {
             RowPick::Range { from: expr("from")?.unwrap_or(Expr::Number(0)), to: expr("to")? }
@@ -543,24 +548,24 @@ impl<'t> Reader<'t> {
         earlier: Option<&TomlValue>,
         table: &str,
         place: &str,
-    ) -> Result<RowPick, String> {
+    ) -> Result<RowPick, Fault> {
         let (column, value) = test
             .split_once('=')
             .map(|(c, v)| (c.trim(), v.trim()))
-            .ok_or_else(|| format!("{place}: where is \"column = value\""))?;
+            .ok_or_else(|| Fault::at(place, "where is \"column = value\""))?;
         let earlier = earlier
-            .map(|e| e.as_bool().ok_or_else(|| format!("{place}: earlier is true or false")))
+            .map(|e| e.as_bool().ok_or_else(|| Fault::at(place, "earlier is true or false")))
             .transpose()?
             .unwrap_or(false);
         if earlier && cited != table {
-            return Err(format!("{place}: earlier cites rows of the same table only"));
+            return Err(Fault::at(place, "earlier cites rows of the same table only"));
         }
         let cycle = self.cycle_of(cited, column).ok_or_else(|| {
-            format!("{place}: where {test:?} needs tables.{cited} to set {column:?} with a cycle of strings")
+            Fault::at(place, format!("where {test:?} needs tables.{cited} to set {column:?} with a cycle of strings"))
         })?;
         let positions: Vec<u64> = (0u64..).zip(&cycle).filter(|(_, v)| *v == value).map(|(p, _)| p).collect();
         if positions.is_empty() {
-            return Err(format!("{place}: no {value:?} in the cycle of tables.{cited}.{column}"));
+            return Err(Fault::at(place, format!("no {value:?} in the cycle of tables.{cited}.{column}")));
         }
         Ok(RowPick::Where { cycle: cycle.len() as u64, positions, earlier })
     }
@@ -587,15 +592,15 @@ impl<'t> Reader<'t> {
     /// `use = "prose"`, `with = { subject = "{name_en}" }`: the generator's
     /// values get slots of their own in this row; it sees only `with` and
     /// its own steps.
-    fn use_(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, String> {
+    fn use_(&self, raw: &Toml, scope: &mut Scope, place: &str, table: &str) -> Result<Gen, Fault> {
         let name = string(&raw["use"], place)?;
         let body = self
             .generators
             .get(name)
             .and_then(TomlValue::as_table)
-            .ok_or_else(|| format!("{place}: no [generators.{name}]"))?;
+            .ok_or_else(|| Fault::at(place, format!("no [generators.{name}]")))?;
         if scope.depth > 8 {
-            return Err(format!("{place}: generators use each other in a circle"));
+            return Err(Fault::at(place, "generators use each other in a circle"));
         }
         let place = format!("{place}, generators.{name}");
         let (mut inner, mut steps) = self.bind_with(raw, scope, &place, table)?;
@@ -617,12 +622,10 @@ impl<'t> Reader<'t> {
         scope: &mut Scope,
         place: &str,
         table: &str,
-    ) -> Result<(Scope, Vec<(usize, Gen)>), String> {
+    ) -> Result<(Scope, Vec<(usize, Gen)>), Fault> {
         let with = match raw.get("with") {
             None => Toml::new(),
-            Some(with) => {
-                with.as_table().cloned().ok_or_else(|| format!("{place}: with = {{ name = \"template\" }}"))?
-            }
+            Some(with) => with.as_table().cloned().ok_or_else(|| Fault::at(place, "with = { name = \"template\" }"))?,
         };
         let mut bound = Vec::new();
         for (param, value) in &with {
@@ -653,17 +656,17 @@ impl<'t> Reader<'t> {
         steps: &mut Vec<(usize, Gen)>,
         place: &str,
         table: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Fault> {
         let Some(raw) = body.get("steps") else {
             return Ok(());
         };
-        let raw = raw.as_array().ok_or_else(|| format!("{place}: steps is a list"))?;
+        let raw = raw.as_array().ok_or_else(|| Fault::at(place, "steps is a list"))?;
         for step in raw {
-            let step = step.as_table().ok_or_else(|| format!("{place}: a step is a table"))?;
+            let step = step.as_table().ok_or_else(|| Fault::at(place, "a step is a table"))?;
             let name = step
                 .get("let")
                 .and_then(TomlValue::as_str)
-                .ok_or_else(|| format!("{place}: a generator's steps are let = \"…\""))?;
+                .ok_or_else(|| Fault::at(place, "a generator's steps are let = \"…\""))?;
             let mut gen_keys = step.clone();
             gen_keys.remove("let");
             let gen = self.gen_in(&gen_keys, inner, place, table)?;
@@ -699,14 +702,14 @@ fn allowed_keys(kind: &str) -> Vec<&str> {
     keys
 }
 
-fn raw_steps<'t>(raw: &'t Toml, place: &str) -> Result<&'t [TomlValue], String> {
+fn raw_steps<'t>(raw: &'t Toml, place: &str) -> Result<&'t [TomlValue], Fault> {
     let steps = raw
         .get("steps")
         .and_then(TomlValue::as_array)
-        .ok_or_else(|| format!("{place}: give steps = [ {{ column = \"id\", … }}, … ]"))?;
+        .ok_or_else(|| Fault::at(place, "give steps = [ { column = \"id\", … }, … ]"))?;
     for (number, step) in steps.iter().enumerate() {
         if !step.is_table() {
-            return Err(format!("{place}, step {}: a step is a table {{ column = \"…\", … }}", number + 1));
+            return Err(Fault::at(format!("{place}, step {}", number + 1), "a step is a table { column = \"…\", … }"));
         }
     }
     Ok(steps)
@@ -723,7 +726,7 @@ fn step_label(raw: &Toml) -> (String, &str) {
 }
 
 /// The names of the steps, each set once, and the step that sets each.
-fn step_names(steps: &[TomlValue], place: &str) -> Result<(Vec<String>, Vec<usize>), String> {
+fn step_names(steps: &[TomlValue], place: &str) -> Result<(Vec<String>, Vec<usize>), Fault> {
     let mut names = Vec::new();
     let mut set_by = Vec::new();
     let mut seen = FxHashSet::default();
@@ -734,13 +737,13 @@ fn step_names(steps: &[TomlValue], place: &str) -> Result<(Vec<String>, Vec<usiz
         match (step.contains_key("column"), step.contains_key("let"), step.contains_key("restart")) {
             (true, false, false) | (false, true, false) => {}
             (false, false, true) => continue,
-            _ => return Err(format!("{place}: a step has one of column = \"…\", let = \"…\" or restart = true")),
+            _ => return Err(Fault::at(&place, "a step has one of column = \"…\", let = \"…\" or restart = true")),
         }
         if name.is_empty() || name == "i" || name == "rows" || name.contains(['.', '|', '{', '}']) {
-            return Err(format!("{place} ({label}): not a name a template can use"));
+            return Err(Fault::at(format!("{place} ({label})"), "not a name a template can use"));
         }
         if !seen.insert(name.to_owned()) {
-            return Err(format!("{place}: {label} is set twice"));
+            return Err(Fault::at(&place, format!("{label} is set twice")));
         }
         names.push(name.to_owned());
         set_by.push(number);
@@ -752,20 +755,24 @@ fn fixed_rows(
     value: Option<&TomlValue>,
     names: &FxHashMap<String, usize>,
     place: &str,
-) -> Result<Vec<Vec<Option<Value>>>, String> {
+) -> Result<Vec<Vec<Option<Value>>>, Fault> {
     let Some(value) = value else {
         return Ok(Vec::new());
     };
-    let rows = value.as_array().ok_or_else(|| format!("{place}.fixed is a list of rows {{ id = \"…\", … }}"))?;
+    let rows = value.as_array().ok_or_else(|| Fault::at(place, "fixed is a list of rows { id = \"…\", … }"))?;
     let mut fixed = Vec::new();
     for (number, row) in rows.iter().enumerate() {
-        let row = row.as_table().ok_or_else(|| format!("{place}.fixed: row {} is not a table", number + 1))?;
+        let row = row
+            .as_table()
+            .ok_or_else(|| Fault::at(format!("{place}.fixed"), format!("row {} is not a table", number + 1)))?;
         let mut values = vec![None; names.len()];
         for (name, value) in row {
-            let slot =
-                names.get(name).ok_or_else(|| format!("{place}.fixed: row {}: no step sets {name:?}", number + 1))?;
-            let text =
-                value.as_str().ok_or_else(|| format!("{place}.fixed: row {}: {name} is not a string", number + 1))?;
+            let slot = names.get(name).ok_or_else(|| {
+                Fault::at(format!("{place}.fixed, row {}", number + 1), format!("no step sets {name:?}"))
+            })?;
+            let text = value.as_str().ok_or_else(|| {
+                Fault::at(format!("{place}.fixed, row {}", number + 1), format!("{name} is not a string"))
+            })?;
             values[*slot] = Some(if text.is_empty() { Value::Empty } else { Value::Shared(Rc::from(text)) });
         }
         fixed.push(values);
@@ -773,52 +780,56 @@ fn fixed_rows(
     Ok(fixed)
 }
 
-fn list(value: &TomlValue) -> Result<Rc<[Item]>, String> {
+fn list(value: &TomlValue) -> Result<Rc<[Item]>, Fault> {
     let items = value
         .as_array()
         .filter(|a| !a.is_empty())
-        .ok_or("a list is [\"a\", \"b\"] or [{ en = \"a\", zh = \"甲\" }]")?;
+        .ok_or_else(|| Fault::new("a list is [\"a\", \"b\"] or [{ en = \"a\", zh = \"甲\" }]"))?;
     items.iter().map(item).collect()
 }
 
-fn item(value: &TomlValue) -> Result<Item, String> {
+fn item(value: &TomlValue) -> Result<Item, Fault> {
     match value {
         TomlValue::String(text) => Ok(Item::Text(text.as_str().into())),
         TomlValue::Table(parts) => parts
             .iter()
-            .map(|(k, v)| v.as_str().map(|v| (k.clone(), v.into())).ok_or_else(|| format!("part {k} is not a string")))
+            .map(|(k, v)| {
+                v.as_str().map(|v| (k.clone(), v.into())).ok_or_else(|| Fault::new(format!("part {k} is not a string")))
+            })
             .collect::<Result<Rc<[_]>, _>>()
             .map(Item::Parts),
-        _ => Err("an item is a string or a table of strings".into()),
+        _ => Err(Fault::new("an item is a string or a table of strings")),
     }
 }
 
-fn string<'v>(value: &'v TomlValue, place: &str) -> Result<&'v str, String> {
-    value.as_str().ok_or_else(|| format!("{place}: {value} is not a string"))
+fn string<'v>(value: &'v TomlValue, place: &str) -> Result<&'v str, Fault> {
+    value.as_str().ok_or_else(|| Fault::at(place, format!("{value} is not a string")))
 }
 
-fn literal(value: &TomlValue, place: &str) -> Result<Gen, String> {
+fn literal(value: &TomlValue, place: &str) -> Result<Gen, Fault> {
     match value {
         TomlValue::Boolean(b) => Ok(Gen::Value(Value::Bool(*b))),
         TomlValue::String(text) => Ok(Gen::Value(Value::Shared(text.as_str().into()))),
-        _ => Err(format!("{place}: value is true, false or a string")),
+        _ => Err(Fault::at(place, "value is true, false or a string")),
     }
 }
 
-fn expr(value: &TomlValue) -> Result<Expr, String> {
+fn expr(value: &TomlValue) -> Result<Expr, Fault> {
     match value {
-        TomlValue::Integer(n) => u64::try_from(*n).map(Expr::Number).map_err(|_| format!("{n} is negative")),
+        TomlValue::Integer(n) => {
+            u64::try_from(*n).map(Expr::Number).map_err(|_| Fault::new(format!("{n} is negative")))
+        }
         TomlValue::String(text) => Expr::parse(text),
-        _ => Err(format!("{value} is not a number or an expression such as \"i / 3\"")),
+        _ => Err(Fault::new(format!("{value} is not a number or an expression such as \"i / 3\""))),
     }
 }
 
-fn date(value: &TomlValue, day: bool, place: &str) -> Result<Gen, String> {
+fn date(value: &TomlValue, day: bool, place: &str) -> Result<Gen, Fault> {
     let years: Option<Vec<u64>> =
         value.as_array().map(|a| a.iter().filter_map(|y| y.as_integer()?.try_into().ok()).collect());
     match years.as_deref() {
         Some(&[first, last]) if first <= last => Ok(Gen::Date { first_year: first, years: last - first + 1, day }),
-        _ => Err(format!("{place}: give the first and the last year: [2008, 2015]")),
+        _ => Err(Fault::at(place, "give the first and the last year: [2008, 2015]")),
     }
 }
 

@@ -1,6 +1,12 @@
-//! Synthetic projects for benchmarks and load tests: the same configuration,
-//! mappings, ontology and questions as a real project, with CSV files of any
-//! size that pass `factgraph check`.
+//! Synthetic projects for benchmarks and load tests (`factgraph
+//! generate`): the same configuration, mappings, ontology and questions as a
+//! real project, with CSV files of any size that pass `factgraph check`.
+//!
+//! The crate stands before the flow sources → mapping plan → quads → sinks
+//! (store, checks, targets) → queries and exports: it writes sources. It
+//! reads a project's folders ([`ProjectFolders`]) and CSV headers and writes
+//! CSV, and knows nothing of RDF, mappings or the store, so it builds
+//! without RocksDB or the RML engine.
 //!
 //! What goes into the CSV files is not written here: the project describes
 //! it in `data/generate.toml`, beside the data ([`describe`] reads it; the
@@ -16,19 +22,33 @@
 //! Each table is streamed through `csv::Writer`, one row at a time.
 
 mod describe;
+mod error;
 mod rng;
 mod run;
 mod template;
 
-use crate::problem::ProblemKind;
-use crate::project::{files_with_extension, Project, CONFIG_FILE};
-use crate::Error;
 use describe::Description;
 pub use describe::DESCRIPTION_FILE;
+pub use error::{Fault, GenerateError};
 use run::Runner;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+/// Where the template project keeps its files, as the command found them
+/// (`factgraph.toml`, or the conventional folders).
+#[derive(Debug, Clone)]
+pub struct ProjectFolders {
+    /// The folder the others are relative to.
+    pub root: PathBuf,
+    /// The configuration file, copied when it exists.
+    pub config: PathBuf,
+    pub data: PathBuf,
+    pub mappings: PathBuf,
+    /// Copied when it exists, and so is `queries`.
+    pub ontology: PathBuf,
+    pub queries: PathBuf,
+}
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -65,13 +85,17 @@ struct Plan {
 /// a `data/` folder with the template's CSV file names and headers filled
 /// with the rows that the template's `data/generate.toml` describes for
 /// N = `options.offerings`.
-pub fn generate(template: &Project, out: &Path, options: GenerateOptions) -> Result<GenerateReport, Error> {
+pub fn generate(
+    template: &ProjectFolders,
+    out: &Path,
+    options: GenerateOptions,
+) -> Result<GenerateReport, GenerateError> {
     refuse_non_empty(out)?;
     let description = read_description(&template.data)?;
     let plans = plan(&description, &template.data)?;
     copy_project(template, out)?;
     let data = out.join(relative(template, &template.data, "data"));
-    std::fs::create_dir_all(&data).map_err(Error::io(&data))?;
+    std::fs::create_dir_all(&data).map_err(GenerateError::io(&data))?;
     let runner = Runner::new(&description, options.offerings, options.seed);
     let mut files = Vec::new();
     for plan in &plans {
@@ -82,44 +106,41 @@ pub fn generate(template: &Project, out: &Path, options: GenerateOptions) -> Res
     Ok(GenerateReport { files })
 }
 
-fn refuse_non_empty(out: &Path) -> Result<(), Error> {
+fn refuse_non_empty(out: &Path) -> Result<(), GenerateError> {
     if out.exists() {
-        let mut entries = std::fs::read_dir(out).map_err(Error::io(out))?;
+        let mut entries = std::fs::read_dir(out).map_err(GenerateError::io(out))?;
         if entries.next().is_some() {
-            return Err(Error::Usage(format!(
-                "{}: the folder is not empty; generate writes a whole project into a new or empty folder",
-                out.display()
-            )));
+            return Err(GenerateError::NotEmpty(out.to_owned()));
         }
     }
     Ok(())
 }
 
-fn read_description(data: &Path) -> Result<Description, Error> {
+fn read_description(data: &Path) -> Result<Description, GenerateError> {
     let path = data.join(DESCRIPTION_FILE);
-    let problem = |problem: String| Error::input(ProblemKind::Config, &path, problem);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(problem(describe::MISSING.into())),
-        Err(e) => return Err(Error::Io { path, source: e }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(GenerateError::Description { path, fault: Fault::new(describe::MISSING) })
+        }
+        Err(e) => return Err(GenerateError::Io { path, source: e }),
     };
-    Description::parse(&text, &path).map_err(problem)
+    Description::parse(&text, &path).map_err(|fault| GenerateError::Description { path, fault })
 }
 
 /// A template folder's place inside `out`: its path relative to the
 /// template's root, or `default` for a folder outside it.
-fn relative(template: &Project, path: &Path, default: &str) -> PathBuf {
+fn relative(template: &ProjectFolders, path: &Path, default: &str) -> PathBuf {
     path.strip_prefix(&template.root)
         .ok()
         .filter(|p| p.is_relative() && !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from(default), Path::to_owned)
 }
 
-fn copy_project(template: &Project, out: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(out).map_err(Error::io(out))?;
-    let config = template.root.join(CONFIG_FILE);
-    if config.exists() {
-        copy_file(&config, &out.join(CONFIG_FILE))?;
+fn copy_project(template: &ProjectFolders, out: &Path) -> Result<(), GenerateError> {
+    std::fs::create_dir_all(out).map_err(GenerateError::io(out))?;
+    if let (true, Some(name)) = (template.config.exists(), template.config.file_name()) {
+        copy_file(&template.config, &out.join(name))?;
     }
     copy_dir(&template.mappings, &out.join(relative(template, &template.mappings, "mappings")))?;
     for (folder, default) in [(&template.ontology, "ontology"), (&template.queries, "queries")] {
@@ -130,16 +151,16 @@ fn copy_project(template: &Project, out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn copy_file(from: &Path, to: &Path) -> Result<(), Error> {
-    std::fs::copy(from, to).map_err(Error::io(from)).map(|_| ())
+fn copy_file(from: &Path, to: &Path) -> Result<(), GenerateError> {
+    std::fs::copy(from, to).map_err(GenerateError::io(from)).map(|_| ())
 }
 
 /// Copies a folder's files and sub-folders (not the store, which is never
 /// inside these folders).
-fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(to).map_err(Error::io(to))?;
-    for entry in std::fs::read_dir(from).map_err(Error::io(from))? {
-        let entry = entry.map_err(Error::io(from))?;
+fn copy_dir(from: &Path, to: &Path) -> Result<(), GenerateError> {
+    std::fs::create_dir_all(to).map_err(GenerateError::io(to))?;
+    for entry in std::fs::read_dir(from).map_err(GenerateError::io(from))? {
+        let entry = entry.map_err(GenerateError::io(from))?;
         let path = entry.path();
         if path.is_dir() {
             copy_dir(&path, &to.join(entry.file_name()))?;
@@ -150,8 +171,8 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn read_header(path: &Path) -> Result<Vec<String>, Error> {
-    let unreadable = |e: csv::Error| Error::input(ProblemKind::Csv, path, e.to_string());
+fn read_header(path: &Path) -> Result<Vec<String>, GenerateError> {
+    let unreadable = |source: csv::Error| GenerateError::Csv { path: path.to_owned(), source };
     let mut reader = csv::Reader::from_path(path).map_err(unreadable)?;
     let header = reader.headers().map_err(unreadable)?;
     Ok(header.iter().map(str::to_owned).collect())
@@ -160,24 +181,25 @@ fn read_header(path: &Path) -> Result<Vec<String>, Error> {
 /// Matches the template's CSV files and headers with the description's
 /// tables and columns: every file described, every column filled, nothing
 /// described that the data does not have.
-fn plan(description: &Description, data: &Path) -> Result<Vec<Plan>, Error> {
-    let problem = |problem: String| Error::input(ProblemKind::Config, &description.path, problem);
+fn plan(description: &Description, data: &Path) -> Result<Vec<Plan>, GenerateError> {
+    let fault = |fault: Fault| GenerateError::Description { path: description.path.clone(), fault };
     let files = files_with_extension(data, "csv")?;
     let mut plans = Vec::new();
     for source in &files {
         let name = source.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         let stem = name.strip_suffix(".csv").unwrap_or(&name);
-        let table = description
-            .table(stem)
-            .ok_or_else(|| problem(format!("no [tables.{stem}] for {}; describe how to fill it", source.display())))?;
+        let table = description.table(stem).ok_or_else(|| {
+            fault(Fault::new(format!("no [tables.{stem}] for {}; describe how to fill it", source.display())))
+        })?;
         let header = read_header(source)?;
-        let slots = column_slots(description, table, &header, source).map_err(problem)?;
+        let slots = column_slots(description, table, &header, source).map_err(fault)?;
         plans.push(Plan { name, table, header, slots });
     }
     if let Some(extra) =
         description.tables.iter().find(|t| !plans.iter().any(|p| description.tables[p.table].name == t.name))
     {
-        return Err(problem(format!("tables.{0} describes {0}.csv, which is not in {1}", extra.name, data.display())));
+        let problem = format!("describes {}.csv, which is not in {}", extra.name, data.display());
+        return Err(fault(Fault::at(format!("tables.{}", extra.name), problem)));
     }
     Ok(plans)
 }
@@ -187,61 +209,72 @@ fn column_slots(
     table: usize,
     header: &[String],
     source: &Path,
-) -> Result<Vec<usize>, String> {
+) -> Result<Vec<usize>, Fault> {
     let table = &description.tables[table];
+    let place = format!("tables.{}", table.name);
     if let Some((column, _)) = table.columns.iter().find(|(c, _)| !header.contains(c)) {
-        return Err(format!(
-            "tables.{} fills column {column:?}, which {} does not have (its columns: {})",
-            table.name,
+        let problem = format!(
+            "fills column {column:?}, which {} does not have (its columns: {})",
             source.display(),
             header.join(", ")
-        ));
+        );
+        return Err(Fault::at(place, problem));
     }
     header
         .iter()
         .map(|column| {
             let slot = table.columns.iter().find(|(c, _)| c == column).map(|(_, slot)| *slot);
             slot.ok_or_else(|| {
-                format!(
-                    "tables.{} does not fill column {column:?} of {}; add a step {{ column = {column:?}, … }}",
-                    table.name,
+                let problem = format!(
+                    "does not fill column {column:?} of {}; add a step {{ column = {column:?}, … }}",
                     source.display()
-                )
+                );
+                Fault::at(&place, problem)
             })
         })
         .collect()
 }
 
-fn write_table(target: &Path, runner: &Runner<'_>, plan: &Plan) -> Result<u64, Error> {
-    let file = File::create(target).map_err(Error::io(target))?;
+fn write_table(target: &Path, runner: &Runner<'_>, plan: &Plan) -> Result<u64, GenerateError> {
+    let file = File::create(target).map_err(GenerateError::io(target))?;
     let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, file));
-    let csv_error = |e: csv::Error| Error::io(target)(e.into());
+    let csv_error = |e: csv::Error| GenerateError::io(target)(e.into());
     writer.write_record(&plan.header).map_err(csv_error)?;
     let count = runner.rows[plan.table];
     let mut cells = vec![String::new(); plan.slots.len()];
     for index in 0..count {
-        fill(runner, plan, index, &mut cells).map_err(|problem| {
+        fill(runner, plan, index, &mut cells).map_err(|fault| {
             let table = &runner.description.tables[plan.table].name;
-            Error::input(
-                ProblemKind::Config,
-                &runner.description.path,
-                format!("tables.{table}, row {index}: {problem}"),
-            )
+            let fault = fault.within(format!("tables.{table}, row {index}"));
+            GenerateError::Description { path: runner.description.path.clone(), fault }
         })?;
         writer.write_record(&cells).map_err(csv_error)?;
     }
-    let mut inner = writer.into_inner().map_err(|e| Error::io(target)(e.into_error()))?;
-    inner.flush().map_err(Error::io(target))?;
+    let mut inner = writer.into_inner().map_err(|e| GenerateError::io(target)(e.into_error()))?;
+    inner.flush().map_err(GenerateError::io(target))?;
     Ok(count)
 }
 
-fn fill(runner: &Runner<'_>, plan: &Plan, index: u64, cells: &mut [String]) -> Result<(), String> {
+fn fill(runner: &Runner<'_>, plan: &Plan, index: u64, cells: &mut [String]) -> Result<(), Fault> {
     let values = runner.row(plan.table, index)?;
     for (cell, slot) in cells.iter_mut().zip(&plan.slots) {
         cell.clear();
         runner.write(&values[*slot], cell)?;
     }
     Ok(())
+}
+
+/// The files of `folder` whose names end in `.{extension}`, sorted by name.
+fn files_with_extension(folder: &Path, extension: &str) -> Result<Vec<PathBuf>, GenerateError> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(folder).map_err(GenerateError::io(folder))? {
+        let path = entry.map_err(GenerateError::io(folder))?.path();
+        if path.extension().is_some_and(|e| e == extension) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! exists and says what that row says.
 
 use super::describe::{Description, Gen, Item, RowPick, Step, Value};
+use super::error::Fault;
 use super::rng::Rng;
 use super::template::{Expr, Segment, Template, Test};
 use std::borrow::Cow;
@@ -72,12 +73,12 @@ impl<'d> Runner<'d> {
     }
 
     /// Every value of row `index` of `table`, by slot.
-    pub fn row(&self, table: usize, index: u64) -> Result<Vec<Value>, String> {
+    pub fn row(&self, table: usize, index: u64) -> Result<Vec<Value>, Fault> {
         self.run(table, index, usize::MAX, 0)
     }
 
     /// Runs the steps up to `last` (included).
-    fn run(&self, table: usize, index: u64, last: usize, depth: usize) -> Result<Vec<Value>, String> {
+    fn run(&self, table: usize, index: u64, last: usize, depth: usize) -> Result<Vec<Value>, Fault> {
         let steps = &self.description.tables[table];
         let start = Rng::for_row(self.seed, steps.code_hash, index);
         let slots = steps.slots_up_to.get(last).copied().unwrap_or(steps.slots);
@@ -98,7 +99,7 @@ impl<'d> Runner<'d> {
     }
 
     /// Appends named slot `slot` of a cited row.
-    fn write_field(&self, table: usize, index: u64, slot: usize, out: &mut String, depth: usize) -> Result<(), String> {
+    fn write_field(&self, table: usize, index: u64, slot: usize, out: &mut String, depth: usize) -> Result<(), Fault> {
         let at = self.cite(table, index, slot, depth)?;
         let value = {
             let cited = self.cited.borrow();
@@ -114,12 +115,12 @@ impl<'d> Runner<'d> {
 
     /// Runs a cited row as far as slot `slot`, unless [`Runner::cited`]
     /// has it already; returns its place there.
-    fn cite(&self, table: usize, index: u64, slot: usize, depth: usize) -> Result<usize, String> {
+    fn cite(&self, table: usize, index: u64, slot: usize, depth: usize) -> Result<usize, Fault> {
         if depth > MAX_DEPTH {
-            return Err(format!(
+            return Err(Fault::new(format!(
                 "rows of tables.{} cite each other's fields in a circle",
                 self.description.tables[table].name
-            ));
+            )));
         }
         let steps = &self.description.tables[table];
         let last = steps.set_by[slot];
@@ -140,17 +141,17 @@ impl<'d> Runner<'d> {
     }
 
     /// Appends a value as a cell shows it: a cited row as its id.
-    pub fn write(&self, value: &Value, out: &mut String) -> Result<(), String> {
+    pub fn write(&self, value: &Value, out: &mut String) -> Result<(), Fault> {
         self.write_at(value, out, 0)
     }
 
-    fn write_at(&self, value: &Value, out: &mut String, depth: usize) -> Result<(), String> {
+    fn write_at(&self, value: &Value, out: &mut String, depth: usize) -> Result<(), Fault> {
         match value {
             Value::Row { table, index } => {
                 let cited = &self.description.tables[*table];
-                let key = cited
-                    .key
-                    .ok_or_else(|| format!("tables.{} is cited, but it has no id (or `key`) column", cited.name))?;
+                let key = cited.key.ok_or_else(|| {
+                    Fault::new(format!("tables.{} is cited, but it has no id (or `key`) column", cited.name))
+                })?;
                 return self.write_field(*table, *index, key, out, depth);
             }
             Value::Text(text) => out.push_str(text),
@@ -160,7 +161,7 @@ impl<'d> Runner<'d> {
         Ok(())
     }
 
-    fn text<'v>(&self, value: &'v Value, depth: usize) -> Result<Cow<'v, str>, String> {
+    fn text<'v>(&self, value: &'v Value, depth: usize) -> Result<Cow<'v, str>, Fault> {
         Ok(match value {
             Value::Empty => Cow::Borrowed(""),
             Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
@@ -173,16 +174,16 @@ impl<'d> Runner<'d> {
             }
             Value::Parts(parts) => {
                 let names: Vec<&str> = parts.iter().map(|(name, _)| name.as_str()).collect();
-                return Err(format!(
+                return Err(Fault::new(format!(
                     "a picked item has parts ({}); name one, as in {{name.{}}}",
                     names.join(", "),
                     names[0]
-                ));
+                )));
             }
         })
     }
 
-    fn render(&self, template: &Template, frame: &Frame) -> Result<String, String> {
+    fn render(&self, template: &Template, frame: &Frame) -> Result<String, Fault> {
         let mut out = String::with_capacity(template.size_hint);
         for segment in &template.segments {
             match segment {
@@ -208,7 +209,7 @@ impl<'d> Runner<'d> {
 
     /// Appends `{name}` or `{name.part}`: a field of a cited row or a part
     /// of a picked item (nothing if the value is empty).
-    fn placeholder(&self, value: &Value, part: Option<&str>, out: &mut String, depth: usize) -> Result<(), String> {
+    fn placeholder(&self, value: &Value, part: Option<&str>, out: &mut String, depth: usize) -> Result<(), Fault> {
         let Some(part) = part else {
             return self.write_at(value, out, depth);
         };
@@ -216,23 +217,27 @@ impl<'d> Runner<'d> {
             Value::Empty => {}
             Value::Parts(parts) => match parts.iter().find(|(name, _)| name == part) {
                 Some((_, text)) => out.push_str(text),
-                None => return Err(format!("the picked item has no part {part:?}")),
+                None => return Err(Fault::new(format!("the picked item has no part {part:?}"))),
             },
             Value::Row { table, index } => {
                 let cited = &self.description.tables[*table];
-                let slot = cited.names.get(part).ok_or_else(|| format!("tables.{} sets no {part:?}", cited.name))?;
+                let slot = cited
+                    .names
+                    .get(part)
+                    .ok_or_else(|| Fault::new(format!("tables.{} sets no {part:?}", cited.name)))?;
                 self.write_field(*table, *index, *slot, out, depth)?;
             }
-            _ => return Err(format!(".{part}: only a cited row or a picked item has parts")),
+            _ => return Err(Fault::new(format!(".{part}: only a cited row or a picked item has parts"))),
         }
         Ok(())
     }
 
-    fn number(&self, expr: &Expr, index: u64, rows: u64) -> Result<u64, String> {
-        expr.eval(index, rows).ok_or_else(|| format!("{expr:?} divides by zero or overflows for row {index} of {rows}"))
+    fn number(&self, expr: &Expr, index: u64, rows: u64) -> Result<u64, Fault> {
+        expr.eval(index, rows)
+            .ok_or_else(|| Fault::new(format!("{expr:?} divides by zero or overflows for row {index} of {rows}")))
     }
 
-    fn eval(&self, gen: &Gen, frame: &mut Frame) -> Result<Value, String> {
+    fn eval(&self, gen: &Gen, frame: &mut Frame) -> Result<Value, Fault> {
         Ok(match gen {
             Gen::Empty => Value::Empty,
             Gen::Value(value) => value.clone(),
@@ -287,7 +292,7 @@ impl<'d> Runner<'d> {
         })
     }
 
-    fn holds(&self, tests: &[Test], frame: &Frame) -> Result<bool, String> {
+    fn holds(&self, tests: &[Test], frame: &Frame) -> Result<bool, Fault> {
         for test in tests {
             let holds = match test {
                 Test::Set { slot, negate } => frame.values[*slot].is_set() != *negate,
@@ -304,7 +309,7 @@ impl<'d> Runner<'d> {
     }
 
     /// The index of the row a step cites.
-    fn select(&self, table: usize, pick: &RowPick, frame: &mut Frame) -> Result<u64, String> {
+    fn select(&self, table: usize, pick: &RowPick, frame: &mut Frame) -> Result<u64, Fault> {
         let rows = self.rows[table];
         Ok(match pick {
             RowPick::At(at) => self.number(at, frame.index, rows)?,
@@ -323,10 +328,10 @@ impl<'d> Runner<'d> {
                     (index + 1 + frame.rng.below(rows - 1)) % rows
                 }
                 _ => {
-                    return Err(format!(
+                    return Err(Fault::new(format!(
                         "other_than names a value that does not cite a row of tables.{}",
                         self.description.tables[table].name
-                    ))
+                    )))
                 }
             },
         })

@@ -4,6 +4,8 @@
 //! description is read, with names already turned into slots of the row
 //! being generated, so that a row only substitutes and compares.
 
+use super::error::Fault;
+
 /// How names in a string become slots: the values set by earlier steps.
 pub(super) type Resolve<'a> = &'a dyn Fn(&str) -> Option<usize>;
 
@@ -48,7 +50,7 @@ impl Template {
         }
     }
 
-    pub fn parse(text: &str, resolve: Resolve<'_>) -> Result<Self, String> {
+    pub fn parse(text: &str, resolve: Resolve<'_>) -> Result<Self, Fault> {
         let mut segments = Vec::new();
         let mut literal = String::new();
         let mut rest = text;
@@ -60,14 +62,15 @@ impl Template {
                 rest = &tail[2..];
                 continue;
             }
-            let end = tail
-                .find('}')
-                .filter(|_| tail.starts_with('{'))
-                .ok_or_else(|| format!("unmatched brace in template {text:?} (write {{{{ or }}}} for a brace)"))?;
+            let end = tail.find('}').filter(|_| tail.starts_with('{')).ok_or_else(|| {
+                Fault::new(format!("unmatched brace in template {text:?} (write {{{{ or }}}} for a brace)"))
+            })?;
             if !literal.is_empty() {
                 segments.push(Segment::Text(std::mem::take(&mut literal)));
             }
-            segments.push(placeholder(&tail[1..end], resolve).map_err(|e| format!("{e}, in template {text:?}"))?);
+            segments.push(
+                placeholder(&tail[1..end], resolve).map_err(|e| Fault::new(format!("{e}, in template {text:?}")))?,
+            );
             rest = &tail[end + 1..];
         }
         literal.push_str(rest);
@@ -79,13 +82,13 @@ impl Template {
     }
 }
 
-fn placeholder(inside: &str, resolve: Resolve<'_>) -> Result<Segment, String> {
+fn placeholder(inside: &str, resolve: Resolve<'_>) -> Result<Segment, Fault> {
     let mut pieces = inside.split('|').map(str::trim);
     let source = pieces.next().unwrap_or_default();
     let filters = pieces.map(filter).collect::<Result<Vec<_>, _>>()?;
     if starts_expression(source) {
         if !filters.is_empty() {
-            return Err(format!("{{{inside}}}: filters apply to names, not to numbers"));
+            return Err(Fault::new(format!("{{{inside}}}: filters apply to names, not to numbers")));
         }
         return Ok(Segment::Index(Expr::parse(source)?));
     }
@@ -93,7 +96,7 @@ fn placeholder(inside: &str, resolve: Resolve<'_>) -> Result<Segment, String> {
         Some((name, part)) => (name, Some(part.to_owned())),
         None => (source, None),
     };
-    let slot = resolve(name).ok_or_else(|| format!("{{{name}}} is not set by an earlier step"))?;
+    let slot = resolve(name).ok_or_else(|| Fault::new(format!("{{{name}}} is not set by an earlier step")))?;
     Ok(Segment::Value { slot, part, filters })
 }
 
@@ -104,11 +107,11 @@ fn starts_expression(source: &str) -> bool {
         || source.strip_prefix('i').is_some_and(|rest| rest.starts_with([' ', '+', '-', '*', '/', '%']))
 }
 
-fn filter(text: &str) -> Result<Filter, String> {
+fn filter(text: &str) -> Result<Filter, Fault> {
     let (name, argument) = match text.split_once('(') {
         Some((name, rest)) => {
             let number = rest.strip_suffix(')').and_then(|n| n.trim().parse::<usize>().ok());
-            (name.trim(), Some(number.ok_or_else(|| format!("filter {text:?} needs a number: words(1)"))?))
+            (name.trim(), Some(number.ok_or_else(|| Fault::new(format!("filter {text:?} needs a number: words(1)")))?))
         }
         None => (text, None),
     };
@@ -116,7 +119,7 @@ fn filter(text: &str) -> Result<Filter, String> {
         ("slug", None) => Ok(Filter::Slug),
         ("words", Some(n)) => Ok(Filter::Words(n)),
         ("chars", Some(n)) => Ok(Filter::Chars(n)),
-        _ => Err(format!("unknown filter {text:?}; the filters are slug, words(N) and chars(N)")),
+        _ => Err(Fault::new(format!("unknown filter {text:?}; the filters are slug, words(N) and chars(N)"))),
     }
 }
 
@@ -153,13 +156,13 @@ pub(super) enum Expr {
 }
 
 impl Expr {
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, Fault> {
         let tokens = tokens(text)?;
         let mut at = 0;
         let expr = sum(&tokens, &mut at)
-            .ok_or_else(|| format!("cannot read {text:?} as i, rows or a number, with + - * / %"))?;
+            .ok_or_else(|| Fault::new(format!("cannot read {text:?} as i, rows or a number, with + - * / %")))?;
         if at != tokens.len() {
-            return Err(format!("cannot read {text:?} as i, rows or a number, with + - * / %"));
+            return Err(Fault::new(format!("cannot read {text:?} as i, rows or a number, with + - * / %")));
         }
         Ok(expr)
     }
@@ -192,7 +195,7 @@ enum Token {
     Op(char),
 }
 
-fn tokens(text: &str) -> Result<Vec<Token>, String> {
+fn tokens(text: &str) -> Result<Vec<Token>, Fault> {
     let mut tokens = Vec::new();
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
@@ -209,11 +212,12 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
                     "i" => Token::Index,
                     "rows" => Token::Rows,
                     word => Token::Number(
-                        word.parse().map_err(|_| format!("{word:?} in {text:?} is not i, rows or a number"))?,
+                        word.parse()
+                            .map_err(|_| Fault::new(format!("{word:?} in {text:?} is not i, rows or a number")))?,
                     ),
                 });
             }
-            _ => return Err(format!("unexpected {c:?} in {text:?}")),
+            _ => return Err(Fault::new(format!("unexpected {c:?} in {text:?}"))),
         }
     }
     Ok(tokens)
@@ -259,13 +263,14 @@ pub(super) enum Test {
     Index { op: &'static str, number: u64 },
 }
 
-pub(super) fn condition(text: &str, resolve: Resolve<'_>) -> Result<Vec<Test>, String> {
+pub(super) fn condition(text: &str, resolve: Resolve<'_>) -> Result<Vec<Test>, Fault> {
     text.split(" and ").map(|test| self::test(test.trim(), resolve)).collect()
 }
 
-fn test(text: &str, resolve: Resolve<'_>) -> Result<Test, String> {
-    let slot =
-        |name: &str| resolve(name).ok_or_else(|| format!("condition {text:?}: {name:?} is not set by an earlier step"));
+fn test(text: &str, resolve: Resolve<'_>) -> Result<Test, Fault> {
+    let slot = |name: &str| {
+        resolve(name).ok_or_else(|| Fault::new(format!("condition {text:?}: {name:?} is not set by an earlier step")))
+    };
     let Some((op, left, right)) = ["!=", ">=", "<=", "=", ">", "<"]
         .iter()
         .find_map(|op| text.split_once(op).map(|(l, r)| (*op, l.trim(), r.trim())))
@@ -276,12 +281,13 @@ fn test(text: &str, resolve: Resolve<'_>) -> Result<Test, String> {
         };
     };
     if left == "i" {
-        let number = right.parse().map_err(|_| format!("condition {text:?}: {right:?} is not a whole number"))?;
+        let number =
+            right.parse().map_err(|_| Fault::new(format!("condition {text:?}: {right:?} is not a whole number")))?;
         return Ok(Test::Index { op, number });
     }
     match op {
         "=" | "!=" => Ok(Test::Equals { slot: slot(left)?, text: right.to_owned(), negate: op == "!=" }),
-        _ => Err(format!("condition {text:?}: only i is compared with {op}; names with = or !=")),
+        _ => Err(Fault::new(format!("condition {text:?}: only i is compared with {op}; names with = or !="))),
     }
 }
 
@@ -316,8 +322,8 @@ mod tests {
         assert!(matches!(&template.segments[3], Segment::Text(t) if t == " {x} "));
         let Segment::Index(expr) = &template.segments[4] else { panic!("{template:?}") };
         assert_eq!(expr.eval(57, 0), Some(372));
-        assert!(Template::parse("{missing}", &names).unwrap_err().contains("not set by an earlier step"));
-        assert!(Template::parse("a } b", &names).unwrap_err().contains("unmatched brace"));
+        assert!(Template::parse("{missing}", &names).unwrap_err().problem.contains("not set by an earlier step"));
+        assert!(Template::parse("a } b", &names).unwrap_err().problem.contains("unmatched brace"));
     }
 
     #[test]

@@ -5,8 +5,9 @@ use super::describe::{Description, Value};
 use super::run::Runner;
 use std::path::Path;
 
+/// The description in `text`, or its fault as the user reads it.
 fn read(text: &str) -> Result<Description, String> {
-    Description::parse(text, Path::new("data/generate.toml"))
+    Description::parse(text, Path::new("data/generate.toml")).map_err(|fault| fault.to_string())
 }
 
 /// Every cell of a table's first rows, as written.
@@ -172,8 +173,8 @@ rows = { per = 1 }
 steps = [{ let = "n", pick = "names" }, { column = "id", text = "{n.zh}{n}" }]
 "#;
     let description = read(text).unwrap();
-    let problem = Runner::new(&description, 1, 1).row(0, 0).unwrap_err();
-    assert!(problem.contains("a picked item has parts (en, zh); name one, as in {name.en}"), "{problem}");
+    let fault = Runner::new(&description, 1, 1).row(0, 0).unwrap_err();
+    assert!(fault.problem.contains("a picked item has parts (en, zh); name one, as in {name.en}"), "{fault}");
     let fixed = read(&text.replace("{n.zh}{n}", "{n.zh}")).unwrap();
     let values = Runner::new(&fixed, 1, 1).row(0, 0).unwrap();
     assert_eq!(values[1], Value::Text("百会".into()));
