@@ -6,9 +6,9 @@
 //! `cargo bench --bench mapping` (add `-- --quick` for a short run).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use factgraph::mapping::datatypes::check_lexical_form;
-use factgraph::mapping::template::{push_iri_safe, Escape, Template};
-use factgraph::mapping::{read_mapping_files, run, Plan};
+use factgraph_core::mapping::datatypes::check_lexical_form;
+use factgraph_core::mapping::template::{push_iri_safe, Escape, Template};
+use factgraph_core::mapping::{read_mapping_files, run, Plan};
 use std::hint::black_box;
 use std::io::Write;
 use std::path::Path;
@@ -119,7 +119,7 @@ fn plans(c: &mut Criterion) {
                 |mut quads| {
                     run(&plan, &mut |batch| {
                         quads += batch.quads.len() as u64;
-                        Ok::<_, factgraph::Error>(())
+                        Ok::<_, factgraph_core::Error>(())
                     })
                     .unwrap();
                     // Three quads a company (type, two names), three a service (type, name, provider).

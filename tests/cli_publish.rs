@@ -7,7 +7,7 @@
 
 mod common;
 use common::{csv_rows, TestProject};
-use factgraph::publish::http::{self, Url};
+use factgraph_core::publish::http::{self, Url};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

@@ -1,7 +1,7 @@
 //! Any Unicode a researcher can type in a cell survives CSV → mapping →
 //! store → Turtle export → parsing, as the same graph.
 
-use factgraph::mapping::{self, Plan};
+use factgraph_core::mapping::{self, Plan};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
 use oxigraph::model::Dataset;
@@ -40,15 +40,15 @@ fn roundtrip(values: &[String]) -> Result<(), TestCaseError> {
     let mut mapped = Dataset::new();
     let report = mapping::run(&plan, &mut |batch| {
         mapped.extend(batch.quads.iter());
-        store.extend(batch.quads).map_err(|e| factgraph::Error::store("memory", e))
+        store.extend(batch.quads).map_err(|e| factgraph_core::Error::store("memory", e))
     })
     .unwrap();
     prop_assert_eq!(report.issue_count, 0, "{:?}", report.issues);
     prop_assert_eq!(report.rows_per_source[0].1, values.len() as u64);
 
     let mut turtle = Vec::new();
-    factgraph::export::export(
-        &factgraph::export::Quads::Store(store.clone()),
+    factgraph_core::export::export(
+        &factgraph_core::export::Quads::Store(store.clone()),
         RdfFormat::Turtle,
         &[("ex".into(), "http://example.org/".into())],
         &[],

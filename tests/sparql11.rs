@@ -13,7 +13,7 @@
 //! ways:
 //!
 //! - `store` and `index`: factgraph's path, `Prepared::parse` and
-//!   `Graph::execute` (with factgraph's own ORDER BY, `src/query/order.rs`),
+//!   `Graph::execute` (with factgraph's own ORDER BY, `crates/query/src/order.rs`),
 //!   on `Graph::Store` and on `Graph::Index`;
 //! - `oxigraph`: Oxigraph's evaluator on the store, alone, as the reference
 //!   for factgraph's ORDER BY.
@@ -44,7 +44,7 @@ mod answer;
 mod manifest;
 
 use answer::Answer;
-use factgraph::query::{Graph, Prepared};
+use factgraph_core::query::{Graph, Prepared};
 use factgraph_index::stored::as_stored;
 use factgraph_index::{Index, IndexWriter};
 use manifest::{Kind, Test};
@@ -323,7 +323,7 @@ fn stored_forms_differ(store: &Store, parsed: &[Quad]) -> Result<Option<String>,
 }
 
 /// The index of the store's quads, as the build writes a version's index
-/// when it kept no sorted runs (`write_index` in `src/build.rs`).
+/// when it kept no sorted runs (`write_index` in `crates/core/src/build.rs`).
 fn index_of(store: &Store, folder: &Path) -> Result<Index, String> {
     let mut writer = IndexWriter::new();
     for quad in store.iter() {

@@ -1,8 +1,8 @@
 //! `factgraph build`: map every source into a new store version and switch to it.
 
 use anyhow::Context as _;
-use factgraph::build::{build, BuildOptions, BuildReport};
-use factgraph::diff;
+use factgraph_core::build::{build, BuildOptions, BuildReport};
+use factgraph_core::diff;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -60,13 +60,13 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
 }
 
 /// The summary of `factgraph diff` between the replaced graph and the new one.
-fn print_changes(project: &factgraph::project::Project) -> anyhow::Result<()> {
-    let store_dir = factgraph::store::StoreDir::new(&project.store);
+fn print_changes(project: &factgraph_core::project::Project) -> anyhow::Result<()> {
+    let store_dir = factgraph_core::store::StoreDir::new(&project.store);
     let Some(previous) = store_dir.open_previous()? else {
         println!("Changes: none to show, this is the first graph built in {}", project.store.display());
         return Ok(());
     };
-    let leave_out = [factgraph::metadata::graph_iri(project)];
+    let leave_out = [factgraph_core::metadata::graph_iri(project)];
     let old = diff::read_store(&previous, &leave_out).context("reading the replaced graph")?;
     let new = diff::read_store(&store_dir.open_current()?, &leave_out).context("reading the new graph")?;
     println!("Changes against the graph replaced:");

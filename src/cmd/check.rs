@@ -26,11 +26,11 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     crate::return_freed_memory_sooner();
     let project = super::load_project(config, None)?;
     let bar = super::progress_bar(false);
-    let checked = factgraph::build::check(&project, &|stage| super::show_stage(&bar, stage));
+    let checked = factgraph_core::build::check(&project, &|stage| super::show_stage(&bar, stage));
     bar.finish_and_clear();
     let (problems, total) = match checked {
         Ok(report) => (report.problems, report.total_problems),
-        Err(factgraph::Error::Problems { problems, total }) => (problems, total),
+        Err(factgraph_core::Error::Problems { problems, total }) => (problems, total),
         Err(other) => return Err(other.into()),
     };
     let mut out = super::stdout();

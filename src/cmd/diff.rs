@@ -1,7 +1,7 @@
 //! `factgraph diff`: what changed between two versions of the graph.
 
 use clap::ValueEnum;
-use factgraph::diff::{self, Diff};
+use factgraph_core::diff::{self, Diff};
 use oxigraph::io::RdfFormat;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -51,7 +51,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, None).ok();
     let prefixes = project.as_ref().map(|p| p.prefixes.clone()).unwrap_or_default();
     let leave_out: Vec<_> = match &project {
-        Some(project) if !args.with_metadata => vec![factgraph::metadata::graph_iri(project)],
+        Some(project) if !args.with_metadata => vec![factgraph_core::metadata::graph_iri(project)],
         _ => Vec::new(),
     };
     let old = diff::read(&args.old, &leave_out)?;

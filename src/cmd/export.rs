@@ -1,7 +1,7 @@
 //! `factgraph export`: the whole dataset, sorted and deterministic.
 
 use super::RdfFormatArg;
-use factgraph::export::Quads;
+use factgraph_core::export::Quads;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -30,16 +30,16 @@ pub struct Args {
 
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, args.store)?;
-    let (version, store) = factgraph::store::StoreDir::new(&project.store).open_current_version()?;
-    let kept = if args.from_store { None } else { factgraph::export::KeptRuns::open(&version.kept_runs_folder()) };
+    let (version, store) = factgraph_core::store::StoreDir::new(&project.store).open_current_version()?;
+    let kept = if args.from_store { None } else { factgraph_core::export::KeptRuns::open(&version.kept_runs_folder()) };
     let quads = match kept {
         Some(kept) => Quads::Kept(kept),
         None => Quads::Store(store.clone()),
     };
     let (mut out, _) = super::output_file(args.output.as_deref())?;
-    let description = factgraph::metadata::graph_iri(&project);
+    let description = factgraph_core::metadata::graph_iri(&project);
     let leave_out = if args.no_metadata { vec![description.clone()] } else { Vec::new() };
-    let exported = factgraph::export::export(&quads, args.format.into(), &project.prefixes, &leave_out, &mut out);
+    let exported = factgraph_core::export::export(&quads, args.format.into(), &project.prefixes, &leave_out, &mut out);
     let summary = out.finish(exported)?;
     let description_quads = store.quads_for_pattern(None, None, None, Some(description.as_ref().into())).count();
     let other_graphs = summary.left_out.saturating_sub(if args.no_metadata { 0 } else { description_quads });

@@ -1,8 +1,8 @@
 //! `factgraph map`: run mappings and write the RDF, without a store.
 
 use super::RdfFormatArg;
-use factgraph::mapping::{self, Plan};
-use factgraph::pipeline::write::{write_run, Written};
+use factgraph_core::mapping::{self, Plan};
+use factgraph_core::pipeline::write::{write_run, Written};
 use oxigraph::io::RdfFormat;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,7 +39,7 @@ pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
     // leaves nothing behind (standard output has already had its quads).
     let written = written.and_then(|w| match w.report.issue_count {
         0 => Ok(w),
-        total => Err(factgraph::Error::Problems { problems: w.report.issues, total }),
+        total => Err(factgraph_core::Error::Problems { problems: w.report.issues, total }),
     });
     let Written { report, named_graph_quads_left_out } = out.finish(written)?;
     if named_graph_quads_left_out > 0 {

@@ -15,7 +15,7 @@ mod why;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use factgraph::project::Project;
+use factgraph_core::project::Project;
 use oxigraph::io::RdfFormat;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -52,7 +52,7 @@ enum Command {
 
 /// Runs the subcommand. Errors come back as the library's: the engine's
 /// own, which a subcommand may pass on as they are, are turned into
-/// [`factgraph::Error`] here, so that printing them and their exit code
+/// [`factgraph_core::Error`] here, so that printing them and their exit code
 /// look at one type.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     dispatch(cli).map_err(as_library_error)
@@ -78,15 +78,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 /// The engine's errors as the library's; any other error as it is.
 fn as_library_error(error: anyhow::Error) -> anyhow::Error {
     let error = match error.downcast::<factgraph_rml::Error>() {
-        Ok(engine) => return factgraph::Error::from(engine).into(),
+        Ok(engine) => return factgraph_core::Error::from(engine).into(),
         Err(other) => other,
     };
-    let error = match error.downcast::<factgraph::mapping::MappingError>() {
-        Ok(mapping) => return factgraph::Error::from(mapping).into(),
+    let error = match error.downcast::<factgraph_core::mapping::MappingError>() {
+        Ok(mapping) => return factgraph_core::Error::from(mapping).into(),
         Err(other) => other,
     };
-    match error.downcast::<factgraph::source::SourceError>() {
-        Ok(source) => factgraph::Error::from(source).into(),
+    match error.downcast::<factgraph_core::source::SourceError>() {
+        Ok(source) => factgraph_core::Error::from(source).into(),
         Err(other) => other,
     }
 }
@@ -97,7 +97,7 @@ pub fn print_error(error: &anyhow::Error) {
     if is_closed_pipe(error) {
         return;
     }
-    if let Some(factgraph::Error::Problems { problems, total }) = error.downcast_ref() {
+    if let Some(factgraph_core::Error::Problems { problems, total }) = error.downcast_ref() {
         for problem in problems {
             eprintln!("{problem}");
         }
@@ -119,7 +119,7 @@ pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
     if is_closed_pipe(error) {
         return ExitCode::SUCCESS;
     }
-    let in_input = error.downcast_ref::<factgraph::Error>().is_some_and(factgraph::Error::is_in_input);
+    let in_input = error.downcast_ref::<factgraph_core::Error>().is_some_and(factgraph_core::Error::is_in_input);
     ExitCode::from(if in_input { 1 } else { 2 })
 }
 
@@ -235,8 +235,8 @@ fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
 }
 
 /// Shows a build stage on a progress bar.
-fn show_stage(bar: &indicatif::ProgressBar, stage: factgraph::pipeline::Stage<'_>) {
-    use factgraph::pipeline::Stage;
+fn show_stage(bar: &indicatif::ProgressBar, stage: factgraph_core::pipeline::Stage<'_>) {
+    use factgraph_core::pipeline::Stage;
     let message = match stage {
         Stage::Mapping { file, rows } => format!("mapping {}: {rows} rows", file.display()),
         Stage::Validating => "checking identifiers and shapes".into(),

@@ -1,7 +1,7 @@
 //! `factgraph publish`: send the built graph to a triple store.
 
 use anyhow::Context as _;
-use factgraph::publish::{self, PublishOptions, PublishedGraph};
+use factgraph_core::publish::{self, PublishOptions, PublishedGraph};
 use oxigraph::model::NamedNode;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,12 +43,12 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|iri| NamedNode::new(iri).with_context(|| format!("--graph {iri}: not an absolute IRI")))
         .transpose()?;
-    let store = factgraph::store::StoreDir::new(&project.store).open_current()?;
+    let store = factgraph_core::store::StoreDir::new(&project.store).open_current()?;
     let options = PublishOptions {
         endpoint: args.endpoint,
         update_endpoint: args.update_endpoint,
         data_graph,
-        leave_out: if args.no_metadata { vec![factgraph::metadata::graph_iri(&project)] } else { Vec::new() },
+        leave_out: if args.no_metadata { vec![factgraph_core::metadata::graph_iri(&project)] } else { Vec::new() },
     };
     let quiet = args.quiet;
     publish::publish(&store, &options, |sent: &PublishedGraph| {

@@ -1,6 +1,6 @@
 //! `factgraph queries`: list the named questions.
 
-use factgraph::query::named;
+use factgraph_core::query::named;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;

@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 use clap::ValueEnum;
-use factgraph::query::{self, answers, named, Graph, ReadFrom, ResultsFormat, WriteOptions};
+use factgraph_core::query::{self, answers, named, Graph, ReadFrom, ResultsFormat, WriteOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,7 +62,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let (name, text) = match (&args.query, &args.sparql) {
         (_, Some(text)) => ("--sparql".to_owned(), text.clone()),
         (Some(file), None) if file.ends_with(".rq") => {
-            let text = std::fs::read_to_string(file).map_err(factgraph::Error::io(file))?;
+            let text = std::fs::read_to_string(file).map_err(factgraph_core::Error::io(file))?;
             (file.clone(), text)
         }
         (Some(name), None) => {
@@ -76,7 +76,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         (None, None) => bail!("give a question name, a .rq file or --sparql TEXT"),
     };
-    let version = factgraph::store::StoreDir::new(&project.store).require_current_version()?;
+    let version = factgraph_core::store::StoreDir::new(&project.store).require_current_version()?;
     let from = if args.from_store { ReadFrom::Store } else { ReadFrom::Index };
     let graph = Graph::open(&version, from)?;
     let prepared = query::prepare(&name, &text, &project.prefixes)?;
@@ -101,13 +101,13 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
 /// Writes the answer the build kept for `question`, if it kept one: the
 /// kept CSV or TSV file as it is when that is what is asked, else read back.
 fn write_kept_answer(
-    project: &factgraph::project::Project,
+    project: &factgraph_core::project::Project,
     question: &named::NamedQuery,
     format: ResultsFormat,
     options: &WriteOptions,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<bool> {
-    let Some(version) = factgraph::store::StoreDir::new(&project.store).current_version()? else {
+    let Some(version) = factgraph_core::store::StoreDir::new(&project.store).current_version()? else {
         return Ok(false);
     };
     let Some(answer) = answers::kept_answer(&version.answers_folder(), question, &project.prefixes) else {

@@ -1,7 +1,7 @@
 //! `factgraph serve`: a read-only SPARQL endpoint and query page.
 
-use factgraph::query::ReadFrom;
-use factgraph::serve::{self, ServeOptions};
+use factgraph_core::query::ReadFrom;
+use factgraph_serve::{self as serve, ServeOptions};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! `factgraph why`: where the facts about a resource came from.
 
 use anyhow::bail;
-use factgraph::query::results::for_people;
+use factgraph_core::query::results::for_people;
 use oxigraph::model::{NamedNode, Term};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,11 +22,11 @@ pub struct Args {
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, args.store)?;
     let iri = expand(&args.iri, &project.prefixes)?;
-    let explained = factgraph::why::explain(&project, &iri)?;
+    let explained = factgraph_core::why::explain(&project, &iri)?;
     if explained.is_empty() {
-        let known = factgraph::why::known_subjects(&project)?;
+        let known = factgraph_core::why::known_subjects(&project)?;
         let mut message = format!("the graph has no triples about {iri}");
-        if let Some(near) = factgraph::suggest::nearest(iri.as_str(), known.iter().map(String::as_str)) {
+        if let Some(near) = factgraph_core::suggest::nearest(iri.as_str(), known.iter().map(String::as_str)) {
             message.push_str(&format!("; did you mean <{near}>?"));
         }
         eprintln!("factgraph: {message}");

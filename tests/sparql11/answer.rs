@@ -7,7 +7,7 @@
 //! `"01"^^xsd:int` in an expected answer is the store's `"1"^^xsd:integer`
 //! (Oxigraph's own test suite does the same by passing both through a store).
 
-use factgraph::query::{write_results, ResultsFormat, WriteOptions};
+use factgraph_core::query::{write_results, ResultsFormat, WriteOptions};
 use factgraph_index::stored::as_stored;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
