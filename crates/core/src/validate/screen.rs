@@ -600,7 +600,8 @@ mod tests {
 
     #[test]
     fn the_bundled_shapes_are_screened() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology");
+        // The bundled project is at the workspace's root, two folders up.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ontology");
         let shapes = Shapes::read(&root.join("shapes.ttl")).unwrap().unwrap();
         let ontology = crate::ontology::read_rdf_file(&root.join("factgraph.ttl"), usize::MAX).unwrap();
         let ontology: Vec<Triple> = ontology.into_iter().map(Triple::from).collect();
