@@ -22,6 +22,11 @@
 //! into another is an edge. The folder's own file (`lib.rs`, `main.rs`,
 //! `mod.rs`) is its face, not a node: it declares and re-exports its modules,
 //! and what it defines (a crate's `Error`) is shared by them all.
+//!
+//! What text cannot show: a method call names no module, so a module that
+//! calls methods defined in another (an inherent `impl` may sit in any module
+//! of its crate) without naming a path into it has no edge. A test module
+//! (`mod tests`) is code of its file and counts like the rest.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -39,9 +44,8 @@ pub type Graph = BTreeMap<String, BTreeSet<String>>;
 /// (`src/lib.rs`), a binary (`src/main.rs`) and more binaries (`src/bin/`).
 pub fn workspace_crates(workspace: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut packages = vec![PathBuf::new()];
-    let mut members: Vec<PathBuf> = std::fs::read_dir(workspace.join("crates"))?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
+    let mut members: Vec<PathBuf> =
+        std::fs::read_dir(workspace.join("crates"))?.map(|entry| entry.map(|e| e.path())).collect::<Result<_, _>>()?;
     members.sort();
     for member in members {
         if member.join("Cargo.toml").is_file() {
@@ -400,9 +404,8 @@ fn use_tree(tokens: &[Token], i: &mut usize, prefix: Vec<String>, out: &mut Vec<
                 while !matches!(tokens.get(*i), Some(Token::Close) | None) {
                     let before = *i;
                     use_tree(tokens, i, path.clone(), out);
-                    if tokens.get(*i) == Some(&Token::Comma) {
-                        *i += 1;
-                    } else if *i == before {
+                    // Past the comma, or past a token no tree starts with.
+                    if tokens.get(*i) == Some(&Token::Comma) || *i == before {
                         *i += 1;
                     }
                 }

@@ -80,7 +80,10 @@ fn a_folder_beside_its_file_is_read() {
 fn comments_strings_and_what_the_root_defines_make_no_cycle() {
     let krate = crate_of(&[
         ("lib.rs", "pub mod a;\npub mod b;\npub enum Error { A(a::Fault) }\n"),
-        ("a.rs", "use crate::Error;\n// use crate::b::X;\n/* crate::b::Y /* nested */ crate::b::Z */\npub struct Fault;\n"),
+        (
+            "a.rs",
+            "use crate::Error;\n// use crate::b::X;\n/* crate::b::Y /* nested */ crate::b::Z */\npub struct Fault;\n",
+        ),
         (
             "b.rs",
             "use crate::{a::Fault, Error};\nconst P: &str = \"use crate::a::X; \\\"\";\n\
