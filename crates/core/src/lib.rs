@@ -15,7 +15,7 @@
 //! [`publish`] read them. [`build`] configures the pipeline for `build` and
 //! `check`. The web face (`factgraph-serve`) and the command
 //! (`factgraph`) are built on this crate; the generator of synthetic
-//! projects (`factgraph-generate`) needs none of it. `tests/layers.rs`
+//! projects (`factgraph-generate`) needs none of it. `crates/layers`
 //! fails if any module imports one that imports it back.
 
 pub use factgraph_rml::{mapping, ntriples, problem, source, suggest};

@@ -41,6 +41,7 @@
 //! ```
 
 mod dataset;
+mod file;
 mod statistics;
 pub mod stored;
 mod table;
@@ -188,5 +189,42 @@ mod tests {
         let absent = NamedNodeRef::new_unchecked("http://e.org/absent");
         assert_eq!(index.count_default_graph(Some(absent.into()), None, None), 0);
         assert_eq!(index.count_default_graph(None, None, None), 3);
+    }
+
+    #[test]
+    fn each_predicate_counts_its_triples_subjects_and_objects() {
+        let folder = tempfile::tempdir().unwrap();
+        let node = |name: &str| NamedNodeRef::new_unchecked(name).into_owned();
+        let (service, provider, label) =
+            (node("http://e.org/service"), node("http://e.org/provider"), node("http://e.org/label"));
+        let mut writer = IndexWriter::new();
+        for (offering, on) in [("o1", "s1"), ("o2", "s1"), ("o3", "s1"), ("o4", "s2")] {
+            let (offering, on) = (node(&format!("http://e.org/{offering}")), node(&format!("http://e.org/{on}")));
+            writer.add_quad(QuadRef::new(&offering, &service, &on, GraphNameRef::DefaultGraph));
+            writer.add_quad(QuadRef::new(&on, &provider, &offering, GraphNameRef::DefaultGraph));
+        }
+        for value in ["one", "un"] {
+            writer.add_quad(QuadRef::new(
+                &service,
+                &label,
+                &Literal::new_simple_literal(value),
+                GraphNameRef::DefaultGraph,
+            ));
+        }
+        writer.add_quad(QuadRef::new(&service, &label, &label, NamedNodeRef::new_unchecked("http://e.org/g")));
+        writer.write(folder.path()).unwrap();
+        let index = Index::open(folder.path()).unwrap();
+        let statistics = |predicate: &oxrdf::NamedNode| index.predicate_statistics(predicate.as_ref()).unwrap();
+        assert_eq!(statistics(&service), PredicateStatistics { triples: 4, subjects: 4, objects: 2 });
+        assert_eq!(statistics(&provider), PredicateStatistics { triples: 4, subjects: 2, objects: 4 });
+        assert_eq!(
+            statistics(&label),
+            PredicateStatistics { triples: 2, subjects: 1, objects: 2 },
+            "named graphs are not counted"
+        );
+        assert_eq!(index.predicate_statistics(node("http://e.org/absent").as_ref()), None);
+        std::fs::remove_file(folder.path().join(statistics::FILE)).unwrap();
+        let before_statistics = Index::open(folder.path()).unwrap();
+        assert_eq!(before_statistics.predicate_statistics(service.as_ref()), None, "an index without them has none");
     }
 }

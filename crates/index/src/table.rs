@@ -265,9 +265,9 @@ fn row_starts<const W: usize>(rows: &[[u32; W]], terms: usize) -> Vec<u32> {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
-    let mut file = crate::write::create(path)?;
+    let mut file = crate::file::create(path)?;
     file.write_all(bytes).map_err(IndexError::io(path))?;
-    crate::write::finish(file, path)
+    crate::file::finish(file, path)
 }
 
 #[cfg(test)]

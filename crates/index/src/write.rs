@@ -2,6 +2,7 @@
 //! then renumbered in byte order once all are known, and the rows sorted in
 //! every order of their table.
 
+use crate::file::{create, finish};
 use crate::table::{self, DEFAULT_GRAPH_ORDERS, NAMED_GRAPH_ORDERS};
 use crate::terms::{self, BYTES_FILE, OFFSETS_FILE};
 use crate::{statistics, IndexError, Manifest, FORMAT, MANIFEST};
@@ -180,14 +181,4 @@ impl IndexWriter {
 fn form_at<'a>(forms: &'a [u8], ends: &[usize], number: u32) -> &'a [u8] {
     let start = if number == 0 { 0 } else { ends[number as usize - 1] };
     &forms[start..ends[number as usize]]
-}
-
-pub(crate) fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, IndexError> {
-    let file = std::fs::File::create(path).map_err(IndexError::io(path))?;
-    Ok(std::io::BufWriter::with_capacity(1 << 20, file))
-}
-
-/// Flushes `file` and has it reach the disk before the manifest names it.
-pub(crate) fn finish(file: std::io::BufWriter<std::fs::File>, path: &Path) -> Result<(), IndexError> {
-    file.into_inner().map_err(|e| IndexError::io(path)(e.into_error()))?.sync_all().map_err(IndexError::io(path))
 }

@@ -42,7 +42,7 @@
 //!   standard's decode rule): a UTF-8 source that starts with a UTF-16 BOM is
 //!   read as UTF-16, since the BOM cannot be anything else.
 
-use crate::source::SourceError;
+use crate::problem::SourceError;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;

@@ -1,5 +1,7 @@
 //! Problems found in the input: what `check` reports and what stops a build.
 //! Each names the file and, where it has one, the line, column and triples map.
+//! [`SourceError`] is here, not in `source`, because `files.rs` opens
+//! sources with it and `source` opens files with `files.rs`.
 
 use serde::Serialize;
 use std::fmt;
@@ -79,5 +81,24 @@ impl fmt::Display for Problem {
             write!(f, " ({})", context.join(", "))?;
         }
         Ok(())
+    }
+}
+
+/// A source that cannot be read at all (missing, without a CSV header, not
+/// JSON or XML), with the line where the format gives one.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct SourceError {
+    pub file: PathBuf,
+    pub line: Option<u64>,
+    pub problem: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": {}", self.problem)
     }
 }

@@ -3,11 +3,11 @@
 //! order, to a sink. Parent tables for joins are built first and keep only the
 //! parent subjects by join key.
 
-use super::generate::{cartesian_product, lexical, named_collection, CollectionPart, Collections, TermError};
+use super::generate::{join_keys, named_collection, CollectionPart, Collections, TermError};
 use super::plan::*;
 use super::vocab::RML;
 use crate::problem::{Problem, ProblemKind};
-use crate::source::{self, Expression, Record, Row};
+use crate::source::{self, Row};
 use crate::Error;
 use oxrdf::vocab::rdf;
 use oxrdf::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -154,7 +154,7 @@ enum SourceRead {
 /// The records of a source plan: its file's, through its view if it has one.
 struct SourceReader<'p> {
     file: Box<dyn source::RecordSource>,
-    view: Option<&'p super::view::ViewPlan>,
+    view: Option<&'p ViewPlan>,
     /// Records of the file read so far, for the view's `#` field.
     ordinal: u64,
     /// Records handed out so far.
@@ -328,42 +328,6 @@ fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
             }
         }
     }
-}
-
-/// The join keys of a record: one per combination of the key expressions'
-/// values (an expression with several values joins on any of them); none
-/// when an expression has no value.
-pub(crate) fn join_keys(keys: &[TermPlan], row: &Row, scratch: &mut String) -> Vec<Vec<String>> {
-    if let Some(key) = cell_key(keys, row) {
-        return key.map_or_else(Vec::new, |key| vec![key]);
-    }
-    let mut values = Vec::with_capacity(keys.len());
-    for key in keys {
-        let mut terms = Vec::new();
-        let _ = key.generate_all(row, scratch, &mut terms);
-        values.push(terms.iter().map(lexical).filter(|v| !v.is_empty()).map(str::to_owned).collect::<Vec<_>>());
-    }
-    cartesian_product(&values)
-}
-
-/// The join key of a CSV row whose key expressions are all plain columns,
-/// read straight from the cells (the usual join, on every row of a build):
-/// `Some(None)` when a cell is empty; `None` when the keys are not such.
-fn cell_key(keys: &[TermPlan], row: &Row) -> Option<Option<Vec<String>>> {
-    let Record::Csv(record) = &row.record else { return None };
-    let mut key = Vec::with_capacity(keys.len());
-    for plan in keys {
-        match &plan.value {
-            ValuePlan::Reference(Expression::Column(column)) if plan.single_valued => {
-                match record.get(*column).filter(|cell| !cell.is_empty()) {
-                    Some(cell) => key.push(cell.to_owned()),
-                    None => return Some(None),
-                }
-            }
-            _ => return None,
-        }
-    }
-    Some(Some(key))
 }
 
 struct RowMapper<'a> {

@@ -7,6 +7,10 @@
 //! and language maps, conditions) goes through [`TermPlan::generate_all`],
 //! which builds the list of values first (RML-Core: a reference gives a list,
 //! a template the cartesian product of its references' lists).
+//!
+//! The join keys of a record ([`join_keys`]) are made here too: they are
+//! the lexical forms of key term maps, used alike by the referencing object
+//! maps of `execute.rs` and the view joins of `view.rs`.
 
 use super::datatypes::check_lexical_form;
 use super::model::{CollectionKind, TermType};
@@ -498,4 +502,40 @@ pub(crate) fn cartesian_product<T: Clone>(lists: &[Vec<T>]) -> Vec<Vec<T>> {
             .collect();
     }
     combinations
+}
+
+/// The join keys of a record: one per combination of the key expressions'
+/// values (an expression with several values joins on any of them); none
+/// when an expression has no value.
+pub(crate) fn join_keys(keys: &[TermPlan], row: &Row, scratch: &mut String) -> Vec<Vec<String>> {
+    if let Some(key) = cell_key(keys, row) {
+        return key.map_or_else(Vec::new, |key| vec![key]);
+    }
+    let mut values = Vec::with_capacity(keys.len());
+    for key in keys {
+        let mut terms = Vec::new();
+        let _ = key.generate_all(row, scratch, &mut terms);
+        values.push(terms.iter().map(lexical).filter(|v| !v.is_empty()).map(str::to_owned).collect::<Vec<_>>());
+    }
+    cartesian_product(&values)
+}
+
+/// The join key of a CSV row whose key expressions are all plain columns,
+/// read straight from the cells (the usual join, on every row of a build):
+/// `Some(None)` when a cell is empty; `None` when the keys are not such.
+fn cell_key(keys: &[TermPlan], row: &Row) -> Option<Option<Vec<String>>> {
+    let Record::Csv(record) = &row.record else { return None };
+    let mut key = Vec::with_capacity(keys.len());
+    for plan in keys {
+        match &plan.value {
+            ValuePlan::Reference(Expression::Column(column)) if plan.single_valued => {
+                match record.get(*column).filter(|cell| !cell.is_empty()) {
+                    Some(cell) => key.push(cell.to_owned()),
+                    None => return Some(None),
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(Some(key))
 }

@@ -9,7 +9,7 @@ pub mod plan;
 pub mod read;
 pub mod targets;
 pub mod template;
-pub mod view;
+mod view;
 pub mod vocab;
 
 pub use execute::{run, run_with, MappedBatch, RunOptions, RunReport};

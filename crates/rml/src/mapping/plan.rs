@@ -2,18 +2,21 @@
 //! become compiled expressions (CSV column indexes, JSONPath, XPath),
 //! functions become pointers into the library and constants ready-made
 //! terms, so that running the plan does no lookups or parsing per record.
+//! Logical views compile here too, into a [`ViewPlan`] of term plans;
+//! `view.rs` runs them, so that compiling depends on nothing that runs.
 
 use super::model::*;
 use super::template::{Template, TemplatePart};
-use super::view::{FieldKindPlan, FieldPlan, ViewBasePlan, ViewJoinPlan, ViewPlan};
 use crate::functions::Function;
 use crate::problem::{Problem, ProblemKind};
-use crate::source::{self, Expression, Format};
+use crate::source::{self, Expression, Fields, Format};
 use crate::target::TargetSpec;
 use crate::Error;
 use oxiri::Iri;
 use oxrdf::{NamedNode, Term};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// What runs: one entry per source file, each with the triples maps that read it.
 #[derive(Debug)]
@@ -143,6 +146,76 @@ pub struct FunctionPlan {
 pub enum AnnotationPlan {
     Constant(String),
     Map(Box<TermPlan>),
+}
+
+/// A logical view, compiled; [`ViewPlan::prepare`] and [`ViewPlan::apply`]
+/// run it (`view.rs`).
+#[derive(Debug)]
+pub struct ViewPlan {
+    pub name: String,
+    /// The file under the view (through any views below it).
+    pub file: source::Description,
+    pub base: ViewBasePlan,
+    pub fields: Vec<FieldPlan>,
+    pub joins: Vec<ViewJoinPlan>,
+    /// `#`, every field and index column, then the joined fields.
+    pub columns: Vec<String>,
+    /// The iterable fields' names: their values are records.
+    pub record_fields: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum ViewBasePlan {
+    /// The records of [`ViewPlan::file`].
+    Source,
+    View(Box<ViewPlan>),
+}
+
+#[derive(Debug)]
+pub struct FieldPlan {
+    pub column: usize,
+    pub index_column: usize,
+    pub kind: FieldKindPlan,
+    /// How the field's values are read as records for its children.
+    pub child_format: Option<Format>,
+    pub children: Vec<FieldPlan>,
+}
+
+#[derive(Debug)]
+pub enum FieldKindPlan {
+    Expression(Box<TermPlan>),
+    /// One record per selected value; `parse_as` when the field names
+    /// another reference formulation than its parent's.
+    Iterable {
+        iterator: Option<Expression>,
+        parse_as: Option<Format>,
+    },
+}
+
+#[derive(Debug)]
+pub struct ViewJoinPlan {
+    pub parent: ViewPlan,
+    pub child_keys: Vec<TermPlan>,
+    pub parent_keys: Vec<TermPlan>,
+    /// Fields computed on the parent's records.
+    pub fields: Vec<FieldPlan>,
+    pub inner: bool,
+    /// The parent's joined fields by join key: the one piece of run-time
+    /// state in a plan, filled once by [`ViewPlan::prepare`] (`view.rs`)
+    /// before the view's records are made, then only read.
+    pub(super) table: OnceLock<HashMap<Vec<String>, Vec<Fields>>>,
+}
+
+impl ViewJoinPlan {
+    pub fn new(
+        parent: ViewPlan,
+        child_keys: Vec<TermPlan>,
+        parent_keys: Vec<TermPlan>,
+        fields: Vec<FieldPlan>,
+        inner: bool,
+    ) -> Self {
+        Self { parent, child_keys, parent_keys, fields, inner, table: OnceLock::new() }
+    }
 }
 
 impl Plan {

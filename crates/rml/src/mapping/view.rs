@@ -8,85 +8,21 @@
 //!
 //! Views run on the reading thread, between the source and the mapping,
 //! so a triples map on a view is mapped exactly like one on a file.
+//!
+//! This module runs views; it does not define them. A view is compiled with
+//! the rest of the mapping, into the [`ViewPlan`] of `plan.rs`, and made of
+//! the same term plans, so the plan depends on nothing that runs and this
+//! module depends on the plan and on term generation (`generate.rs`), which
+//! also gives the join keys it shares with the referencing object maps of
+//! `execute.rs`.
 
-use super::execute::join_keys;
-use super::generate::value_of_term;
-use super::plan::{TermPlan, ValuePlan};
-use crate::source::{self, Expression, Format, Record, Row, Value};
+use super::generate::{join_keys, value_of_term};
+use super::plan::{FieldKindPlan, FieldPlan, ValuePlan, ViewBasePlan, ViewJoinPlan, ViewPlan};
+use crate::source::{self, Expression, Fields, Format, Record, Row, Value};
 use crate::Error;
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use crate::source::xsd::INTEGER as XSD_INTEGER;
-
-/// A view's fields, by column: each with its values.
-pub type Fields = Vec<Vec<Value>>;
-
-#[derive(Debug)]
-pub struct ViewPlan {
-    pub name: String,
-    /// The file under the view (through any views below it).
-    pub file: source::Description,
-    pub base: ViewBasePlan,
-    pub fields: Vec<FieldPlan>,
-    pub joins: Vec<ViewJoinPlan>,
-    /// `#`, every field and index column, then the joined fields.
-    pub columns: Vec<String>,
-    /// The iterable fields' names: their values are records.
-    pub record_fields: Vec<String>,
-}
-
-#[derive(Debug)]
-pub enum ViewBasePlan {
-    /// The records of [`ViewPlan::file`].
-    Source,
-    View(Box<ViewPlan>),
-}
-
-#[derive(Debug)]
-pub struct FieldPlan {
-    pub column: usize,
-    pub index_column: usize,
-    pub kind: FieldKindPlan,
-    /// How the field's values are read as records for its children.
-    pub child_format: Option<Format>,
-    pub children: Vec<FieldPlan>,
-}
-
-#[derive(Debug)]
-pub enum FieldKindPlan {
-    Expression(Box<TermPlan>),
-    /// One record per selected value; `parse_as` when the field names
-    /// another reference formulation than its parent's.
-    Iterable {
-        iterator: Option<Expression>,
-        parse_as: Option<Format>,
-    },
-}
-
-#[derive(Debug)]
-pub struct ViewJoinPlan {
-    pub parent: ViewPlan,
-    pub child_keys: Vec<TermPlan>,
-    pub parent_keys: Vec<TermPlan>,
-    /// Fields computed on the parent's records.
-    pub fields: Vec<FieldPlan>,
-    pub inner: bool,
-    /// The parent's joined fields by join key, read once, on first use.
-    table: OnceLock<HashMap<Vec<String>, Vec<Fields>>>,
-}
-
-impl ViewJoinPlan {
-    pub fn new(
-        parent: ViewPlan,
-        child_keys: Vec<TermPlan>,
-        parent_keys: Vec<TermPlan>,
-        fields: Vec<FieldPlan>,
-        inner: bool,
-    ) -> Self {
-        Self { parent, child_keys, parent_keys, fields, inner, table: OnceLock::new() }
-    }
-}
 
 impl ViewPlan {
     /// Reads every source the view's joins need (once) before its records

@@ -14,10 +14,12 @@ pub mod json;
 pub mod xml;
 
 pub use csv_file::CsvSource;
+// In `problem.rs`, below both this module and `files.rs`, which opens
+// sources and reports with it.
+pub use crate::problem::SourceError;
 
 use crate::files::{Compression, Encoding};
 use crate::problem::Problem;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How a source's records are written: its reference formulation, with the
@@ -105,8 +107,11 @@ pub enum Record {
     Json(Box<serde_json::Value>),
     Xml(Box<xml::XmlRecord>),
     /// A logical view's record: the values of each field, by field index.
-    Fields(Box<Vec<Vec<Value>>>),
+    Fields(Box<Fields>),
 }
+
+/// A view's fields, by column: each with its values.
+pub type Fields = Vec<Vec<Value>>;
 
 impl Record {
     /// A CSV record's cell, `None` for other formats or past the row's end.
@@ -232,23 +237,4 @@ pub fn open(description: &Description) -> Result<Box<dyn RecordSource>, SourceEr
             &description.namespaces,
         )?),
     })
-}
-
-/// A source that cannot be read at all (missing, without a CSV header, not
-/// JSON or XML), with the line where the format gives one.
-#[derive(Debug, Clone, thiserror::Error)]
-pub struct SourceError {
-    pub file: PathBuf,
-    pub line: Option<u64>,
-    pub problem: String,
-}
-
-impl fmt::Display for SourceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        write!(f, ": {}", self.problem)
-    }
 }
