@@ -1,8 +1,9 @@
 //! `factgraph generate`: a synthetic project of any size, for benchmarks.
 
+use super::Outcome;
 use factgraph::generate::{generate, GenerateOptions};
+use factgraph::Error;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Write a synthetic project into a new folder: this project's
 /// factgraph.toml, mappings, ontology and queries, and data/ with the same
@@ -24,7 +25,7 @@ pub struct Args {
     seed: u64,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     let template = super::load_project(config, None)?;
     let report = generate(&template, &args.out, GenerateOptions { offerings: args.offerings, seed: args.seed })?;
     let counts: Vec<String> = report
@@ -33,5 +34,5 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         .map(|(file, rows)| format!("{} {rows}", file.file_stem().unwrap_or_default().to_string_lossy()))
         .collect();
     println!("{} rows in {}: {}", report.total_rows(), args.out.display(), counts.join(", "));
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Done)
 }
