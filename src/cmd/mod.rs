@@ -1,5 +1,6 @@
 //! Shared plumbing of the subcommands: the command line, formats, output
-//! files and exit codes (0 ok, 1 a problem found in the data, 2 an error).
+//! files and exit codes (0 done, 1 something found or a problem in the
+//! user's input, 2 an error), all decided in [`exit`].
 
 mod build;
 mod check;
