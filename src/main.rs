@@ -35,12 +35,5 @@ pub(crate) fn return_freed_memory_sooner() {
 }
 
 fn main() -> ExitCode {
-    let cli = cmd::Cli::parse();
-    match cmd::run(cli) {
-        Ok(code) => code,
-        Err(error) => {
-            cmd::print_error(&error);
-            cmd::exit_code_for(&error)
-        }
-    }
+    cmd::exit(cmd::run(cmd::Cli::parse()))
 }

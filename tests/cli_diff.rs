@@ -128,3 +128,33 @@ fn unreadable_sides_exit_2() {
     let error = project.fails(&["diff", "data", "fine.nt"], 2);
     assert!(error.contains("no graph has been built here yet"), "{error}");
 }
+
+#[test]
+fn a_broken_factgraph_toml_is_an_error_at_its_line_not_ignored() {
+    let project = TestProject::mini();
+    project.write("a.nt", "");
+    let config = std::fs::read_to_string(project.path().join("factgraph.toml")).unwrap();
+    project.write("factgraph.toml", &config.replace("[prefixes]", "[prefixes\n"));
+    let error = project.fails(&["diff", "a.nt", "a.nt"], 1);
+    assert!(error.starts_with("factgraph: factgraph.toml:3: "), "{error}");
+    assert_eq!(error.lines().count(), 1, "one line: {error}");
+}
+
+#[test]
+fn named_graphs_in_a_single_graph_format_exit_2_before_anything_is_written() {
+    let project = TestProject::mini();
+    project.write("none.nq", "");
+    project.write(
+        "named.nq",
+        "<http://example.org/a> <http://example.org/b> <http://example.org/c> <http://example.org/g> .\n",
+    );
+    let output = project.run(&["diff", "--format", "ntriples", "none.nq", "named.nq"]);
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{error}");
+    assert!(error.contains("<http://example.org/g>") && error.contains("use --format summary"), "{error}");
+    assert!(output.stdout.is_empty(), "{}", stdout_of(&output));
+    let output = project.run(&["diff", "--format", "ntriples", "--removed", "none.nq", "named.nq"]);
+    // Nothing was removed: nothing to refuse, and 1 as the graphs differ.
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+}

@@ -46,3 +46,18 @@ fn an_unknown_resource_suggests_the_nearest() {
         "factgraph: the graph has no triples about <http://example.org/org/microsfot>; did you mean <http://example.org/org/microsoft>?\n"
     );
 }
+
+#[test]
+fn what_is_not_an_iri_exits_2_and_a_prefix_that_is_not_one_exits_1() {
+    let project = TestProject::mini().built();
+    let error = project.fails(&["why", "not an IRI"], 2);
+    assert!(error.starts_with("factgraph: \"not an IRI\" is neither an IRI nor a prefixed name"), "{error}");
+    let config = std::fs::read_to_string(project.path().join("factgraph.toml")).unwrap();
+    project.write("factgraph.toml", &config.replace("\"http://schema.org/\"", "\"schema.org\""));
+    let error = project.fails(&["why", "ex:partner"], 1);
+    assert!(
+        error.starts_with("factgraph: factgraph.toml: prefix schema = \"schema.org\" is not an absolute IRI"),
+        "{error}"
+    );
+    assert_eq!(error.lines().count(), 1, "{error}");
+}

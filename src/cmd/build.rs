@@ -1,10 +1,10 @@
 //! `factgraph build`: map every source into a new store version and switch to it.
 
-use anyhow::Context as _;
+use super::Outcome;
 use factgraph_core::build::{build, BuildOptions, BuildReport};
 use factgraph_core::diff;
+use factgraph_core::Error;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Build the graph from the project's mappings and CSV files into a new store
 /// version; the previous graph stays current until the new one is complete.
@@ -37,7 +37,7 @@ pub struct Args {
     quiet: bool,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     crate::return_freed_memory_sooner();
     let project = super::load_project(config, args.store)?;
     let options = BuildOptions {
@@ -56,23 +56,26 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     if args.diff {
         print_changes(&project)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Done)
 }
 
 /// The summary of `factgraph diff` between the replaced graph and the new one.
-fn print_changes(project: &factgraph_core::project::Project) -> anyhow::Result<()> {
+fn print_changes(project: &factgraph_core::project::Project) -> Result<(), Error> {
     let store_dir = factgraph_core::store::StoreDir::new(&project.store);
     let Some(previous) = store_dir.open_previous()? else {
         println!("Changes: none to show, this is the first graph built in {}", project.store.display());
         return Ok(());
     };
     let leave_out = [factgraph_core::metadata::graph_iri(project)];
-    let old = diff::read_store(&previous, &leave_out).context("reading the replaced graph")?;
-    let new = diff::read_store(&store_dir.open_current()?, &leave_out).context("reading the new graph")?;
+    let read = |store, which| {
+        diff::read_store(store, &leave_out)
+            .map_err(|e| Error::store(&project.store, format!("reading the {which} graph: {e}")))
+    };
+    let old = read(&previous, "replaced")?;
+    let new = read(&store_dir.open_current()?, "new")?;
     println!("Changes against the graph replaced:");
     let show = |term: &oxigraph::model::Term| diff::show_term(term, &project.prefixes);
-    diff::compare(&old, &new).write_counts(&show, &mut std::io::stdout().lock())?;
-    Ok(())
+    diff::compare(&old, &new).write_counts(&show, &mut std::io::stdout().lock()).map_err(Error::stdout)
 }
 
 fn print_report(report: &BuildReport) {

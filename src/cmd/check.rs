@@ -1,9 +1,11 @@
 //! `factgraph check`: validate sources, mappings and the mapped graph.
 
+use super::Outcome;
 use clap::ValueEnum;
+use factgraph_core::problem::Problem;
+use factgraph_core::Error;
 use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
 
 /// Check the CSV files, the mappings and the graph they produce (identifiers,
 /// references, datatypes, SHACL shapes) without touching the store. Exits 0
@@ -22,7 +24,7 @@ enum Format {
     Json,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     crate::return_freed_memory_sooner();
     let project = super::load_project(config, None)?;
     let bar = super::progress_bar(false);
@@ -30,17 +32,23 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let (problems, total) = match checked {
         Ok(report) => (report.problems, report.total_problems),
-        Err(factgraph_core::Error::Problems { problems, total }) => (problems, total),
-        Err(other) => return Err(other.into()),
+        Err(Error::Problems { problems, total }) => (problems, total),
+        Err(other) => return Err(other),
     };
+    write(&problems, total, args.format).map_err(Error::stdout)?;
+    Ok(Outcome::found_if(total > 0))
+}
+
+/// The problems on standard output (they are the command's answer).
+fn write(problems: &[Problem], total: u64, format: Format) -> std::io::Result<()> {
     let mut out = super::stdout();
-    match args.format {
+    match format {
         Format::Json => {
             let json = serde_json::json!({ "problems": problems, "total": total });
             writeln!(out, "{json}")?;
         }
         Format::Human => {
-            for problem in &problems {
+            for problem in problems {
                 writeln!(out, "{problem}")?;
             }
             if total > problems.len() as u64 {
@@ -53,6 +61,5 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    out.flush()?;
-    Ok(if total == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    out.flush()
 }

@@ -1,11 +1,12 @@
 //! `factgraph diff`: what changed between two versions of the graph.
 
+use super::Outcome;
 use clap::ValueEnum;
 use factgraph_core::diff::{self, Diff};
+use factgraph_core::Error;
 use oxigraph::io::RdfFormat;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Compare two graphs, each a store folder (as given to --store; its current
 /// version) or an RDF file (.ttl .nt .nq .trig). Blank nodes are compared by
@@ -45,30 +46,41 @@ enum DiffFormat {
     Turtle,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
-    // The project lends its prefixes and the build description's graph name;
-    // diff runs outside a project too.
-    let project = super::load_project(config, None).ok();
-    let prefixes = project.as_ref().map(|p| p.prefixes.clone()).unwrap_or_default();
-    let leave_out: Vec<_> = match &project {
-        Some(project) if !args.with_metadata => vec![factgraph_core::metadata::graph_iri(project)],
-        _ => Vec::new(),
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
+    // The project lends its prefixes and the build description's graph name.
+    // Outside a project (no factgraph.toml) its defaults serve; a
+    // factgraph.toml that cannot be read is an error, not a silent default.
+    let project = super::load_project(config, None)?;
+    let leave_out = match args.with_metadata {
+        false => vec![factgraph_core::metadata::graph_iri(&project)],
+        true => Vec::new(),
     };
     let old = diff::read(&args.old, &leave_out)?;
     let new = diff::read(&args.new, &leave_out)?;
     let difference: Diff = diff::compare(&old, &new);
+    if let Some(format) = rdf_format(args.format) {
+        diff::check_one_graph(if args.removed { &difference.removed } else { &difference.added }, format)?;
+    }
+    write(&difference, &args, &project.prefixes).map_err(Error::stdout)?;
+    Ok(Outcome::found_if(!difference.is_empty()))
+}
+
+fn write(difference: &Diff, args: &Args, prefixes: &[(String, String)]) -> std::io::Result<()> {
     let mut out = super::stdout();
-    match args.format {
-        DiffFormat::Summary => {
-            difference.write_summary(&|term: &oxigraph::model::Term| diff::show_term(term, &prefixes), &mut out)?;
-        }
-        DiffFormat::Ntriples | DiffFormat::Turtle => {
-            let format =
-                if matches!(args.format, DiffFormat::Turtle) { RdfFormat::Turtle } else { RdfFormat::NTriples };
+    match rdf_format(args.format) {
+        None => difference.write_summary(&|term: &oxigraph::model::Term| diff::show_term(term, prefixes), &mut out)?,
+        Some(format) => {
             let quads = if args.removed { &difference.removed } else { &difference.added };
-            diff::write_rdf(quads, format, &prefixes, &mut out)?;
+            diff::write_rdf(quads, format, prefixes, &mut out)?;
         }
     }
-    out.flush()?;
-    Ok(ExitCode::from(if difference.is_empty() { 0 } else { 1 }))
+    out.flush()
+}
+
+fn rdf_format(format: DiffFormat) -> Option<RdfFormat> {
+    match format {
+        DiffFormat::Summary => None,
+        DiffFormat::Ntriples => Some(RdfFormat::NTriples),
+        DiffFormat::Turtle => Some(RdfFormat::Turtle),
+    }
 }

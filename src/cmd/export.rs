@@ -1,9 +1,10 @@
 //! `factgraph export`: the whole dataset, sorted and deterministic.
 
+use super::Outcome;
 use super::RdfFormatArg;
 use factgraph_core::export::Quads;
+use factgraph_core::Error;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Export the current graph with the project's prefixes. The output is sorted,
 /// so two exports of the same data are byte-identical. Turtle and N-Triples
@@ -28,7 +29,7 @@ pub struct Args {
     from_store: bool,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     let project = super::load_project(config, args.store)?;
     let (version, store) = factgraph_core::store::StoreDir::new(&project.store).open_current_version()?;
     let kept = if args.from_store { None } else { factgraph_core::export::KeptRuns::open(&version.kept_runs_folder()) };
@@ -46,5 +47,5 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     if other_graphs > 0 {
         eprintln!("factgraph: {other_graphs} quad(s) in named graphs are not in this single-graph format; use --format trig or nquads");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Done)
 }

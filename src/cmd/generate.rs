@@ -1,10 +1,10 @@
 //! `factgraph generate`: a synthetic project of any size, for benchmarks.
 
+use super::Outcome;
 use factgraph_core::problem::ProblemKind;
 use factgraph_core::project::{Project, CONFIG_FILE};
 use factgraph_generate::{generate, GenerateError, GenerateOptions, ProjectFolders};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Write a synthetic project into a new folder: this project's
 /// factgraph.toml, mappings, ontology and queries, and data/ with the same
@@ -26,7 +26,7 @@ pub struct Args {
     seed: u64,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, factgraph_core::Error> {
     let template = folders(&super::load_project(config, None)?);
     let options = GenerateOptions { offerings: args.offerings, seed: args.seed };
     let report = generate(&template, &args.out, options).map_err(library_error)?;
@@ -36,7 +36,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         .map(|(file, rows)| format!("{} {rows}", file.file_stem().unwrap_or_default().to_string_lossy()))
         .collect();
     println!("{} rows in {}: {}", report.total_rows(), args.out.display(), counts.join(", "));
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Done)
 }
 
 /// The project's folders, as the generator reads and copies them.

@@ -1,14 +1,16 @@
 //! `factgraph map`: run mappings and write the RDF, without a store.
 
-use super::RdfFormatArg;
+use super::{Outcome, RdfFormatArg};
 use factgraph_core::mapping::{self, Plan};
 use factgraph_core::pipeline::write::{write_run, Written};
+use factgraph_core::Error;
 use oxigraph::io::RdfFormat;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Run RML mapping files and write the RDF they produce. Relative source
-/// paths resolve against each mapping file's folder.
+/// paths resolve against each mapping file's folder. Exits 1 when the data
+/// has problems (nothing is written to a file then) or when quads in named
+/// graphs were left out of a format that holds one graph.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// RML mapping files (Turtle), legacy or current vocabulary.
@@ -24,7 +26,7 @@ pub struct Args {
     base: Option<String>,
 }
 
-pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, _config: Option<&Path>) -> Result<Outcome, Error> {
     let mut mapping = mapping::read_mapping_files(&args.mappings)?;
     for map in &mut mapping.triples_maps {
         if map.base_iri.is_none() {
@@ -39,7 +41,7 @@ pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
     // leaves nothing behind (standard output has already had its quads).
     let written = written.and_then(|w| match w.report.issue_count {
         0 => Ok(w),
-        total => Err(factgraph_core::Error::Problems { problems: w.report.issues, total }),
+        total => Err(Error::Problems { problems: w.report.issues, total }),
     });
     let Written { report, named_graph_quads_left_out } = out.finish(written)?;
     if named_graph_quads_left_out > 0 {
@@ -49,5 +51,5 @@ pub fn run(args: Args, _config: Option<&Path>) -> anyhow::Result<ExitCode> {
         );
     }
     debug_assert_eq!(report.issue_count, 0, "runs with problems stop above");
-    Ok(if named_graph_quads_left_out > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(Outcome::found_if(named_graph_quads_left_out > 0))
 }

@@ -1,5 +1,6 @@
 //! Shared plumbing of the subcommands: the command line, formats, output
-//! files and exit codes (0 ok, 1 a problem found in the data, 2 an error).
+//! files and exit codes (0 done, 1 something found or a problem in the
+//! user's input, 2 an error), all decided in [`exit`].
 
 mod build;
 mod check;
@@ -13,9 +14,9 @@ mod query;
 mod serve;
 mod why;
 
-use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use factgraph_core::project::Project;
+use factgraph_core::Error;
 use oxigraph::io::RdfFormat;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -50,15 +51,34 @@ enum Command {
     Why(why::Args),
 }
 
-/// Runs the subcommand. Errors come back as the library's: the engine's
-/// own, which a subcommand may pass on as they are, are turned into
-/// [`factgraph_core::Error`] here, so that printing them and their exit code
-/// look at one type.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    dispatch(cli).map_err(as_library_error)
+/// How a subcommand that ran to its end came out. Errors are the other
+/// outcome: [`exit`] turns all three into the exit code, in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, nothing to report: exit 0.
+    Done,
+    /// The command ran and found what its user asked it to look for or must
+    /// look at: problems in the data (`check`), differences (`diff`), no
+    /// facts about a resource (`why`), quads the format cannot hold (`map`).
+    /// Exit 1, like diff(1) and grep(1).
+    Found,
 }
 
-fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+impl Outcome {
+    /// `Found` when `found`, else `Done`.
+    fn found_if(found: bool) -> Self {
+        if found {
+            Self::Found
+        } else {
+            Self::Done
+        }
+    }
+}
+
+/// Runs the subcommand. The engine's errors become the library's through
+/// `?` ([`factgraph_core::Error`]'s `From`), so that every error reaches [`exit`]
+/// with its type.
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
     let config = cli.config.as_deref();
     match cli.command {
         Command::Build(args) => build::run(args, config),
@@ -75,29 +95,26 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The engine's errors as the library's; any other error as it is.
-fn as_library_error(error: anyhow::Error) -> anyhow::Error {
-    let error = match error.downcast::<factgraph_rml::Error>() {
-        Ok(engine) => return factgraph_core::Error::from(engine).into(),
-        Err(other) => other,
-    };
-    let error = match error.downcast::<factgraph_core::mapping::MappingError>() {
-        Ok(mapping) => return factgraph_core::Error::from(mapping).into(),
-        Err(other) => other,
-    };
-    match error.downcast::<factgraph_core::source::SourceError>() {
-        Ok(source) => factgraph_core::Error::from(source).into(),
-        Err(other) => other,
+/// The one place exit codes are decided (the README's table): 0 done, and
+/// for a write to a closed pipe (`factgraph export | head`), which prints
+/// nothing; 1 when the command found something ([`Outcome::Found`]) or the
+/// user's input has a problem to fix ([`Error::is_in_input`]); 2 for every
+/// other error (arguments, files, the store, a server).
+pub fn exit(result: Result<Outcome, Error>) -> ExitCode {
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Found) => ExitCode::from(1),
+        Err(error) if error.is_closed_pipe() => ExitCode::SUCCESS,
+        Err(error) => {
+            print_error(&error);
+            ExitCode::from(if error.is_in_input() { 1 } else { 2 })
+        }
     }
 }
 
-/// One line per problem in the data, then a summary; other errors as one
-/// line with their context. Nothing for a closed pipe.
-pub fn print_error(error: &anyhow::Error) {
-    if is_closed_pipe(error) {
-        return;
-    }
-    if let Some(factgraph_core::Error::Problems { problems, total }) = error.downcast_ref() {
+/// One line per problem in the data, then a summary; other errors as one line.
+fn print_error(error: &Error) {
+    if let Error::Problems { problems, total } = error {
         for problem in problems {
             eprintln!("{problem}");
         }
@@ -107,31 +124,11 @@ pub fn print_error(error: &anyhow::Error) {
         }
         eprintln!("factgraph: {total} problem(s) in the data; nothing was changed");
     } else {
-        eprintln!("factgraph: {error:#}");
+        eprintln!("factgraph: {error}");
     }
 }
 
-/// The one place exit codes are decided: 1 when the user's input has a
-/// problem to fix (the library says which errors are such), 0 when the
-/// reader of standard output went away (`factgraph export | head`), 2 for
-/// everything else (arguments, files, the store).
-pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
-    if is_closed_pipe(error) {
-        return ExitCode::SUCCESS;
-    }
-    let in_input = error.downcast_ref::<factgraph_core::Error>().is_some_and(factgraph_core::Error::is_in_input);
-    ExitCode::from(if in_input { 1 } else { 2 })
-}
-
-/// Whether the error, or an error it wraps (the library's `Io` errors wrap
-/// theirs), is a write to a closed pipe.
-fn is_closed_pipe(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
-}
-
-fn load_project(config: Option<&Path>, store: Option<PathBuf>) -> anyhow::Result<Project> {
+fn load_project(config: Option<&Path>, store: Option<PathBuf>) -> Result<Project, Error> {
     let mut project = Project::load(config)?;
     if let Some(store) = store {
         project.store = store;
@@ -146,62 +143,62 @@ fn stdout() -> BufWriter<std::io::Stdout> {
 
 /// The file given, or standard output, and its name for messages. A file
 /// appears only when the command succeeds: it is written beside its place
-/// under a temporary name and renamed by [`OutputFile::finish`], so that a
-/// failed command leaves no partial file (and an older file as it was).
+/// as a hidden temporary file and renamed by [`OutputFile::finish`], so that
+/// a failed command leaves no partial file (and an older file as it was).
 /// Devices and pipes (`/dev/null`, a FIFO) are written in place.
-fn output_file(path: Option<&Path>) -> anyhow::Result<(OutputFile, PathBuf)> {
+fn output_file(path: Option<&Path>) -> Result<(OutputFile, PathBuf), Error> {
     let Some(path) = path else {
-        let out = OutputFile { out: BufWriter::new(Box::new(std::io::stdout())), file: None };
-        return Ok((out, PathBuf::from("standard output")));
+        let name = PathBuf::from("standard output");
+        let out = OutputFile { out: BufWriter::new(Box::new(std::io::stdout())), name: name.clone(), partial: None };
+        return Ok((out, name));
     };
     if path.exists() && !path.is_file() {
         // A device or a pipe (`--output /dev/null`): written in place, never replaced.
-        let file = File::options().write(true).open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        return Ok((OutputFile { out: BufWriter::new(Box::new(file)), file: None }, path.to_owned()));
+        let file = File::options().write(true).open(path).map_err(Error::io(path))?;
+        return Ok((
+            OutputFile { out: BufWriter::new(Box::new(file)), name: path.to_owned(), partial: None },
+            path.into(),
+        ));
     }
-    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
-    let mut partial_name = std::ffi::OsString::from(".");
-    partial_name.push(name);
-    partial_name.push(format!(".partial-{}", std::process::id()));
-    let partial = path.with_file_name(partial_name);
-    let file = File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
-    let out =
-        OutputFile { out: BufWriter::new(Box::new(file)), file: Some(PartialFile { partial, path: path.to_owned() }) };
+    let name = path.file_name().ok_or_else(|| Error::Usage(format!("{} is not a file name", path.display())))?;
+    let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    // The permissions `File::create` gives (less the umask): the output is
+    // the user's file, not a private temporary one.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let (file, partial) = builder.tempfile_in(folder).map_err(Error::io(path))?.into_parts();
+    let out = OutputFile { out: BufWriter::new(Box::new(file)), name: path.to_owned(), partial: Some(partial) };
     Ok((out, path.to_owned()))
 }
 
 /// Where [`output_file`] writes.
 pub struct OutputFile {
     out: BufWriter<Box<dyn Write + Send>>,
-    file: Option<PartialFile>,
-}
-
-struct PartialFile {
-    partial: PathBuf,
-    path: PathBuf,
+    /// The file's path, or "standard output".
+    name: PathBuf,
+    /// The hidden file that becomes the output; removed when dropped.
+    partial: Option<tempfile::TempPath>,
 }
 
 impl OutputFile {
     /// Ends the output with the command's result: on success the file takes
     /// its place; on failure the partial file is removed.
-    fn finish<T, E: Into<anyhow::Error>>(mut self, result: Result<T, E>) -> anyhow::Result<T> {
-        let flushed = result.map_err(Into::into).and_then(|value| {
-            self.out.flush().context("cannot write the output")?;
+    fn finish<T>(mut self, result: Result<T, Error>) -> Result<T, Error> {
+        let value = result.and_then(|value| {
+            self.out.flush().map_err(Error::io(&self.name))?;
             Ok(value)
         });
-        let Some(file) = self.file.take() else { return flushed };
         drop(self.out);
-        match flushed {
-            Ok(value) => {
-                std::fs::rename(&file.partial, &file.path)
-                    .with_context(|| format!("cannot create {}", file.path.display()))?;
-                Ok(value)
-            }
-            Err(error) => {
-                let _ = std::fs::remove_file(&file.partial);
-                Err(error)
-            }
+        let value = value?;
+        if let Some(partial) = self.partial {
+            partial.persist(&self.name).map_err(|e| Error::io(&self.name)(e.error))?;
         }
+        Ok(value)
     }
 }
 

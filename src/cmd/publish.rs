@@ -1,10 +1,10 @@
 //! `factgraph publish`: send the built graph to a triple store.
 
-use anyhow::Context as _;
+use super::Outcome;
 use factgraph_core::publish::{self, PublishOptions, PublishedGraph};
+use factgraph_core::Error;
 use oxigraph::model::NamedNode;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Send the current graph to a triple store that speaks the SPARQL 1.1 Graph
 /// Store HTTP Protocol (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever…), one
@@ -36,12 +36,12 @@ pub struct Args {
     quiet: bool,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     let project = super::load_project(config, args.store)?;
     let data_graph = args
         .graph
         .as_deref()
-        .map(|iri| NamedNode::new(iri).with_context(|| format!("--graph {iri}: not an absolute IRI")))
+        .map(|iri| NamedNode::new(iri).map_err(|e| Error::Usage(format!("--graph {iri}: not an absolute IRI: {e}"))))
         .transpose()?;
     let store = factgraph_core::store::StoreDir::new(&project.store).open_current()?;
     let options = PublishOptions {
@@ -58,5 +58,5 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
             println!("{:>10} triples  {graph}  ({})", sent.triples, sent.status);
         }
     })?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Done)
 }

@@ -1,11 +1,11 @@
 //! `factgraph query`: answer a named question, a query file or query text.
 
-use anyhow::bail;
+use super::Outcome;
 use clap::ValueEnum;
 use factgraph_core::query::{self, answers, named, Graph, ReadFrom, ResultsFormat, WriteOptions};
+use factgraph_core::Error;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Run a SPARQL query on the current graph: a named question from queries/
 /// (its file name without .rq), a .rq file, or text given with --sparql.
@@ -50,7 +50,7 @@ enum ResultsFormatArg {
     Ntriples,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     let project = super::load_project(config, args.store)?;
     let format = match args.format {
         Some(format) => format.into(),
@@ -69,12 +69,12 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
             let question = named::find(&project.queries, name)?;
             if !args.from_store && !args.explain && write_kept_answer(&project, &question, format, &options, &mut out)?
             {
-                out.flush()?;
-                return Ok(ExitCode::SUCCESS);
+                out.flush().map_err(Error::stdout)?;
+                return Ok(Outcome::Done);
             }
             (question.name, question.text)
         }
-        (None, None) => bail!("give a question name, a .rq file or --sparql TEXT"),
+        (None, None) => return Err(Error::Usage("give a question name, a .rq file or --sparql TEXT".into())),
     };
     let version = factgraph_core::store::StoreDir::new(&project.store).require_current_version()?;
     let from = if args.from_store { ReadFrom::Store } else { ReadFrom::Index };
@@ -88,14 +88,12 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         false => (graph.execute(prepared), None),
     };
     let results = results.map_err(|e| query::query_error(&name, e.to_string()))?;
-    query::write_results(results, format, &options, &mut out)?;
-    out.flush()?;
+    query::write_results(results, format, &options, &mut out).and_then(|()| out.flush()).map_err(Error::stdout)?;
     if let Some(explanation) = explanation {
         let mut err = std::io::stderr().lock();
-        explanation.write_in_json(&mut err)?;
-        writeln!(err)?;
+        explanation.write_in_json(&mut err).and_then(|()| writeln!(err)).map_err(Error::io("standard error"))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Done)
 }
 
 /// Writes the answer the build kept for `question`, if it kept one: the
@@ -106,21 +104,25 @@ fn write_kept_answer(
     format: ResultsFormat,
     options: &WriteOptions,
     out: &mut dyn std::io::Write,
-) -> anyhow::Result<bool> {
+) -> Result<bool, Error> {
     let Some(version) = factgraph_core::store::StoreDir::new(&project.store).current_version()? else {
         return Ok(false);
     };
     let Some(answer) = answers::kept_answer(&version.answers_folder(), question, &project.prefixes) else {
         return Ok(false);
     };
-    let copy = |path: &Path, out: &mut dyn std::io::Write| -> anyhow::Result<()> {
-        std::io::copy(&mut std::fs::File::open(path)?, out)?;
+    let copy = |path: &Path, out: &mut dyn std::io::Write| -> Result<(), Error> {
+        let mut file = std::fs::File::open(path).map_err(Error::io(path))?;
+        std::io::copy(&mut file, out).map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::stdout(e),
+            _ => Error::io(path)(e),
+        })?;
         Ok(())
     };
     match (format, options.allow_formulas) {
         (ResultsFormat::Csv, false) => copy(&answer.csv, out)?,
         (ResultsFormat::Tsv, true) => copy(&answer.tsv, out)?,
-        _ => query::write_results(answers::read_back(&answer)?, format, options, out)?,
+        _ => query::write_results(answers::read_back(&answer)?, format, options, out).map_err(Error::stdout)?,
     }
     Ok(true)
 }

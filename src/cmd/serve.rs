@@ -1,11 +1,12 @@
 //! `factgraph serve`: a read-only SPARQL endpoint and query page.
 
+use super::Outcome;
 use factgraph_core::query::ReadFrom;
 use factgraph_serve::{self as serve, ServeOptions};
+use factgraph_core::Error;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Duration;
 
 /// Serve the current graph over HTTP, read-only: the SPARQL 1.1 Protocol at
@@ -48,10 +49,10 @@ pub struct Args {
     max_queries: Option<u16>,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     let project = super::load_project(config, args.store)?;
     if !(args.timeout >= 0.0 && args.timeout.is_finite()) {
-        anyhow::bail!("--timeout takes a number of seconds, 0 for no limit");
+        return Err(Error::Usage("--timeout takes a number of seconds, 0 for no limit".into()));
     }
     let options = ServeOptions {
         project,
@@ -65,12 +66,14 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     };
     let endpoint = serve::start(args.bind, options)?;
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "listening on http://{}/", endpoint.address)?;
-    stdout.flush()?;
+    writeln!(stdout, "listening on http://{}/", endpoint.address)
+        .and_then(|()| stdout.flush())
+        .map_err(Error::stdout)?;
     drop(stdout);
     if !endpoint.address.ip().is_loopback() {
         eprintln!("factgraph: note: {} accepts connections from other machines", endpoint.address);
     }
-    endpoint.join()?;
-    Ok(ExitCode::SUCCESS)
+    let address = endpoint.address;
+    endpoint.join().map_err(Error::io(address.to_string()))?;
+    Ok(Outcome::Done)
 }

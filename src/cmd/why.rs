@@ -1,14 +1,15 @@
 //! `factgraph why`: where the facts about a resource came from.
 
-use anyhow::bail;
+use super::Outcome;
 use factgraph_core::query::results::for_people;
+use factgraph_core::Error;
 use oxigraph::model::{NamedNode, Term};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Print every triple about a resource with the CSV file and line that
-/// produced it and the source that row cites.
+/// produced it and the source that row cites. Exits 1 when the graph has no
+/// triples about it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The resource: a full IRI, or a prefixed name with a prefix of factgraph.toml.
@@ -19,7 +20,7 @@ pub struct Args {
     store: Option<PathBuf>,
 }
 
-pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     let project = super::load_project(config, args.store)?;
     let iri = expand(&args.iri, &project.prefixes)?;
     let explained = factgraph_core::why::explain(&project, &iri)?;
@@ -30,15 +31,24 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
             message.push_str(&format!("; did you mean <{near}>?"));
         }
         eprintln!("factgraph: {message}");
-        return Ok(ExitCode::from(1));
+        return Ok(Outcome::Found);
     }
+    write_explained(&explained, &iri, &project.prefixes).map_err(Error::stdout)?;
+    Ok(Outcome::Done)
+}
+
+fn write_explained(
+    explained: &[factgraph_core::why::Explained],
+    iri: &NamedNode,
+    prefixes: &[(String, String)],
+) -> std::io::Result<()> {
     let mut out = super::stdout();
-    writeln!(out, "{}", for_people(&Term::from(iri.clone()), &project.prefixes))?;
-    for fact in &explained {
-        let predicate = for_people(&Term::from(fact.quad.predicate.clone()), &project.prefixes);
+    writeln!(out, "{}", for_people(&Term::from(iri.clone()), prefixes))?;
+    for fact in explained {
+        let predicate = for_people(&Term::from(fact.quad.predicate.clone()), prefixes);
         let object = match &fact.quad.object {
             Term::Literal(literal) => literal.to_string(),
-            other => for_people(other, &project.prefixes),
+            other => for_people(other, prefixes),
         };
         writeln!(out, "  {predicate} {object}")?;
         if fact.origins.is_empty() {
@@ -56,20 +66,20 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
             )?;
         }
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    out.flush()
 }
 
 /// A full IRI as it is; `prefix:local` with a configured prefix expanded.
-fn expand(text: &str, prefixes: &[(String, String)]) -> anyhow::Result<NamedNode> {
+fn expand(text: &str, prefixes: &[(String, String)]) -> Result<NamedNode, Error> {
     let text = text.trim_start_matches('<').trim_end_matches('>');
     if let Some((prefix, local)) = text.split_once(':') {
         if let Some((_, namespace)) = prefixes.iter().find(|(p, _)| p == prefix) {
-            return Ok(NamedNode::new(format!("{namespace}{local}"))?);
+            let iri = format!("{namespace}{local}");
+            return NamedNode::new(&iri)
+                .map_err(|e| Error::Usage(format!("{text:?} expands to {iri:?}, not an IRI ({e})")));
         }
     }
-    match NamedNode::new(text) {
-        Ok(iri) => Ok(iri),
-        Err(e) => bail!("{text:?} is neither an IRI nor a prefixed name with a prefix of factgraph.toml ({e})"),
-    }
+    NamedNode::new(text).map_err(|e| {
+        Error::Usage(format!("{text:?} is neither an IRI nor a prefixed name with a prefix of factgraph.toml ({e})"))
+    })
 }

@@ -31,6 +31,11 @@ pub enum DiffError {
     Parse { path: PathBuf, source: RdfParseError },
     #[error("{}: {problem}", path.display())]
     Store { path: PathBuf, problem: String },
+    /// The difference cannot be written in the single-graph format asked.
+    #[error(
+        "the difference has quads in named graphs (such as {graph}), which {format} cannot hold; use --format summary"
+    )]
+    NamedGraphs { graph: GraphName, format: &'static str },
 }
 
 /// The quads only one side has, each list sorted like an export.
@@ -217,22 +222,28 @@ impl Diff {
     }
 }
 
+/// Refuses quads in named graphs when `format` holds one graph (N-Triples,
+/// Turtle), before [`write_rdf`] writes anything.
+pub fn check_one_graph(quads: &[Quad], format: RdfFormat) -> Result<(), DiffError> {
+    match quads.iter().find(|q| !q.graph_name.is_default_graph()) {
+        Some(quad) if !format.supports_datasets() => {
+            Err(DiffError::NamedGraphs { graph: quad.graph_name.clone(), format: format.name() })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Writes quads as an RDF document (N-Triples or Turtle, with `prefixes`),
 /// so that the added or removed triples can be loaded elsewhere. Those
-/// formats hold one graph: quads in named graphs are refused.
+/// formats hold one graph: quads in named graphs are refused
+/// ([`check_one_graph`] says so first).
 pub fn write_rdf(
     quads: &[Quad],
     format: RdfFormat,
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if let Some(quad) = quads.iter().find(|q| !q.graph_name.is_default_graph()) {
-        return Err(io::Error::other(format!(
-            "the difference has quads in named graphs (such as {}), which {} cannot hold; use --format summary",
-            quad.graph_name,
-            format.name()
-        )));
-    }
+    check_one_graph(quads, format).map_err(io::Error::other)?;
     let mut serializer = RdfSerializer::from_format(format);
     for (prefix, iri) in prefixes {
         serializer = serializer.with_prefix(prefix, iri).map_err(io::Error::other)?;

@@ -42,7 +42,8 @@ use std::path::PathBuf;
 /// input (mappings, sources, data, configuration, ontology, shapes) are
 /// [`Error::is_in_input`]: the user must fix them, and the command exits 1.
 /// The rest (files that cannot be read or written, the store, a query that
-/// fails) exit 2.
+/// fails, a server that refuses) exit 2, but for a write to a closed pipe
+/// ([`Error::is_closed_pipe`]), which is no failure.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
@@ -65,6 +66,12 @@ pub enum Error {
     Query { name: String, problem: String },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// A side of `diff` that cannot be read (boxed: it may hold an
+    /// [`Error`] itself; [`From`] takes such an error out).
+    #[error(transparent)]
+    Diff(Box<diff::DiffError>),
+    #[error(transparent)]
+    Publish(#[from] publish::PublishError),
 }
 
 impl From<factgraph_rml::Error> for Error {
@@ -79,12 +86,26 @@ impl From<factgraph_rml::Error> for Error {
     }
 }
 
+impl From<diff::DiffError> for Error {
+    fn from(error: diff::DiffError) -> Self {
+        match error {
+            diff::DiffError::Factgraph(error) => error,
+            other => Self::Diff(Box::new(other)),
+        }
+    }
+}
+
 impl Error {
     /// The error for a failed read or write of `path`, for `map_err`. The
     /// path is copied only when there is an error: writes of single records
     /// call this, millions of times in a build.
     pub fn io<P: Into<PathBuf>>(path: P) -> impl FnOnce(std::io::Error) -> Self {
         move |source| Self::Io { path: path.into(), source }
+    }
+
+    /// The error for a failed write to standard output, for `map_err`.
+    pub fn stdout(source: std::io::Error) -> Self {
+        Self::Io { path: PathBuf::from("standard output"), source }
     }
 
     pub fn store(path: impl Into<PathBuf>, problem: impl ToString) -> Self {
@@ -100,6 +121,15 @@ impl Error {
     /// for every other error).
     pub fn is_in_input(&self) -> bool {
         matches!(self, Self::Mapping(_) | Self::Source(_) | Self::Problems { .. } | Self::Input(_))
+    }
+
+    /// True for a write to a reader that went away (`factgraph export |
+    /// head`): the command stops, silently, as other Unix tools do.
+    pub fn is_closed_pipe(&self) -> bool {
+        match self {
+            Self::Io { source, .. } => source.kind() == std::io::ErrorKind::BrokenPipe,
+            _ => false,
+        }
     }
 }
 

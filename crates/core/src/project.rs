@@ -72,6 +72,12 @@ impl Project {
                 Error::input(ProblemKind::Config, &path, message)
             })?;
         }
+        for (prefix, iri) in &config.prefixes {
+            oxiri::Iri::parse(iri.as_str()).map_err(|e| {
+                let message = format!("prefix {prefix} = {iri:?} is not an absolute IRI: {e}");
+                Error::input(ProblemKind::Config, &path, message)
+            })?;
+        }
         let root = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
         Ok(Self::from_config(root, config))
     }

@@ -136,27 +136,66 @@ pub fn open_input(
     compression: Compression,
     encoding: Encoding,
 ) -> Result<Box<dyn Read + Send>, SourceError> {
-    let error = |problem: String| SourceError { file: path.to_owned(), line: None, problem };
-    let file = File::open(path).map_err(|e| error(format!("cannot open the file: {e}")))?;
+    let error = |problem: OpenError| SourceError { file: path.to_owned(), line: None, problem: problem.to_string() };
+    let file = File::open(path).map_err(|e| error(OpenError::Open(e)))?;
     let bytes = decompress(file, compression).map_err(error)?;
     Ok(decode(bytes, encoding))
+}
+
+/// Why a file's bytes cannot be had in the compression its source declares;
+/// [`open_input`] names the file.
+#[derive(Debug, thiserror::Error)]
+enum OpenError {
+    #[error("cannot open the file: {0}")]
+    Open(io::Error),
+    #[error("cannot read the file: {0}")]
+    Read(io::Error),
+    #[error("not {what} file (it does not start with the format's signature); check rml:compression (it says {iri})")]
+    NotCompressed { what: &'static str, iri: &'static str },
+    #[error("not a tar archive ({why}); check rml:compression (it says {iri})")]
+    NotTar { why: &'static str, iri: &'static str },
+    #[error("the tar archive holds no regular file")]
+    NoTarFile,
+    #[error("cannot read the archive: {0}")]
+    ReadArchive(io::Error),
+    #[error("the tar archive is damaged (a header's checksum is wrong)")]
+    TarChecksum,
+    #[error("the tar archive is damaged: {0}")]
+    TarSize(io::Error),
+    #[error("the tar archive is truncated")]
+    TarTruncated,
+    #[error(
+        "not a zip archive (it does not start with the format's signature); check rml:compression (it says rml:zip)"
+    )]
+    NoZipSignature,
+    #[error("not a zip archive ({0}); check rml:compression (it says rml:zip)")]
+    NotZip(zip::result::ZipError),
+    #[error("the zip archive holds no file")]
+    NoZipFile,
+    #[error("the zip archive is damaged: {0}")]
+    ZipDamaged(zip::result::ZipError),
+    #[error("the zip archive is damaged (an entry without data)")]
+    ZipEntryWithoutData,
+    #[error("{name}: the zip entry is encrypted, which sources cannot be")]
+    ZipEncrypted { name: String },
+    #[error("{name}: the zip entry is compressed with {method}; only stored and deflated entries are read")]
+    ZipMethod { name: String, method: zip::CompressionMethod },
 }
 
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 const XZ_MAGIC: &[u8] = &[0xfd, b'7', b'z', b'X', b'Z', 0];
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
-/// The decompressed bytes of `file`, or the one-line reason they cannot be had.
-fn decompress(file: File, compression: Compression) -> Result<Box<dyn Read + Send>, String> {
-    let io_error = |e: io::Error| format!("cannot read the file: {e}");
+/// The decompressed bytes of `file`, or the reason they cannot be had.
+fn decompress(file: File, compression: Compression) -> Result<Box<dyn Read + Send>, OpenError> {
     match compression {
         Compression::None => Ok(Box::new(file)),
         Compression::Gzip => Ok(Box::new(gzip(file)?)),
         Compression::TarGzip => Ok(Box::new(first_tar_file(gzip(file)?, "rml:targz")?)),
         Compression::TarXz => {
             let mut input = BufReader::new(file);
-            if !starts_with(&mut input, XZ_MAGIC).map_err(io_error)? {
-                return Err(not_compressed("an xz", "rml:tarxz"));
+            if !starts_with(&mut input, XZ_MAGIC).map_err(OpenError::Read)? {
+                return Err(OpenError::NotCompressed { what: "an xz", iri: "rml:tarxz" });
             }
             Ok(Box::new(first_tar_file(lzma_rust2::XzReader::new(input, true), "rml:tarxz")?))
         }
@@ -164,15 +203,10 @@ fn decompress(file: File, compression: Compression) -> Result<Box<dyn Read + Sen
     }
 }
 
-fn not_compressed(what: &str, iri: &str) -> String {
-    format!("not {what} file (it does not start with the format's signature); check rml:compression (it says {iri})")
-}
-
-fn gzip(file: File) -> Result<flate2::read::MultiGzDecoder<BufReader<File>>, String> {
+fn gzip(file: File) -> Result<flate2::read::MultiGzDecoder<BufReader<File>>, OpenError> {
     let mut input = BufReader::new(file);
-    if !starts_with(&mut input, GZIP_MAGIC).map_err(|e| format!("cannot read the file: {e}"))? {
-        let iri = "rml:gzip or rml:targz";
-        return Err(not_compressed("a gzip", iri));
+    if !starts_with(&mut input, GZIP_MAGIC).map_err(OpenError::Read)? {
+        return Err(OpenError::NotCompressed { what: "a gzip", iri: "rml:gzip or rml:targz" });
     }
     Ok(flate2::read::MultiGzDecoder::new(input))
 }
@@ -186,34 +220,30 @@ fn starts_with(input: &mut BufReader<File>, magic: &[u8]) -> io::Result<bool> {
 
 /// The first regular file of a tar stream, read in place: the rest of the
 /// archive is never read.
-fn first_tar_file<R: Read>(mut tar: R, iri: &str) -> Result<io::Take<R>, String> {
+fn first_tar_file<R: Read>(mut tar: R, iri: &'static str) -> Result<io::Take<R>, OpenError> {
     let mut block = [0u8; 512];
     for index in 0.. {
         match tar.read_exact(&mut block) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && index > 0 => {
-                return Err("the tar archive holds no regular file".into());
-            }
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && index > 0 => return Err(OpenError::NoTarFile),
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                return Err(format!(
-                    "not a tar archive (it is too short for one); check rml:compression (it says {iri})"
-                ));
+                return Err(OpenError::NotTar { why: "it is too short for one", iri });
             }
-            Err(e) => return Err(format!("cannot read the archive: {e}")),
+            Err(e) => return Err(OpenError::ReadArchive(e)),
         }
         // Two zero blocks end an archive; one is enough to know nothing follows.
         if block.iter().all(|&b| b == 0) {
-            return Err("the tar archive holds no regular file".into());
+            return Err(OpenError::NoTarFile);
         }
         let header = tar::Header::from_byte_slice(&block);
         if !checksum_matches(&block, header) {
             return Err(if index == 0 {
-                format!("not a tar archive (its first header is not one); check rml:compression (it says {iri})")
+                OpenError::NotTar { why: "its first header is not one", iri }
             } else {
-                "the tar archive is damaged (a header's checksum is wrong)".into()
+                OpenError::TarChecksum
             });
         }
-        let size = header.entry_size().map_err(|e| format!("the tar archive is damaged: {e}"))?;
+        let size = header.entry_size().map_err(OpenError::TarSize)?;
         let kind = header.entry_type();
         if kind.is_file() || kind.is_contiguous() {
             return Ok(tar.take(size));
@@ -221,10 +251,9 @@ fn first_tar_file<R: Read>(mut tar: R, iri: &str) -> Result<io::Take<R>, String>
         // Anything else (a folder, a link, pax or GNU long-name metadata)
         // carries `size` bytes padded to whole blocks; skip them.
         let padded = size.div_ceil(512) * 512;
-        let skipped = io::copy(&mut (&mut tar).take(padded), &mut io::sink())
-            .map_err(|e| format!("cannot read the archive: {e}"))?;
+        let skipped = io::copy(&mut (&mut tar).take(padded), &mut io::sink()).map_err(OpenError::ReadArchive)?;
         if skipped < padded {
-            return Err("the tar archive is truncated".into());
+            return Err(OpenError::TarTruncated);
         }
     }
     unreachable!("the loop above only ends by returning")
@@ -244,40 +273,35 @@ fn checksum_matches(block: &[u8; 512], header: &tar::Header) -> bool {
 }
 
 /// The first file of a zip archive, inflated from the file itself.
-fn first_zip_file(mut file: File) -> Result<Box<dyn Read + Send>, String> {
-    let not_zip = |detail: String| format!("not a zip archive ({detail}); check rml:compression (it says rml:zip)");
+fn first_zip_file(mut file: File) -> Result<Box<dyn Read + Send>, OpenError> {
     let mut magic = [0u8; 4];
-    let read = file.read(&mut magic).map_err(|e| format!("cannot read the file: {e}"))?;
+    let read = file.read(&mut magic).map_err(OpenError::Read)?;
     if read < 4 || magic != ZIP_MAGIC {
         // An empty archive is only an end-of-directory record.
         if magic.starts_with(b"PK\x05\x06") {
-            return Err("the zip archive holds no file".into());
+            return Err(OpenError::NoZipFile);
         }
-        return Err(not_zip("it does not start with the format's signature".into()));
+        return Err(OpenError::NoZipSignature);
     }
     let (start, stored_size, size, crc, deflated) = {
-        let mut archive = zip::ZipArchive::new(&file).map_err(|e| not_zip(e.to_string()))?;
+        let mut archive = zip::ZipArchive::new(&file).map_err(OpenError::NotZip)?;
         let index = (0..archive.len())
             .find(|&i| archive.by_index_raw(i).is_ok_and(|entry| entry.is_file()))
-            .ok_or_else(|| "the zip archive holds no file".to_string())?;
-        let entry = archive.by_index_raw(index).map_err(|e| format!("the zip archive is damaged: {e}"))?;
+            .ok_or(OpenError::NoZipFile)?;
+        let entry = archive.by_index_raw(index).map_err(OpenError::ZipDamaged)?;
         let name = entry.name().map(|name| name.into_owned()).unwrap_or_default();
         if entry.encrypted() {
-            return Err(format!("{name}: the zip entry is encrypted, which sources cannot be"));
+            return Err(OpenError::ZipEncrypted { name });
         }
         let deflated = match entry.compression() {
             zip::CompressionMethod::Stored => false,
             zip::CompressionMethod::Deflated => true,
-            other => {
-                return Err(format!(
-                    "{name}: the zip entry is compressed with {other}; only stored and deflated entries are read"
-                ))
-            }
+            method => return Err(OpenError::ZipMethod { name, method }),
         };
-        let start = entry.data_start().ok_or("the zip archive is damaged (an entry without data)")?;
+        let start = entry.data_start().ok_or(OpenError::ZipEntryWithoutData)?;
         (start, entry.compressed_size(), entry.size(), entry.crc32(), deflated)
     };
-    file.seek(SeekFrom::Start(start)).map_err(|e| format!("cannot read the file: {e}"))?;
+    file.seek(SeekFrom::Start(start)).map_err(OpenError::Read)?;
     let stored = BufReader::new(file).take(stored_size);
     let data: Box<dyn Read + Send> =
         if deflated { Box::new(flate2::bufread::DeflateDecoder::new(stored)) } else { Box::new(stored) };

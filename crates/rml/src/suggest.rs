@@ -9,37 +9,32 @@
 /// ```
 pub fn nearest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (typed.chars().count() / 3).max(1);
+    let typed = typed.to_lowercase();
     candidates
         .into_iter()
-        .map(|candidate| (edit_distance(typed, candidate), candidate))
+        .map(|candidate| (edit_distance(&typed, candidate), candidate))
         .filter(|(distance, _)| *distance <= limit)
         .min()
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance, counting an adjacent swap as one edit (so
-/// `microsfot` is one edit from `microsoft`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for i in 0..=a.len() {
-        d[i * width] = i;
+/// Levenshtein distance ignoring case, counting an adjacent swap as one edit
+/// (so `microsfot` is one edit from `microsoft`): the optimal string
+/// alignment distance.
+fn edit_distance(lowercase: &str, candidate: &str) -> usize {
+    strsim::osa_distance(lowercase, &candidate.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swaps_count_as_one_edit_and_case_as_none() {
+        assert_eq!(edit_distance("microsfot", "microsoft"), 1);
+        assert_eq!(edit_distance("provder", "Provider"), 1);
+        assert_eq!(edit_distance("abc", "ca"), 3);
+        assert_eq!(nearest("PROVDER", ["id", "name", "provider"]), Some("provider"));
+        assert_eq!(nearest("ab", ["xy"]), None);
     }
-    for (j, first_row) in d.iter_mut().take(width).enumerate() {
-        *first_row = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best =
-                (d[(i - 1) * width + j] + 1).min(d[i * width + j - 1] + 1).min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = best;
-        }
-    }
-    d[a.len() * width + b.len()]
 }

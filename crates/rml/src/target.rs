@@ -32,17 +32,16 @@
 //!   gzip is `flate2`, xz `lzma-rust2` at xz's default preset 6, both pure
 //!   Rust. A tar header states its entry's size before the data, and a
 //!   compressed stream cannot go back to fill it in, so a tar target's text
-//!   is first written to a second hidden file, then archived at the end.
+//!   is first written to an unnamed temporary file, then archived at the end.
 //! - Every error names the target's path.
 
 use crate::files::{Compression, Encoding};
 use oxrdf::{GraphNameRef, NamedOrBlankNodeRef, Quad, QuadRef, TermRef};
 use oxrdfio::{JsonLdProfile, RdfFormat, RdfSerializer, WriterQuadSerializer};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The RDF serialisations a target may ask for (`rml:serialization`,
@@ -126,11 +125,9 @@ pub struct TargetWriter {
     spec: TargetSpec,
     /// `None` once `finish` has taken it.
     output: Option<Output>,
-    /// The hidden file that becomes the target.
-    temporary: PathBuf,
-    /// A tar target's text before it is archived.
-    staged: Option<PathBuf>,
-    done: bool,
+    /// The hidden file that becomes the target; removed when dropped
+    /// before [`TargetWriter::finish`] renames it.
+    temporary: Option<tempfile::TempPath>,
 }
 
 impl TargetWriter {
@@ -148,14 +145,8 @@ impl TargetWriter {
             Some(folder) if !folder.as_os_str().is_empty() => folder,
             _ => Path::new("."),
         };
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let hidden = |ending: &str| {
-            let unique = NEXT.fetch_add(1, Ordering::Relaxed);
-            folder.join(format!(".{}.{}-{unique}.{ending}", name.to_string_lossy(), std::process::id()))
-        };
-        let temporary = hidden("part");
-        let file = create_new(&temporary).map_err(|e| folder_error(path, folder, e))?;
-        let mut writer = Self { spec: spec.clone(), output: None, temporary, staged: None, done: false };
+        let (file, temporary) = hidden_file(name, folder).map_err(|e| folder_error(path, folder, e))?;
+        let mut writer = Self { spec: spec.clone(), output: None, temporary: Some(temporary) };
         let entry = entry_name(&name.to_string_lossy(), spec.compression);
         let sink = match spec.compression {
             Compression::None => Sink::Plain(file),
@@ -175,9 +166,7 @@ impl TargetWriter {
                 Sink::Zip(Box::new(zip))
             }
             Compression::TarGzip | Compression::TarXz => {
-                let staged = hidden("entry");
-                let text = create_new(&staged).map_err(|e| folder_error(path, folder, e))?;
-                writer.staged = Some(staged);
+                let text = tempfile::tempfile_in(folder).map_err(|e| folder_error(path, folder, e))?;
                 Sink::Staged { text, archive: file }
             }
         };
@@ -258,12 +247,8 @@ impl TargetWriter {
         // The rename must not publish a file whose bytes are still in flight.
         file.sync_all()?;
         drop(file);
-        std::fs::rename(&self.temporary, &self.spec.path)?;
-        self.done = true;
-        if let Some(staged) = &self.staged {
-            let _ = std::fs::remove_file(staged);
-        }
-        Ok(())
+        let temporary = self.temporary.take().ok_or_else(|| io::Error::other("the target is already finished"))?;
+        temporary.persist(&self.spec.path).map_err(|e| e.error)
     }
 
     fn error(&self, e: io::Error) -> io::Error {
@@ -273,19 +258,23 @@ impl TargetWriter {
 
 impl Drop for TargetWriter {
     fn drop(&mut self) {
-        // Close the files before removing them.
+        // Close the files before `temporary` removes its own.
         drop(self.output.take());
-        if !self.done {
-            let _ = std::fs::remove_file(&self.temporary);
-        }
-        if let Some(staged) = &self.staged {
-            let _ = std::fs::remove_file(staged);
-        }
     }
 }
 
-fn create_new(path: &Path) -> io::Result<File> {
-    OpenOptions::new().read(true).write(true).create_new(true).open(path)
+/// A new hidden file `.{name}.…part` in `folder`, with the permissions a
+/// created file gets (not the private ones of a temporary file: it becomes
+/// the user's).
+fn hidden_file(name: &std::ffi::OsStr, folder: &Path) -> io::Result<(File, tempfile::TempPath)> {
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".part");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    Ok(builder.tempfile_in(folder)?.into_parts())
 }
 
 fn folder_error(path: &Path, folder: &Path, e: io::Error) -> io::Error {
@@ -749,10 +738,8 @@ mod tests {
                 for quad in quads() {
                     writer.write(&quad).unwrap();
                 }
-                assert_eq!(
-                    listing(dir.path()).len(),
-                    if compression.suffixes().first().is_some_and(|s| s.starts_with(".tar")) { 2 } else { 1 }
-                );
+                // The target's hidden file only: a tar's text is staged in an unnamed one.
+                assert_eq!(listing(dir.path()).len(), 1, "{compression:?}: {:?}", listing(dir.path()));
                 drop(writer);
                 assert!(listing(dir.path()).is_empty(), "{compression:?}: {:?}", listing(dir.path()));
             }

@@ -116,8 +116,8 @@ impl State {
                 } else {
                     Box::new(std::io::BufWriter::new(writer))
                 };
-                factgraph_core::export::export(&quads, format, &prefixes, &[], &mut out).map_err(|e| e.to_string())?;
-                out.flush().map_err(|e| e.to_string())
+                factgraph_core::export::export(&quads, format, &prefixes, &[], &mut out)?;
+                out.flush().map_err(factgraph_core::Error::io("the download"))
                 // `out` ends here, and so does the pipe: the reader sees its end.
             })();
             let _ = outcome.send(result);
@@ -142,8 +142,9 @@ impl State {
 /// file that looks whole.
 struct Streamed {
     pipe: std::io::PipeReader,
-    told: mpsc::Receiver<Result<(), String>>,
-    outcome: Option<Result<(), String>>,
+    told: mpsc::Receiver<Result<(), factgraph_core::Error>>,
+    /// What the export said; `None` when it stopped without saying.
+    outcome: Option<Option<Result<(), factgraph_core::Error>>>,
 }
 
 impl Read for Streamed {
@@ -153,13 +154,11 @@ impl Read for Streamed {
             return Ok(read);
         }
         // Told once; a reader may well ask again after the end.
-        let outcome = self.outcome.get_or_insert_with(|| match self.told.recv() {
-            Ok(outcome) => outcome,
-            Err(_) => Err("it stopped".into()),
-        });
+        let outcome = self.outcome.get_or_insert_with(|| self.told.recv().ok());
         match outcome {
-            Ok(()) => Ok(0),
-            Err(problem) => Err(std::io::Error::other(format!("the export failed: {problem}"))),
+            Some(Ok(())) => Ok(0),
+            Some(Err(problem)) => Err(std::io::Error::other(format!("the export failed: {problem}"))),
+            None => Err(std::io::Error::other("the export failed: it stopped")),
         }
     }
 }
@@ -168,7 +167,7 @@ impl Read for Streamed {
 mod tests {
     use super::*;
 
-    fn streamed(outcome: Result<(), String>) -> Streamed {
+    fn streamed(outcome: Result<(), factgraph_core::Error>) -> Streamed {
         let (pipe, mut writer) = std::io::pipe().unwrap();
         let (sender, told) = mpsc::channel();
         writer.write_all(b"<a> <b> <c> .\n").unwrap();
@@ -182,9 +181,10 @@ mod tests {
         let mut text = String::new();
         streamed(Ok(())).read_to_string(&mut text).unwrap();
         assert_eq!(text, "<a> <b> <c> .\n");
-        let mut failed = streamed(Err("disk gone".into()));
+        let disk_gone = std::io::Error::other("disk gone");
+        let mut failed = streamed(Err(factgraph_core::Error::io("/tmp/runs")(disk_gone)));
         let error = failed.read_to_string(&mut String::new()).unwrap_err();
-        assert_eq!(error.to_string(), "the export failed: disk gone");
+        assert_eq!(error.to_string(), "the export failed: /tmp/runs: disk gone");
         assert!(failed.read(&mut [0; 8]).is_err(), "and again when asked again");
         let mut whole = streamed(Ok(()));
         whole.read_to_string(&mut String::new()).unwrap();

@@ -39,7 +39,6 @@ mod resource_page;
 mod sparql;
 
 use factgraph_core::project::Project;
-use factgraph_core::publish::http::percent_decode;
 use factgraph_core::query::{named, write_results, ResultsFormat, WriteOptions};
 use factgraph_core::query::{Graph, Prepared, ReadFrom};
 use factgraph_core::store::StoreDir;
@@ -175,7 +174,7 @@ impl State {
         let readable = method == Method::GET || method == Method::POST;
         let get = method == Method::GET;
         let accept = header(request, ACCEPT);
-        let decoded_path = percent_decode(&path);
+        let decoded_path = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().into_owned();
         let result = match path.as_str() {
             "/" if get => self.query_page(),
             "/queries" if get => self.named_queries(),
@@ -426,15 +425,7 @@ fn extension(path: &str) -> Option<&str> {
 
 /// `application/x-www-form-urlencoded` pairs, in order.
 fn parse_form(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            // A form's `+` is a space; a `+` in the data arrives as `%2B`.
-            let decode = |text: &str| percent_decode(&text.replace('+', " "));
-            (decode(key), decode(value))
-        })
-        .collect()
+    form_urlencoded::parse(text.as_bytes()).map(|(key, value)| (key.into_owned(), value.into_owned())).collect()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! page at `/resource?iri=…`; the rest link to themselves.
 
 use maud::{html, Markup};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::collections::{HashMap, HashSet};
 
 /// The IRIs of a page: their labels and which of them the graph describes.
@@ -80,26 +81,20 @@ pub fn iri_of_path(base_iri: &str, decoded_path: &str) -> Option<String> {
     (!local.is_empty()).then(|| format!("{base_iri}{local}"))
 }
 
+/// Everything but RFC 3986's unreserved characters.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// What a path (its segments and their slashes) cannot hold as it is.
+const NOT_IN_PATH: &AsciiSet = &NOT_UNRESERVED.remove(b'/').remove(b':').remove(b'@').remove(b'!').remove(b'$');
+
 /// Percent-encodes everything but unreserved characters (a query value).
 pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 /// Percent-encodes what a path segment cannot hold as it is.
 fn encode_path(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b':' | b'@' | b'!' | b'$' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(text, NOT_IN_PATH).to_string()
 }
 
 #[cfg(test)]

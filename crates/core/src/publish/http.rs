@@ -1,24 +1,43 @@
-//! Just enough HTTP/1.1 to stream a request body to a server and read its
-//! answer: one request per connection, a chunked body, `Connection: close`.
+//! The requests of `publish`, sent with oxhttp's client: one request per
+//! connection, its body streamed in chunks while the caller writes it.
 //!
-//! Our own rather than a client crate: the usual ones bring a TLS stack and
-//! URL/IDNA tables (dozens of crates) for what is one PUT per graph; the
-//! price is that only `http://` endpoints are reached (see the README).
-//! Its percent-decoding also serves `serve`'s form parsing.
+//! Only `http://` endpoints are reached: oxhttp reaches `https://` ones only
+//! with one of its TLS features, which would compile a TLS stack into every
+//! build for what an SSH tunnel or a local TLS proxy gives (see the README).
 
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use base64::Engine as _;
+use oxhttp::model::{Body, Method, Request};
+use oxhttp::Client;
+use std::io::{self, BufWriter, Read, Write};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 
 /// Where requests go: an `http://` URL taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url {
-    pub host: String,
-    pub port: u16,
+    /// `http://host[:port]`, without credentials.
+    pub origin: String,
+    /// `host[:port]` (the port when not 80), for messages.
+    pub address: String,
     /// Path and query, as sent in the request line (at least `/`).
     pub target: String,
     /// `user:password` from the URL, sent as HTTP Basic authentication.
     pub credentials: Option<String>,
+}
+
+/// Why an address is not one requests can go to.
+#[derive(Debug, thiserror::Error)]
+pub enum UrlError {
+    #[error(
+        "https is not supported: factgraph speaks plain HTTP; give an http:// address \
+         (for a remote server, through an SSH tunnel or a local TLS proxy)"
+    )]
+    Https,
+    #[error("expected an address like http://localhost:7878/store")]
+    NotHttp,
+    #[error("{0}")]
+    Invalid(#[from] url::ParseError),
 }
 
 impl Url {
@@ -27,34 +46,33 @@ impl Url {
     /// ```
     /// use factgraph::publish::http::Url;
     /// let url = Url::parse("http://me:secret@localhost:7878/store").unwrap();
-    /// assert_eq!((url.host.as_str(), url.port, url.target.as_str()), ("localhost", 7878, "/store"));
+    /// assert_eq!((url.origin.as_str(), url.target.as_str()), ("http://localhost:7878", "/store"));
     /// assert_eq!(url.credentials.as_deref(), Some("me:secret"));
     /// assert!(Url::parse("https://example.org/store").is_err());
     /// ```
-    pub fn parse(url: &str) -> Result<Self, String> {
-        let rest = match url.split_once("://") {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
-            Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => {
-                return Err("https is not supported: factgraph speaks plain HTTP; give an http:// address \
-                            (for a remote server, through an SSH tunnel or a local TLS proxy)"
-                    .into())
-            }
-            _ => return Err("expected an address like http://localhost:7878/store".into()),
-        };
-        let (authority, target) = match rest.find(['/', '?']) {
-            Some(at) => (&rest[..at], rest[at..].to_owned()),
-            None => (rest, String::from("/")),
-        };
-        let target = if target.starts_with('?') { format!("/{target}") } else { target };
-        let (credentials, host_port) = match authority.rsplit_once('@') {
-            Some((credentials, host_port)) => (Some(percent_decode(credentials)), host_port),
-            None => (None, authority),
-        };
-        let (host, port) = split_host_port(host_port)?;
-        if host.is_empty() {
-            return Err("the address has no host name".into());
+    pub fn parse(text: &str) -> Result<Self, UrlError> {
+        match text.split_once("://") {
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("http") => {}
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => return Err(UrlError::Https),
+            _ => return Err(UrlError::NotHttp),
         }
-        Ok(Self { host, port, target, credentials })
+        let url = url::Url::parse(text)?;
+        let host = url.host_str().ok_or(url::ParseError::EmptyHost)?;
+        let address = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        let decode = |text: &str| percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned();
+        let credentials = match (url.username(), url.password()) {
+            ("", None) => None,
+            (user, password) => Some(format!("{}:{}", decode(user), decode(password.unwrap_or_default()))),
+        };
+        Ok(Self {
+            origin: url.origin().ascii_serialization(),
+            address,
+            target: url[url::Position::BeforePath..url::Position::AfterQuery].to_owned(),
+            credentials,
+        })
     }
 
     /// The target with one more query parameter.
@@ -62,38 +80,20 @@ impl Url {
         let separator = if self.target.contains('?') { '&' } else { '?' };
         format!("{}{separator}{parameter}", self.target)
     }
-
-    fn host_header(&self) -> String {
-        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
-        if self.port == 80 {
-            host
-        } else {
-            format!("{host}:{}", self.port)
-        }
-    }
 }
 
-fn split_host_port(authority: &str) -> Result<(String, u16), String> {
-    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
-        let (host, after) = bracketed.split_once(']').ok_or("an IPv6 address lacks its closing ]")?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        Some(port) => port.parse().map_err(|_| format!("{port:?} is not a port number"))?,
-        None => 80,
-    };
-    Ok((host.to_owned(), port))
+/// Percent-encodes all but RFC 3986's unreserved characters, for query values.
+pub fn percent_encode(text: &str) -> String {
+    const NOT_UNRESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 /// What a server answered.
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
+    /// The status code's standard reason phrase.
     pub reason: String,
     /// The body as text (lossy), for messages to people.
     pub body: String,
@@ -112,15 +112,20 @@ pub enum RequestError {
     Connect { address: String, cause: io::Error },
     #[error("the connection to {address} broke while sending: {cause}")]
     Send { address: String, cause: io::Error },
-    #[error("{address} gave no valid HTTP answer: {problem}")]
-    Answer { address: String, problem: String },
+    #[error("{address} gave no valid HTTP answer: {cause}")]
+    Answer { address: String, cause: io::Error },
+    #[error("{address}: the request cannot be made: {cause}")]
+    Request { address: String, cause: oxhttp::model::Error },
 }
 
-/// Sends one request whose body `write_body` streams, in chunks, and reads the
-/// answer. A server may answer (say 401 or 413) and close before the body is
-/// all sent: that answer is returned rather than the broken pipe. When
-/// `write_body` fails, the body is left unfinished, so no server takes the
-/// truncated body for a whole one.
+/// Sends one request whose body `write_body` streams, in chunks, and reads
+/// the answer. When `write_body` fails, the body is left unfinished, so no
+/// server takes the truncated body for a whole one.
+///
+/// The client runs on a thread of its own and reads the body from a
+/// bounded channel while `write_body` writes it here: oxhttp's client pulls
+/// a body (it takes a [`Read`]), and the caller's writer borrows what it
+/// sends, so neither can run inside the other.
 pub fn send(
     url: &Url,
     method: &str,
@@ -128,192 +133,139 @@ pub fn send(
     headers: &[(&str, &str)],
     write_body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<Response, RequestError> {
-    let address = url.host_header();
-    let stream = connect(url).map_err(|cause| RequestError::Connect { address: address.clone(), cause })?;
-    let sent = (|| {
-        (&stream).write_all(request_head(url, method, target, headers).as_bytes())?;
-        let mut writer = BufWriter::with_capacity(1 << 16, Chunked { inner: &stream });
-        write_body(&mut writer)?;
-        writer.flush()?;
-        writer.get_mut().finish()
-    })();
-    if sent.is_err() {
-        // Let a server that already answered be heard, without waiting long
-        // for one that is still reading.
-        let _ = stream.shutdown(std::net::Shutdown::Write);
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    }
-    match (sent, read_response(&stream)) {
-        (_, Ok(response)) => Ok(response),
-        (Err(cause), Err(_)) => Err(RequestError::Send { address, cause }),
-        (Ok(()), Err(problem)) => Err(RequestError::Answer { address, problem }),
-    }
+    let address = url.address.clone();
+    let head = request(url, method, target, headers)
+        .map_err(|cause| RequestError::Request { address: address.clone(), cause })?;
+    let (pieces, receiver) = sync_channel(4);
+    let body = BodyReader::new(receiver);
+    let progress = Arc::clone(&body.progress);
+    let (written, answered) = std::thread::scope(|scope| {
+        let client = scope.spawn(move || answer(head.map(|()| Body::from_read(body))));
+        let mut writer = BufWriter::with_capacity(1 << 16, BodyWriter { pieces: pieces.clone() });
+        let written = write_body(&mut writer).and_then(|()| writer.flush());
+        drop(writer);
+        // The end of the body, or its failure: the client then sends the
+        // last chunk, or drops the connection.
+        let _ = pieces.send(if written.is_ok() { Piece::End } else { Piece::Failed });
+        drop(pieces);
+        let answered = client.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (written, answered)
+    });
+    answered.map_err(|cause| match progress.load(Ordering::Acquire) {
+        NOT_STARTED => RequestError::Connect { address, cause },
+        SENDING => RequestError::Send { address, cause },
+        FAILED => RequestError::Send { address, cause: written.err().unwrap_or(cause) },
+        _ => RequestError::Answer { address, cause },
+    })
 }
 
-fn connect(url: &Url) -> io::Result<TcpStream> {
-    let mut last_error = io::Error::new(io::ErrorKind::NotFound, "the host name resolves to no address");
-    for address in (url.host.as_str(), url.port).to_socket_addrs()? {
-        match TcpStream::connect_timeout(&address, Duration::from_secs(10)) {
-            Ok(stream) => return Ok(stream),
-            Err(e) => last_error = e,
-        }
-    }
-    Err(last_error)
-}
-
-fn request_head(url: &Url, method: &str, target: &str, headers: &[(&str, &str)]) -> String {
-    let mut head = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {}\r\nUser-Agent: factgraph/{}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n",
-        url.host_header(),
-        env!("CARGO_PKG_VERSION")
-    );
+/// The request without its body (which cannot go to another thread).
+fn request(
+    url: &Url,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+) -> Result<Request<()>, oxhttp::model::Error> {
+    let method = Method::from_bytes(method.as_bytes())?;
+    let mut request = Request::builder().method(method).uri(format!("{}{target}", url.origin));
     if let Some(credentials) = &url.credentials {
-        head.push_str(&format!("Authorization: Basic {}\r\n", base64(credentials.as_bytes())));
+        let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+        request = request.header("Authorization", format!("Basic {encoded}"));
     }
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        request = request.header(*name, *value);
     }
-    head.push_str("\r\n");
-    head
+    request.body(())
 }
 
-/// Each write becomes one chunk; a `BufWriter` in front makes them large.
-struct Chunked<'a> {
-    inner: &'a TcpStream,
+/// Sends the request and reads the whole answer.
+fn answer(request: Request<Body>) -> io::Result<Response> {
+    let user_agent = concat!("factgraph/", env!("CARGO_PKG_VERSION"));
+    let client = Client::new().with_user_agent(user_agent).map_err(io::Error::other)?;
+    let response = client.request(request)?;
+    let status = response.status();
+    Ok(Response {
+        status: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or_default().to_owned(),
+        body: String::from_utf8_lossy(&response.into_body().to_vec()?).into_owned(),
+    })
 }
 
-impl Write for Chunked<'_> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        if !data.is_empty() {
-            write!(self.inner, "{:x}\r\n", data.len())?;
-            self.inner.write_all(data)?;
-            self.inner.write_all(b"\r\n")?;
+/// What the writer hands the client.
+enum Piece {
+    Bytes(Vec<u8>),
+    End,
+    Failed,
+}
+
+/// How far the client has read the body: whether it connected, and whether
+/// it sent the whole body or the writer failed, tell where a failed request
+/// broke.
+const NOT_STARTED: u8 = 0;
+const SENDING: u8 = 1;
+const SENT: u8 = 2;
+const FAILED: u8 = 3;
+
+/// The body as the client reads it.
+struct BodyReader {
+    pieces: Receiver<Piece>,
+    piece: Vec<u8>,
+    at: usize,
+    progress: Arc<AtomicU8>,
+}
+
+impl BodyReader {
+    fn new(pieces: Receiver<Piece>) -> Self {
+        Self { pieces, piece: Vec::new(), at: 0, progress: Arc::new(AtomicU8::new(NOT_STARTED)) }
+    }
+}
+
+impl Read for BodyReader {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        match self.progress.load(Ordering::Acquire) {
+            SENT => return Ok(0),
+            FAILED => return Err(io::Error::other("the body could not be written whole")),
+            _ => {}
         }
-        Ok(data.len())
+        self.progress.store(SENDING, Ordering::Release);
+        while self.at == self.piece.len() {
+            match self.pieces.recv() {
+                Ok(Piece::Bytes(bytes)) => (self.piece, self.at) = (bytes, 0),
+                Ok(Piece::End) => {
+                    self.progress.store(SENT, Ordering::Release);
+                    return Ok(0);
+                }
+                // An error leaves the chunked body without its last chunk.
+                Ok(Piece::Failed) | Err(_) => {
+                    self.progress.store(FAILED, Ordering::Release);
+                    return Err(io::Error::other("the body could not be written whole"));
+                }
+            }
+        }
+        let length = buffer.len().min(self.piece.len() - self.at);
+        buffer[..length].copy_from_slice(&self.piece[self.at..self.at + length]);
+        self.at += length;
+        Ok(length)
+    }
+}
+
+/// The body as the caller writes it; a `BufWriter` in front makes the pieces large.
+struct BodyWriter {
+    pieces: SyncSender<Piece>,
+}
+
+impl Write for BodyWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if !bytes.is_empty() {
+            // The client has stopped reading: its error tells why.
+            self.pieces.send(Piece::Bytes(bytes.to_vec())).map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?;
+        }
+        Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
+        Ok(())
     }
-}
-
-impl Chunked<'_> {
-    fn finish(&mut self) -> io::Result<()> {
-        self.inner.write_all(b"0\r\n\r\n")?;
-        self.inner.flush()
-    }
-}
-
-/// Reads status, headers and body (by length, chunked, or to the end).
-fn read_response(stream: &TcpStream) -> Result<Response, String> {
-    let mut reader = BufReader::new(stream);
-    let mut status_line = String::new();
-    reader.read_line(&mut status_line).map_err(|e| e.to_string())?;
-    let mut parts = status_line.trim_end().splitn(3, ' ');
-    let (version, status, reason) = (parts.next(), parts.next(), parts.next().unwrap_or(""));
-    let status = match (version, status.and_then(|s| s.parse().ok())) {
-        (Some(v), Some(status)) if v.starts_with("HTTP/") => status,
-        _ if status_line.is_empty() => return Err("the connection closed without an answer".into()),
-        _ => return Err(format!("the status line is {:?}", status_line.trim_end())),
-    };
-    let (mut length, mut chunked) = (None, false);
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).map_err(|e| e.to_string())?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.parse::<u64>().ok();
-            } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = value.to_ascii_lowercase().contains("chunked");
-            }
-        }
-    }
-    let body = if chunked {
-        read_chunked(&mut reader)?
-    } else {
-        let mut body = Vec::new();
-        let limited: &mut dyn Read = &mut reader;
-        match length {
-            Some(length) => limited.take(length).read_to_end(&mut body),
-            None => limited.read_to_end(&mut body),
-        }
-        .map_err(|e| e.to_string())?;
-        body
-    };
-    Ok(Response { status, reason: reason.to_owned(), body: String::from_utf8_lossy(&body).into_owned() })
-}
-
-fn read_chunked(reader: &mut impl BufRead) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    loop {
-        let mut size_line = String::new();
-        reader.read_line(&mut size_line).map_err(|e| e.to_string())?;
-        let size = size_line.trim().split(';').next().unwrap_or("");
-        let size = usize::from_str_radix(size, 16).map_err(|_| format!("bad chunk size {size:?}"))?;
-        if size == 0 {
-            return Ok(body);
-        }
-        let start = body.len();
-        body.resize(start + size + 2, 0);
-        reader.read_exact(&mut body[start..]).map_err(|e| e.to_string())?;
-        body.truncate(start + size);
-    }
-}
-
-/// Percent-encodes all but RFC 3986's unreserved characters, for query values.
-pub fn percent_encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
-}
-
-/// Decodes `%XX` escapes; a `%` not followed by two hex digits stays, and
-/// bytes that are not UTF-8 become U+FFFD.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
-}
-
-fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut encoded = String::with_capacity(data.len().div_ceil(3) * 4);
-    for group in data.chunks(3) {
-        let bits = group.iter().enumerate().fold(0u32, |bits, (i, &b)| bits | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= group.len() {
-                encoded.push(ALPHABET[(bits >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                encoded.push('=');
-            }
-        }
-    }
-    encoded
 }
 
 #[cfg(test)]
@@ -321,29 +273,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        let cases =
-            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")];
-        for (plain, encoded) in cases {
-            assert_eq!(base64(plain.as_bytes()), encoded);
-        }
+    fn urls_keep_their_query_and_ipv6_hosts() {
+        let url = Url::parse("http://[::1]:3030/ds/data?x=1").unwrap();
+        assert_eq!((url.origin.as_str(), url.address.as_str()), ("http://[::1]:3030", "[::1]:3030"));
+        assert_eq!(url.with_query("default"), "/ds/data?x=1&default");
+        let bare = Url::parse("http://example.org").unwrap();
+        assert_eq!((bare.address.as_str(), bare.target.as_str()), ("example.org", "/"));
+        assert!(Url::parse("http://host:port/").is_err());
+        assert!(matches!(Url::parse("localhost:7878"), Err(UrlError::NotHttp)));
     }
 
     #[test]
-    fn urls_keep_their_query_and_ipv6_hosts() {
-        let url = Url::parse("http://[::1]:3030/ds/data?x=1").unwrap();
-        assert_eq!((url.host.as_str(), url.port), ("::1", 3030));
-        assert_eq!(url.with_query("default"), "/ds/data?x=1&default");
-        assert_eq!(url.host_header(), "[::1]:3030");
-        let bare = Url::parse("http://example.org").unwrap();
-        assert_eq!((bare.port, bare.target.as_str()), (80, "/"));
-        assert!(Url::parse("http://host:port/").is_err());
-        assert!(Url::parse("localhost:7878").is_err());
+    fn credentials_are_percent_decoded() {
+        let url = Url::parse("http://me%40home:p%3Ass@localhost/store").unwrap();
+        assert_eq!(url.credentials.as_deref(), Some("me@home:p:ss"));
+        assert_eq!(url.origin, "http://localhost");
     }
 
     #[test]
     fn graph_iris_are_percent_encoded() {
         assert_eq!(percent_encode("http://ex.org/g#1"), "http%3A%2F%2Fex.org%2Fg%231");
-        assert_eq!(percent_decode("a%3Ab%zz"), "a:b%zz");
+    }
+
+    #[test]
+    fn a_body_is_read_whole_and_a_failed_one_is_an_error() {
+        let (pieces, receiver) = sync_channel(4);
+        for piece in [Piece::Bytes(b"ab".to_vec()), Piece::Bytes(b"c".to_vec()), Piece::End] {
+            pieces.send(piece).unwrap();
+        }
+        let mut text = String::new();
+        BodyReader::new(receiver).read_to_string(&mut text).unwrap();
+        assert_eq!(text, "abc");
+
+        let (pieces, receiver) = sync_channel(4);
+        pieces.send(Piece::Bytes(b"ab".to_vec())).unwrap();
+        pieces.send(Piece::Failed).unwrap();
+        assert!(BodyReader::new(receiver).read_to_string(&mut String::new()).is_err());
     }
 }

@@ -16,7 +16,7 @@
 
 pub mod http;
 
-use http::{RequestError, Url};
+use http::{RequestError, Url, UrlError};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode};
 use oxigraph::store::Store;
@@ -26,7 +26,7 @@ use std::io;
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
     #[error("{endpoint}: {problem}")]
-    Endpoint { endpoint: String, problem: String },
+    Endpoint { endpoint: String, problem: UrlError },
     #[error("sending {graph}: {cause}")]
     Request { graph: String, cause: RequestError },
     #[error("{action} {graph}: the server answered {status} {reason}{}", server_said(body))]

@@ -181,7 +181,7 @@ pub fn evaluate(
 
 /// Parses the query `name`, as [`evaluate`] does, to run or explain.
 pub fn prepare(name: &str, text: &str, prefixes: &[(String, String)]) -> Result<Prepared, Error> {
-    let evaluator = evaluator(prefixes).map_err(|e| query_error(name, e))?;
+    let evaluator = evaluator(prefixes).map_err(|e| query_error(name, e.to_string()))?;
     Prepared::parse(text, prefixes, evaluator).map_err(|e| query_error(name, format!("syntax error: {e}")))
 }
 
@@ -192,10 +192,20 @@ pub fn query_error(name: &str, problem: String) -> Error {
 
 /// A SPARQL evaluator that knows the project's prefixes. Built without
 /// Oxigraph's HTTP client, so SERVICE calls reach no other host.
-pub fn evaluator(prefixes: &[(String, String)]) -> Result<SparqlEvaluator, String> {
+pub fn evaluator(prefixes: &[(String, String)]) -> Result<SparqlEvaluator, PrefixError> {
     let mut evaluator = SparqlEvaluator::new();
     for (prefix, iri) in prefixes {
-        evaluator = evaluator.with_prefix(prefix, iri).map_err(|e| format!("prefix {prefix}: {e}"))?;
+        evaluator =
+            evaluator.with_prefix(prefix, iri).map_err(|source| PrefixError { prefix: prefix.clone(), source })?;
     }
     Ok(evaluator)
+}
+
+/// A prefix whose namespace is not an IRI (`Project::load` refuses such
+/// prefixes, so a project's never are).
+#[derive(Debug, thiserror::Error)]
+#[error("prefix {prefix}: {source}")]
+pub struct PrefixError {
+    pub prefix: String,
+    pub source: oxigraph::model::IriParseError,
 }

@@ -1,6 +1,7 @@
 //! Text helpers the GREL and IDLab functions share: escaping modes, title
 //! case, slugs, and the regular expressions GREL writes as `/pattern/`.
 
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -55,36 +56,26 @@ pub fn title_case(s: &str) -> String {
 
 /// JavaScript's `encodeURIComponent`, as GREL's `escape(s, "url")`.
 pub fn encode_uri_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for byte in s.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    const KEPT_BY_ENCODE_URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'!')
+        .remove(b'~')
+        .remove(b'*')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')');
+    utf8_percent_encode(s, KEPT_BY_ENCODE_URI_COMPONENT).to_string()
 }
 
-/// Percent-decoding; `+` stays a `+` (a URI component, not a form).
+/// Percent-decoding; `+` stays a `+` (a URI component, not a form), and a
+/// `%` without two hex digits after it stays as it is.
 pub fn decode_uri_component(s: &str) -> Result<String, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = (bytes[i] == b'%').then(|| s.get(i + 1..i + 3)).flatten();
-        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
+    match percent_decode_str(s).decode_utf8() {
+        Ok(decoded) => Ok(decoded.into_owned()),
+        Err(_) => Err(format!("'{s}' decodes to bytes that are not UTF-8")),
     }
-    String::from_utf8(out).map_err(|_| format!("'{s}' decodes to bytes that are not UTF-8"))
 }
 
 /// HTML escaping of the characters that have a meaning in HTML. Commons

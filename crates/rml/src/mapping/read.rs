@@ -135,7 +135,7 @@ fn file_iri(path: &Path) -> Option<String> {
             if c.is_ascii_alphanumeric() || "-._~".contains(c) || !c.is_ascii() {
                 iri.push(c);
             } else {
-                iri.push_str(&format!("%{:02X}", c as u32));
+                iri.push_str(percent_encoding::percent_encode_byte(c as u8));
             }
         }
     }

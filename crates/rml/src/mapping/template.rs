@@ -1,7 +1,7 @@
 //! String templates (`rml:template "http://example.com/{ID}"`) and the IRI-safe
 //! percent-encoding that R2RML applies to the values put into IRI templates.
 
-use std::fmt::Write as _;
+use percent_encoding::{percent_encode_byte, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// One piece of a parsed template: literal text, or a reference to a column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,14 +213,11 @@ impl Escape {
 /// assert_eq!(out, "~A_17.1-2%C2%A2%20Zo%C3%AB");
 /// ```
 pub fn push_uri_safe(value: &str, out: &mut String) {
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
+    out.extend(utf8_percent_encode(value, NOT_UNRESERVED));
 }
+
+/// Everything but RFC 3986's `unreserved` characters.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Appends the IRI-safe version of `value` (R2RML 7.3): every character that is
 /// not in RFC 3987's `iunreserved` is percent-encoded as UTF-8 bytes.
@@ -236,9 +233,7 @@ pub fn push_iri_safe(value: &str, out: &mut String) {
             out.push(c);
         } else {
             let mut buffer = [0; 4];
-            for byte in c.encode_utf8(&mut buffer).bytes() {
-                let _ = write!(out, "%{byte:02X}");
-            }
+            out.extend(c.encode_utf8(&mut buffer).bytes().map(percent_encode_byte));
         }
     }
 }
