@@ -1,7 +1,6 @@
 //! `factgraph map`: mappings to RDF without a store.
 
-mod common;
-use common::TestProject;
+use crate::common::TestProject;
 
 #[test]
 fn maps_both_vocabularies_to_nquads_on_stdout() {

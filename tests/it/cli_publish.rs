@@ -5,8 +5,7 @@
 //! `oxigraph` on the PATH. Without one these tests say so and pass, unless
 //! `FACTGRAPH_REQUIRE_PEERS=1`, as in CI, where they fail.
 
-mod common;
-use common::{csv_rows, TestProject};
+use crate::common::{csv_rows, TestProject};
 use factgraph::publish::http::{self, Url};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -1,8 +1,7 @@
 //! `factgraph serve`: the SPARQL 1.1 Protocol over HTTP on 127.0.0.1, spoken
 //! to the real binary with a tiny client over std's TcpStream.
 
-mod common;
-use common::{csv_rows, TestProject};
+use crate::common::{csv_rows, TestProject};
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -314,7 +313,7 @@ fn described_by_query(project: &std::path::Path, iri: &str) -> BTreeSet<String> 
     let construct = format!(
         "CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}"
     );
-    let text = common::run_ok(project, &["query", "--sparql", &construct, "--format", "ntriples"]);
+    let text = crate::common::run_ok(project, &["query", "--sparql", &construct, "--format", "ntriples"]);
     parse_rdf(&text, oxigraph::io::RdfFormat::NTriples)
 }
 
@@ -426,7 +425,7 @@ fn the_dataset_page_describes_the_build_and_the_whole_graph_downloads_streamed()
         assert!(triples.contains("<http://example.org/dataset> <http://rdfs.org/ns/void#triples> \"31\"^^<http://www.w3.org/2001/XMLSchema#integer>"), "{triples:?}");
     }
     // Downloads are what `factgraph export` writes, gzip-compressed on request.
-    let exported = common::run_ok(&project_path, &["export", "--format", "ntriples"]);
+    let exported = crate::common::run_ok(&project_path, &["export", "--format", "ntriples"]);
     let (reply, body) = server.download("/download/dataset.nt", &[]);
     assert_eq!(reply.header("Content-Type"), "application/n-triples");
     assert_eq!(reply.header("Content-Disposition"), r#"attachment; filename="dataset.nt""#);
@@ -437,9 +436,15 @@ fn the_dataset_page_describes_the_build_and_the_whole_graph_downloads_streamed()
     flate2::read::GzDecoder::new(body.as_slice()).read_to_string(&mut unpacked).unwrap();
     assert_eq!(unpacked, exported);
     let (_, body) = server.download("/download/dataset.nq", &[("Accept-Encoding", "gzip;q=0")]);
-    assert_eq!(String::from_utf8(body).unwrap(), common::run_ok(&project_path, &["export", "--format", "nquads"]));
+    assert_eq!(
+        String::from_utf8(body).unwrap(),
+        crate::common::run_ok(&project_path, &["export", "--format", "nquads"])
+    );
     let (_, body) = server.download("/download/dataset.ttl", &[]);
-    assert_eq!(String::from_utf8(body).unwrap(), common::run_ok(&project_path, &["export", "--format", "turtle"]));
+    assert_eq!(
+        String::from_utf8(body).unwrap(),
+        crate::common::run_ok(&project_path, &["export", "--format", "turtle"])
+    );
 }
 
 #[test]
@@ -448,7 +453,7 @@ fn a_class_page_lists_the_first_thousand_instances_and_its_documents_hold_them_a
     let generated = tempfile::tempdir().unwrap();
     let out = generated.path().join("big");
     mini.ok(&["generate", "--offerings", "1200", "--out", out.to_str().unwrap()]);
-    common::run_ok(&out, &["build", "--quiet"]);
+    crate::common::run_ok(&out, &["build", "--quiet"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_factgraph"))
         .args(["serve", "--bind", "127.0.0.1:0"])
         .current_dir(&out)

@@ -1,8 +1,7 @@
 //! Builds that are killed or run at the same time never cost the last good
 //! graph, and the next build cleans up after them.
 
-mod common;
-use common::TestProject;
+use crate::common::TestProject;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

@@ -38,9 +38,7 @@
 //! When the suite is missing the test says so and passes, unless
 //! `FACTGRAPH_REQUIRE_CONFORMANCE=1`.
 
-#[path = "sparql11/answer.rs"]
 mod answer;
-#[path = "sparql11/manifest.rs"]
 mod manifest;
 
 use answer::Answer;

@@ -1,0 +1,25 @@
+//! The integration tests, one binary: each test binary links the library
+//! and RocksDB, and linking was most of an incremental test run, so the
+//! modules that were 17 binaries are compiled and linked once
+//! (`cargo test --release --test it FILTER`; a module's name filters it,
+//! e.g. `cli_serve::`).
+
+mod common;
+
+mod cli_build;
+mod cli_check;
+mod cli_diff;
+mod cli_export;
+mod cli_generate;
+mod cli_map;
+mod cli_publish;
+mod cli_queries;
+mod cli_query;
+mod cli_serve;
+mod cli_why;
+mod dataset;
+mod layers;
+mod roundtrip;
+mod safe_rebuild;
+mod setup;
+mod sparql11;
