@@ -3,6 +3,12 @@
 //! modules that were 17 binaries are compiled and linked once
 //! (`cargo test --release --test it FILTER`; a module's name filters it,
 //! e.g. `cli_serve::`).
+//!
+//! A test that needs a program from outside (a conformance suite, an
+//! Oxigraph server, Chromium) and does not find it passes, and says so
+//! on a line of its own: `SKIPPED module::test: reason` ([`crate::common::skip`]).
+//! With `FACTGRAPH_REQUIRE_CONFORMANCE` or `FACTGRAPH_REQUIRE_PEERS` set, as
+//! in CI, it fails instead.
 
 mod common;
 
