@@ -13,7 +13,7 @@ use crate::problem::Problem;
 use crate::project::{Project, SHAPES_FILE};
 use crate::query::Graph;
 use crate::scratch::Scratch;
-use crate::store::{StoreDir, Version};
+use crate::store::{pause_at, StoreDir, Version};
 use crate::validate::Shapes;
 use crate::Error;
 use factgraph_index::{Index, IndexWriter};
@@ -116,12 +116,14 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     let ontology = read_ontology(project)?;
     let shapes = Shapes::read(&project.ontology.join(SHAPES_FILE))?;
     let slot = StoreDir::new(&project.store).begin_build()?;
+    pause_at("begun");
     let flow = Flow { project, plan: &plan, ontology: &ontology, shapes: shapes.as_ref(), options, progress };
     match flow.fill(slot.version()) {
         Ok(Filled { mapping, store_quads, description_quads, stage_seconds, targets }) => {
             // The mapping's logical targets are written beside the store,
             // only for a build that succeeded, before it becomes current.
             targets.finish()?;
+            pause_at("publishing");
             let version = slot.publish()?;
             Ok(BuildReport {
                 mapping,
@@ -173,6 +175,7 @@ impl Flow<'_> {
             .with_num_threads(self.options.loader_threads)
             .with_max_memory_size_in_megabytes(self.options.loader_memory_mb);
         let (report, bucket_checks, targets) = self.map_and_load(version, &mut loader)?;
+        pause_at("loaded");
         clock.lap("mapping and checking identifiers, loading meanwhile");
         (self.progress)(Stage::Finishing);
         let spill_checked = self.compact_and_check_buckets(version, &store, loader, bucket_checks)?;
@@ -327,7 +330,9 @@ fn write_index(version: &Version, store: &Store) -> Result<Index, Error> {
         }
     }
     let folder = version.index_folder();
+    pause_at("indexing");
     writer.write(&folder).map_err(|e| Error::store(&folder, e))?;
+    pause_at("indexed");
     Index::open(&folder).map_err(|e| Error::store(&folder, e))
 }
 

@@ -1,43 +1,37 @@
 //! Builds that are killed or run at the same time never cost the last good
 //! graph, and the next build cleans up after them.
+//!
+//! The build under test stops at a named point and waits there
+//! (`FACTGRAPH_PAUSE_AT`, src/store/pause.rs); the test acts once the build
+//! says it has stopped. Which point a kill lands on is decided by the test,
+//! not by how long a sleep was against how fast the machine is.
 
 use crate::common::TestProject;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
-/// A project whose companies file is large enough for a build to take a while.
-fn slow_project() -> TestProject {
+/// Every point a build stops at, in the order it reaches them: the version
+/// folder made and the lock taken; the quads loaded, not yet compacted;
+/// before and after the read index is written; everything written, before
+/// the switch; and midway through the switch (PREVIOUS rewritten, CURRENT
+/// not yet).
+const POINTS: [&str; 6] = ["begun", "loaded", "indexing", "indexed", "publishing", "switching"];
+
+/// The organizations the mini fixture has, and the next build will have.
+const OLD_ANSWER: &str = "n\r\n4\r\n";
+const NEW_ANSWER: &str = "n\r\n5\r\n";
+
+/// The mini project built once, with a company added to its data since.
+fn project_with_a_change() -> TestProject {
     let project = TestProject::mini().built();
-    let mut csv = String::from(
-        "id,name,name_zh,country,founded,partner\nmicrosoft,Microsoft,微软,US,1975-04-04,\nbaihui,Baihui,,CN,,\n",
-    );
-    for i in 0..150_000 {
-        csv.push_str(&format!("c{i},Company {i},公司{i},CN,2001-01-01,microsoft\n"));
-    }
-    project.write("data/companies.csv", &csv);
+    let companies = std::fs::read_to_string(project.path().join("data/companies.csv")).unwrap();
+    let companies = companies.trim_end_matches(['\r', '\n']);
+    project.write("data/companies.csv", &format!("{companies}\ncontoso,Contoso,,US,2001-01-01,microsoft\n"));
+    assert_eq!(organizations(&project), OLD_ANSWER);
     project
 }
 
-fn spawn_build(project: &TestProject) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_factgraph"))
-        .args(["build", "--quiet"])
-        .current_dir(project.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("build starts")
-}
-
-/// Waits until the running build has created its version folder.
-fn wait_for_new_version(project: &TestProject, before: usize) {
-    let started = Instant::now();
-    while std::fs::read_dir(project.path().join("store/versions")).unwrap().count() <= before {
-        assert!(started.elapsed() < Duration::from_secs(60), "the build never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn old_answer(project: &TestProject) -> String {
+fn organizations(project: &TestProject) -> String {
     project.ok(&[
         "query",
         "--sparql",
@@ -47,61 +41,79 @@ fn old_answer(project: &TestProject) -> String {
     ])
 }
 
+fn versions(project: &TestProject) -> usize {
+    std::fs::read_dir(project.path().join("store/versions")).unwrap().count()
+}
+
+/// A build stopped at a point, waiting for its standard input to close.
+struct Paused {
+    build: Child,
+    stderr: BufReader<ChildStderr>,
+}
+
+impl Paused {
+    /// Starts a build and returns once it says it stopped at `point`.
+    fn at(project: &TestProject, point: &str) -> Self {
+        let mut build = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+            .args(["build", "--quiet"])
+            .env("FACTGRAPH_PAUSE_AT", point)
+            .current_dir(project.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("build starts");
+        let mut stderr = BufReader::new(build.stderr.take().unwrap());
+        let mut said = String::new();
+        loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                panic!("the build ended ({}) before {point}: {said}", build.wait().unwrap());
+            }
+            if line.trim_end() == format!("factgraph: paused at {point}") {
+                return Self { build, stderr };
+            }
+            said.push_str(&line);
+        }
+    }
+
+    /// SIGKILL: nothing of the build runs after the point.
+    fn kill(mut self) {
+        self.build.kill().expect("SIGKILL");
+        self.build.wait().unwrap();
+    }
+
+    /// Lets the build go on; returns whether it succeeded, and what it said.
+    fn resume(mut self) -> (bool, String) {
+        drop(self.build.stdin.take());
+        let mut said = String::new();
+        self.stderr.read_to_string(&mut said).unwrap();
+        (self.build.wait().unwrap().success(), said)
+    }
+}
+
 #[test]
-fn a_build_killed_midway_leaves_the_old_graph_and_the_next_build_cleans_up() {
-    let project = slow_project();
-    let before = old_answer(&project);
-    assert_eq!(before, "n\r\n4\r\n");
-    let mut build = spawn_build(&project);
-    wait_for_new_version(&project, 1);
-    std::thread::sleep(Duration::from_millis(300));
-    build.kill().expect("SIGKILL");
-    build.wait().unwrap();
-    assert_eq!(old_answer(&project), before, "the last good graph still answers");
-    project.ok(&["build", "--quiet"]);
-    assert_eq!(old_answer(&project), "n\r\n150002\r\n");
-    let versions = std::fs::read_dir(project.path().join("store/versions")).unwrap().count();
-    assert_eq!(versions, 2, "the killed build's folder was removed; current and previous remain");
+fn a_build_killed_at_any_point_leaves_the_old_graph_and_the_next_build_cleans_up() {
+    for point in POINTS {
+        let project = project_with_a_change();
+        let paused = Paused::at(&project, point);
+        assert_eq!(organizations(&project), OLD_ANSWER, "queries answer from the last good graph at {point}");
+        paused.kill();
+        assert_eq!(organizations(&project), OLD_ANSWER, "the last good graph still answers after a kill at {point}");
+        project.ok(&["build", "--quiet"]);
+        assert_eq!(organizations(&project), NEW_ANSWER, "the next build after a kill at {point}");
+        assert_eq!(versions(&project), 2, "after a kill at {point}, the killed build's folder was removed");
+    }
 }
 
 #[test]
 fn a_second_build_at_the_same_time_stops_with_a_clear_message_and_queries_answer() {
-    let project = slow_project();
-    let before = old_answer(&project);
-    let mut first = spawn_build(&project);
-    wait_for_new_version(&project, 1);
+    let project = project_with_a_change();
+    let first = Paused::at(&project, "loaded");
     let error = project.fails(&["build"], 2);
     assert!(error.contains("another build is running on this store; wait for it to finish and build again"), "{error}");
-    assert_eq!(old_answer(&project), before, "queries answer from the last good graph during a build");
-    assert!(first.wait().unwrap().success());
-    assert_eq!(old_answer(&project), "n\r\n150002\r\n");
-}
-
-/// Killed while it writes the read index (the last thing a build writes
-/// before it publishes), a build leaves the last good version answering,
-/// from its own index.
-#[test]
-fn a_build_killed_while_writing_the_index_leaves_the_old_graph_answering() {
-    let project = slow_project();
-    let before = old_answer(&project);
-    let mut build = spawn_build(&project);
-    let started = Instant::now();
-    let index_begun = || {
-        std::fs::read_dir(project.path().join("store/versions"))
-            .unwrap()
-            .flatten()
-            .filter(|version| version.path().join("index").is_dir())
-            .count()
-            > 1
-    };
-    while !index_begun() {
-        assert!(started.elapsed() < Duration::from_secs(120), "the build never reached its index");
-        assert!(build.try_wait().unwrap().is_none(), "the build ended before its index was seen");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    build.kill().expect("SIGKILL");
-    build.wait().unwrap();
-    assert_eq!(old_answer(&project), before, "the last good graph still answers");
-    project.ok(&["build", "--quiet"]);
-    assert_eq!(old_answer(&project), "n\r\n150002\r\n");
+    assert_eq!(organizations(&project), OLD_ANSWER, "queries answer from the last good graph during a build");
+    let (succeeded, said) = first.resume();
+    assert!(succeeded, "the first build goes on: {said}");
+    assert_eq!(organizations(&project), NEW_ANSWER);
 }
