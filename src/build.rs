@@ -97,8 +97,7 @@ pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, E
     let scratch = shapes.as_ref().map(|_| Scratch::create("check")).transpose()?;
     let mut checks = Checks::new(&plan, &ontology, shapes.as_ref(), scratch.as_ref().map(Scratch::path))?;
     let mut show = ShowProgress::new(&plan, progress);
-    let report =
-        pipeline::run(&plan, RunOptions { track_identifiers: true }, &mut [&mut show, &mut checks], &ontology)?;
+    let report = pipeline::run(&plan, CURATED, &mut [&mut show, &mut checks], &ontology)?;
     progress(Stage::Validating);
     let (mut found, buckets) = checks.finish_rows(&report)?;
     if let Some(SpillChecked { found: in_buckets, .. }) = buckets.run(None)? {
@@ -106,6 +105,11 @@ pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, E
     }
     Ok(CheckReport { mapping: report, problems: found.problems, total_problems: found.total })
 }
+
+/// How `check` and `build` run the mappings: every row's identifiers are
+/// reported for the identifier checks, and an empty subject is a mistake in
+/// curated data, not a NULL to skip.
+const CURATED: RunOptions = RunOptions { track_identifiers: true, empty_subject_is_problem: true };
 
 /// Builds the project's graph into a new version of its store and makes it
 /// current. Any problem in the data stops the build before the switch, and
@@ -271,7 +275,7 @@ impl Flow<'_> {
         let mut show = ShowProgress::new(self.plan, self.progress);
         let mut targets = TargetSet::create(&self.plan.targets)?;
         let sinks: &mut [&mut dyn Sink] = &mut [&mut show, &mut checks, &mut origins, &mut targets, &mut to_loader];
-        let report = pipeline::run(self.plan, RunOptions { track_identifiers: true }, sinks, self.ontology)?;
+        let report = pipeline::run(self.plan, CURATED, sinks, self.ontology)?;
         drop(to_loader);
         origins.finish()?;
         (self.progress)(Stage::Validating);
