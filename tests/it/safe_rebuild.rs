@@ -45,7 +45,8 @@ fn versions(project: &TestProject) -> usize {
     std::fs::read_dir(project.path().join("store/versions")).unwrap().count()
 }
 
-/// A build stopped at a point, waiting for its standard input to close.
+/// A build stopped at a point, waiting for its standard input to close;
+/// killed when dropped, so that a failed test leaves no build behind.
 struct Paused {
     build: Child,
     stderr: BufReader<ChildStderr>,
@@ -63,15 +64,21 @@ impl Paused {
             .stderr(Stdio::piped())
             .spawn()
             .expect("build starts");
-        let mut stderr = BufReader::new(build.stderr.take().unwrap());
+        let stderr = BufReader::new(build.stderr.take().expect("piped"));
+        let mut paused = Self { build, stderr };
+        paused.wait_for(point);
+        paused
+    }
+
+    fn wait_for(&mut self, point: &str) {
         let mut said = String::new();
         loop {
             let mut line = String::new();
-            if stderr.read_line(&mut line).unwrap() == 0 {
-                panic!("the build ended ({}) before {point}: {said}", build.wait().unwrap());
+            if self.stderr.read_line(&mut line).unwrap() == 0 {
+                panic!("the build ended ({:?}) before {point}: {said}", self.build.wait());
             }
             if line.trim_end() == format!("factgraph: paused at {point}") {
-                return Self { build, stderr };
+                return;
             }
             said.push_str(&line);
         }
@@ -89,6 +96,13 @@ impl Paused {
         let mut said = String::new();
         self.stderr.read_to_string(&mut said).unwrap();
         (self.build.wait().unwrap().success(), said)
+    }
+}
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        let _ = self.build.kill();
+        let _ = self.build.wait();
     }
 }
 
