@@ -1,16 +1,18 @@
 //! `factgraph map`: run mappings and write the RDF, without a store.
 
 use super::{Outcome, RdfFormatArg};
-use factgraph_core::mapping::{self, Plan};
+use factgraph_core::mapping::{self, Plan, RunReport};
 use factgraph_core::pipeline::write::{write_run, Written};
 use factgraph_core::Error;
 use oxigraph::io::RdfFormat;
 use std::path::{Path, PathBuf};
 
 /// Run RML mapping files and write the RDF they produce. Relative source
-/// paths resolve against each mapping file's folder. Exits 1 when the data
-/// has problems (nothing is written to a file then) or when quads in named
-/// graphs were left out of a format that holds one graph.
+/// paths resolve against each mapping file's folder. As R2RML and RML read
+/// CSV, an empty cell is NULL: a row whose subject is NULL gives no triples,
+/// and standard error says how many such rows each triples map skipped.
+/// Exits 1 when the data has problems (nothing is written to a file then) or
+/// when quads in named graphs were left out of a format that holds one graph.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// RML mapping files (Turtle), legacy or current vocabulary.
@@ -51,5 +53,22 @@ pub fn run(args: Args, _config: Option<&Path>) -> Result<Outcome, Error> {
         );
     }
     debug_assert_eq!(report.issue_count, 0, "runs with problems stop above");
+    warn_of_null_subjects(&report);
     Ok(Outcome::found_if(named_graph_quads_left_out > 0))
+}
+
+/// One line per triples map that skipped rows for a NULL subject, at the
+/// first of them: a file with millions of such rows gives one line, not
+/// millions. `build` and `check` stop at such a row instead (an identifier
+/// left empty in curated data is a mistake); `map` follows the
+/// specification, where it is normal (R2RML 11.1).
+fn warn_of_null_subjects(report: &RunReport) {
+    for null in &report.null_subjects {
+        let mut warning = null.first.clone();
+        warning.message = format!(
+            "{} row(s) skipped, this the first: an empty cell where the subject is formed is NULL and gives no triples",
+            null.rows
+        );
+        eprintln!("factgraph: warning: {warning}");
+    }
 }

@@ -13,7 +13,7 @@ use crate::problem::Problem;
 use crate::project::{Project, SHAPES_FILE};
 use crate::query::Graph;
 use crate::scratch::Scratch;
-use crate::store::{StoreDir, Version};
+use crate::store::{pause_at, StoreDir, Version};
 use crate::validate::Shapes;
 use crate::Error;
 use factgraph_index::{Index, IndexWriter};
@@ -97,8 +97,7 @@ pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, E
     let scratch = shapes.as_ref().map(|_| Scratch::create("check")).transpose()?;
     let mut checks = Checks::new(&plan, &ontology, shapes.as_ref(), scratch.as_ref().map(Scratch::path))?;
     let mut show = ShowProgress::new(&plan, progress);
-    let report =
-        pipeline::run(&plan, RunOptions { track_identifiers: true }, &mut [&mut show, &mut checks], &ontology)?;
+    let report = pipeline::run(&plan, CURATED, &mut [&mut show, &mut checks], &ontology)?;
     progress(Stage::Validating);
     let (mut found, buckets) = checks.finish_rows(&report)?;
     if let Some(SpillChecked { found: in_buckets, .. }) = buckets.run(None)? {
@@ -106,6 +105,11 @@ pub fn check(project: &Project, progress: Progress<'_>) -> Result<CheckReport, E
     }
     Ok(CheckReport { mapping: report, problems: found.problems, total_problems: found.total })
 }
+
+/// How `check` and `build` run the mappings: every row's identifiers are
+/// reported for the identifier checks, and an empty subject is a mistake in
+/// curated data, not a NULL to skip.
+const CURATED: RunOptions = RunOptions { track_identifiers: true, empty_subject_is_problem: true };
 
 /// Builds the project's graph into a new version of its store and makes it
 /// current. Any problem in the data stops the build before the switch, and
@@ -116,12 +120,14 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     let ontology = read_ontology(project)?;
     let shapes = Shapes::read(&project.ontology.join(SHAPES_FILE))?;
     let slot = StoreDir::new(&project.store).begin_build()?;
+    pause_at("begun");
     let flow = Flow { project, plan: &plan, ontology: &ontology, shapes: shapes.as_ref(), options, progress };
     match flow.fill(slot.version()) {
         Ok(Filled { mapping, store_quads, description_quads, stage_seconds, targets }) => {
             // The mapping's logical targets are written beside the store,
             // only for a build that succeeded, before it becomes current.
             targets.finish()?;
+            pause_at("publishing");
             let version = slot.publish()?;
             Ok(BuildReport {
                 mapping,
@@ -173,6 +179,7 @@ impl Flow<'_> {
             .with_num_threads(self.options.loader_threads)
             .with_max_memory_size_in_megabytes(self.options.loader_memory_mb);
         let (report, bucket_checks, targets) = self.map_and_load(version, &mut loader)?;
+        pause_at("loaded");
         clock.lap("mapping and checking identifiers, loading meanwhile");
         (self.progress)(Stage::Finishing);
         let spill_checked = self.compact_and_check_buckets(version, &store, loader, bucket_checks)?;
@@ -268,7 +275,7 @@ impl Flow<'_> {
         let mut show = ShowProgress::new(self.plan, self.progress);
         let mut targets = TargetSet::create(&self.plan.targets)?;
         let sinks: &mut [&mut dyn Sink] = &mut [&mut show, &mut checks, &mut origins, &mut targets, &mut to_loader];
-        let report = pipeline::run(self.plan, RunOptions { track_identifiers: true }, sinks, self.ontology)?;
+        let report = pipeline::run(self.plan, CURATED, sinks, self.ontology)?;
         drop(to_loader);
         origins.finish()?;
         (self.progress)(Stage::Validating);
@@ -327,7 +334,9 @@ fn write_index(version: &Version, store: &Store) -> Result<Index, Error> {
         }
     }
     let folder = version.index_folder();
+    pause_at("indexing");
     writer.write(&folder).map_err(|e| Error::store(&folder, e))?;
+    pause_at("indexed");
     Index::open(&folder).map_err(|e| Error::store(&folder, e))
 }
 

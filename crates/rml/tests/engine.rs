@@ -91,7 +91,7 @@ fn batches_come_in_row_order_with_each_rows_line() {
     let rows: String = (0..5000).map(|i| format!("{i},\"item\n{i}\"\n")).collect();
     let dir = project(mapping, &[("items.csv", &format!("id,label\n{rows}"))]);
     let plan = compile(dir.path()).unwrap();
-    let batches = run(&plan, RunOptions { track_identifiers: true });
+    let batches = run(&plan, RunOptions { track_identifiers: true, ..RunOptions::default() });
     let origins: Vec<_> = batches.iter().flat_map(|b| b.rows.iter().map(|r| r.line)).collect();
     // Each row spans two lines (a quoted line break): row i starts on line 2 + 2i.
     assert_eq!(origins, (0..5000).map(|i| 2 + 2 * i).collect::<Vec<u64>>());
@@ -120,6 +120,47 @@ fn a_cell_that_cannot_be_a_literal_of_its_datatype_is_an_issue_at_its_line() {
     assert_eq!((issue.kind, issue.line), (ProblemKind::InvalidLiteral, Some(3)));
     assert_eq!(issue.column.as_deref(), Some("count"));
     assert_eq!(quads, 2, "the row's other triples are kept, the bad literal is not");
+}
+
+/// R2RML 11.1 and legacy RML: an empty CSV cell is NULL, and a subject map
+/// that gives NULL gives no triples for the row, which is not an error; the
+/// run counts such rows per triples map. With the curated-data rule of
+/// `build` and `check`, each is a problem instead.
+#[test]
+fn an_empty_subject_cell_is_null_and_counted_unless_it_is_a_problem() {
+    let mapping = r#"ex:Items rml:logicalSource [ rml:source "items.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.com/item/{id}" ; rr:class ex:Item ] ;
+  rr:predicateObjectMap [ rr:predicate ex:label ; rr:objectMap [ rml:reference "label" ] ] .
+"#;
+    let dir = project(mapping, &[("items.csv", "id,label\na,A\n,B\nc,\n,D\n")]);
+    let plan = compile(dir.path()).unwrap();
+    let mut quads = Vec::new();
+    let report = mapping::run_with(&plan, RunOptions::default(), &mut |batch| {
+        quads.extend(batch.quads.iter().map(ToString::to_string));
+        Ok::<_, Error>(())
+    })
+    .unwrap();
+    let label = "<http://example.com/label>";
+    let is_a = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.com/Item>";
+    assert_eq!(
+        quads,
+        [
+            format!("<http://example.com/item/a> {is_a}"),
+            format!("<http://example.com/item/a> {label} \"A\""),
+            format!("<http://example.com/item/c> {is_a}"),
+        ],
+        "rows 3 and 5 give nothing; row 4's NULL object gives no label"
+    );
+    assert_eq!(report.issue_count, 0);
+    let [null] = report.null_subjects.as_slice() else { panic!("{:?}", report.null_subjects) };
+    assert_eq!((null.map, null.rows, null.first.line), (0, 2, Some(3)));
+    assert_eq!(null.first.column.as_deref(), Some("id"));
+
+    let curated = RunOptions { empty_subject_is_problem: true, ..RunOptions::default() };
+    let report = mapping::run_with(&plan, curated, &mut |_| Ok::<_, Error>(())).unwrap();
+    let issues: Vec<_> = report.issues.iter().map(|issue| (issue.kind, issue.line)).collect();
+    assert_eq!(issues, [(ProblemKind::EmptyValue, Some(3)), (ProblemKind::EmptyValue, Some(5))]);
+    assert!(report.null_subjects.is_empty());
 }
 
 #[test]

@@ -27,6 +27,7 @@
 //! sent: a query that fails or runs out of time midway answers with an error
 //! status, never with a 200 and a truncated body.
 
+mod connections;
 mod dataset;
 mod dataset_page;
 mod html;
@@ -80,6 +81,19 @@ const RDF_DOCUMENTS: [(&str, &str, &str); 3] = [
 ];
 /// Largest request body read; a query is text, this is generous.
 const MAX_BODY: u64 = 1024 * 1024;
+/// What a connection may take ([`connections`]). A request's head is a
+/// few hundred bytes and its body a query: a client that needs ten seconds
+/// for the one or thirty for the other is not sending them, and its
+/// connection is closed. A thousand open connections, most of them idle
+/// browsers and clients keeping theirs alive, cost a blocked thread each;
+/// the queries they send evaluate a few at a time ([`permits`]).
+const LIMITS: connections::Limits = connections::Limits {
+    head: Duration::from_secs(10),
+    body: Duration::from_secs(30),
+    max_body: MAX_BODY as usize,
+    write: Duration::from_secs(60),
+    connections: 1024,
+};
 
 /// What the endpoint serves and how.
 #[derive(Debug, Clone)]
@@ -103,13 +117,13 @@ pub struct ServeOptions {
 /// A running endpoint.
 pub struct Endpoint {
     pub address: SocketAddr,
-    server: oxhttp::ListeningServer,
+    accepting: std::thread::JoinHandle<()>,
 }
 
 impl Endpoint {
     /// Serves until the process ends.
     pub fn join(self) -> std::io::Result<()> {
-        self.server.join()
+        self.accepting.join().map_err(|_| std::io::Error::other("the thread accepting connections panicked"))
     }
 }
 
@@ -117,16 +131,12 @@ impl Endpoint {
 /// free port; [`Endpoint::address`] tells which.
 pub fn start(bind: SocketAddr, options: ServeOptions) -> Result<Endpoint, Error> {
     let state = Arc::new(State::new(options)?);
-    // The HTTP server binds by address only, so port 0 is resolved here first.
-    let address =
-        TcpListener::bind(bind).and_then(|listener| listener.local_addr()).map_err(Error::io(bind.to_string()))?;
-    let server = oxhttp::Server::new(move |request| state.answer(request))
-        .bind(address)
-        .with_global_timeout(Duration::from_secs(60))
-        .with_max_concurrent_connections(64)
-        .spawn()
-        .map_err(Error::io(address.to_string()))?;
-    Ok(Endpoint { address, server })
+    let listener = TcpListener::bind(bind).map_err(Error::io(bind.to_string()))?;
+    let address = listener.local_addr().map_err(Error::io(bind.to_string()))?;
+    let accepting =
+        connections::serve(listener, LIMITS, Arc::new(move |request: &mut Request<Body>| state.answer(request)))
+            .map_err(Error::io(address.to_string()))?;
+    Ok(Endpoint { address, accepting })
 }
 
 struct State {

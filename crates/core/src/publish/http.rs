@@ -44,7 +44,7 @@ impl Url {
     /// Parses `http://[user:password@]host[:port][/path][?query]`.
     ///
     /// ```
-    /// use factgraph::publish::http::Url;
+    /// use factgraph_core::publish::http::Url;
     /// let url = Url::parse("http://me:secret@localhost:7878/store").unwrap();
     /// assert_eq!((url.origin.as_str(), url.target.as_str()), ("http://localhost:7878", "/store"));
     /// assert_eq!(url.credentials.as_deref(), Some("me:secret"));

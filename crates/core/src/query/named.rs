@@ -60,7 +60,7 @@ pub fn find(folder: &Path, name: &str) -> Result<NamedQuery, Error> {
 /// The title and description from the comment lines at the top of a query.
 ///
 /// ```
-/// let (title, description) = factgraph::query::named::header("# Offerings\n# without a partner.\nSELECT * {}");
+/// let (title, description) = factgraph_core::query::named::header("# Offerings\n# without a partner.\nSELECT * {}");
 /// assert_eq!((title.as_str(), description.as_str()), ("Offerings", "without a partner."));
 /// ```
 pub fn header(text: &str) -> (String, String) {

@@ -12,8 +12,10 @@
 //!                     kept beside it (see [`Version`])
 //! ```
 
+mod pause;
 mod version;
 mod versions;
 
+pub use pause::{pause_at, PAUSE_AT};
 pub use version::Version;
 pub use versions::{BuildSlot, StoreDir};

@@ -164,6 +164,7 @@ impl BuildSlot {
         if let Some(previous) = dir.read_pointer(CURRENT)? {
             dir.write_pointer(PREVIOUS, &previous)?;
         }
+        super::pause_at("switching");
         dir.write_pointer(CURRENT, self.version.name())?;
         Ok(self.version)
     }

@@ -271,10 +271,14 @@ ex:People rml:logicalSource [ rml:source "people.csv" ] ;
         let plan = Plan::compile(&mapping).unwrap();
         let defined = defined_elsewhere.iter().map(|iri| NamedNode::new(*iri).unwrap());
         let mut integrity = Integrity::new(&plan, defined);
-        mapping::run_with(&plan, RunOptions { track_identifiers: true }, &mut |batch| {
-            integrity.observe(&plan, &batch);
-            Ok::<_, Error>(())
-        })
+        mapping::run_with(
+            &plan,
+            RunOptions { track_identifiers: true, empty_subject_is_problem: true },
+            &mut |batch| {
+                integrity.observe(&plan, &batch);
+                Ok::<_, Error>(())
+            },
+        )
         .unwrap();
         integrity.finish(&plan).unwrap()
     }

@@ -38,6 +38,9 @@ pub struct MappedBatch {
     /// (index in `quads`, logical target) for every quad a target takes,
     /// in quad order; quads not listed go to the default output.
     pub targeted: Vec<(usize, usize)>,
+    /// Rows whose subject was NULL, by triples map, when empty subjects
+    /// are not problems ([`RunOptions::empty_subject_is_problem`]).
+    pub null_subjects: Vec<NullSubjects>,
     quads_per_map: Vec<u64>,
     /// Parts of named collections and containers, which the run puts
     /// together across batches and writes when it ends.
@@ -58,6 +61,24 @@ pub struct RunOptions {
     /// Report the IRI subjects and references of every row in the batches,
     /// for the identifier checks of [`crate::validate`].
     pub track_identifiers: bool,
+    /// An empty cell where a subject is formed is a problem in the data:
+    /// the rule of `build` and `check`, where every row stands for a thing
+    /// that must have its identifier. Without it an empty cell is NULL, as
+    /// R2RML and legacy RML read it, and a NULL subject gives no triples for
+    /// the row (R2RML 11.1): the run only counts such rows
+    /// ([`RunReport::null_subjects`]).
+    pub empty_subject_is_problem: bool,
+}
+
+/// The rows of one triples map whose subject was NULL (an empty cell) and
+/// that gave no triples.
+#[derive(Debug, Clone)]
+pub struct NullSubjects {
+    /// The triples map's index in the plan.
+    pub map: usize,
+    /// Where the first such row is: file, line, column and triples map.
+    pub first: Problem,
+    pub rows: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +113,9 @@ pub struct RunReport {
     pub quads: u64,
     pub issues: Vec<Problem>,
     pub issue_count: u64,
+    /// Rows skipped for a NULL subject, one entry per triples map that had
+    /// any, in the order first met.
+    pub null_subjects: Vec<NullSubjects>,
 }
 
 /// Parent subjects by join key, for one [`JoinPlan`].
@@ -243,7 +267,8 @@ pub struct ExplainedRow {
 /// triple came from. Rows are read from the CSV files as they are now.
 pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<ExplainedRow>, Error> {
     let tables = plan.joins.iter().map(|join| build_join_table(plan, join)).collect::<Result<Vec<_>, Error>>()?;
-    let mapper = RowMapper { plan, tables: &tables, options: RunOptions { track_identifiers: true } };
+    let mapper =
+        RowMapper { plan, tables: &tables, options: RunOptions { track_identifiers: true, ..RunOptions::default() } };
     let wanted_lines: std::collections::HashSet<(usize, u64)> = wanted.iter().copied().collect();
     let mut explained = Vec::new();
     for (index, source) in plan.sources.iter().enumerate() {
@@ -289,6 +314,12 @@ impl RunReport {
             total.1 += count;
         }
         self.note_issues(&batch.issues);
+        for null in &batch.null_subjects {
+            match self.null_subjects.iter_mut().find(|seen| seen.map == null.map) {
+                Some(seen) => seen.rows += null.rows,
+                None => self.null_subjects.push(null.clone()),
+            }
+        }
     }
 
     fn note_issues(&mut self, issues: &[Problem]) {
@@ -385,11 +416,7 @@ impl<'p> RowMapper<'p> {
         }
         if subjects.is_empty() {
             if !map.subject.columns.is_empty() && map.subject.single_valued && map.subject.value_is_empty(row) {
-                let error = (
-                    ProblemKind::EmptyValue,
-                    "empty value where the subject is formed; fill it in or remove the row".into(),
-                );
-                issues.push(issue(self.plan, map, row, &map.subject, error));
+                self.empty_subject(map_index, row, batch, &mut issues);
             }
             batch.issues.append(&mut issues);
             return;
@@ -477,6 +504,28 @@ impl<'p> RowMapper<'p> {
             }
         }
         batch.issues.append(&mut issues);
+    }
+
+    /// A row whose subject is an empty cell: a problem in curated data, or
+    /// else a NULL that gives no triples, counted.
+    fn empty_subject(&self, map_index: usize, row: &Row, batch: &mut MappedBatch, issues: &mut Vec<Problem>) {
+        let map = &self.plan.maps[map_index];
+        if self.options.empty_subject_is_problem {
+            let error = (
+                ProblemKind::EmptyValue,
+                "empty value where the subject is formed; fill it in or remove the row".into(),
+            );
+            issues.push(issue(self.plan, map, row, &map.subject, error));
+            return;
+        }
+        match batch.null_subjects.iter_mut().find(|seen| seen.map == map_index) {
+            Some(seen) => seen.rows += 1,
+            None => {
+                let error = (ProblemKind::EmptyValue, "empty value where the subject is formed".into());
+                let first = issue(self.plan, map, row, &map.subject, error);
+                batch.null_subjects.push(NullSubjects { map: map_index, first, rows: 1 });
+            }
+        }
     }
 
     /// The objects an object map gives for the record, with its targets.

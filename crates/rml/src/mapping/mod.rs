@@ -12,7 +12,7 @@ pub mod template;
 mod view;
 pub mod vocab;
 
-pub use execute::{run, run_with, MappedBatch, RunOptions, RunReport};
+pub use execute::{run, run_with, MappedBatch, NullSubjects, RunOptions, RunReport};
 pub use model::{Mapping, MappingError};
 pub use plan::Plan;
 pub use read::{read_mapping_files, read_mapping_files_with, ReadOptions};

@@ -1,7 +1,6 @@
 //! `factgraph export`: the whole dataset, deterministic.
 
-mod common;
-use common::TestProject;
+use crate::common::TestProject;
 use oxigraph::io::{RdfFormat, RdfParser};
 
 #[test]

@@ -1,7 +1,6 @@
 //! `factgraph map`: mappings to RDF without a store.
 
-mod common;
-use common::TestProject;
+use crate::common::TestProject;
 
 #[test]
 fn maps_both_vocabularies_to_nquads_on_stdout() {
@@ -111,6 +110,34 @@ fn a_map_with_a_problem_in_the_data_writes_no_file() {
     assert!(error.contains("people.csv:2:"), "{error}");
     assert!(error.contains("\"Ada\" is not an absolute IRI"), "{error}");
     assert!(!project.path().join("out.nq").exists(), "a failed map left its output");
+}
+
+/// As RMLMapper and morph-KGC read legacy RML: an empty cell is NULL, and a
+/// row whose subject is NULL gives no triples. `map` skips such rows and
+/// says so once per triples map (`build` and `check` stop at them instead,
+/// see cli_check.rs).
+#[test]
+fn map_skips_rows_whose_subject_is_an_empty_cell_with_one_warning() {
+    let project = TestProject::mini();
+    project.write("people.csv", "id,name\n1,Ada\n,Nameless\n3,\n,Also nameless\n");
+    project.write(
+        "legacy.ttl",
+        "@prefix rr: <http://www.w3.org/ns/r2rml#> .\n@prefix rml: <http://semweb.mmlab.be/ns/rml#> .\n@prefix ql: <http://semweb.mmlab.be/ns/ql#> .\n<http://x/People> rml:logicalSource [ rml:source \"people.csv\" ; rml:referenceFormulation ql:CSV ] ;\n  rr:subjectMap [ rr:template \"http://x/person/{id}\" ; rr:class <http://x/Person> ] ;\n  rr:predicateObjectMap [ rr:predicate <http://x/name> ; rr:objectMap [ rml:reference \"name\" ] ] .\n",
+    );
+    let output = project.run(&["map", "legacy.ttl", "--output", "out.nq"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(
+        stderr,
+        "factgraph: warning: people.csv:3: 2 row(s) skipped, this the first: an empty cell where the subject is formed is NULL and gives no triples (column \"id\", triples map <http://x/People>)\n"
+    );
+    let written = std::fs::read_to_string(project.path().join("out.nq")).unwrap();
+    assert_eq!(
+        written,
+        "<http://x/person/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/Person> .\n\
+         <http://x/person/1> <http://x/name> \"Ada\" .\n\
+         <http://x/person/3> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/Person> .\n"
+    );
 }
 
 /// A JSON source with a gather map and a GREL function, mapped to a file

@@ -1,7 +1,6 @@
 //! `factgraph build`, run as a user runs it.
 
-mod common;
-use common::TestProject;
+use crate::common::TestProject;
 
 #[test]
 fn build_reports_rows_triples_and_switches_the_store() {

@@ -1,7 +1,6 @@
 //! `factgraph query`: named questions, files and text, in every format.
 
-mod common;
-use common::{csv_rows, TestProject};
+use crate::common::{csv_rows, TestProject};
 
 fn project() -> TestProject {
     TestProject::mini().built()
@@ -182,19 +181,20 @@ fn the_read_index_answers_as_the_store_does() {
     let project = dir.path().join("project");
     let project_str = project.to_str().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    common::run_ok(root, &["generate", "--offerings", "200", "--seed", "11", "--out", project_str]);
-    common::run_ok(&project, &["build", "--quiet", "--answer-questions"]);
+    crate::common::run_ok(root, &["generate", "--offerings", "200", "--seed", "11", "--out", project_str]);
+    crate::common::run_ok(&project, &["build", "--quiet", "--answer-questions"]);
     let version = std::fs::read_dir(project.join("store/versions")).unwrap().next().unwrap().unwrap().path();
     assert!(version.join("index/index.json").is_file(), "the build wrote the read index");
-    let questions = common::run_ok(&project, &["queries"]);
+    let questions = crate::common::run_ok(&project, &["queries"]);
     let names: Vec<&str> = questions.lines().filter_map(|line| line.split_whitespace().next()).collect();
     assert!(names.len() >= 14, "{questions}");
     let mut answered = 0;
     for name in &names {
         let name = *name;
-        let kept = common::run_ok(&project, &["query", name, "--format", "tsv"]);
-        let index = common::run_ok(&project, &["query", "--sparql", &question_text(&project, name), "--format", "tsv"]);
-        let store = common::run_ok(&project, &["query", name, "--format", "tsv", "--from-store"]);
+        let kept = crate::common::run_ok(&project, &["query", name, "--format", "tsv"]);
+        let index =
+            crate::common::run_ok(&project, &["query", "--sparql", &question_text(&project, name), "--format", "tsv"]);
+        let store = crate::common::run_ok(&project, &["query", name, "--format", "tsv", "--from-store"]);
         answered += usize::from(store.lines().count() > 1);
         assert_eq!(index, store, "{name}: index and store");
         assert_eq!(kept, store, "{name}: kept and live");

@@ -7,8 +7,6 @@
 //! Register of 2013-03-15 and the facts in the seed's other sources), not
 //! copied from what the queries return.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -63,7 +61,7 @@ fn path_str(path: &Path) -> &str {
 
 /// Runs the binary from a neutral folder; asserts success, returns stdout.
 fn factgraph(args: &[&str]) -> String {
-    common::run_ok(Path::new(env!("CARGO_TARGET_TMPDIR")), args)
+    crate::common::run_ok(Path::new(env!("CARGO_TARGET_TMPDIR")), args)
 }
 
 /// The header and rows of a named question's answer, as CSV.

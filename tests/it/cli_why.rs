@@ -1,7 +1,6 @@
 //! `factgraph why`: the rows behind the triples about a resource.
 
-mod common;
-use common::TestProject;
+use crate::common::TestProject;
 
 #[test]
 fn every_triple_shows_the_row_that_produced_it() {

@@ -2,8 +2,31 @@
 //! temporary folder, and the real `factgraph` binary run inside it.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// Set (to anything) in CI: a conformance suite that is missing fails the
+/// test that needs it instead of skipping it.
+pub const REQUIRE_CONFORMANCE: &str = "FACTGRAPH_REQUIRE_CONFORMANCE";
+/// Set in CI: an outside program (Oxigraph's server, Chromium) that is
+/// missing fails the test that needs it instead of skipping it.
+pub const REQUIRE_PEERS: &str = "FACTGRAPH_REQUIRE_PEERS";
+
+/// The running test cannot run on this machine for `reason`: it fails if
+/// the environment variable `require` is set, and otherwise prints
+/// `SKIPPED module::test: reason` and the caller returns, passing.
+///
+/// The line is written to the process's standard error directly: libtest
+/// captures only what `print!` and `eprint!` write (rust-lang/rust#90785),
+/// and shows a passing test's capture to no one, so `eprintln!` would
+/// hide the skip in the run's output. libtest runs each test on a thread
+/// named after it, which names the test here.
+pub fn skip(require: &str, reason: &str) {
+    assert!(std::env::var_os(require).is_none(), "{reason} ({require} is set)");
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {reason}");
+}
 
 pub struct TestProject {
     dir: tempfile::TempDir,

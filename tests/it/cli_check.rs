@@ -2,8 +2,7 @@
 //! message names the file, the line and what is wrong, and the last good
 //! graph keeps answering.
 
-mod common;
-use common::TestProject;
+use crate::common::TestProject;
 
 const COMPANIES: &str = "id,name,name_zh,country,founded,partner\n";
 

@@ -1,7 +1,6 @@
 //! `factgraph queries`: the list of named questions.
 
-mod common;
-use common::TestProject;
+use crate::common::TestProject;
 
 #[test]
 fn lists_every_question_with_its_title() {

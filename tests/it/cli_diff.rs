@@ -1,7 +1,6 @@
 //! `factgraph diff`: stores and exported files, compared up to blank node labels.
 
-mod common;
-use common::TestProject;
+use crate::common::TestProject;
 
 const TYPE: &str = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>";
 

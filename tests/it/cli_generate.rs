@@ -3,8 +3,6 @@
 //! the same for the same seed; for the bundled project and for another one,
 //! each described by its own `data/generate.toml`.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -17,7 +15,7 @@ fn factgraph(args: &[&str]) -> Output {
 }
 
 fn ok(args: &[&str]) -> String {
-    common::run_ok(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+    crate::common::run_ok(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
 /// Generates from the bundled project into `dir`.
@@ -111,7 +109,7 @@ fn generate_refuses_a_folder_that_is_not_empty() {
 /// own `data/generate.toml`.
 #[test]
 fn another_project_generates_from_its_own_description() {
-    let project = common::TestProject::mini();
+    let project = crate::common::TestProject::mini();
     let out = project.path().join("synthetic");
     let summary = project.ok(&["generate", "--offerings", "40", "--seed", "3", "--out", out.to_str().unwrap()]);
     assert!(summary.contains("companies 40") && summary.contains("services 20"), "{summary}");
@@ -138,7 +136,7 @@ fn another_project_generates_from_its_own_description() {
 #[test]
 fn a_project_without_a_description_is_told_what_to_write() {
     // A fault of the project's files: exit 1, as for any problem in the input.
-    let project = common::TestProject::mini();
+    let project = crate::common::TestProject::mini();
     std::fs::remove_file(project.path().join("data/generate.toml")).unwrap();
     let stderr = project.fails(&["generate", "--offerings", "10", "--out", "synthetic"], 1);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -149,7 +147,7 @@ fn a_project_without_a_description_is_told_what_to_write() {
 
 #[test]
 fn a_description_and_a_header_that_disagree_stop_the_generation() {
-    let project = common::TestProject::mini();
+    let project = crate::common::TestProject::mini();
     let services = std::fs::read_to_string(project.path().join("data/services.csv")).unwrap();
     project.write("data/services.csv", &services.replacen("id,name,provider", "id,name,provider,launched", 1));
     let stderr = project.fails(&["generate", "--offerings", "10", "--out", "synthetic"], 1);
