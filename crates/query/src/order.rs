@@ -13,7 +13,7 @@
 //! The order is SPARQL's, as Oxigraph's evaluator implements it
 //! (`cmp_terms` in spareval's `eval.rs`): unbound first, then blank nodes,
 //! IRIs and literals; literals by value where SPARQL's `<` compares them,
-//! else by their lexical form, datatype and language. `tests/dataset.rs`
+//! else by their lexical form, datatype and language. `tests/it/dataset.rs`
 //! compares it with the evaluator's own order on every kind of term.
 
 use oxrdf::vocab::xsd;
