@@ -163,7 +163,7 @@ fn a_description_and_a_header_that_disagree_stop_the_generation() {
     let stderr = project.fails(&["generate", "--offerings", "10", "--out", "synthetic"], 1);
     assert!(
         stderr.contains(
-            "tables.services fills column \"name\", which data/services.csv does not have (its columns: id, provider)"
+            "tables.services: fills column \"name\", which data/services.csv does not have (its columns: id, provider)"
         ),
         "{stderr}"
     );
