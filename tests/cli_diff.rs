@@ -128,3 +128,42 @@ fn unreadable_sides_exit_2() {
     let error = project.fails(&["diff", "data", "fine.nt"], 2);
     assert!(error.contains("no graph has been built here yet"), "{error}");
 }
+
+/// Removes the Oxigraph store of every version: what reads it now fails.
+fn remove_oxigraph_stores(project: &TestProject) {
+    for version in std::fs::read_dir(project.path().join("store/versions")).unwrap() {
+        let store = version.unwrap().path().join("oxigraph");
+        if store.is_dir() {
+            std::fs::remove_dir_all(&store).unwrap();
+        }
+    }
+}
+
+#[test]
+fn diff_why_export_and_build_read_a_version_without_opening_its_oxigraph_store() {
+    let project = TestProject::mini().built();
+    let why = project.ok(&["why", "http://example.org/service/azure"]);
+    project.ok(&["export", "--from-store", "--format", "nquads", "--output", "before.nq"]);
+    remove_oxigraph_stores(&project);
+    assert_eq!(project.ok(&["why", "http://example.org/service/azure"]), why);
+    let out = project.ok(&["diff", "store", "before.nq", "--with-metadata"]);
+    assert!(out.starts_with("no differences"), "{out}");
+    project.ok(&["export", "--format", "nquads", "--output", "after.nq"]);
+    let read = |name: &str| std::fs::read(project.path().join(name)).unwrap();
+    assert_eq!(read("after.nq"), read("before.nq"), "the same export from the runs");
+    // A version whose build kept no runs is read from its index.
+    for version in std::fs::read_dir(project.path().join("store/versions")).unwrap() {
+        std::fs::remove_file(version.unwrap().path().join("sorted/runs.json")).unwrap();
+    }
+    project.ok(&["export", "--format", "nquads", "--output", "index.nq"]);
+    assert_eq!(read("index.nq"), read("before.nq"), "the same export from the index");
+    let out = project.ok(&["diff", "store", "before.nq", "--with-metadata"]);
+    assert!(out.starts_with("no differences"), "{out}");
+    // The graph replaced is read without its store too.
+    let out = project.ok(&["build", "--quiet", "--diff"]);
+    assert!(out.contains("no differences"), "{out}");
+    // --from-store reads the store, as it says.
+    remove_oxigraph_stores(&project);
+    let output = project.run(&["export", "--from-store"]);
+    assert!(!output.status.success(), "read a store that is gone");
+}

@@ -62,13 +62,13 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
 /// The summary of `factgraph diff` between the replaced graph and the new one.
 fn print_changes(project: &factgraph::project::Project) -> anyhow::Result<()> {
     let store_dir = factgraph::store::StoreDir::new(&project.store);
-    let Some(previous) = store_dir.open_previous()? else {
+    let Some(previous) = store_dir.previous_version()? else {
         println!("Changes: none to show, this is the first graph built in {}", project.store.display());
         return Ok(());
     };
     let leave_out = [factgraph::metadata::graph_iri(project)];
-    let old = diff::read_store(&previous, &leave_out).context("reading the replaced graph")?;
-    let new = diff::read_store(&store_dir.open_current()?, &leave_out).context("reading the new graph")?;
+    let old = diff::read_version(&previous, &leave_out).context("reading the replaced graph")?;
+    let new = diff::read_version(&store_dir.require_current_version()?, &leave_out).context("reading the new graph")?;
     println!("Changes against the graph replaced:");
     let show = |term: &oxigraph::model::Term| diff::show_term(term, &project.prefixes);
     diff::compare(&old, &new).write_counts(&show, &mut std::io::stdout().lock())?;

@@ -43,7 +43,8 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|iri| NamedNode::new(iri).with_context(|| format!("--graph {iri}: not an absolute IRI")))
         .transpose()?;
-    let store = factgraph::store::StoreDir::new(&project.store).open_current()?;
+    let version = factgraph::store::StoreDir::new(&project.store).require_current_version()?;
+    let quads = factgraph::export::Quads::of_version(&version, false)?;
     let options = PublishOptions {
         endpoint: args.endpoint,
         update_endpoint: args.update_endpoint,
@@ -51,7 +52,7 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         leave_out: if args.no_metadata { vec![factgraph::metadata::graph_iri(&project)] } else { Vec::new() },
     };
     let quiet = args.quiet;
-    publish::publish(&store, &options, |sent: &PublishedGraph| {
+    publish::publish(&quads, &options, |sent: &PublishedGraph| {
         if !quiet {
             let graph =
                 if sent.remote.is_default_graph() { "default graph".to_owned() } else { sent.remote.to_string() };

@@ -22,7 +22,8 @@ pub struct Args {
 pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let project = super::load_project(config, args.store)?;
     let iri = expand(&args.iri, &project.prefixes)?;
-    let explained = factgraph::why::explain(&project, &iri)?;
+    let explanation = factgraph::why::explain(&project, &iri)?;
+    let explained = explanation.facts;
     if explained.is_empty() {
         let known = factgraph::why::known_subjects(&project)?;
         let mut message = format!("the graph has no triples about {iri}");
@@ -41,8 +42,10 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
             other => for_people(other, &project.prefixes),
         };
         writeln!(out, "  {predicate} {object}")?;
-        if fact.origins.is_empty() {
+        if fact.origins.is_empty() && explanation.changed_files.is_empty() {
             writeln!(out, "      from the ontology (no CSV row)")?;
+        } else if fact.origins.is_empty() {
+            writeln!(out, "      no CSV row found in the files as they are now")?;
         }
         for origin in &fact.origins {
             let cites =
@@ -57,6 +60,12 @@ pub fn run(args: Args, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
+    for file in &explanation.changed_files {
+        eprintln!(
+            "factgraph: warning: {} changed since the build: its facts' lines are looked up by number in the file as it is now, and a fact whose row moved shows none; run `factgraph build` again",
+            file.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,7 +6,8 @@
 //! versions/<name>/
 //!   oxigraph/     the Oxigraph (RocksDB) store
 //!   index/        the read index (factgraph_index), what queries read
-//!   origins.tsv   the row-origin index (crate::origins), read by `why`
+//!   origins.tsv   the rows mapped per subject (crate::origins), read by `why`
+//!   origins.idx   and origins.json: where each subject's lines are in it
 //!   sorted/       the graph as sorted runs (crate::export::kept), merged by `export`
 //!   answers/      the named questions' answers, with `build --answer-questions`
 //!   buckets/      triples spilled by subject for the checks; gone once the build ends
@@ -44,7 +45,9 @@ impl Version {
         self.folder.join("oxigraph")
     }
 
-    /// Opens the Oxigraph store read-only.
+    /// Opens the Oxigraph store read-only: for `--from-store`, and for a
+    /// version built before the read index (readers otherwise read the
+    /// index, [`crate::query::Graph`], or the runs, [`crate::export::Quads`]).
     pub fn open_store(&self) -> Result<Store, Error> {
         let path = self.store_path();
         Store::open_read_only(&path).map_err(|e| Error::store(&path, e))
@@ -55,9 +58,19 @@ impl Version {
         self.folder.join("index")
     }
 
-    /// The row-origin index ([`crate::origins`]).
+    /// The rows mapped per subject ([`crate::origins`]).
     pub fn origins_path(&self) -> PathBuf {
         self.folder.join("origins.tsv")
+    }
+
+    /// Where each subject's lines are in [`Self::origins_path`] ([`crate::origins`]).
+    pub fn origins_index_path(&self) -> PathBuf {
+        self.folder.join("origins.idx")
+    }
+
+    /// What the build knew of the origins' source files; written last.
+    pub fn origins_manifest_path(&self) -> PathBuf {
+        self.folder.join("origins.json")
     }
 
     /// The folder of the graph's sorted runs ([`crate::export::kept`]).
