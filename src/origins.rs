@@ -134,7 +134,9 @@ impl<'a> OriginsWriter<'a> {
         let path = self.version.origins_index_path();
         let mut out = std::io::BufWriter::with_capacity(1 << 20, File::create(&path).map_err(Error::io(&path))?);
         for (hash, position) in &self.entries {
-            out.write_all(&hash.to_le_bytes()).and_then(|()| out.write_all(&position.to_le_bytes())).map_err(Error::io(&path))?;
+            out.write_all(&hash.to_le_bytes())
+                .and_then(|()| out.write_all(&position.to_le_bytes()))
+                .map_err(Error::io(&path))?;
         }
         out.flush().map_err(Error::io(&path))?;
         let manifest = Manifest { format: FORMAT, entries: self.entries.len() as u64, files: self.files };
@@ -256,10 +258,7 @@ impl Origins {
         let mut line = Vec::new();
         let mut chunk = [0u8; 512];
         loop {
-            let read = self
-                .tsv
-                .read_at(&mut chunk, position + line.len() as u64)
-                .map_err(Error::io(&self.tsv_path))?;
+            let read = self.tsv.read_at(&mut chunk, position + line.len() as u64).map_err(Error::io(&self.tsv_path))?;
             match chunk[..read].iter().position(|&b| b == b'\n') {
                 Some(end) => {
                     line.extend_from_slice(&chunk[..end]);

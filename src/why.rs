@@ -101,7 +101,9 @@ fn named_or_blank(term: Term) -> Result<NamedOrBlankNode, Error> {
     match term {
         Term::NamedNode(node) => Ok(node.into()),
         Term::BlankNode(node) => Ok(node.into()),
-        Term::Literal(literal) => Err(Error::store("(index)", format!("a literal {literal} where a subject or graph is"))),
+        Term::Literal(literal) => {
+            Err(Error::store("(index)", format!("a literal {literal} where a subject or graph is")))
+        }
     }
 }
 
@@ -121,7 +123,9 @@ pub fn explain_triples(project: &Project, version: Option<&Version>, triples: &[
         Some(version) if !subjects.is_empty() => Origins::open(version)?,
         _ => None,
     };
-    let Some(index) = index else { return Ok(RowsBehind { origins: vec![Vec::new(); triples.len()], ..Default::default() }) };
+    let Some(index) = index else {
+        return Ok(RowsBehind { origins: vec![Vec::new(); triples.len()], ..Default::default() });
+    };
     let recorded = index.rows_of(&subjects)?;
     if recorded.is_empty() {
         return Ok(RowsBehind { origins: vec![Vec::new(); triples.len()], ..Default::default() });
@@ -216,7 +220,13 @@ fn rows_behind(plan: &Plan, rows: &[ExplainedRow], triple: &Triple) -> Vec<RowOr
                 .map(|q| q.object.clone())
                 .collect();
             sources.dedup();
-            RowOrigin { file: source.source.path.clone(), line: row.row.line, triples_map: map.name.clone(), cites, sources }
+            RowOrigin {
+                file: source.source.path.clone(),
+                line: row.row.line,
+                triples_map: map.name.clone(),
+                cites,
+                sources,
+            }
         })
         .collect()
 }

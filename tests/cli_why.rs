@@ -76,7 +76,10 @@ fn a_row_after_a_cell_on_two_lines_shows_the_line_it_starts_on() {
     project.write("data/companies.csv", &format!("{companies}later,Later Ltd,,US,,\n"));
     let project = project.built();
     let quoted = project.ok(&["why", "http://example.org/org/quoted"]);
-    assert!(quoted.contains("  schema:name \"He said \\\"hi\\\"\\non two lines\"@en\n      data/companies.csv:5 "), "{quoted}");
+    assert!(
+        quoted.contains("  schema:name \"He said \\\"hi\\\"\\non two lines\"@en\n      data/companies.csv:5 "),
+        "{quoted}"
+    );
     let later = project.ok(&["why", "http://example.org/org/later"]);
     assert!(later.contains("  schema:name \"Later Ltd\"@en\n      data/companies.csv:7 "), "{later}");
 }

@@ -17,9 +17,9 @@
 
 pub mod http;
 
+use crate::export::Quads;
 use http::{RequestError, Url};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use crate::export::Quads;
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode};
 use std::io;
 

@@ -172,8 +172,7 @@ pub fn read_csv_row_at(path: &Path, delimiter: u8, line: u64, offset: u64) -> Re
         _ => 0,
     };
     file.seek(SeekFrom::Start(offset + skipped)).map_err(error)?;
-    let mut reader =
-        ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(file);
+    let mut reader = ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(file);
     let mut record = StringRecord::new();
     match reader.read_record(&mut record) {
         Ok(true) => {
