@@ -341,6 +341,48 @@ mod tests {
         assert_eq!(hash("a"), 0xaf63_dc4c_8601_ec8c);
     }
 
+    /// Writes an index by hand: `lines` as `origins.tsv`, each entry with
+    /// the hash given (to make two subjects collide) and its line's position.
+    fn written(version: &Version, lines: &[(&str, u64)]) {
+        let (mut tsv, mut entries) = (String::new(), Vec::new());
+        for (line, hash) in lines {
+            entries.push((*hash, tsv.len() as u64));
+            tsv.push_str(line);
+            tsv.push('\n');
+        }
+        entries.sort_unstable();
+        std::fs::write(version.origins_path(), tsv).unwrap();
+        let bytes: Vec<u8> = entries.iter().flat_map(|(h, p)| [h.to_le_bytes(), p.to_le_bytes()]).flatten().collect();
+        std::fs::write(version.origins_index_path(), bytes).unwrap();
+        let manifest = Manifest { format: FORMAT, entries: entries.len() as u64, files: Vec::new() };
+        std::fs::write(version.origins_manifest_path(), serde_json::to_vec(&manifest).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_subjects_rows_are_found_by_its_hash_and_a_colliding_subject_is_left_out() {
+        let folder = tempfile::tempdir().unwrap();
+        let slot = crate::store::StoreDir::new(folder.path()).begin_build().unwrap();
+        let (a, b, c) = ("http://e.org/a", "http://e.org/b", "http://e.org/c");
+        written(
+            slot.version(),
+            &[
+                (&format!("{a}\tm\tx.csv\t2\t10"), hash(a)),
+                (&format!("{b}\tm\tx.csv\t3\t20"), hash(a)), // collides with a
+                (&format!("{c}\tm\tx.csv\t4\t30"), hash(c)),
+                (&format!("{a}\tn\ty.csv\t9\t"), hash(a)),
+            ],
+        );
+        let origins = Origins::open(slot.version()).unwrap().unwrap();
+        let rows = |subjects: &[&str]| {
+            let subjects = subjects.iter().map(|s| s.to_string()).collect();
+            origins.rows_of(&subjects).unwrap().into_iter().map(|r| (r.map, r.line, r.offset)).collect::<Vec<_>>()
+        };
+        assert_eq!(rows(&[a]), [("m".into(), 2, Some(10)), ("n".into(), 9, None)]);
+        assert_eq!(rows(&[c, a]), [("m".into(), 2, Some(10)), ("m".into(), 4, Some(30)), ("n".into(), 9, None)]);
+        assert_eq!(rows(&["http://e.org/absent"]), []);
+        assert_eq!(origins.subjects().unwrap(), [a, b, c]);
+    }
+
     #[test]
     fn a_line_has_its_offset_or_none() {
         let (subject, row) = parse("http://e.org/s\tm\tdata/x.csv\t3\t17").unwrap();
