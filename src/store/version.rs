@@ -4,14 +4,21 @@
 //!
 //! ```text
 //! versions/<name>/
-//!   oxigraph/     the Oxigraph (RocksDB) store
-//!   index/        the read index (factgraph_index), what queries read
-//!   origins.tsv   the rows mapped per subject (crate::origins), read by `why`
+//!   oxigraph/     the Oxigraph (RocksDB) store: the version's source of truth
+//!   index/        the read index (factgraph_index), what queries, `why` and pages read
+//!   origins.tsv   the rows mapped per subject (crate::origins), read by `why` and pages
 //!   origins.idx   and origins.json: where each subject's lines are in it
-//!   sorted/       the graph as sorted runs (crate::export::kept), merged by `export`
+//!   sorted/       the graph as sorted runs (crate::export::kept), read by `export`,
+//!                 `diff`, `publish` and downloads
 //!   answers/      the named questions' answers, with `build --answer-questions`
 //!   buckets/      triples spilled by subject for the checks; gone once the build ends
 //! ```
+//!
+//! The store is the one copy every build writes whole, with every graph, and
+//! the one the others can be written again from; the index and the runs are
+//! derived from the same quads, to be read fast, and their readers fall back
+//! to the store only for a version built before them. `--from-store` reads
+//! the store itself, to check the derived copies against it.
 
 use crate::Error;
 use oxigraph::store::Store;
