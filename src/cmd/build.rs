@@ -62,17 +62,17 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
 /// The summary of `factgraph diff` between the replaced graph and the new one.
 fn print_changes(project: &factgraph_core::project::Project) -> Result<(), Error> {
     let store_dir = factgraph_core::store::StoreDir::new(&project.store);
-    let Some(previous) = store_dir.open_previous()? else {
+    let Some(previous) = store_dir.previous_version()? else {
         println!("Changes: none to show, this is the first graph built in {}", project.store.display());
         return Ok(());
     };
     let leave_out = [factgraph_core::metadata::graph_iri(project)];
-    let read = |store, which| {
-        diff::read_store(store, &leave_out)
+    let read = |version, which| {
+        diff::read_version(version, &leave_out)
             .map_err(|e| Error::store(&project.store, format!("reading the {which} graph: {e}")))
     };
     let old = read(&previous, "replaced")?;
-    let new = read(&store_dir.open_current()?, "new")?;
+    let new = read(&store_dir.require_current_version()?, "new")?;
     println!("Changes against the graph replaced:");
     let show = |term: &oxigraph::model::Term| diff::show_term(term, &project.prefixes);
     diff::compare(&old, &new).write_counts(&show, &mut std::io::stdout().lock()).map_err(Error::stdout)

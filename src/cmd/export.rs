@@ -23,26 +23,26 @@ pub struct Args {
     /// Leave out the build's description (its named graph).
     #[arg(long)]
     no_metadata: bool,
-    /// Read the store itself, not the sorted runs its build kept beside it
-    /// (slower; the output is the same).
+    /// Read the Oxigraph store itself, not the sorted runs (or the read
+    /// index) its build kept beside it (slower; the output is the same).
     #[arg(long)]
     from_store: bool,
 }
 
 pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     let project = super::load_project(config, args.store)?;
-    let (version, store) = factgraph_core::store::StoreDir::new(&project.store).open_current_version()?;
-    let kept = if args.from_store { None } else { factgraph_core::export::KeptRuns::open(&version.kept_runs_folder()) };
-    let quads = match kept {
-        Some(kept) => Quads::Kept(kept),
-        None => Quads::Store(store.clone()),
-    };
+    let version = factgraph_core::store::StoreDir::new(&project.store).require_current_version()?;
+    let quads = Quads::of_version(&version, args.from_store)?;
     let (mut out, _) = super::output_file(args.output.as_deref())?;
     let description = factgraph_core::metadata::graph_iri(&project);
     let leave_out = if args.no_metadata { vec![description.clone()] } else { Vec::new() };
     let exported = factgraph_core::export::export(&quads, args.format.into(), &project.prefixes, &leave_out, &mut out);
     let summary = out.finish(exported)?;
-    let description_quads = store.quads_for_pattern(None, None, None, Some(description.as_ref().into())).count();
+    let mut description_quads = 0;
+    quads.for_each(Some(description.as_ref().into()), |_| {
+        description_quads += 1;
+        Ok::<_, Error>(())
+    })?;
     let other_graphs = summary.left_out.saturating_sub(if args.no_metadata { 0 } else { description_quads });
     if other_graphs > 0 {
         eprintln!("factgraph: {other_graphs} quad(s) in named graphs are not in this single-graph format; use --format trig or nquads");

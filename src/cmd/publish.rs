@@ -43,7 +43,8 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
         .as_deref()
         .map(|iri| NamedNode::new(iri).map_err(|e| Error::Usage(format!("--graph {iri}: not an absolute IRI: {e}"))))
         .transpose()?;
-    let store = factgraph_core::store::StoreDir::new(&project.store).open_current()?;
+    let version = factgraph_core::store::StoreDir::new(&project.store).require_current_version()?;
+    let quads = factgraph_core::export::Quads::of_version(&version, false)?;
     let options = PublishOptions {
         endpoint: args.endpoint,
         update_endpoint: args.update_endpoint,
@@ -51,7 +52,7 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
         leave_out: if args.no_metadata { vec![factgraph_core::metadata::graph_iri(&project)] } else { Vec::new() },
     };
     let quiet = args.quiet;
-    publish::publish(&store, &options, |sent: &PublishedGraph| {
+    publish::publish(&quads, &options, |sent: &PublishedGraph| {
         if !quiet {
             let graph =
                 if sent.remote.is_default_graph() { "default graph".to_owned() } else { sent.remote.to_string() };

@@ -2,8 +2,8 @@
 
 use super::Outcome;
 use factgraph_core::query::ReadFrom;
-use factgraph_serve::{self as serve, ServeOptions};
 use factgraph_core::Error;
+use factgraph_serve::{self as serve, ServeOptions};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -23,8 +23,8 @@ pub struct Args {
 pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     let project = super::load_project(config, args.store)?;
     let iri = expand(&args.iri, &project.prefixes)?;
-    let explained = factgraph_core::why::explain(&project, &iri)?;
-    if explained.is_empty() {
+    let explanation = factgraph_core::why::explain(&project, &iri)?;
+    if explanation.facts.is_empty() {
         let known = factgraph_core::why::known_subjects(&project)?;
         let mut message = format!("the graph has no triples about {iri}");
         if let Some(near) = factgraph_core::suggest::nearest(iri.as_str(), known.iter().map(String::as_str)) {
@@ -33,26 +33,34 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
         eprintln!("factgraph: {message}");
         return Ok(Outcome::Found);
     }
-    write_explained(&explained, &iri, &project.prefixes).map_err(Error::stdout)?;
+    write_explained(&explanation, &iri, &project.prefixes).map_err(Error::stdout)?;
+    for file in &explanation.changed_files {
+        eprintln!(
+            "factgraph: warning: {} changed since the build: its facts' lines are looked up by number in the file as it is now, and a fact whose row moved shows none; run `factgraph build` again",
+            file.display()
+        );
+    }
     Ok(Outcome::Done)
 }
 
 fn write_explained(
-    explained: &[factgraph_core::why::Explained],
+    explanation: &factgraph_core::why::Explanation,
     iri: &NamedNode,
     prefixes: &[(String, String)],
 ) -> std::io::Result<()> {
     let mut out = super::stdout();
     writeln!(out, "{}", for_people(&Term::from(iri.clone()), prefixes))?;
-    for fact in explained {
+    for fact in &explanation.facts {
         let predicate = for_people(&Term::from(fact.quad.predicate.clone()), prefixes);
         let object = match &fact.quad.object {
             Term::Literal(literal) => literal.to_string(),
             other => for_people(other, prefixes),
         };
         writeln!(out, "  {predicate} {object}")?;
-        if fact.origins.is_empty() {
+        if fact.origins.is_empty() && explanation.changed_files.is_empty() {
             writeln!(out, "      from the ontology (no CSV row)")?;
+        } else if fact.origins.is_empty() {
+            writeln!(out, "      no CSV row found in the files as they are now")?;
         }
         for origin in &fact.origins {
             let cites =

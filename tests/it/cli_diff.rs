@@ -157,3 +157,42 @@ fn named_graphs_in_a_single_graph_format_exit_2_before_anything_is_written() {
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// Removes the Oxigraph store of every version: what reads it now fails.
+fn remove_oxigraph_stores(project: &TestProject) {
+    for version in std::fs::read_dir(project.path().join("store/versions")).unwrap() {
+        let store = version.unwrap().path().join("oxigraph");
+        if store.is_dir() {
+            std::fs::remove_dir_all(&store).unwrap();
+        }
+    }
+}
+
+#[test]
+fn diff_why_export_and_build_read_a_version_without_opening_its_oxigraph_store() {
+    let project = TestProject::mini().built();
+    let why = project.ok(&["why", "http://example.org/service/azure"]);
+    project.ok(&["export", "--from-store", "--format", "nquads", "--output", "before.nq"]);
+    remove_oxigraph_stores(&project);
+    assert_eq!(project.ok(&["why", "http://example.org/service/azure"]), why);
+    let out = project.ok(&["diff", "store", "before.nq", "--with-metadata"]);
+    assert!(out.starts_with("no differences"), "{out}");
+    project.ok(&["export", "--format", "nquads", "--output", "after.nq"]);
+    let read = |name: &str| std::fs::read(project.path().join(name)).unwrap();
+    assert_eq!(read("after.nq"), read("before.nq"), "the same export from the runs");
+    // A version whose build kept no runs is read from its index.
+    for version in std::fs::read_dir(project.path().join("store/versions")).unwrap() {
+        std::fs::remove_file(version.unwrap().path().join("sorted/runs.json")).unwrap();
+    }
+    project.ok(&["export", "--format", "nquads", "--output", "index.nq"]);
+    assert_eq!(read("index.nq"), read("before.nq"), "the same export from the index");
+    let out = project.ok(&["diff", "store", "before.nq", "--with-metadata"]);
+    assert!(out.starts_with("no differences"), "{out}");
+    // The graph replaced is read without its store too.
+    let out = project.ok(&["build", "--quiet", "--diff"]);
+    assert!(out.contains("no differences"), "{out}");
+    // --from-store reads the store, as it says.
+    remove_oxigraph_stores(&project);
+    let output = project.run(&["export", "--from-store"]);
+    assert!(!output.status.success(), "read a store that is gone");
+}

@@ -186,3 +186,80 @@ fn refusals_and_unreachable_servers_are_reported_with_what_was_answered() {
     let stderr = project.fails(&["publish", "--endpoint", "https://example.org/store"], 2);
     assert!(stderr.contains("https is not supported"), "{stderr}");
 }
+
+/// A Graph Store endpoint that takes every request with 204 and hands on
+/// its request line and body; on a free loopback port.
+fn recording_endpoint() -> (String, std::sync::mpsc::Receiver<(String, String)>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let (sender, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut chunked = false;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line.trim().is_empty() {
+                    break;
+                }
+                chunked |= line.to_ascii_lowercase().starts_with("transfer-encoding: chunked");
+            }
+            let mut body = Vec::new();
+            while chunked {
+                let mut size = String::new();
+                reader.read_line(&mut size).unwrap();
+                let size = usize::from_str_radix(size.trim(), 16).unwrap();
+                let mut chunk = vec![0; size + 2];
+                reader.read_exact(&mut chunk).unwrap();
+                body.extend_from_slice(&chunk[..size]);
+                chunked = size > 0;
+            }
+            // Handed on before the answer, so before the client can end.
+            let _ = sender.send((request_line.trim().to_owned(), String::from_utf8(body).unwrap()));
+            (&stream).write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        }
+    });
+    (format!("http://{address}/store"), received)
+}
+
+#[test]
+fn publish_sends_a_version_without_opening_its_oxigraph_store() {
+    let project = TestProject::mini().built();
+    let expected = local_graphs(&project);
+    for version in std::fs::read_dir(project.path().join("store/versions")).unwrap() {
+        std::fs::remove_dir_all(version.unwrap().path().join("oxigraph")).unwrap();
+    }
+    let (endpoint, received) = recording_endpoint();
+    project.ok(&["publish", "--endpoint", &endpoint, "--quiet"]);
+    let sent: Vec<(String, u64)> = received
+        .try_iter()
+        .map(|(request, body)| {
+            let graph = match request.split_once("?graph=") {
+                Some((_, rest)) => percent_decoded(rest.split(' ').next().unwrap()),
+                None => String::new(),
+            };
+            (graph, body.lines().count() as u64)
+        })
+        .collect();
+    assert_eq!(sent, expected);
+}
+
+fn percent_decoded(text: &str) -> String {
+    let mut bytes = Vec::new();
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        if byte == b'%' && tail.len() >= 2 {
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&tail[..2]).unwrap(), 16).unwrap());
+            rest = &tail[2..];
+        } else {
+            bytes.push(byte);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}

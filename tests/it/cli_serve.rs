@@ -488,6 +488,43 @@ fn the_dataset_page_describes_the_build_and_the_whole_graph_downloads_streamed()
 }
 
 #[test]
+fn pages_and_downloads_open_no_oxigraph_store_and_a_fact_shows_the_line_its_row_starts_on() {
+    let project = TestProject::mini();
+    let companies = std::fs::read_to_string(project.path().join("data/companies.csv")).unwrap();
+    project.write("data/companies.csv", &format!("{companies}later,Later Ltd,,US,,\n"));
+    let project = project.built();
+    let exported = crate::common::run_ok(project.path(), &["export", "--format", "ntriples"]);
+    for version in std::fs::read_dir(project.path().join("store/versions")).unwrap() {
+        std::fs::remove_dir_all(version.unwrap().path().join("oxigraph")).unwrap();
+    }
+    let server = Server::start_in(project, &[]);
+    // Each page reads its rows at their places: after a cell on two lines, too.
+    for (path, line) in [("/org/later", "companies.csv:7"), ("/org/quoted", "companies.csv:5")] {
+        let page = server.get(path, "text/html");
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert!(page.body.contains(line), "{path}: {}", page.body);
+        assert!(!page.body.contains("Edited since the build"), "{}", page.body);
+    }
+    let (_, body) = server.download("/download/dataset.nt", &[]);
+    assert_eq!(String::from_utf8(body).unwrap(), exported);
+}
+
+#[test]
+fn a_page_names_the_files_edited_since_the_build() {
+    let project = TestProject::mini().built();
+    let services = std::fs::read_to_string(project.path().join("data/services.csv")).unwrap();
+    project.write("data/services.csv", &services.replace("azure,Windows Azure,", "azure,Microsoft Azure,"));
+    let server = Server::start_in(project, &[]);
+    let page = server.get("/service/azure", "text/html");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Edited since the build"), "{}", page.body);
+    assert!(page.body.contains("<code>data/services.csv</code>"), "{}", page.body);
+    // The name's row no longer states it; the row still states the rest.
+    assert!(page.body.contains("no CSV row found in the files as they are now"), "{}", page.body);
+    assert!(page.body.contains("services.csv:3"), "{}", page.body);
+}
+
+#[test]
 fn a_class_page_lists_the_first_thousand_instances_and_its_documents_hold_them_all() {
     let mini = TestProject::mini();
     let generated = tempfile::tempdir().unwrap();

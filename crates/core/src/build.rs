@@ -271,7 +271,7 @@ impl Flow<'_> {
         mut checks: Checks<'c>,
         mut to_loader: load::ToLoader,
     ) -> Result<((RunReport, Findings), BucketChecks<'c>, TargetSet), Error> {
-        let mut origins = OriginsWriter::create(&version.origins_path(), self.plan)?;
+        let mut origins = OriginsWriter::create(version, self.plan)?;
         let mut show = ShowProgress::new(self.plan, self.progress);
         let mut targets = TargetSet::create(&self.plan.targets)?;
         let sinks: &mut [&mut dyn Sink] = &mut [&mut show, &mut checks, &mut origins, &mut targets, &mut to_loader];

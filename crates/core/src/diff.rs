@@ -10,12 +10,12 @@
 //! blank nodes are compared as they are and never relabelled, so a change to
 //! them cannot make unrelated blank nodes look changed.
 
-use crate::store::StoreDir;
+use crate::export::Quads;
+use crate::store::{StoreDir, Version};
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSerializer};
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{Dataset, GraphName, NamedNode, Quad, Term};
-use oxigraph::store::{StorageError, Store};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -29,8 +29,6 @@ pub enum DiffError {
     UnknownFormat { path: PathBuf },
     #[error("{}: {source}", path.display())]
     Parse { path: PathBuf, source: RdfParseError },
-    #[error("{}: {problem}", path.display())]
-    Store { path: PathBuf, problem: String },
     /// The difference cannot be written in the single-graph format asked.
     #[error(
         "the difference has quads in named graphs (such as {graph}), which {format} cannot hold; use --format summary"
@@ -56,18 +54,18 @@ pub struct Change {
     pub added: usize,
 }
 
-/// Reads one side: a store folder (its current version, read-only) or an RDF
-/// file recognised by its extension, without the named graphs in
-/// `leave_out` (such as the build description, which changes every build).
+/// Reads one side: a store folder (its current version, as
+/// [`Quads::of_version`] reads it) or an RDF file recognised by its
+/// extension, without the named graphs in `leave_out` (such as the build
+/// description, which changes every build).
 pub fn read(path: &Path, leave_out: &[NamedNode]) -> Result<Dataset, DiffError> {
     let kept = |quad: &Quad| match &quad.graph_name {
         GraphName::NamedNode(graph) => !leave_out.contains(graph),
         _ => true,
     };
     if path.is_dir() {
-        let store = StoreDir::new(path).open_current()?;
-        return read_store(&store, leave_out)
-            .map_err(|e| DiffError::Store { path: path.to_owned(), problem: e.to_string() });
+        let version = StoreDir::new(path).require_current_version()?;
+        return Ok(read_version(&version, leave_out)?);
     }
     let format = path
         .extension()
@@ -91,15 +89,17 @@ pub fn read(path: &Path, leave_out: &[NamedNode]) -> Result<Dataset, DiffError> 
     Ok(dataset)
 }
 
-/// Reads a whole store but the named graphs in `leave_out`.
-pub fn read_store(store: &Store, leave_out: &[NamedNode]) -> Result<Dataset, StorageError> {
+/// Reads a whole version but the named graphs in `leave_out`: its kept
+/// runs, else its read index ([`Quads::of_version`]).
+pub fn read_version(version: &Version, leave_out: &[NamedNode]) -> Result<Dataset, crate::Error> {
+    let quads = Quads::of_version(version, false)?;
     let mut dataset = Dataset::new();
-    for quad in store.iter() {
-        let quad = quad?;
+    quads.for_each(None, |quad| {
         if !matches!(&quad.graph_name, GraphName::NamedNode(graph) if leave_out.contains(graph)) {
             dataset.insert(&quad);
         }
-    }
+        Ok::<_, crate::Error>(())
+    })?;
     Ok(dataset)
 }
 

@@ -100,12 +100,9 @@ impl State {
             }
         };
         let gzip = accepts_gzip(&header(request, ACCEPT_ENCODING));
-        let version = self.store_dir.current_version().map_err(internal)?;
-        // The store is opened only for a version that kept no sorted runs.
-        let quads = match version.and_then(|v| factgraph_core::export::KeptRuns::open(&v.kept_runs_folder())) {
-            Some(kept) => Quads::Kept(kept),
-            None => Quads::Store(self.store().map_err(internal)?),
-        };
+        let version = self.store_dir.require_current_version().map_err(internal)?;
+        let from_store = self.options.read_from == factgraph_core::query::ReadFrom::Store;
+        let quads = Quads::of_version(&version, from_store).map_err(internal)?;
         let prefixes = self.options.project.prefixes.clone();
         let (pipe, writer) = std::io::pipe().map_err(|e| internal(format!("cannot stream the download: {e}")))?;
         let (outcome, told) = mpsc::channel();

@@ -50,7 +50,6 @@ use oxhttp::model::{Body, Method, Request, Response, StatusCode};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
 use oxigraph::model::Triple;
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError};
-use oxigraph::store::Store;
 use permits::Permits;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
@@ -168,15 +167,6 @@ impl State {
             *current = (version.name().to_owned(), Graph::open(&version, self.options.read_from)?);
         }
         Ok(current.1.clone())
-    }
-
-    /// The current version's Oxigraph store, for what only it can do
-    /// (an export of a version that kept no sorted runs).
-    fn store(&self) -> Result<Store, Error> {
-        match self.graph()? {
-            Graph::Store(store) => Ok(store),
-            Graph::Index(_) => self.store_dir.require_current_version()?.open_store(),
-        }
     }
 
     fn answer(&self, request: &mut Request<Body>) -> Response<Body> {

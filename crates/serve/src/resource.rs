@@ -6,7 +6,7 @@ use super::negotiate::negotiate_document;
 use super::{html_response, internal, links, parse_form, rdf_response, resource_page, see_other, sparql};
 use super::{Failure, State, RDF_DOCUMENTS};
 use factgraph_core::query::Graph;
-use factgraph_core::why::RowOrigin;
+use factgraph_core::why::{RowOrigin, RowsBehind};
 use oxhttp::model::header::{CONTENT_LOCATION, VARY};
 use oxhttp::model::{Body, Request, Response, StatusCode};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
@@ -126,7 +126,8 @@ impl State {
         let claims = resource_page::read_claims(
             &sparql::select(graph, &project.prefixes, &resource_page::claims_query(iri)).map_err(internal)?,
         );
-        let (origins, claims) = self.origins(&triples, claims)?;
+        let (found, claims) = self.origins(&triples, claims)?;
+        let (origins, changed_files) = (found.origins, found.changed_files);
         let source_iris = cited_sources(&origins, &claims);
         let sources = if source_iris.is_empty() {
             Default::default()
@@ -148,6 +149,7 @@ impl State {
             links: &links,
             alternates: &alternates,
             pointing_left_out,
+            changed_files: &changed_files,
         };
         Ok(html_response(page.render()))
     }
@@ -158,15 +160,14 @@ impl State {
         &self,
         triples: &[Triple],
         claims: Vec<resource_page::Claim>,
-    ) -> Result<(Vec<Vec<RowOrigin>>, Vec<resource_page::SourcedClaim>), Failure> {
-        let origins_path = self.store_dir.current_version().map_err(internal)?.map(|v| v.origins_path());
+    ) -> Result<(RowsBehind, Vec<resource_page::SourcedClaim>), Failure> {
+        let version = self.store_dir.current_version().map_err(internal)?;
         let claim_triples: Vec<Option<Triple>> = claims.iter().map(resource_page::claim_triple).collect();
         let mut all = triples.to_vec();
         all.extend(claim_triples.iter().flatten().cloned());
         let project = &self.options.project;
-        let mut origins =
-            factgraph_core::why::explain_triples(project, origins_path.as_deref(), &all).map_err(internal)?;
-        let mut claim_origins = origins.split_off(triples.len()).into_iter();
+        let mut found = factgraph_core::why::explain_triples(project, version.as_ref(), &all).map_err(internal)?;
+        let mut claim_origins = found.origins.split_off(triples.len()).into_iter();
         let claims = claims
             .into_iter()
             .zip(claim_triples)
@@ -175,7 +176,7 @@ impl State {
                 (claim, rows)
             })
             .collect();
-        Ok((origins, claims))
+        Ok((found, claims))
     }
 }
 

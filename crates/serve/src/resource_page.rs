@@ -128,6 +128,8 @@ pub struct ResourcePage<'a> {
     pub alternates: &'a [(&'static str, String)],
     /// Triples pointing to the resource that are not listed.
     pub pointing_left_out: usize,
+    /// Source files edited since the build: their lines may have moved.
+    pub changed_files: &'a [std::path::PathBuf],
 }
 
 impl ResourcePage<'_> {
@@ -161,6 +163,16 @@ impl ResourcePage<'_> {
                     }
                     "."
                 }
+                @if !self.changed_files.is_empty() {
+                    p.note.changed {
+                        "Edited since the build, so a fact's line is looked for by number in the file as it is now, and a fact whose row moved shows none: "
+                        @for (index, file) in self.changed_files.iter().enumerate() {
+                            @if index > 0 { ", " }
+                            code { (file.display()) }
+                        }
+                        ". Build again to bring them up to date."
+                    }
+                }
                 (self.claims_section())
                 h2 { "Facts about it" }
                 (self.facts_table(&about, false))
@@ -193,7 +205,7 @@ impl ResourcePage<'_> {
                             td { (self.links.iri(triple.predicate.as_str())) }
                             @if !show_subject { td { (term(&triple.object, self.links)) } }
                             td.source { (self.cited(origins)) }
-                            td.origin { (origin_lines(origins)) }
+                            td.origin { (origin_lines(origins, !self.changed_files.is_empty())) }
                         }
                     }
                 }
@@ -246,7 +258,7 @@ impl ResourcePage<'_> {
                                 @if let Some(source) = &claim.source {
                                     p.source { "Source: " (self.citation(&NamedNode::new_unchecked(source.clone()).into())) }
                                 }
-                                p.origin { (origin_lines(origins)) " · " (self.links.iri(&claim.claim)) }
+                                p.origin { (origin_lines(origins, !self.changed_files.is_empty())) " · " (self.links.iri(&claim.claim)) }
                             }
                         }
                     }
@@ -256,11 +268,13 @@ impl ResourcePage<'_> {
     }
 }
 
-/// `data/organisations.csv:3` for each row behind a fact; the ontology's
+/// `data/organisations.csv:3` for each row behind a fact (with source files
+/// edited since the build, none found may be a row that moved); the ontology's
 /// own triples have none.
-fn origin_lines(origins: &[RowOrigin]) -> Markup {
+fn origin_lines(origins: &[RowOrigin], files_changed: bool) -> Markup {
     html! {
-        @if origins.is_empty() { span.none { "ontology (no CSV row)" } }
+        @if origins.is_empty() && !files_changed { span.none { "ontology (no CSV row)" } }
+        @if origins.is_empty() && files_changed { span.none { "no CSV row found in the files as they are now" } }
         @for (index, origin) in origins.iter().enumerate() {
             @if index > 0 { br; }
             span.csv-line title=(format!("triples map {}", origin.triples_map)) {

@@ -18,13 +18,16 @@ mod runs;
 pub use kept::KeptRuns;
 
 use crate::scratch::Scratch;
+use crate::store::Version;
 use crate::Error;
+use factgraph_index::{Index, IndexTerm};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use rayon::prelude::*;
 use runs::RunReader;
+use spareval::QueryableDataset;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::Write;
@@ -42,13 +45,136 @@ pub struct ExportSummary {
     pub left_out: usize,
 }
 
-/// Where an export reads the quads of a version.
+/// Where the readers of a whole version (`export`, `diff`, `publish`,
+/// `serve`'s downloads) read its quads.
 pub enum Quads {
     /// The sorted runs its build kept with the store (see [`kept`]): an
     /// export is then only their merge.
     Kept(KeptRuns),
-    /// The Oxigraph store itself, read in parts on every core.
+    /// The read index, for a version whose build kept no runs (a mapping
+    /// wrote to a named graph, or there was nothing to check by subject).
+    Index(Index),
+    /// The Oxigraph store itself, read in parts on every core: with
+    /// `--from-store`, or for a version built before the index.
     Store(Store),
+}
+
+impl Quads {
+    /// The copy of `version` its readers read: the kept runs, else the read
+    /// index, else the Oxigraph store; the store always when `from_store`.
+    pub fn of_version(version: &Version, from_store: bool) -> Result<Self, Error> {
+        if !from_store {
+            if let Some(kept) = KeptRuns::open(&version.kept_runs_folder()) {
+                return Ok(Self::Kept(kept));
+            }
+            let folder = version.index_folder();
+            if Index::exists(&folder) {
+                return Index::open(&folder).map(Self::Index).map_err(|e| Error::store(&folder, e));
+            }
+        }
+        version.open_store().map(Self::Store)
+    }
+
+    /// The named graphs that hold quads, in no particular order.
+    pub fn named_graphs(&self) -> Result<Vec<NamedNode>, Error> {
+        Ok(match self {
+            Self::Kept(kept) => kept.runs().filter_map(|(_, graph, _)| graph).collect(),
+            Self::Index(index) => {
+                let mut graphs = Vec::new();
+                for graph in index.internal_named_graphs() {
+                    let graph = graph.and_then(|g| index.externalize_term(g)).map_err(index_error(index))?;
+                    if let Term::NamedNode(graph) = graph {
+                        graphs.push(graph);
+                    }
+                }
+                graphs
+            }
+            Self::Store(store) => store
+                .named_graphs()
+                .filter_map(|graph| match graph {
+                    Ok(NamedOrBlankNode::NamedNode(graph)) => Some(Ok(graph)),
+                    Ok(NamedOrBlankNode::BlankNode(_)) => None,
+                    Err(e) => Some(Err(store_error(e))),
+                })
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Gives every quad of `graph` (`None`: of every graph) to `each`, in no
+    /// particular order, until `each` fails.
+    pub fn for_each<E: From<Error>>(
+        &self,
+        graph: Option<GraphNameRef<'_>>,
+        mut each: impl FnMut(Quad) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self {
+            Self::Kept(kept) => {
+                for (path, run_graph, _) in kept.runs() {
+                    let in_graph = match (graph, &run_graph) {
+                        (None, _) => true,
+                        (Some(GraphNameRef::NamedNode(wanted)), Some(run_graph)) => wanted == run_graph.as_ref(),
+                        (Some(wanted), None) => wanted.is_default_graph(),
+                        _ => false,
+                    };
+                    if in_graph {
+                        kept::for_each_quad_of_run(&path, &mut each)?;
+                    }
+                }
+                Ok(())
+            }
+            Self::Index(index) => for_each_in_index(index, graph, &mut each),
+            Self::Store(store) => {
+                for quad in store.quads_for_pattern(None, None, None, graph) {
+                    each(quad.map_err(store_error)?)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// [`Quads::for_each`] on a read index: the default graph, then the named graphs.
+fn for_each_in_index<E: From<Error>>(
+    index: &Index,
+    graph: Option<GraphNameRef<'_>>,
+    each: &mut impl FnMut(Quad) -> Result<(), E>,
+) -> Result<(), E> {
+    let failed = index_error(index);
+    let graphs: Vec<Option<Option<IndexTerm>>> = match graph {
+        None => vec![Some(None), None],
+        Some(GraphNameRef::DefaultGraph) => vec![Some(None)],
+        Some(GraphNameRef::NamedNode(graph)) => {
+            vec![Some(Some(index.internalize_term(graph.into_owned().into()).map_err(&failed)?))]
+        }
+        Some(GraphNameRef::BlankNode(graph)) => {
+            vec![Some(Some(index.internalize_term(graph.into_owned().into()).map_err(&failed)?))]
+        }
+    };
+    for graph in graphs {
+        let quads = index.internal_quads_for_pattern(None, None, None, graph.as_ref().map(Option::as_ref));
+        for quad in quads {
+            let quad = quad.map_err(&failed)?;
+            let term = |t| index.externalize_term(t).map_err(&failed);
+            let subject = match term(quad.subject)? {
+                Term::NamedNode(n) => NamedOrBlankNode::from(n),
+                Term::BlankNode(b) => NamedOrBlankNode::from(b),
+                other => return Err(store_error(format!("{other} where a subject is")).into()),
+            };
+            let Term::NamedNode(predicate) = term(quad.predicate)? else { continue };
+            let graph_name = match quad.graph_name.map(term).transpose()? {
+                None => GraphName::DefaultGraph,
+                Some(Term::NamedNode(g)) => g.into(),
+                Some(Term::BlankNode(g)) => g.into(),
+                Some(other) => return Err(store_error(format!("{other} where a graph name is")).into()),
+            };
+            each(Quad::new(subject, predicate, term(quad.object)?, graph_name))?;
+        }
+    }
+    Ok(())
+}
+
+fn index_error(index: &Index) -> impl Fn(factgraph_index::IndexError) -> Error + '_ {
+    |e| Error::store(index.folder(), e)
 }
 
 /// Writes the quads of a version in `format`, leaving out the named graphs
@@ -63,8 +189,36 @@ pub fn export(
 ) -> Result<ExportSummary, Error> {
     match quads {
         Quads::Kept(kept) => export_kept(kept, format, prefixes, leave_out, out),
+        Quads::Index(_) => export_read(quads, format, prefixes, leave_out, out, RUN_BYTES),
         Quads::Store(store) => export_in_runs(store, format, prefixes, leave_out, out, RUN_BYTES),
     }
+}
+
+/// An export of a version without kept runs from its read index: its quads
+/// read in one pass into sorted runs, which are merged.
+fn export_read(
+    quads: &Quads,
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+    leave_out: &[NamedNode],
+    out: &mut dyn Write,
+    run_bytes: usize,
+) -> Result<ExportSummary, Error> {
+    let mut summary = ExportSummary::default();
+    let scratch = Scratch::create("export")?;
+    let mut buffer = RunBuffer::new(scratch.path(), run_bytes);
+    quads.for_each(None, |quad| match &quad.graph_name {
+        GraphName::NamedNode(graph) if leave_out.contains(graph) => Ok(()),
+        GraphName::DefaultGraph => buffer.push(&quad),
+        _ if !format.supports_datasets() => {
+            summary.left_out += 1;
+            Ok(())
+        }
+        _ => buffer.push(&quad),
+    })?;
+    buffer.write_run()?;
+    summary.quads = merge_runs(&buffer.runs, format, prefixes, out)?;
+    Ok(summary)
 }
 
 fn export_kept(

@@ -1,7 +1,8 @@
 //! Pushes the built graph to a triple store through the SPARQL 1.1 Graph
 //! Store HTTP Protocol: one `PUT` per graph, which replaces that graph on the
-//! server. Bodies are N-Triples streamed from the store as they are read, so
-//! a graph of any size is sent in bounded memory.
+//! server. Bodies are N-Triples streamed from the version as they are read
+//! (its kept runs or read index, [`Quads::of_version`]), so a graph of any
+//! size is sent in bounded memory.
 //!
 //! The default graph (data and ontology) goes to the server's default graph,
 //! or to the named graph given; every named graph of the store (the build's
@@ -16,10 +17,10 @@
 
 pub mod http;
 
+use crate::export::Quads;
 use http::{RequestError, Url, UrlError};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode};
-use oxigraph::store::Store;
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode};
 use std::io;
 
 /// Why publishing stopped. Graphs sent before it stay published.
@@ -71,9 +72,9 @@ pub struct PublishOptions {
     pub leave_out: Vec<NamedNode>,
 }
 
-/// Sends every graph of `store` as `options` say; `on_sent` hears of each.
+/// Sends every graph of a version as `options` say; `on_sent` hears of each.
 pub fn publish(
-    store: &Store,
+    store: &Quads,
     options: &PublishOptions,
     mut on_sent: impl FnMut(&PublishedGraph),
 ) -> Result<Vec<PublishedGraph>, PublishError> {
@@ -97,16 +98,17 @@ fn parse_endpoint(endpoint: &str) -> Result<Url, PublishError> {
 
 /// Pairs of a graph of the store and the graph it becomes on the server; the
 /// data first, so that the description never arrives without it.
-fn graphs_to_send(store: &Store, options: &PublishOptions) -> Result<Vec<(GraphName, GraphName)>, PublishError> {
+fn graphs_to_send(store: &Quads, options: &PublishOptions) -> Result<Vec<(GraphName, GraphName)>, PublishError> {
     let data_graph = options.data_graph.as_ref();
     let mut graphs = vec![(GraphName::DefaultGraph, data_graph.map_or(GraphName::DefaultGraph, |g| g.clone().into()))];
-    for graph in store.named_graphs() {
-        let graph = graph
-            .map_err(|e| PublishError::Store { graph: "the list of named graphs".into(), problem: e.to_string() })?;
-        if let NamedOrBlankNode::NamedNode(graph) = graph {
-            if !options.leave_out.contains(&graph) && Some(&graph) != data_graph {
-                graphs.push((graph.clone().into(), graph.into()));
-            }
+    let mut named = store
+        .named_graphs()
+        .map_err(|e| PublishError::Store { graph: "the list of named graphs".into(), problem: e.to_string() })?;
+    // The store listed them in its order; any order is as good, one fixed is better.
+    named.sort();
+    for graph in named {
+        if !options.leave_out.contains(&graph) && Some(&graph) != data_graph {
+            graphs.push((graph.clone().into(), graph.into()));
         }
     }
     Ok(graphs)
@@ -127,7 +129,7 @@ fn graph_target(url: &Url, graph: &GraphName) -> String {
 }
 
 fn put_graph(
-    store: &Store,
+    store: &Quads,
     url: &Url,
     local: GraphNameRef<'_>,
     remote: &GraphName,
@@ -138,13 +140,18 @@ fn put_graph(
     let headers = [("Content-Type", "application/n-triples")];
     let response = http::send(url, "PUT", &graph_target(url, remote), &headers, |body| {
         let mut writer = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(body);
-        for quad in store.quads_for_pattern(None, None, None, Some(local)) {
-            let quad = quad.map_err(|e| {
-                store_problem = Some(e.to_string());
-                io::Error::other("the store could not be read")
-            })?;
-            writer.serialize_triple(quad.as_ref())?;
+        let sent = store.for_each(Some(local), |quad| {
+            writer.serialize_triple(quad.as_ref()).map_err(SendError::Body)?;
             triples += 1;
+            Ok(())
+        });
+        match sent {
+            Err(SendError::Read(e)) => {
+                store_problem = Some(e.to_string());
+                return Err(io::Error::other("the graph could not be read"));
+            }
+            Err(SendError::Body(e)) => return Err(e),
+            Ok(()) => {}
         }
         writer.finish()?.flush()
     });
@@ -158,8 +165,20 @@ fn put_graph(
 
 /// Sends the graph to a fresh staging graph, then moves it over the
 /// published one in one update. On failure the staging graph is dropped.
+/// Why a body stopped: the version could not be read, or the body written.
+enum SendError {
+    Read(crate::Error),
+    Body(io::Error),
+}
+
+impl From<crate::Error> for SendError {
+    fn from(error: crate::Error) -> Self {
+        Self::Read(error)
+    }
+}
+
 fn put_graph_through_staging(
-    store: &Store,
+    store: &Quads,
     endpoint: &Url,
     update: &Url,
     local: GraphNameRef<'_>,

@@ -4,13 +4,21 @@
 //!
 //! ```text
 //! versions/<name>/
-//!   oxigraph/     the Oxigraph (RocksDB) store
-//!   index/        the read index (factgraph_index), what queries read
-//!   origins.tsv   the row-origin index (crate::origins), read by `why`
-//!   sorted/       the graph as sorted runs (crate::export::kept), merged by `export`
+//!   oxigraph/     the Oxigraph (RocksDB) store: the version's source of truth
+//!   index/        the read index (factgraph_index), what queries, `why` and pages read
+//!   origins.tsv   the rows mapped per subject (crate::origins), read by `why` and pages
+//!   origins.idx   and origins.json: where each subject's lines are in it
+//!   sorted/       the graph as sorted runs (crate::export::kept), read by `export`,
+//!                 `diff`, `publish` and downloads
 //!   answers/      the named questions' answers, with `build --answer-questions`
 //!   buckets/      triples spilled by subject for the checks; gone once the build ends
 //! ```
+//!
+//! The store is the one copy every build writes whole, with every graph, and
+//! the one the others can be written again from; the index and the runs are
+//! derived from the same quads, to be read fast, and their readers fall back
+//! to the store only for a version built before them. `--from-store` reads
+//! the store itself, to check the derived copies against it.
 
 use crate::Error;
 use oxigraph::store::Store;
@@ -44,7 +52,9 @@ impl Version {
         self.folder.join("oxigraph")
     }
 
-    /// Opens the Oxigraph store read-only.
+    /// Opens the Oxigraph store read-only: for `--from-store`, and for a
+    /// version built before the read index (readers otherwise read the
+    /// index, [`crate::query::Graph`], or the runs, [`crate::export::Quads`]).
     pub fn open_store(&self) -> Result<Store, Error> {
         let path = self.store_path();
         Store::open_read_only(&path).map_err(|e| Error::store(&path, e))
@@ -55,9 +65,19 @@ impl Version {
         self.folder.join("index")
     }
 
-    /// The row-origin index ([`crate::origins`]).
+    /// The rows mapped per subject ([`crate::origins`]).
     pub fn origins_path(&self) -> PathBuf {
         self.folder.join("origins.tsv")
+    }
+
+    /// Where each subject's lines are in [`Self::origins_path`] ([`crate::origins`]).
+    pub fn origins_index_path(&self) -> PathBuf {
+        self.folder.join("origins.idx")
+    }
+
+    /// What the build knew of the origins' source files; written last.
+    pub fn origins_manifest_path(&self) -> PathBuf {
+        self.folder.join("origins.json")
     }
 
     /// The folder of the graph's sorted runs ([`crate::export::kept`]).

@@ -1,6 +1,5 @@
 use super::Version;
 use crate::Error;
-use oxigraph::store::Store;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,30 +40,15 @@ impl StoreDir {
         Ok(self.read_pointer(CURRENT)?.map(|name| self.version(name)))
     }
 
-    /// Opens the current version read-only. A build running meanwhile does not
-    /// affect it: the reader keeps the version it opened.
-    pub fn open_current(&self) -> Result<Store, Error> {
-        self.open_current_version().map(|(_, store)| store)
-    }
-
-    /// [`Self::open_current`], with the version, for what the build kept
-    /// beside the store (answers, sorted runs).
-    pub fn open_current_version(&self) -> Result<(Version, Store), Error> {
-        let version = self.require_current_version()?;
-        let store = version.open_store()?;
-        Ok((version, store))
-    }
-
     /// The current version; an error saying to build first if there is none.
     pub fn require_current_version(&self) -> Result<Version, Error> {
         self.current_version()?
             .ok_or_else(|| Error::store(&self.path, "no graph has been built here yet; run `factgraph build` first"))
     }
 
-    /// Opens the version the current one replaced, read-only, if it is kept.
-    pub fn open_previous(&self) -> Result<Option<Store>, Error> {
-        let Some(name) = self.read_pointer(PREVIOUS)? else { return Ok(None) };
-        self.version(name).open_store().map(Some)
+    /// The version the current one replaced, if it is kept.
+    pub fn previous_version(&self) -> Result<Option<Version>, Error> {
+        Ok(self.read_pointer(PREVIOUS)?.map(|name| self.version(name)))
     }
 
     /// Starts a build: takes the build lock (failing at once if another build

@@ -85,6 +85,8 @@ pub struct NullSubjects {
 pub struct SubjectSeen {
     pub map: usize,
     pub line: u64,
+    /// Where the row starts in its file's text ([`source::Row::offset`]).
+    pub offset: Option<u64>,
     pub subject: NamedNode,
 }
 
@@ -283,25 +285,69 @@ pub fn map_selected_rows(plan: &Plan, wanted: &[(usize, u64)]) -> Result<Vec<Exp
             }
             for row in rows {
                 for &map in source.maps.iter().filter(|&&map| wanted_lines.contains(&(map, row.line))) {
-                    let mut batch = MappedBatch {
-                        source: index,
-                        quads_per_map: vec![0; plan.maps.len()],
-                        ..MappedBatch::default()
-                    };
-                    mapper.map_row(map, &row, &mut batch, &mut RowScratch::default());
-                    let mut named = NamedCollections::default();
-                    named.add(index, &mut batch.named);
-                    for parts in named.into_batches(plan) {
-                        batch.quads.extend(parts.quads);
-                    }
-                    explained.push(ExplainedRow {
-                        map,
-                        row: row.clone(),
-                        quads: batch.quads,
-                        references: batch.references,
-                    });
+                    explained.push(mapper.explain_row(index, map, &row));
                 }
             }
+        }
+    }
+    Ok(explained)
+}
+
+/// Whether the rows of `map` can be mapped again one by one, each read with
+/// one seek ([`map_rows_at`]): its source and the source of every join's
+/// parent are plain CSV files read without a view, and every parent names
+/// its subjects with IRIs made from its rows, so that the parent rows a
+/// join needs can be found by subject.
+pub fn can_map_rows_at(plan: &Plan, map: usize) -> bool {
+    let seekable = |source: usize| {
+        let source = &plan.sources[source];
+        source.view.is_none()
+            && matches!(source.source.format, source::Format::Csv { .. })
+            && source.source.compression == crate::files::Compression::None
+            && source.source.encoding == crate::files::Encoding::Utf8
+    };
+    let parents_named = plan.joins.iter().all(|join| {
+        let parent = &plan.maps[join.parent];
+        seekable(parent.source)
+            && parent.subject.term_type.is_iri()
+            && !matches!(parent.subject.value, ValuePlan::Constant(_))
+    });
+    seekable(plan.maps[map].source) && parents_named
+}
+
+/// [`map_selected_rows`] for rows given as (triples map, line, offset), each
+/// read at its offset ([`source::read_csv_row_at`]) instead of in a pass over
+/// its file: the time does not grow with the file. Every map must pass
+/// [`can_map_rows_at`]; a row not found at its offset is left out.
+///
+/// Joins see only the parent rows in `parents` (given the same way): a row
+/// then gives, of the triples its joins make, those whose object is the
+/// subject of one of them. To tell which rows produced some triples, the
+/// parents are the rows of the triples' objects.
+pub fn map_rows_at(
+    plan: &Plan,
+    wanted: &[(usize, u64, u64)],
+    parents: &[(usize, u64, u64)],
+) -> Result<Vec<ExplainedRow>, Error> {
+    let read = |(map, line, offset): (usize, u64, u64)| -> Result<Option<(usize, Row)>, Error> {
+        let index = plan.maps[map].source;
+        let description = &plan.sources[index].source;
+        let source::Format::Csv { delimiter } = description.format else { return Ok(None) };
+        Ok(source::read_csv_row_at(&description.path, delimiter, line, offset)?.map(|row| (index, row)))
+    };
+    let mut tables = vec![JoinTable::new(); plan.joins.len()];
+    for &(map, line, offset) in parents {
+        let Some((_, row)) = read((map, line, offset))? else { continue };
+        for (join, table) in plan.joins.iter().zip(&mut tables).filter(|(join, _)| join.parent == map) {
+            add_to_join_table(plan, join, &row, table, (&mut String::new(), &mut Vec::new()));
+        }
+    }
+    let mapper =
+        RowMapper { plan, tables: &tables, options: RunOptions { track_identifiers: true, ..RunOptions::default() } };
+    let mut explained = Vec::new();
+    for &(map, line, offset) in wanted {
+        if let Some((index, row)) = read((map, line, offset))? {
+            explained.push(mapper.explain_row(index, map, &row));
         }
     }
     Ok(explained)
@@ -335,27 +381,38 @@ fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
     let parent = &plan.maps[join.parent];
     let mut file = SourceReader::open(&plan.sources[parent.source])?;
     let mut table = JoinTable::new();
-    let mut scratch = String::new();
-    let mut subjects = Vec::new();
+    let (mut scratch, mut subjects) = (String::new(), Vec::new());
     loop {
         let rows = file.next_batch()?;
         if rows.is_empty() {
             return Ok(table);
         }
         for row in &rows {
-            let keys = join_keys(&join.parent_keys, row, &mut scratch);
-            if keys.is_empty() {
-                continue; // a missing value never joins
-            }
-            subjects.clear();
-            let _ = parent.subject.generate_all(row, &mut scratch, &mut subjects);
-            for subject in subjects.drain(..).filter_map(subject_of) {
-                for key in &keys {
-                    let entry = table.entry(key.clone()).or_default();
-                    if !entry.contains(&subject) {
-                        entry.push(subject.clone());
-                    }
-                }
+            add_to_join_table(plan, join, row, &mut table, (&mut scratch, &mut subjects));
+        }
+    }
+}
+
+/// Adds a parent row's subjects to a join's table, under each of its keys.
+/// `scratch` is reused from row to row.
+fn add_to_join_table(
+    plan: &Plan,
+    join: &JoinPlan,
+    row: &Row,
+    table: &mut JoinTable,
+    (scratch, subjects): (&mut String, &mut Vec<Term>),
+) {
+    let keys = join_keys(&join.parent_keys, row, scratch);
+    if keys.is_empty() {
+        return; // a missing value never joins
+    }
+    subjects.clear();
+    let _ = plan.maps[join.parent].subject.generate_all(row, scratch, subjects);
+    for subject in subjects.drain(..).filter_map(subject_of) {
+        for key in &keys {
+            let entry = table.entry(key.clone()).or_default();
+            if !entry.contains(&subject) {
+                entry.push(subject.clone());
             }
         }
     }
@@ -371,6 +428,19 @@ struct RowMapper<'a> {
 type Targeted<'p, T> = (T, &'p [usize]);
 
 impl<'p> RowMapper<'p> {
+    /// One row mapped on its own by one triples map, with the named
+    /// collections it is part of.
+    fn explain_row(&self, source: usize, map: usize, row: &Row) -> ExplainedRow {
+        let mut batch = MappedBatch { source, quads_per_map: vec![0; self.plan.maps.len()], ..MappedBatch::default() };
+        self.map_row(map, row, &mut batch, &mut RowScratch::default());
+        let mut named = NamedCollections::default();
+        named.add(source, &mut batch.named);
+        for parts in named.into_batches(self.plan) {
+            batch.quads.extend(parts.quads);
+        }
+        ExplainedRow { map, row: row.clone(), quads: batch.quads, references: batch.references }
+    }
+
     fn map_rows(&self, source: usize, rows: &[Row]) -> MappedBatch {
         let mut batch = MappedBatch { source, quads_per_map: vec![0; self.plan.maps.len()], ..MappedBatch::default() };
         let mut scratch = RowScratch::default();
@@ -434,7 +504,12 @@ impl<'p> RowMapper<'p> {
         let track = self.options.track_identifiers && !matches!(map.subject.value, ValuePlan::Constant(_));
         for subject in subjects.iter() {
             if let (true, NamedOrBlankNode::NamedNode(iri)) = (track, subject) {
-                batch.subjects.push(SubjectSeen { map: map_index, line: row.line, subject: iri.clone() });
+                batch.subjects.push(SubjectSeen {
+                    map: map_index,
+                    line: row.line,
+                    offset: row.offset,
+                    subject: iri.clone(),
+                });
             }
             for class in &map.classes {
                 for (graph, graph_targets) in type_graphs.iter() {

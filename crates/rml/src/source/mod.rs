@@ -13,7 +13,7 @@ mod csv_file;
 pub mod json;
 pub mod xml;
 
-pub use csv_file::CsvSource;
+pub use csv_file::{read_csv_row_at, CsvSource};
 // In `problem.rs`, below both this module and `files.rs`, which opens
 // sources and reports with it.
 pub use crate::problem::SourceError;
@@ -81,11 +81,16 @@ pub struct Row {
     /// they are read: JSON records can share a line, and each needs blank
     /// nodes of its own.
     pub ordinal: u64,
+    /// Where a CSV record starts, in bytes from the start of the text the
+    /// reader read (after decompression, decoding and a byte-order mark),
+    /// so that it can be read again with one seek ([`read_csv_row_at`]);
+    /// `None` for other formats and a view's records.
+    pub offset: Option<u64>,
 }
 
 impl Row {
     pub fn new(line: u64, record: Record) -> Self {
-        Self { line, record, ordinal: 0 }
+        Self { line, record, ordinal: 0, offset: None }
     }
 
     /// Tells the record apart from every other record of its source, in

@@ -310,6 +310,7 @@ impl RecordSource for XmlSource {
             .take(max_records)
             .map(|(line, node)| Row {
                 ordinal: 0,
+                offset: None,
                 line,
                 record: super::Record::Xml(Box::new(XmlRecord { document: Arc::clone(document), node })),
             })
