@@ -173,7 +173,7 @@ impl Flow<'_> {
         let mut clock = StageClock::new();
         let store_path = version.store_path();
         std::fs::create_dir_all(&store_path).map_err(Error::io(&store_path))?;
-        let store = Store::open(&store_path).map_err(|e| Error::store(&store_path, e))?;
+        let store = crate::store::open_writable(&store_path)?;
         let mut loader = store
             .bulk_loader()
             .with_num_threads(self.options.loader_threads)
@@ -245,7 +245,7 @@ impl Flow<'_> {
         let (stored, spill_checked) = std::thread::scope(|scope| {
             let storing = scope.spawn(|| {
                 loader.commit().map_err(|e| Error::store(&store_path, e))?;
-                store.optimize().map_err(|e| Error::store(&store_path, e))
+                crate::store::compact(store, &store_path)
             });
             let kept_runs = version.kept_runs_folder();
             let check = || bucket_checks.run(Some(&kept_runs));

@@ -19,3 +19,48 @@ mod versions;
 pub use pause::{pause_at, PAUSE_AT};
 pub use version::Version;
 pub use versions::{BuildSlot, StoreDir};
+
+use crate::Error;
+use oxigraph::store::Store;
+use std::path::Path;
+
+/// Opens (or creates) the on-disk store at `path` for a build to fill.
+#[cfg(feature = "rocksdb")]
+pub(crate) fn open_writable(path: &Path) -> Result<Store, Error> {
+    Store::open(path).map_err(|e| Error::store(path, e))
+}
+
+/// Opens the on-disk store at `path` for reading.
+#[cfg(feature = "rocksdb")]
+pub(crate) fn open_read_only(path: &Path) -> Result<Store, Error> {
+    Store::open_read_only(path).map_err(|e| Error::store(path, e))
+}
+
+/// Compacts a store a build has filled (RocksDB's compaction: reads are
+/// faster after it).
+#[cfg(feature = "rocksdb")]
+pub(crate) fn compact(store: &Store, path: &Path) -> Result<(), Error> {
+    store.optimize().map_err(|e| Error::store(path, e))
+}
+
+#[cfg(not(feature = "rocksdb"))]
+pub(crate) fn compact(_store: &Store, _path: &Path) -> Result<(), Error> {
+    Ok(()) // unreachable in practice: without the feature no store opens to be filled
+}
+
+#[cfg(not(feature = "rocksdb"))]
+pub(crate) fn open_writable(path: &Path) -> Result<Store, Error> {
+    Err(without_rocksdb(path))
+}
+
+#[cfg(not(feature = "rocksdb"))]
+pub(crate) fn open_read_only(path: &Path) -> Result<Store, Error> {
+    Err(without_rocksdb(path))
+}
+
+/// Said by a program built without the store (feature `rocksdb` of
+/// factgraph-core off): it reads versions through their index and runs only.
+#[cfg(not(feature = "rocksdb"))]
+fn without_rocksdb(path: &Path) -> Error {
+    Error::store(path, "this program was built without Oxigraph's on-disk store (feature `rocksdb` of factgraph-core)")
+}

@@ -56,8 +56,7 @@ impl Version {
     /// version built before the read index (readers otherwise read the
     /// index, [`crate::query::Graph`], or the runs, [`crate::export::Quads`]).
     pub fn open_store(&self) -> Result<Store, Error> {
-        let path = self.store_path();
-        Store::open_read_only(&path).map_err(|e| Error::store(&path, e))
+        super::open_read_only(&self.store_path())
     }
 
     /// The read index queries run on ([`factgraph_index`]).
