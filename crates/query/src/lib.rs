@@ -6,10 +6,10 @@
 //! library (`factgraph-core`) parses a question with [`Parsed::parse`],
 //! lets [`rewrite`] reorder its algebra from the statistics of the version's
 //! read index, evaluates it, and sorts the answer with [`order`]. The
-//! crate knows the algebra (spargebra) and the evaluator's term values
-//! (spareval), never a store or the index: the statistics come through the
-//! [`Statistics`] trait, which the library implements over the index, so
-//! the rewrites build and test without RocksDB.
+//! crate knows the algebra (spargebra), the evaluator's term values
+//! (spareval) and the read index's counts (`factgraph-index`, which
+//! implements [`Statistics`] here), never a store: the rewrites build and
+//! test without RocksDB, and a test can give them statistics of its own.
 
 pub mod order;
 pub mod rewrite;

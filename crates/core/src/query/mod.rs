@@ -17,7 +17,7 @@ pub mod results;
 use crate::store::Version;
 use crate::Error;
 use factgraph_index::Index;
-use factgraph_query::{Parsed, PredicateStatistics, Statistics};
+use factgraph_query::Parsed;
 use oxigraph::sparql::{QueryEvaluationError, QueryExplanation, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 
@@ -76,7 +76,7 @@ impl Graph {
         if let Self::Index(index) = self {
             // The index counts patterns and knows how predicates spread: the
             // rewrites use both (`factgraph_query::rewrite`).
-            parsed.rewrite(&IndexStatistics(index));
+            parsed.rewrite(index);
         }
         let Parsed { query: algebra, sort } = parsed;
         let (results, explanation) = match self {
@@ -113,37 +113,6 @@ impl Graph {
 
 fn split<T>((results, explanation): (T, QueryExplanation)) -> (T, Option<QueryExplanation>) {
     (results, Some(explanation))
-}
-
-/// The read index as the rewrites' statistics.
-struct IndexStatistics<'a>(&'a Index);
-
-impl Statistics for IndexStatistics<'_> {
-    fn size(&self, triple: &spargebra::term::TriplePattern) -> usize {
-        use spargebra::term::{NamedNodePattern, TermPattern};
-        let term = |term: &TermPattern| -> Option<oxigraph::model::Term> {
-            match term {
-                TermPattern::NamedNode(node) => Some(node.clone().into()),
-                TermPattern::Literal(literal) => Some(literal.clone().into()),
-                _ => None,
-            }
-        };
-        let predicate = match &triple.predicate {
-            NamedNodePattern::NamedNode(node) => Some(oxigraph::model::Term::from(node.clone())),
-            NamedNodePattern::Variable(_) => None,
-        };
-        let (subject, object) = (term(&triple.subject), term(&triple.object));
-        self.0.count_default_graph(
-            subject.as_ref().map(Into::into),
-            predicate.as_ref().map(Into::into),
-            object.as_ref().map(Into::into),
-        )
-    }
-
-    fn predicate(&self, predicate: &oxigraph::model::NamedNode) -> Option<PredicateStatistics> {
-        let counted = self.0.predicate_statistics(predicate.as_ref())?;
-        Some(PredicateStatistics { triples: counted.triples, subjects: counted.subjects, objects: counted.objects })
-    }
 }
 
 /// A parsed query, ready to run on a [`Graph`].

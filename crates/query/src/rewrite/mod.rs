@@ -11,6 +11,7 @@
 //!   after the patterns that follow it.
 
 mod estimate;
+mod index;
 mod joins;
 mod minus_moved;
 mod variables;
@@ -86,7 +87,7 @@ fn children(pattern: &mut GraphPattern) -> Vec<&mut GraphPattern> {
 mod tests {
     use super::*;
     use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-    use spargebra::term::{NamedNode, NamedNodePattern, TermPattern, TriplePattern};
+    use spargebra::term::{NamedNode, NamedNodePattern, TriplePattern};
 
     const PREFIX: &str = "PREFIX : <http://example.org/> ";
 
@@ -109,38 +110,6 @@ mod tests {
         fn predicate(&self, predicate: &NamedNode) -> Option<PredicateStatistics> {
             let triples = if predicate.as_str().ends_with("large") { self.triples * 1000 } else { self.triples } as u64;
             Some(PredicateStatistics { triples, subjects: triples, objects: (triples / self.fanout).max(1) })
-        }
-    }
-
-    /// The read index as the rewrites' statistics, as the library gives
-    /// them (`factgraph-core`'s query module; this crate does not depend
-    /// on the index).
-    struct IndexStatistics<'a>(&'a factgraph_index::Index);
-
-    impl Statistics for IndexStatistics<'_> {
-        fn size(&self, triple: &TriplePattern) -> usize {
-            let term = |term: &TermPattern| -> Option<oxigraph::model::Term> {
-                match term {
-                    TermPattern::NamedNode(node) => Some(node.clone().into()),
-                    TermPattern::Literal(literal) => Some(literal.clone().into()),
-                    _ => None,
-                }
-            };
-            let predicate = match &triple.predicate {
-                NamedNodePattern::NamedNode(node) => Some(oxigraph::model::Term::from(node.clone())),
-                NamedNodePattern::Variable(_) => None,
-            };
-            let (subject, object) = (term(&triple.subject), term(&triple.object));
-            self.0.count_default_graph(
-                subject.as_ref().map(Into::into),
-                predicate.as_ref().map(Into::into),
-                object.as_ref().map(Into::into),
-            )
-        }
-
-        fn predicate(&self, predicate: &NamedNode) -> Option<PredicateStatistics> {
-            let counted = self.0.predicate_statistics(predicate.as_ref())?;
-            Some(PredicateStatistics { triples: counted.triples, subjects: counted.subjects, objects: counted.objects })
         }
     }
 
@@ -297,7 +266,7 @@ mod tests {
                 rows
             };
             let mut parsed = crate::Parsed::parse(&text, &[]).unwrap();
-            parsed.rewrite(&IndexStatistics(&index));
+            parsed.rewrite(&index);
             assert!(parsed.sort.is_none(), "{text} has no ORDER BY to apply");
             let ours = rows(
                 SparqlEvaluator::new().for_query(parsed.query).on_queryable_dataset(index.clone()).execute().unwrap(),
@@ -337,7 +306,7 @@ mod tests {
                 spargebra::SparqlParser::new().parse_query(&format!("{PREFIX} SELECT * {{ {group} }}")).unwrap();
             let mut after = query.clone();
             if let spargebra::Query::Select { pattern, .. } = &mut after {
-                rewrite(pattern, &IndexStatistics(&index));
+                rewrite(pattern, &index);
             }
             assert!(after.to_string().contains("LATERAL"), "{after}");
         }
