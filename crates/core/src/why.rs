@@ -69,40 +69,18 @@ pub fn explain(project: &Project, iri: &NamedNode) -> Result<Explanation, Error>
 /// The quads whose subject is `iri`, in every graph, the default graph's
 /// first (as Oxigraph's store gives them).
 fn quads_about(graph: &Graph, iri: &NamedNode) -> Result<Vec<Quad>, Error> {
-    use spareval::QueryableDataset;
     match graph {
         Graph::Store(store) => store
             .quads_for_pattern(Some(iri.as_ref().into()), None, None, None)
             .collect::<Result<_, _>>()
             .map_err(|e| Error::store("(store)", e)),
         Graph::Index(index) => {
-            let failed = |e: factgraph_index::IndexError| Error::store(index.folder(), e);
-            let subject = index.internalize_term(iri.clone().into()).map_err(failed)?;
-            let term = |t| index.externalize_term(t).map_err(failed);
-            let default_graph = index.internal_quads_for_pattern(Some(&subject), None, None, Some(None));
-            let named_graphs = index.internal_quads_for_pattern(Some(&subject), None, None, None);
             let mut quads = Vec::new();
-            for quad in default_graph.chain(named_graphs) {
-                let quad = quad.map_err(failed)?;
-                let graph_name = match quad.graph_name {
-                    Some(g) => GraphName::from(named_or_blank(term(g)?)?),
-                    None => GraphName::DefaultGraph,
-                };
-                let Term::NamedNode(predicate) = term(quad.predicate)? else { continue };
-                quads.push(Quad::new(named_or_blank(term(quad.subject)?)?, predicate, term(quad.object)?, graph_name));
-            }
+            crate::export::for_each_in_index(index, Some(iri.as_ref().into()), None, &mut |quad| {
+                quads.push(quad);
+                Ok::<_, Error>(())
+            })?;
             Ok(quads)
-        }
-    }
-}
-
-/// A term in a subject's or graph name's place.
-fn named_or_blank(term: Term) -> Result<NamedOrBlankNode, Error> {
-    match term {
-        Term::NamedNode(node) => Ok(node.into()),
-        Term::BlankNode(node) => Ok(node.into()),
-        Term::Literal(literal) => {
-            Err(Error::store("(index)", format!("a literal {literal} where a subject or graph is")))
         }
     }
 }

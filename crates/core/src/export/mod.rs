@@ -22,7 +22,9 @@ use crate::store::Version;
 use crate::Error;
 use factgraph_index::{Index, IndexTerm};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{
+    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, Term,
+};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use rayon::prelude::*;
@@ -122,7 +124,7 @@ impl Quads {
                 }
                 Ok(())
             }
-            Self::Index(index) => for_each_in_index(index, graph, &mut each),
+            Self::Index(index) => for_each_in_index(index, None, graph, &mut each),
             Self::Store(store) => {
                 for quad in store.quads_for_pattern(None, None, None, graph) {
                     each(quad.map_err(store_error)?)?;
@@ -133,13 +135,16 @@ impl Quads {
     }
 }
 
-/// [`Quads::for_each`] on a read index: the default graph, then the named graphs.
-fn for_each_in_index<E: From<Error>>(
+/// [`Quads::for_each`] on a read index, the quads of `subject` only when
+/// given (as `why` reads them): the default graph, then the named graphs.
+pub(crate) fn for_each_in_index<E: From<Error>>(
     index: &Index,
+    subject: Option<NamedOrBlankNodeRef<'_>>,
     graph: Option<GraphNameRef<'_>>,
     each: &mut impl FnMut(Quad) -> Result<(), E>,
 ) -> Result<(), E> {
     let failed = index_error(index);
+    let subject = subject.map(|s| index.internalize_term(s.into_owned().into())).transpose().map_err(&failed)?;
     let graphs: Vec<Option<Option<IndexTerm>>> = match graph {
         None => vec![Some(None), None],
         Some(GraphNameRef::DefaultGraph) => vec![Some(None)],
@@ -151,7 +156,7 @@ fn for_each_in_index<E: From<Error>>(
         }
     };
     for graph in graphs {
-        let quads = index.internal_quads_for_pattern(None, None, None, graph.as_ref().map(Option::as_ref));
+        let quads = index.internal_quads_for_pattern(subject.as_ref(), None, None, graph.as_ref().map(Option::as_ref));
         for quad in quads {
             let quad = quad.map_err(&failed)?;
             let term = |t| index.externalize_term(t).map_err(&failed);
