@@ -142,7 +142,7 @@ fn is_default_output(file: &str) -> bool {
 /// Runs a case in `work` (a copy of its folder, the working directory):
 /// the default output, or the engine's error.
 fn run_case(case: &Case, work: &Path) -> Result<Dataset, String> {
-    let options = mapping::ReadOptions { base_iri: case.base_iri.clone() };
+    let options = mapping::ReadOptions { base_iri: case.base_iri.clone(), ..Default::default() };
     let mapping = mapping::read_mapping_files_with(&[work.join("mapping.ttl")], &options).map_err(|e| e.to_string())?;
     let plan = Plan::compile(&mapping).map_err(|e| e.to_string())?;
     let mut targets = TargetSet::create(&plan.targets).map_err(|e| e.to_string())?;

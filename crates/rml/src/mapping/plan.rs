@@ -288,7 +288,7 @@ impl Plan {
 /// missing or unreadable before any record is mapped; a JSON or XML file is
 /// only opened here, not parsed (XML would be read whole, for nothing).
 fn source_columns(source: &LogicalSource) -> Result<Vec<String>, source::SourceError> {
-    if !matches!(source.format, Format::Csv { .. }) {
+    if !matches!(source.format, Format::Csv { .. } | Format::Table) {
         crate::files::open_input(&source.path, source.compression, source.encoding)?;
         return Ok(Vec::new());
     }
@@ -520,6 +520,7 @@ impl<'a> Compiler<'a> {
         let error = |problem: String| MappingError::new(&triples_map.file, Some(&triples_map.name), problem);
         match self.scope().format {
             Some(Format::Csv { .. }) => self.column(map, reference, "column").map(Expression::Column),
+            Some(Format::Table) => self.column(map, unquote_identifier(reference), "column").map(Expression::Field),
             None => self.column(map, reference, "field").map(Expression::Field),
             Some(Format::Json) => compile_json_path(reference).map(Expression::Json).map_err(error),
             Some(Format::Xml) => source::xml::XPath::compile_with_namespaces(reference, &self.scope().namespaces)
@@ -546,6 +547,15 @@ impl<'a> Compiler<'a> {
             problem.push_str(&format!("; did you mean {near:?}?"));
         }
         Err(MappingError::new(&triples_map.file, Some(&triples_map.name), problem))
+    }
+}
+
+/// A column as R2RML names it, an SQL identifier: `"Name"` (delimited,
+/// as written) is the column `Name`.
+fn unquote_identifier(name: &str) -> &str {
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(inner) if !inner.is_empty() && !inner.contains('"') => inner,
+        _ => name,
     }
 }
 

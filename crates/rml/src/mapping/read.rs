@@ -6,13 +6,15 @@
 
 use super::model::*;
 use super::template::Template;
-use super::vocab::{csvw, rml, to_current, RDF_TYPE};
+use super::vocab::{csvw, d2rq, rml, to_current, RDF_TYPE};
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
 const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";
 const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
 use crate::files::{Compression, Encoding};
+use crate::source::table::database::{self, Connection, Query, Selection};
+use crate::source::table::Table;
 use crate::source::Format;
 use crate::target::{Serialization, TargetSpec};
 use oxrdf::{
@@ -42,6 +44,9 @@ pub struct ReadOptions {
     /// The base IRI for relative IRIs made from data in triples maps that
     /// give none of their own (`rml:baseIRI` or the file's `@base`).
     pub base_iri: Option<String>,
+    /// The database that R2RML's logical tables (`rr:logicalTable`) read:
+    /// R2RML leaves the connection to the processor.
+    pub database: Option<Connection>,
 }
 
 /// Reads one or more mapping files into a single [`Mapping`]. Triples maps may
@@ -166,7 +171,8 @@ fn triples_map_nodes(file: &MappingFile) -> Vec<NamedOrBlankNode> {
         .subjects_for_predicate_object(NamedNodeRef::new_unchecked(RDF_TYPE), &rml("TriplesMap"))
         .map(NamedOrBlankNodeRef::into_owned);
     let with_source = graph.triples_for_predicate(&rml("logicalSource")).map(|t| t.subject.into_owned());
-    let mut nodes: Vec<_> = typed.chain(with_source).collect();
+    let with_table = graph.triples_for_predicate(&rml("logicalTable")).map(|t| t.subject.into_owned());
+    let mut nodes: Vec<_> = typed.chain(with_source).chain(with_table).collect();
     // Blank-node maps by where they appear: their labels are random.
     let appearance = |n: &NamedOrBlankNode| match n {
         NamedOrBlankNode::BlankNode(_) => file.appearance.get(&Term::from(n.clone())).copied(),
@@ -287,6 +293,9 @@ impl MapReader<'_> {
     fn triples_map(&self, node: NamedOrBlankNodeRef<'_>) -> Result<TriplesMap, MappingError> {
         self.refuse_rml_star(node, "its rdf:type")?;
         let Some(source_node) = self.at_most_one(node, "logicalSource")? else {
+            if let Some(table) = self.at_most_one(node, "logicalTable")? {
+                return self.triples_map_over(node, self.logical_table(self.node(table, "logicalTable")?)?, None);
+            }
             return Err(
                 self.error("no rml:logicalSource; name the file with rml:logicalSource [ rml:source \"file.csv\" ]")
             );
@@ -299,6 +308,15 @@ impl MapReader<'_> {
             }
             None => (self.logical_source(source_node)?, None),
         };
+        self.triples_map_over(node, source, view)
+    }
+
+    fn triples_map_over(
+        &self,
+        node: NamedOrBlankNodeRef<'_>,
+        source: LogicalSource,
+        view: Option<View>,
+    ) -> Result<TriplesMap, MappingError> {
         let (subject, classes, subject_graphs) = self.subject(node)?;
         let predicate_object_maps = self
             .objects(node, "predicateObjectMap")
@@ -410,7 +428,14 @@ impl MapReader<'_> {
         };
         let mut description = match source {
             TermRef::Literal(l) => LogicalSource::file(self.resolve_path(l.value(), false), format),
-            other => self.source_description(self.node(other, "source")?, format)?,
+            other => {
+                let described = self.node(other, "source")?;
+                if self.is_database(described) {
+                    let connection = self.connection(described)?;
+                    return self.database_table(source_node, connection);
+                }
+                self.source_description(described, format)?
+            }
         };
         description.namespaces = namespaces;
         description.iterator =
@@ -419,6 +444,76 @@ impl MapReader<'_> {
             description.iterator = None; // a CSV file's records are its rows
         }
         Ok(description)
+    }
+
+    /// Whether a source node is a D2RQ database description.
+    fn is_database(&self, described: NamedOrBlankNodeRef<'_>) -> bool {
+        let rdf_type = NamedNodeRef::new_unchecked(RDF_TYPE);
+        self.file.graph.contains(TripleRef::new(described, rdf_type, &d2rq("Database")))
+            || self.file.graph.object_for_subject_predicate(described, &d2rq("jdbcDSN")).is_some()
+    }
+
+    /// The connection a D2RQ database description gives. A `jdbc:sqlite:`
+    /// path is relative to the mapping file's folder.
+    fn connection(&self, described: NamedOrBlankNodeRef<'_>) -> Result<Connection, MappingError> {
+        let graph = &self.file.graph;
+        let text = |local: &str| -> Result<Option<String>, MappingError> {
+            graph.object_for_subject_predicate(described, &d2rq(local)).map(|t| self.string(t, local)).transpose()
+        };
+        let Some(dsn) = text("jdbcDSN")? else {
+            return Err(
+                self.error("the d2rq:Database has no d2rq:jdbcDSN; give its address, e.g. jdbc:sqlite:facts.db")
+            );
+        };
+        let mut connection = Connection { dsn, user: text("username")?, password: text("password")? };
+        if let Ok(database::System::Sqlite(path)) = connection.system() {
+            connection.dsn = format!("jdbc:sqlite:{}", self.resolve_path(&path.to_string_lossy(), false).display());
+        }
+        connection.system().map_err(|e| self.error(e))?;
+        Ok(connection)
+    }
+
+    /// R2RML's logical table, over the processor's database connection.
+    fn logical_table(&self, table: NamedOrBlankNodeRef<'_>) -> Result<LogicalSource, MappingError> {
+        let Some(connection) = self.options.database.clone() else {
+            return Err(self.error(
+                "rr:logicalTable reads a database that the mapping does not name; \
+                 describe it with rml:logicalSource [ rml:source [ a d2rq:Database ; d2rq:jdbcDSN \"…\" ] ; rr:tableName \"…\" ]",
+            ));
+        };
+        self.database_table(table, connection)
+    }
+
+    /// The rows a logical source or table selects from `connection`: a
+    /// table (`rr:tableName`, or `rml:iterator` under `rml:SQL2008Table`)
+    /// or a query (`rr:sqlQuery`, `rml:query`, or `rml:iterator` under
+    /// `rml:SQL2008Query`).
+    fn database_table(
+        &self,
+        node: NamedOrBlankNodeRef<'_>,
+        connection: Connection,
+    ) -> Result<LogicalSource, MappingError> {
+        let text = |local: &str| self.at_most_one(node, local)?.map(|t| self.string(t, local)).transpose();
+        let formulation = self.at_most_one(node, "referenceFormulation")?;
+        let iterator = text("iterator")?;
+        let query = match (text("tableName")?, text("sqlQuery")?.or(text("query")?)) {
+            (Some(table), None) => Query::Table(table),
+            (None, Some(sql)) => Query::Sql(sql),
+            (Some(_), Some(_)) => return Err(self.error("give a table name or a query, not both")),
+            (None, None) if formulation == Some(rml("SQL2008Table").as_ref().into()) && iterator.is_some() => {
+                Query::Table(iterator.unwrap_or_default())
+            }
+            (None, None) if formulation == Some(rml("SQL2008Query").as_ref().into()) && iterator.is_some() => {
+                Query::Sql(iterator.unwrap_or_default())
+            }
+            (None, None) => {
+                return Err(
+                    self.error("the logical table names neither a table (rr:tableName) nor a query (rr:sqlQuery)")
+                )
+            }
+        };
+        let selection = Selection { connection, query };
+        Ok(LogicalSource::table(database::label(&selection), Table::Database(selection)))
     }
 
     /// The reference formulation (`rml:CSV`, `rml:JSONPath`, `rml:XPath`,
@@ -444,6 +539,7 @@ impl MapReader<'_> {
         };
         let format = match kind.strip_prefix(super::vocab::RML) {
             Some("CSV") => Format::Csv { delimiter: b',' },
+            Some("SQL2008Table" | "SQL2008Query") => Format::Table,
             Some("JSONPath") => Format::Json,
             Some("XPath") => Format::Xml,
             _ => {
@@ -704,7 +800,11 @@ impl MapReader<'_> {
     fn term_map(&self, map: NamedOrBlankNodeRef<'_>, role: Role) -> Result<TermMap, MappingError> {
         self.refuse_rml_star(map, role.name())?;
         let constant = self.at_most_one(map, "constant")?;
-        let reference = self.at_most_one(map, "reference")?;
+        // R2RML's rr:column is RML's reference to a column.
+        let reference = match (self.at_most_one(map, "reference")?, self.at_most_one(map, "column")?) {
+            (Some(_), Some(_)) => return Err(self.error("give rml:reference or rr:column, not both")),
+            (reference, column) => reference.or(column),
+        };
         let template = self.at_most_one(map, "template")?;
         let function = self.at_most_one(map, "functionExecution")?;
         let explicit_type = self.at_most_one(map, "termType")?.map(|t| self.term_type(t)).transpose()?;

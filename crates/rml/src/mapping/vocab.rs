@@ -16,6 +16,9 @@ pub const R2RML: &str = "http://www.w3.org/ns/r2rml#";
 pub const LEGACY_QL: &str = "http://semweb.mmlab.be/ns/ql#";
 /// CSV on the Web, used by legacy mappings to describe CSV dialects.
 pub const CSVW: &str = "http://www.w3.org/ns/csvw#";
+/// D2RQ, whose database descriptions name the connection of RML's
+/// database sources.
+pub const D2RQ: &str = "http://www.wiwiss.fu-berlin.de/suhl/bizer/D2RQ/0.1#";
 pub const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
 /// Rewrites an IRI of a legacy RML, R2RML or QL term into the current RML
@@ -44,4 +47,9 @@ pub fn rml(local: &str) -> NamedNode {
 /// A term of the CSVW namespace.
 pub fn csvw(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{CSVW}{local}"))
+}
+
+/// A term of the D2RQ namespace.
+pub fn d2rq(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{D2RQ}{local}"))
 }

@@ -7,10 +7,12 @@
 //!
 //! CSV records are a row of cells; JSON records are the values the logical
 //! source's iterator selects; XML records are the elements its XPath
-//! selects; records of a logical view are its fields' values.
+//! selects; records of a logical view are its fields' values; records of a
+//! table (a database's table or query) are its rows, by column.
 
 mod csv_file;
 pub mod json;
+pub mod table;
 pub mod xml;
 
 pub use csv_file::{read_csv_row_at, CsvSource};
@@ -32,6 +34,10 @@ pub enum Format {
     Json,
     /// XML; references are XPath.
     Xml,
+    /// Rows of named columns whose values carry their datatypes
+    /// ([`table`]); references are column names. Where the rows come from
+    /// is [`Description::table`].
+    Table,
 }
 
 /// A logical source: which file, how it is stored and how to read it.
@@ -54,6 +60,10 @@ pub struct Description {
     /// named by a plain path; a source described as RML-IO describes it
     /// (`rml:path`) has only its declared `rml:null` values (RMLSTC0004a).
     pub empty_is_null: bool,
+    /// For [`Format::Table`]: which table. `path` then names it in
+    /// messages (`facts.sqlite:offerings`), and is a file only where the
+    /// table is one.
+    pub table: Option<table::Table>,
 }
 
 impl Description {
@@ -68,7 +78,14 @@ impl Description {
             nulls: Vec::new(),
             namespaces: Vec::new(),
             empty_is_null: true,
+            table: None,
         }
+    }
+
+    /// A table's rows, reported under `label`. An empty value is a value,
+    /// not NULL, as in R2RML: a table has NULLs of its own.
+    pub fn table(label: impl Into<PathBuf>, table: table::Table) -> Self {
+        Self { empty_is_null: false, table: Some(table), ..Self::file(label, Format::Table) }
     }
 }
 
@@ -154,6 +171,9 @@ pub mod xsd {
     pub const BOOLEAN: &str = xsd::BOOLEAN.as_str();
     pub const DATE: &str = xsd::DATE.as_str();
     pub const DATE_TIME: &str = xsd::DATE_TIME.as_str();
+    pub const DECIMAL: &str = xsd::DECIMAL.as_str();
+    pub const TIME: &str = xsd::TIME.as_str();
+    pub const HEX_BINARY: &str = xsd::HEX_BINARY.as_str();
 }
 
 /// A reference compiled for its format.
@@ -230,6 +250,9 @@ pub trait RecordSource: Send {
 /// Opens the logical source `description` as a stream of records.
 pub fn open(description: &Description) -> Result<Box<dyn RecordSource>, SourceError> {
     let path = &description.path;
+    if let Some(table) = &description.table {
+        return table::open(path, table);
+    }
     let input = crate::files::open_input(path, description.compression, description.encoding)?;
     let iterator = description.iterator.as_deref();
     Ok(match description.format {
@@ -241,5 +264,8 @@ pub fn open(description: &Description) -> Result<Box<dyn RecordSource>, SourceEr
             iterator.unwrap_or("/*"),
             &description.namespaces,
         )?),
+        Format::Table => {
+            return Err(SourceError { file: path.clone(), line: None, problem: "a table source names no table".into() })
+        }
     })
 }
