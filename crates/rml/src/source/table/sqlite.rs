@@ -26,7 +26,7 @@ fn read(label: &Path, file: &PathBuf, sql: &str, sink: &mut RowSink) -> Result<(
             .map_err(|e| error(None, format!("cannot open {} as SQLite: {e}", file.display())))?;
     let mut statement = connection.prepare(sql).map_err(|e| error(None, format!("the query {sql:?} fails: {e}")))?;
     let kinds: Vec<Option<SqlKind>> = statement.columns().map(|c| c.decl_type().map(SqlKind::of_type_name)).collect();
-    sink.columns(statement.column_names().into_iter().map(str::to_owned).collect());
+    sink.columns(statement.column_names().map(str::to_owned).collect());
     let mut rows = statement.query([]).map_err(|e| error(None, format!("the query {sql:?} fails: {e}")))?;
     let mut number = 0;
     while let Some(row) =
