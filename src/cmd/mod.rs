@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod export;
 mod generate;
+mod init;
 mod map;
 mod publish;
 mod queries;
@@ -48,6 +49,7 @@ enum Command {
     Serve(serve::Args),
     Publish(publish::Args),
     Generate(generate::Args),
+    Init(init::Args),
     Why(why::Args),
 }
 
@@ -91,6 +93,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Serve(args) => serve::run(args, config),
         Command::Publish(args) => publish::run(args, config),
         Command::Generate(args) => generate::run(args, config),
+        Command::Init(args) => init::run(args),
         Command::Why(args) => why::run(args, config),
     }
 }

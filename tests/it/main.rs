@@ -17,6 +17,7 @@ mod cli_check;
 mod cli_diff;
 mod cli_export;
 mod cli_generate;
+mod cli_init;
 mod cli_map;
 mod cli_publish;
 mod cli_queries;

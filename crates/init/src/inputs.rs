@@ -1,0 +1,161 @@
+//! The tables an input holds, read through the engine's sources.
+
+use crate::infer::{self, ColumnStats, Kind};
+use crate::names;
+use crate::InitError;
+use factgraph_rml::source::table::database::{Connection, Query, Selection};
+use factgraph_rml::source::{self, Description, Format, Record, RecordSource};
+use std::path::{Path, PathBuf};
+
+/// A table found in an input, and what was learnt of its columns.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The name of its mapping, class and query file, unique in the project.
+    pub name: String,
+    pub origin: Origin,
+    pub columns: Vec<Column>,
+    /// The column whose values name the rows; `None`: the row number does.
+    pub identifier: Option<String>,
+    pub rows: u64,
+}
+
+/// Where a table's rows are, as the project will read them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A CSV file, copied to `data/`.
+    Csv { file: PathBuf },
+    /// A table of a SQLite file, copied to `data/`.
+    Sqlite { file: PathBuf, table: String },
+}
+
+impl Origin {
+    /// The file the project copies into `data/`.
+    pub fn file(&self) -> &Path {
+        match self {
+            Self::Csv { file } | Self::Sqlite { file, .. } => file,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// As the table names it.
+    pub name: String,
+    /// The property's local name, unique in its table.
+    pub property: String,
+    pub kind: Kind,
+}
+
+/// How many rows are read to learn a column's kind and whether it
+/// identifies its rows; a table's other rows are mapped all the same.
+const ROWS_READ: usize = 200_000;
+
+/// The tables of one `--from` argument.
+pub(crate) fn tables(input: &str) -> Result<Vec<Table>, InitError> {
+    let path = Path::new(input);
+    if path.is_dir() {
+        return folder(input, path);
+    }
+    if !path.is_file() {
+        return Err(InitError::input(input, "no such file or folder"));
+    }
+    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    match extension.as_str() {
+        "csv" | "tsv" => Ok(vec![csv(path)?]),
+        "sqlite" | "sqlite3" | "db" => sqlite(input, path),
+        other => Err(InitError::input(
+            input,
+            format!("init reads CSV files (.csv, .tsv), folders of them and SQLite files (.sqlite, .sqlite3, .db), not .{other}"),
+        )),
+    }
+}
+
+fn folder(input: &str, dir: &Path) -> Result<Vec<Table>, InitError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(InitError::io(dir))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("tsv")))
+        .collect();
+    if files.is_empty() {
+        return Err(InitError::input(input, "the folder has no CSV files (.csv, .tsv)"));
+    }
+    files.sort();
+    files.iter().map(|file| csv(file)).collect()
+}
+
+fn csv(file: &Path) -> Result<Table, InitError> {
+    let tab = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    let format = Format::Csv { delimiter: if tab { b'\t' } else { b',' } };
+    let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let reader = source::open(&Description::file(file, format))?;
+    learn(&name, Origin::Csv { file: file.to_owned() }, reader)
+}
+
+fn sqlite(input: &str, file: &Path) -> Result<Vec<Table>, InitError> {
+    let error = |e: rusqlite::Error| InitError::input(input, format!("cannot read it as SQLite: {e}"));
+    let connection =
+        rusqlite::Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(error)?;
+    let mut statement = connection
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .map_err(error)?;
+    let names: Vec<String> =
+        statement.query_map([], |row| row.get(0)).map_err(error)?.collect::<Result<_, _>>().map_err(error)?;
+    if names.is_empty() {
+        return Err(InitError::input(input, "the SQLite file has no tables"));
+    }
+    let absolute = std::path::absolute(file).map_err(InitError::io(file))?;
+    names
+        .into_iter()
+        .map(|table| {
+            let selection = Selection {
+                connection: Connection {
+                    dsn: format!("jdbc:sqlite:{}", absolute.display()),
+                    user: None,
+                    password: None,
+                },
+                query: Query::Table(format!("\"{}\"", table.replace('"', "\"\""))),
+            };
+            let label = format!("{}:{table}", file.display());
+            let reader = source::open(&Description::table(label, source::table::Table::Database(selection)))?;
+            learn(&table, Origin::Sqlite { file: file.to_owned(), table: table.clone() }, reader)
+        })
+        .collect()
+}
+
+/// Reads a table's first rows and learns its columns.
+fn learn(name: &str, origin: Origin, mut reader: Box<dyn RecordSource>) -> Result<Table, InitError> {
+    let names: Vec<String> = reader.fields().to_vec();
+    let mut stats = vec![ColumnStats::default(); names.len()];
+    let mut rows = 0;
+    while (rows as usize) < ROWS_READ {
+        let batch = reader.next_batch(4096)?;
+        if batch.is_empty() {
+            break;
+        }
+        for row in &batch {
+            rows += 1;
+            for (column, stats) in stats.iter_mut().enumerate() {
+                match &row.record {
+                    Record::Csv(cells) => stats.add(&source::Value::plain(cells.get(column).unwrap_or(""))),
+                    Record::Fields(fields) => fields[column].iter().for_each(|value| stats.add(value)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let identifier = infer::identifier(name, &names, &stats, rows).map(|i| names[i].clone());
+    let mut columns: Vec<Column> = Vec::new();
+    for (name, stats) in names.iter().zip(&stats) {
+        let mut property = names::property(name);
+        let base = property.clone();
+        let mut n = 1;
+        while columns.iter().any(|c| c.property == property) {
+            n += 1;
+            property = format!("{base}{n}");
+        }
+        columns.push(Column { name: name.clone(), property, kind: stats.kind() });
+    }
+    Ok(Table { name: names::slug(name), origin, columns, identifier, rows })
+}
