@@ -873,3 +873,114 @@ fn ontology_terms_are_documented() {
     ));
     assert!(undocumented.is_empty(), "without an English label and comment: {undocumented:?}");
 }
+
+// ---------------------------------------------------------------------------
+// An independent engine
+// ---------------------------------------------------------------------------
+
+/// The Python with rdflib that the cross-check runs: `FACTGRAPH_PYTHON`, else
+/// the venv that .ci/run makes (target/ci-tools/venv), if rdflib imports there.
+fn rdflib_python() -> Option<PathBuf> {
+    let python = std::env::var_os("FACTGRAPH_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/ci-tools/venv/bin/python"));
+    let imports = std::process::Command::new(&python)
+        .args(["-c", "import rdflib"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if imports {
+        return Some(python);
+    }
+    crate::common::skip(
+        crate::common::REQUIRE_PEERS,
+        &format!(
+            "no Python with rdflib at {}: set FACTGRAPH_PYTHON, or run .ci/run, which installs rdflib in target/ci-tools/venv",
+            python.display()
+        ),
+    );
+    None
+}
+
+/// rdflib, an engine that shares no code with factgraph, answers every named
+/// question over the exported Turtle exactly as factgraph does over its store:
+/// the same columns and the same rows in the same order.
+#[test]
+fn rdflib_gives_every_question_the_same_answer_over_the_exported_turtle() {
+    let Some(python) = rdflib_python() else { return };
+    let scratch = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("scratch folder");
+    let turtle = scratch.path().join("dataset.ttl");
+    let config = config();
+    factgraph(&["export", "--store", path_str(store()), "--config", path_str(&config), "--output", path_str(&turtle)]);
+    let mut questions: Vec<PathBuf> = std::fs::read_dir(root().join("queries"))
+        .expect("queries folder")
+        .map(|entry| entry.expect("query entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rq"))
+        .collect();
+    questions.sort();
+    let output = std::process::Command::new(&python)
+        .arg(root().join("tests/peers/rdflib_answers.py"))
+        .arg(&turtle)
+        .args(&questions)
+        .output()
+        .expect("Python runs");
+    assert!(output.status.success(), "rdflib failed: {}", String::from_utf8_lossy(&output.stderr));
+    let answers: serde_json::Value = serde_json::from_slice(&output.stdout).expect("rdflib's answers as JSON");
+    for path in &questions {
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 name");
+        let theirs = &answers[name];
+        let texts = |value: &serde_json::Value| -> Vec<String> {
+            value.as_array().expect("a list").iter().map(|v| v.as_str().expect("text").to_owned()).collect()
+        };
+        let their_columns = texts(&theirs["columns"]);
+        let their_rows: Vec<Vec<String>> =
+            theirs["rows"].as_array().expect("rows").iter().map(texts).collect();
+        let (columns, rows) = answer(name);
+        assert_eq!(their_columns, columns, "{name}: columns");
+        for (index, (ours, theirs)) in rows.iter().zip(&their_rows).enumerate() {
+            assert_eq!(ours, theirs, "{name}: row {} differs (factgraph, then rdflib)", index + 1);
+        }
+        assert_eq!(rows.len(), their_rows.len(), "{name}: number of rows (factgraph {rows:#?})");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The licence
+// ---------------------------------------------------------------------------
+
+const CC_BY: &str = "https://creativecommons.org/licenses/by/4.0/";
+
+/// factgraph.toml publishes the curated data under CC BY 4.0; the build's
+/// VoID/DCAT description says so (`dct:license` of the dataset).
+#[test]
+fn the_build_description_states_the_licence() {
+    let (_, rows) = sparql(
+        "PREFIX dct: <http://purl.org/dc/terms/> PREFIX dcat: <http://www.w3.org/ns/dcat#>
+         PREFIX void: <http://rdfs.org/ns/void#>
+         SELECT ?dataset ?license WHERE {
+           GRAPH <https://w3id.org/factgraph/cn-cloud/dataset/build> {
+             ?dataset a void:Dataset , dcat:Dataset ; dct:license ?license
+           }
+         }",
+    );
+    assert_eq!(rows, [["https://w3id.org/factgraph/cn-cloud/dataset", CC_BY]]);
+}
+
+/// TriG and N-Quads hold the description, licence included; Turtle and
+/// N-Triples, which hold the default graph only, name it in a first comment.
+#[test]
+fn every_export_format_carries_the_licence() {
+    let config = config();
+    let export = |format: &str| {
+        factgraph(&["export", "--format", format, "--store", path_str(store()), "--config", path_str(&config)])
+    };
+    let triple = format!("<https://w3id.org/factgraph/cn-cloud/dataset> <http://purl.org/dc/terms/license> <{CC_BY}>");
+    let nquads = export("nquads");
+    assert!(nquads.lines().any(|line| line.starts_with(&triple)), "no licence triple in the N-Quads export");
+    let trig = export("trig");
+    assert!(trig.contains(&format!("dct:license <{CC_BY}>")), "no licence in the TriG export");
+    for format in ["turtle", "ntriples"] {
+        let text = export(format);
+        let first = text.lines().next().unwrap_or_default();
+        assert_eq!(first, format!("# Licence: <{CC_BY}>"), "{format}: first line");
+    }
+}
