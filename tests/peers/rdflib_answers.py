@@ -33,9 +33,13 @@ def main(graph_path, query_paths):
     graph.parse(graph_path, format="turtle")
     answers = {}
     for path in map(pathlib.Path, query_paths):
-        result = graph.query(path.read_text(encoding="utf-8"))
+        try:
+            result = graph.query(path.read_text(encoding="utf-8"))
+            rows = list(result)
+        except Exception as error:
+            sys.exit(f"{path.name}: rdflib fails: {error!r}")
         columns = [str(var) for var in result.vars]
-        rows = [[cell(row[var]) for var in result.vars] for row in result]
+        rows = [[cell(row[var]) for var in result.vars] for row in rows]
         answers[path.stem] = {"columns": columns, "rows": rows}
     json.dump(answers, sys.stdout, ensure_ascii=False)
 
