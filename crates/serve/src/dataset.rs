@@ -105,7 +105,8 @@ impl State {
         let quads = Quads::of_version(&version, from_store).map_err(internal)?;
         let prefixes = self.options.project.prefixes.clone();
         let dataset = factgraph_core::metadata::dataset_iri(&self.options.project);
-        let note = factgraph_core::export::licence_note(format, dataset.as_str(), self.options.project.license.as_deref());
+        let note =
+            factgraph_core::export::licence_note(format, dataset.as_str(), self.options.project.license.as_deref());
         let (pipe, writer) = std::io::pipe().map_err(|e| internal(format!("cannot stream the download: {e}")))?;
         let (outcome, told) = mpsc::channel();
         std::thread::spawn(move || {
