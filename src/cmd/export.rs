@@ -4,12 +4,14 @@ use super::Outcome;
 use super::RdfFormatArg;
 use factgraph_core::export::Quads;
 use factgraph_core::Error;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Export the current graph with the project's prefixes. The output is sorted,
 /// so two exports of the same data are byte-identical. Turtle and N-Triples
 /// hold the default graph (data and ontology); TriG and N-Quads also hold the
-/// build's description in its named graph, unless --no-metadata.
+/// build's description in its named graph, unless --no-metadata. When the
+/// project states a licence, Turtle and N-Triples start with a comment naming it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[arg(long, short, value_enum, default_value = "turtle")]
@@ -36,7 +38,13 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     let (mut out, _) = super::output_file(args.output.as_deref())?;
     let description = factgraph_core::metadata::graph_iri(&project);
     let leave_out = if args.no_metadata { vec![description.clone()] } else { Vec::new() };
-    let exported = factgraph_core::export::export(&quads, args.format.into(), &project.prefixes, &leave_out, &mut out);
+    let format = args.format.into();
+    let dataset = factgraph_core::metadata::dataset_iri(&project);
+    let exported = match factgraph_core::export::licence_note(format, dataset.as_str(), project.license.as_deref()) {
+        Some(note) => out.write_all(note.as_bytes()).map_err(Error::io("(output)")),
+        None => Ok(()),
+    }
+    .and_then(|()| factgraph_core::export::export(&quads, format, &project.prefixes, &leave_out, &mut out));
     let summary = out.finish(exported)?;
     let mut description_quads = 0;
     quads.for_each(Some(description.as_ref().into()), |_| {

@@ -636,6 +636,29 @@ fn disputed_dates_are_shown_claim_by_claim_with_their_sources() {
     assert_eq!((reply.status, reply.header("Location")), (303, "/dataset"));
 }
 
+/// The bundled data is published under CC BY 4.0 (factgraph.toml): the
+/// dataset page links the licence, and a Turtle download names it first.
+#[test]
+fn the_bundled_dataset_page_and_downloads_state_the_licence() {
+    let server = Server::start_in(TestProject::bundled().built(), &[]);
+    let page = server.get("/dataset", "text/html");
+    assert_eq!(page.status, 200);
+    let licence = page.body.split("<dt>Licence</dt>").nth(1).expect("a licence entry").split("</dd>").next().unwrap();
+    assert!(
+        licence.contains(r#"href="https://creativecommons.org/licenses/by/4.0/""#),
+        "the licence links CC BY 4.0: {licence}"
+    );
+    let (_, body) = server.download("/download/dataset.ttl", &[]);
+    let turtle = String::from_utf8(body).unwrap();
+    assert!(turtle.starts_with("# Licence: <https://creativecommons.org/licenses/by/4.0/>\n"), "{}", &turtle[..200]);
+    let (_, body) = server.download("/download/dataset.nq", &[]);
+    let nquads = String::from_utf8(body).unwrap();
+    assert!(
+        nquads.contains("<http://purl.org/dc/terms/license> <https://creativecommons.org/licenses/by/4.0/>"),
+        "the N-Quads download holds the description"
+    );
+}
+
 /// A headless Chromium driven through ChromeDriver's WebDriver protocol
 /// (HTTP and JSON, so no client crate). Quit when dropped.
 struct Browser {
@@ -951,7 +974,10 @@ fn in_a_browser_results_download_and_each_fact_shows_its_source_and_csv_line() {
     };
     let rows = csv_rows(&csv);
     assert_eq!(rows[0], ["source", "publisher", "title", "published", "facts"], "{csv}");
-    assert_eq!(rows.len(), table.len(), "every row downloaded: {csv}");
+    // Every row of the answer, not only the page of it the table shows.
+    let answered = browser
+        .execute("return factgraphYasgui.getTab().getYasr().results.getBindings().length", serde_json::json!([]));
+    assert_eq!(Some(rows.len() as u64 - 1), answered.as_u64(), "every row downloaded: {csv}");
     assert!(rows.iter().any(|r| r[0] == "reg-2013-03-15" && r[1] == "The Register"), "{csv}");
 
     // A resource page: each fact with the source its row cites and the CSV line.

@@ -104,6 +104,9 @@ impl State {
         let from_store = self.options.read_from == factgraph_core::query::ReadFrom::Store;
         let quads = Quads::of_version(&version, from_store).map_err(internal)?;
         let prefixes = self.options.project.prefixes.clone();
+        let dataset = factgraph_core::metadata::dataset_iri(&self.options.project);
+        let note =
+            factgraph_core::export::licence_note(format, dataset.as_str(), self.options.project.license.as_deref());
         let (pipe, writer) = std::io::pipe().map_err(|e| internal(format!("cannot stream the download: {e}")))?;
         let (outcome, told) = mpsc::channel();
         std::thread::spawn(move || {
@@ -113,6 +116,9 @@ impl State {
                 } else {
                     Box::new(std::io::BufWriter::new(writer))
                 };
+                if let Some(note) = note {
+                    out.write_all(note.as_bytes()).map_err(factgraph_core::Error::io("the download"))?;
+                }
                 factgraph_core::export::export(&quads, format, &prefixes, &[], &mut out)?;
                 out.flush().map_err(factgraph_core::Error::io("the download"))
                 // `out` ends here, and so does the pipe: the reader sees its end.

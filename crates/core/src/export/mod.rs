@@ -178,6 +178,21 @@ pub(crate) fn for_each_in_index<E: From<Error>>(
     Ok(())
 }
 
+/// The lines a single-graph export (Turtle, N-Triples) starts with when the
+/// project states a licence: those formats cannot hold the build's
+/// description, where the licence is a triple (`dct:license` of the dataset),
+/// so a download that travels alone still says under which terms it may be
+/// used. TriG and N-Quads carry the description itself, and get no note.
+pub fn licence_note(format: RdfFormat, dataset: &str, license: Option<&str>) -> Option<String> {
+    let license = license?;
+    if format.supports_datasets() {
+        return None;
+    }
+    Some(format!(
+        "# Licence: <{license}>\n# (dct:license of <{dataset}> in the build's description; TriG and N-Quads exports hold it as a triple)\n"
+    ))
+}
+
 fn index_error(index: &Index) -> impl Fn(factgraph_index::IndexError) -> Error + '_ {
     |e| Error::store(index.folder(), e)
 }
@@ -556,6 +571,24 @@ mod tests {
             .unwrap();
         let expected: std::collections::HashSet<Quad> = store.iter().map(Result::unwrap).collect();
         assert_eq!(parsed.into_iter().collect::<std::collections::HashSet<_>>(), expected);
+    }
+
+    #[test]
+    fn single_graph_formats_name_the_licence_in_a_comment_that_parses() {
+        let license = Some("https://creativecommons.org/licenses/by/4.0/");
+        let dataset = "http://example.org/dataset";
+        for format in [RdfFormat::Turtle, RdfFormat::NTriples] {
+            let note = licence_note(format, dataset, license).expect("a note");
+            assert!(note.starts_with("# Licence: <https://creativecommons.org/licenses/by/4.0/>\n"), "{note}");
+            assert!(note.lines().all(|line| line.starts_with("# ")), "{note}");
+            let (export, _) = export_with(&store(), format, usize::MAX);
+            let with_note = format!("{note}{export}");
+            let parsed = oxigraph::io::RdfParser::from_format(format).for_reader(with_note.as_bytes()).count();
+            assert_eq!(parsed, 480, "{format}: the note is a comment");
+        }
+        assert_eq!(licence_note(RdfFormat::NQuads, dataset, license), None, "the description holds it");
+        assert_eq!(licence_note(RdfFormat::TriG, dataset, license), None, "the description holds it");
+        assert_eq!(licence_note(RdfFormat::Turtle, dataset, None), None, "no licence, no note");
     }
 
     #[test]
