@@ -68,7 +68,8 @@ impl FixedEndpoint {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { return };
                 let head = read_head(&stream);
-                let accept = head.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("accept:").map(str::to_owned));
+                let accept =
+                    head.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("accept:").map(str::to_owned));
                 let (media_type, body) = match accept.as_deref().map(str::trim) {
                     Some("application/sparql-results+json") => ("application/sparql-results+json", JSON_RESULTS),
                     Some("application/sparql-results+xml") => ("application/sparql-results+xml", XML_RESULTS),
@@ -120,7 +121,8 @@ fn json_xml_and_csv_results_are_mapped_and_joined_with_a_csv_file() {
             r#"ex:Json rml:logicalSource [ rml:source <#People> ; rml:referenceFormulation rml:JSONPath ;
       rml:iterator "$.results.bindings[*]" ; rml:query "{QUERY}" ] ;
   rml:subjectMap [ rml:template "http://example.com/person/{{id.value}}" ] ;
-  rml:predicateObjectMap [ rml:predicate ex:name ; rml:objectMap [ rml:reference "name.value" ; rml:language "en" ] ] .
+  rml:predicateObjectMap [ rml:predicate ex:name ; rml:objectMap [ rml:reference "name.value" ;
+      rml:languageMap [ rml:reference "name['xml:lang']" ] ] ] .
 ex:Xml rml:logicalSource [ rml:source <#People> ; rml:referenceFormulation rml:XPath ;
       rml:iterator "/*:sparql/*:results/*:result" ; rml:query "{QUERY}" ] ;
   rml:subjectMap [ rml:template "http://example.com/person/{{*:binding[@name='id']/*:literal}}" ] ;
@@ -142,7 +144,7 @@ ex:Companies rml:logicalSource [ rml:source "companies.csv" ; rml:referenceFormu
             r#"<http://example.com/person/1> <http://example.com/name> "Ada"@en"#,
             "<http://example.com/person/1> <http://example.com/worksFor> <http://example.com/company/c1>",
             r#"<http://example.com/person/2> <http://example.com/label> "Bo""#,
-            r#"<http://example.com/person/2> <http://example.com/name> "Bo"@en"#,
+            r#"<http://example.com/person/2> <http://example.com/name> "Bo""#,
         ]
     );
     // One request per source, CSV's included: its header is known from the query.
@@ -237,7 +239,12 @@ impl OxigraphServer {
             .stdout(Stdio::null())
             .output()
             .unwrap_or_else(|e| panic!("{} does not start: {e}", binary.display()));
-        assert!(loaded.status.success(), "oxigraph load {}: {}", data.display(), String::from_utf8_lossy(&loaded.stderr));
+        assert!(
+            loaded.status.success(),
+            "oxigraph load {}: {}",
+            data.display(),
+            String::from_utf8_lossy(&loaded.stderr)
+        );
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(binary)
             .args(["serve", "--location", location, "--bind", &format!("127.0.0.1:{port}")])

@@ -13,9 +13,9 @@ const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
 const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";
 const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
 use crate::files::{Compression, Encoding};
+use crate::source::sparql::{self, Results, Service};
 use crate::source::table::database::{self, Connection, Query, Selection};
 use crate::source::table::Table;
-use crate::source::sparql::{self, Results, Service};
 use crate::source::Format;
 use crate::target::{Serialization, TargetSpec};
 use oxrdf::{
@@ -490,22 +490,27 @@ impl MapReader<'_> {
             )));
         }
         let (format, namespaces) = self.results_formulation(source_node)?;
-        let results = match format {
-            Format::Csv { .. } => Results::Csv,
-            Format::Json => Results::Json,
-            Format::Xml => Results::Xml,
-            Format::Table => return Err(self.error("a SPARQL endpoint gives no SQL table; read its results with rml:JSONPath, rml:XPath or rml:CSV")),
-        };
+        let results =
+            match format {
+                Format::Csv { .. } => Results::Csv,
+                Format::Json => Results::Json,
+                Format::Xml => Results::Xml,
+                Format::Table => return Err(self.error(
+                    "a SPARQL endpoint gives no SQL table; read its results with rml:JSONPath, rml:XPath or rml:CSV",
+                )),
+            };
         self.check_result_formats(service, results)?;
         let text = |node, local: &str| self.at_most_one(node, local)?.map(|t| self.string(t, local)).transpose();
         let iterator = text(source_node, "iterator")?;
         let query = match (text(source_node, "query")?.or(text(service, "query")?), results) {
             (Some(query), _) => query,
             (None, Results::Csv) if iterator.is_some() => iterator.clone().unwrap_or_default(),
-            (None, _) => return Err(self.error(format!(
-                "the SPARQL source <{endpoint}> has no query; give the SELECT query in rml:query{}",
-                if results == Results::Csv { " or rml:iterator" } else { "" }
-            ))),
+            (None, _) => {
+                return Err(self.error(format!(
+                    "the SPARQL source <{endpoint}> has no query; give the SELECT query in rml:query{}",
+                    if results == Results::Csv { " or rml:iterator" } else { "" }
+                )))
+            }
         };
         sparql::check_select(&query).map_err(|e| self.error(format!("the SPARQL source <{endpoint}>: {e}")))?;
         let mut description = LogicalSource::service(Service::new(endpoint, query, results), format);
@@ -550,7 +555,11 @@ impl MapReader<'_> {
     fn check_result_formats(&self, service: NamedOrBlankNodeRef<'_>, results: Results) -> Result<(), MappingError> {
         let declared: Vec<TermRef<'_>> =
             self.file.graph.objects_for_subject_predicate(service, &sd("resultFormat")).collect();
-        if declared.is_empty() || declared.iter().any(|t| matches!(t, TermRef::NamedNode(n) if Results::from_iri(n.as_str()) == Some(results))) {
+        if declared.is_empty()
+            || declared
+                .iter()
+                .any(|t| matches!(t, TermRef::NamedNode(n) if Results::from_iri(n.as_str()) == Some(results)))
+        {
             return Ok(());
         }
         let listed = declared.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
@@ -651,6 +660,13 @@ impl MapReader<'_> {
             Some("SQL2008Table" | "SQL2008Query") => Format::Table,
             Some("JSONPath") => Format::Json,
             Some("XPath") => Format::Xml,
+            _ if kind.starts_with(sparql::FORMATS) => {
+                return Err(self.error(format!(
+                    "reference formulation <{kind}> reads the answer of a SPARQL endpoint, and this source is \
+                     no endpoint: factgraph does not run SPARQL queries over files; load the file into a SPARQL \
+                     server and describe that as the source ([ a sd:Service ; sd:endpoint <http://…> ])"
+                )))
+            }
             _ => {
                 return Err(self.error(format!(
                     "reference formulation <{kind}> is not supported; use rml:CSV, rml:JSONPath or rml:XPath"

@@ -165,7 +165,8 @@ pub fn projected_variables(query: &str) -> Option<Vec<String>> {
         let c = rest.chars().next()?;
         match c {
             '?' | '$' => {
-                let name_end = rest[1..].find(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(rest.len(), |e| e + 1);
+                let name_end =
+                    rest[1..].find(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(rest.len(), |e| e + 1);
                 if depth == 0 || after_as {
                     variables.push(rest[1..name_end].to_owned());
                 }
@@ -354,7 +355,9 @@ fn describe_io(service: &Service, error: &io::Error) -> String {
             "the endpoint did not answer within {} s; check that it is up, or make the query cheaper",
             service.timeout.as_secs()
         ),
-        _ => format!("cannot get the endpoint's answer: {error}; check sd:endpoint and that the SPARQL server is running"),
+        _ => format!(
+            "cannot get the endpoint's answer: {error}; check sd:endpoint and that the SPARQL server is running"
+        ),
     }
 }
 
@@ -490,13 +493,17 @@ mod tests {
         assert!(error.contains("did not answer within 1 s"), "{error}");
         drop(listener);
         let error = open(Path::new("e"), &service).err().unwrap().to_string();
-        assert!(error.contains("cannot connect to the endpoint") && error.contains("SPARQL server is running"), "{error}");
+        assert!(
+            error.contains("cannot connect to the endpoint") && error.contains("SPARQL server is running"),
+            "{error}"
+        );
     }
 
     #[test]
     fn a_long_query_goes_by_post() {
-        let (endpoint, server) =
-            serve_once("HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 2\r\n\r\n{}");
+        let (endpoint, server) = serve_once(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 2\r\n\r\n{}",
+        );
         let query = format!("SELECT ?x {{ VALUES ?x {{ {} }} }}", "1 ".repeat(2000));
         let service = Service::new(endpoint, query, Results::Json);
         let mut body = String::new();
