@@ -370,7 +370,7 @@ impl MapReader<'_> {
         let on = if self.at_most_one(base, "viewOn")?.is_some() {
             ViewBase::View(Box::new(self.view(base, path)?))
         } else {
-            ViewBase::Source(self.logical_source(base)?)
+            ViewBase::Source(Box::new(self.logical_source(base)?))
         };
         let fields = self.fields(node)?;
         let mut joins = Vec::new();

@@ -69,7 +69,9 @@ pub struct Description {
     pub table: Option<table::Table>,
     /// A SPARQL endpoint whose answer to a SELECT query is read in `format`
     /// instead of a file; `path` then names the endpoint in messages.
-    pub service: Option<sparql::Service>,
+    /// Boxed: most sources are files, and a description is copied into
+    /// every plan and view.
+    pub service: Option<Box<sparql::Service>>,
 }
 
 impl Description {
@@ -99,7 +101,12 @@ impl Description {
     /// reported under the endpoint's address. An unbound variable is an
     /// empty CSV cell, so an empty cell is NULL.
     pub fn service(service: sparql::Service, format: Format) -> Self {
-        Self { service: Some(service.clone()), ..Self::file(&service.endpoint, format) }
+        Self { ..Self::file(&service.endpoint, format) }.with_service(service)
+    }
+
+    fn with_service(mut self, service: sparql::Service) -> Self {
+        self.service = Some(Box::new(service));
+        self
     }
 }
 
