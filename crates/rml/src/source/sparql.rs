@@ -500,6 +500,16 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_cut_short_is_an_error_not_the_end() {
+        let (endpoint, _server) =
+            serve_once("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 1000\r\n\r\nname\r\nAda\r\n");
+        let service = Service::new(endpoint, "SELECT ?name {}", Results::Csv);
+        let mut body = String::new();
+        let error = open(Path::new("e"), &service).unwrap().read_to_string(&mut body).unwrap_err();
+        assert!(error.to_string().contains("cannot get the endpoint's answer"), "{error}");
+    }
+
+    #[test]
     fn a_long_query_goes_by_post() {
         let (endpoint, server) = serve_once(
             "HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 2\r\n\r\n{}",
