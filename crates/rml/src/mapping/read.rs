@@ -477,18 +477,7 @@ impl MapReader<'_> {
         source_node: NamedOrBlankNodeRef<'_>,
         service: NamedOrBlankNodeRef<'_>,
     ) -> Result<LogicalSource, MappingError> {
-        let graph = &self.file.graph;
-        let endpoint = match graph.object_for_subject_predicate(service, &sd("endpoint")) {
-            Some(TermRef::NamedNode(n)) => n.as_str().to_owned(),
-            Some(TermRef::Literal(l)) => l.value().to_owned(),
-            _ => return Err(self.error("the sd:Service has no sd:endpoint; give the query service's address, e.g. <http://localhost:7878/query>")),
-        };
-        if !endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://")) {
-            return Err(self.error(format!(
-                "sd:endpoint <{endpoint}>: only http:// endpoints are reached (factgraph speaks plain HTTP; \
-                 reach an https:// one through an SSH tunnel or a local TLS proxy)"
-            )));
-        }
+        let endpoint = self.endpoint(service)?;
         let (format, namespaces) = self.results_formulation(source_node)?;
         let results =
             match format {
@@ -500,19 +489,8 @@ impl MapReader<'_> {
                 )),
             };
         self.check_result_formats(service, results)?;
-        let text = |node, local: &str| self.at_most_one(node, local)?.map(|t| self.string(t, local)).transpose();
-        let iterator = text(source_node, "iterator")?;
-        let query = match (text(source_node, "query")?.or(text(service, "query")?), results) {
-            (Some(query), _) => query,
-            (None, Results::Csv) if iterator.is_some() => iterator.clone().unwrap_or_default(),
-            (None, _) => {
-                return Err(self.error(format!(
-                    "the SPARQL source <{endpoint}> has no query; give the SELECT query in rml:query{}",
-                    if results == Results::Csv { " or rml:iterator" } else { "" }
-                )))
-            }
-        };
-        sparql::check_select(&query).map_err(|e| self.error(format!("the SPARQL source <{endpoint}>: {e}")))?;
+        let iterator = self.at_most_one(source_node, "iterator")?.map(|t| self.string(t, "iterator")).transpose()?;
+        let query = self.select_query(source_node, service, &endpoint, iterator.as_deref(), results)?;
         let mut description = LogicalSource::service(Service::new(endpoint, query, results), format);
         description.namespaces = namespaces;
         if results != Results::Csv {
@@ -522,6 +500,51 @@ impl MapReader<'_> {
             description.nulls.push(self.string(null, "null")?);
         }
         Ok(description)
+    }
+
+    /// `sd:endpoint`, an `http://` address.
+    fn endpoint(&self, service: NamedOrBlankNodeRef<'_>) -> Result<String, MappingError> {
+        let endpoint = match self.file.graph.object_for_subject_predicate(service, &sd("endpoint")) {
+            Some(TermRef::NamedNode(n)) => n.as_str().to_owned(),
+            Some(TermRef::Literal(l)) => l.value().to_owned(),
+            _ => {
+                return Err(self.error(
+                    "the sd:Service has no sd:endpoint; give the query service's address, e.g. <http://localhost:7878/query>",
+                ))
+            }
+        };
+        if !endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://")) {
+            return Err(self.error(format!(
+                "sd:endpoint <{endpoint}>: only http:// endpoints are reached (factgraph speaks plain HTTP; \
+                 reach an https:// one through an SSH tunnel or a local TLS proxy)"
+            )));
+        }
+        Ok(endpoint)
+    }
+
+    /// The SELECT query of a SPARQL source: `rml:query` on the logical
+    /// source or the service, else, for CSV results, `rml:iterator`.
+    fn select_query(
+        &self,
+        source_node: NamedOrBlankNodeRef<'_>,
+        service: NamedOrBlankNodeRef<'_>,
+        endpoint: &str,
+        iterator: Option<&str>,
+        results: Results,
+    ) -> Result<String, MappingError> {
+        let text = |node, local: &str| self.at_most_one(node, local)?.map(|t| self.string(t, local)).transpose();
+        let query = match (text(source_node, "query")?.or(text(service, "query")?), iterator, results) {
+            (Some(query), _, _) => query,
+            (None, Some(iterator), Results::Csv) => iterator.to_owned(),
+            (None, _, _) => {
+                return Err(self.error(format!(
+                    "the SPARQL source <{endpoint}> has no query; give the SELECT query in rml:query{}",
+                    if results == Results::Csv { " or rml:iterator" } else { "" }
+                )))
+            }
+        };
+        sparql::check_select(&query).map_err(|e| self.error(format!("the SPARQL source <{endpoint}>: {e}")))?;
+        Ok(query)
     }
 
     /// The reference formulation of a SPARQL source: `rml:CSV` (also when

@@ -101,12 +101,8 @@ impl Description {
     /// reported under the endpoint's address. An unbound variable is an
     /// empty CSV cell, so an empty cell is NULL.
     pub fn service(service: sparql::Service, format: Format) -> Self {
-        Self { ..Self::file(&service.endpoint, format) }.with_service(service)
-    }
-
-    fn with_service(mut self, service: sparql::Service) -> Self {
-        self.service = Some(Box::new(service));
-        self
+        let label = service.endpoint.clone();
+        Self { service: Some(Box::new(service)), ..Self::file(label, format) }
     }
 }
 
