@@ -188,3 +188,48 @@ fn broken_json_names_its_line_and_column() {
     assert!(error.contains("column"), "{error}");
     assert!(!project.path().join("out.nq").exists());
 }
+
+/// A SPARQL endpoint (a one-answer server run here) as a source, joined with
+/// a CSV file of the project; and the message when the endpoint is gone.
+#[test]
+fn maps_a_sparql_endpoints_answer_joined_with_a_csv_file() {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}/query", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut head = String::new();
+        let mut reader = BufReader::new(&stream);
+        while reader.read_line(&mut head).unwrap() > 2 {}
+        let body = "org,country\r\nhttp://example.org/org/microsoft,US\r\n";
+        let answer =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        (&stream).write_all(answer.as_bytes()).unwrap();
+        head
+    });
+    let project = TestProject::mini();
+    project.write("countries.csv", "code,name\nUS,United States\n");
+    let mapping = format!(
+        r#"@prefix rml: <http://w3id.org/rml/> .
+@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix formats: <http://www.w3.org/ns/formats/> .
+<#Endpoint> a sd:Service ; sd:endpoint <{endpoint}> ; sd:resultFormat formats:SPARQL_Results_CSV .
+<http://x/Orgs> rml:logicalSource [ rml:source <#Endpoint> ; rml:referenceFormulation formats:SPARQL_Results_CSV ;
+    rml:iterator "SELECT ?org ?country WHERE {{ ?org <http://schema.org/addressCountry> ?country }}" ] ;
+  rml:subjectMap [ rml:reference "org" ] ;
+  rml:predicateObjectMap [ rml:predicate <http://schema.org/location> ; rml:objectMap [ rml:parentTriplesMap <http://x/Countries> ;
+      rml:joinCondition [ rml:child "country" ; rml:parent "code" ] ] ] .
+<http://x/Countries> rml:logicalSource [ rml:source "countries.csv" ] ;
+  rml:subjectMap [ rml:template "http://example.org/country/{{name}}" ] .
+"#
+    );
+    project.write("sparql.ttl", &mapping);
+    let out = project.ok(&["map", "sparql.ttl"]);
+    assert_eq!(
+        out,
+        "<http://example.org/org/microsoft> <http://schema.org/location> <http://example.org/country/United%20States> .\n"
+    );
+    assert!(server.join().unwrap().to_ascii_lowercase().contains("accept: text/csv"));
+    let error = project.fails(&["map", "sparql.ttl"], 1);
+    assert!(error.contains(&format!("{endpoint}: cannot connect to the endpoint")), "{error}");
+}

@@ -302,6 +302,7 @@ pub fn can_map_rows_at(plan: &Plan, map: usize) -> bool {
     let seekable = |source: usize| {
         let source = &plan.sources[source];
         source.view.is_none()
+            && source.source.service.is_none()
             && matches!(source.source.format, source::Format::Csv { .. })
             && source.source.compression == crate::files::Compression::None
             && source.source.encoding == crate::files::Encoding::Utf8

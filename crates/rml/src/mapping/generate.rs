@@ -515,9 +515,64 @@ pub(crate) fn join_keys(keys: &[TermPlan], row: &Row, scratch: &mut String) -> V
     for key in keys {
         let mut terms = Vec::new();
         let _ = key.generate_all(row, scratch, &mut terms);
-        values.push(terms.iter().map(lexical).filter(|v| !v.is_empty()).map(str::to_owned).collect::<Vec<_>>());
+        let mut texts = terms.iter().map(lexical).filter(|v| !v.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        if texts.is_empty() {
+            texts.extend(structured_keys(key, row));
+        }
+        values.push(texts);
     }
     cartesian_product(&values)
+}
+
+/// The JSON objects and arrays a plain JSONPath reference selects, as join
+/// keys. RML-IO's JSONPath gives JSON values, and a join compares values,
+/// though no term can be made of an object (SPARQL JSON results join on
+/// whole bindings, `{"type": …, "value": …}`, in RMLTC0009a-SPARQL). Keys
+/// start with a NUL, so that no string equals an object; members are
+/// sorted, as JSON objects are equal whatever their members' order.
+fn structured_keys(key: &TermPlan, row: &Row) -> Vec<String> {
+    let (ValuePlan::Reference(Expression::Json(path)), Record::Json(record)) = (&key.value, &row.record) else {
+        return Vec::new();
+    };
+    let structured = path.select(record).into_iter().filter(|v| v.is_object() || v.is_array());
+    structured
+        .map(|value| {
+            let mut text = String::from('\0');
+            canonical_json(&value, &mut text);
+            text
+        })
+        .collect()
+}
+
+/// JSON text with every object's members sorted by name.
+fn canonical_json(value: &serde_json::Value, out: &mut String) {
+    match value {
+        serde_json::Value::Object(members) => {
+            let mut sorted: Vec<_> = members.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (index, (name, member)) in sorted.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::Value::String(name.clone()).to_string());
+                out.push(':');
+                canonical_json(member, out);
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                canonical_json(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
 }
 
 /// The join key of a CSV row whose key expressions are all plain columns,
@@ -538,4 +593,22 @@ fn cell_key(keys: &[TermPlan], row: &Row) -> Option<Option<Vec<String>>> {
         }
     }
     Some(Some(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_json;
+
+    #[test]
+    fn json_objects_are_keyed_whatever_their_members_order() {
+        let text = |json: &str| {
+            let mut out = String::new();
+            canonical_json(&serde_json::from_str(json).unwrap(), &mut out);
+            out
+        };
+        let binding = text(r#"{"value": "100", "type": "literal"}"#);
+        assert_eq!(binding, r#"{"type":"literal","value":"100"}"#);
+        assert_eq!(text(r#"{"type":"literal","value":"100"}"#), binding);
+        assert_eq!(text(r#"[{"b":1,"a":"x\"y"},2.5]"#), r#"[{"a":"x\"y","b":1},2.5]"#);
+    }
 }

@@ -53,7 +53,8 @@ pub struct View {
 
 #[derive(Debug, Clone)]
 pub enum ViewBase {
-    Source(LogicalSource),
+    /// Boxed, as the other variant: a source description is large.
+    Source(Box<LogicalSource>),
     View(Box<View>),
 }
 

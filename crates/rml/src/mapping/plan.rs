@@ -288,6 +288,15 @@ impl Plan {
 /// missing or unreadable before any record is mapped; a JSON or XML file is
 /// only opened here, not parsed (XML would be read whole, for nothing).
 fn source_columns(source: &LogicalSource) -> Result<Vec<String>, source::SourceError> {
+    if let Some(service) = &source.service {
+        // An endpoint is asked once, when the records are read, unless
+        // CSV results' header cannot be known from the query (`SELECT *`).
+        return match (source.format, source::sparql::projected_variables(&service.query)) {
+            (Format::Csv { .. }, Some(variables)) => Ok(variables),
+            (Format::Csv { .. }, None) => Ok(source::open(source)?.fields().to_vec()),
+            _ => Ok(Vec::new()),
+        };
+    }
     if !matches!(source.format, Format::Csv { .. } | Format::Table) {
         crate::files::open_input(&source.path, source.compression, source.encoding)?;
         return Ok(Vec::new());

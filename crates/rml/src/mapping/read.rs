@@ -6,13 +6,14 @@
 
 use super::model::*;
 use super::template::Template;
-use super::vocab::{csvw, d2rq, rml, to_current, RDF_TYPE};
+use super::vocab::{csvw, d2rq, rml, sd, to_current, RDF_TYPE};
 
 const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
 const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";
 const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
 use crate::files::{Compression, Encoding};
+use crate::source::sparql::{self, Results, Service};
 use crate::source::table::database::{self, Connection, Query, Selection};
 use crate::source::table::Table;
 use crate::source::Format;
@@ -369,7 +370,7 @@ impl MapReader<'_> {
         let on = if self.at_most_one(base, "viewOn")?.is_some() {
             ViewBase::View(Box::new(self.view(base, path)?))
         } else {
-            ViewBase::Source(self.logical_source(base)?)
+            ViewBase::Source(Box::new(self.logical_source(base)?))
         };
         let fields = self.fields(node)?;
         let mut joins = Vec::new();
@@ -422,10 +423,15 @@ impl MapReader<'_> {
     }
 
     fn logical_source(&self, source_node: NamedOrBlankNodeRef<'_>) -> Result<LogicalSource, MappingError> {
-        let (format, namespaces) = self.reference_formulation(source_node)?;
         let Some(source) = self.at_most_one(source_node, "source")? else {
             return Err(self.error("the logical source has no rml:source"));
         };
+        if let Ok(described) = self.node(source, "source") {
+            if self.is_service(described) {
+                return self.sparql_source(source_node, described);
+            }
+        }
+        let (format, namespaces) = self.reference_formulation(source_node)?;
         let mut description = match source {
             TermRef::Literal(l) => LogicalSource::file(self.resolve_path(l.value(), false), format),
             other => {
@@ -451,6 +457,141 @@ impl MapReader<'_> {
         let rdf_type = NamedNodeRef::new_unchecked(RDF_TYPE);
         self.file.graph.contains(TripleRef::new(described, rdf_type, &d2rq("Database")))
             || self.file.graph.object_for_subject_predicate(described, &d2rq("jdbcDSN")).is_some()
+    }
+
+    /// Whether a source node describes a SPARQL endpoint (`sd:Service`).
+    fn is_service(&self, described: NamedOrBlankNodeRef<'_>) -> bool {
+        let rdf_type = NamedNodeRef::new_unchecked(RDF_TYPE);
+        self.file.graph.contains(TripleRef::new(described, rdf_type, &sd("Service")))
+            || self.file.graph.object_for_subject_predicate(described, &sd("endpoint")).is_some()
+    }
+
+    /// A SPARQL endpoint's answer to a SELECT query: the query in
+    /// `rml:query` (on the logical source or the service), or in
+    /// `rml:iterator` where the results are read as CSV (RML-IO's registry
+    /// writes it there, with `formats:SPARQL_Results_CSV`); the result
+    /// format the reference formulation reads, which `sd:resultFormat`
+    /// must allow when it is given.
+    fn sparql_source(
+        &self,
+        source_node: NamedOrBlankNodeRef<'_>,
+        service: NamedOrBlankNodeRef<'_>,
+    ) -> Result<LogicalSource, MappingError> {
+        let endpoint = self.endpoint(service)?;
+        let (format, namespaces) = self.results_formulation(source_node)?;
+        let results =
+            match format {
+                Format::Csv { .. } => Results::Csv,
+                Format::Json => Results::Json,
+                Format::Xml => Results::Xml,
+                Format::Table => return Err(self.error(
+                    "a SPARQL endpoint gives no SQL table; read its results with rml:JSONPath, rml:XPath or rml:CSV",
+                )),
+            };
+        self.check_result_formats(service, results)?;
+        let iterator = self.at_most_one(source_node, "iterator")?.map(|t| self.string(t, "iterator")).transpose()?;
+        let query = self.select_query(source_node, service, &endpoint, iterator.as_deref(), results)?;
+        let mut description = LogicalSource::service(Service::new(endpoint, query, results), format);
+        description.namespaces = namespaces;
+        if results != Results::Csv {
+            description.iterator = iterator;
+        }
+        for null in self.objects(service, "null") {
+            description.nulls.push(self.string(null, "null")?);
+        }
+        Ok(description)
+    }
+
+    /// `sd:endpoint`, an `http://` address.
+    fn endpoint(&self, service: NamedOrBlankNodeRef<'_>) -> Result<String, MappingError> {
+        let endpoint = match self.file.graph.object_for_subject_predicate(service, &sd("endpoint")) {
+            Some(TermRef::NamedNode(n)) => n.as_str().to_owned(),
+            Some(TermRef::Literal(l)) => l.value().to_owned(),
+            _ => {
+                return Err(self.error(
+                    "the sd:Service has no sd:endpoint; give the query service's address, e.g. <http://localhost:7878/query>",
+                ))
+            }
+        };
+        if !endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://")) {
+            return Err(self.error(format!(
+                "sd:endpoint <{endpoint}>: only http:// endpoints are reached (factgraph speaks plain HTTP; \
+                 reach an https:// one through an SSH tunnel or a local TLS proxy)"
+            )));
+        }
+        Ok(endpoint)
+    }
+
+    /// The SELECT query of a SPARQL source: `rml:query` on the logical
+    /// source or the service, else, for CSV results, `rml:iterator`.
+    fn select_query(
+        &self,
+        source_node: NamedOrBlankNodeRef<'_>,
+        service: NamedOrBlankNodeRef<'_>,
+        endpoint: &str,
+        iterator: Option<&str>,
+        results: Results,
+    ) -> Result<String, MappingError> {
+        let text = |node, local: &str| self.at_most_one(node, local)?.map(|t| self.string(t, local)).transpose();
+        let query = match (text(source_node, "query")?.or(text(service, "query")?), iterator, results) {
+            (Some(query), _, _) => query,
+            (None, Some(iterator), Results::Csv) => iterator.to_owned(),
+            (None, _, _) => {
+                return Err(self.error(format!(
+                    "the SPARQL source <{endpoint}> has no query; give the SELECT query in rml:query{}",
+                    if results == Results::Csv { " or rml:iterator" } else { "" }
+                )))
+            }
+        };
+        sparql::check_select(&query).map_err(|e| self.error(format!("the SPARQL source <{endpoint}>: {e}")))?;
+        Ok(query)
+    }
+
+    /// The reference formulation of a SPARQL source: `rml:CSV` (also when
+    /// none is given) or `formats:SPARQL_Results_CSV` for CSV results, whose
+    /// references are variables' names, `rml:JSONPath` or `rml:XPath` for
+    /// JSON or XML results.
+    fn results_formulation(
+        &self,
+        source_node: NamedOrBlankNodeRef<'_>,
+    ) -> Result<(Format, Vec<(String, String)>), MappingError> {
+        let csv = Format::Csv { delimiter: b',' };
+        match self.at_most_one(source_node, "referenceFormulation")? {
+            None => Ok((csv, Vec::new())),
+            Some(TermRef::NamedNode(n)) if n.as_str().starts_with(sparql::FORMATS) => {
+                match Results::from_iri(n.as_str()) {
+                    Some(Results::Csv) => Ok((csv, Vec::new())),
+                    _ => Err(self.error(format!(
+                        "reference formulation <{n}> is not supported; read CSV results with \
+                         formats:SPARQL_Results_CSV (references are the variables' names), JSON results with \
+                         rml:JSONPath (rml:iterator \"$.results.bindings[*]\", references like \"name.value\") \
+                         or XML results with rml:XPath"
+                    ))),
+                }
+            }
+            Some(_) => self.reference_formulation(source_node),
+        }
+    }
+
+    /// `sd:resultFormat`, when given, must list the format the reference
+    /// formulation reads.
+    fn check_result_formats(&self, service: NamedOrBlankNodeRef<'_>, results: Results) -> Result<(), MappingError> {
+        let declared: Vec<TermRef<'_>> =
+            self.file.graph.objects_for_subject_predicate(service, &sd("resultFormat")).collect();
+        if declared.is_empty()
+            || declared
+                .iter()
+                .any(|t| matches!(t, TermRef::NamedNode(n) if Results::from_iri(n.as_str()) == Some(results)))
+        {
+            return Ok(());
+        }
+        let listed = declared.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        Err(self.error(format!(
+            "sd:resultFormat says {listed}, but the reference formulation reads {} ({}); \
+             declare that format, or the reference formulation of the results the endpoint gives",
+            results.name(),
+            results.media_type()
+        )))
     }
 
     /// The connection a D2RQ database description gives. A `jdbc:sqlite:`
@@ -542,6 +683,13 @@ impl MapReader<'_> {
             Some("SQL2008Table" | "SQL2008Query") => Format::Table,
             Some("JSONPath") => Format::Json,
             Some("XPath") => Format::Xml,
+            _ if kind.starts_with(sparql::FORMATS) => {
+                return Err(self.error(format!(
+                    "reference formulation <{kind}> reads the answer of a SPARQL endpoint, and this source is \
+                     no endpoint: factgraph does not run SPARQL queries over files; load the file into a SPARQL \
+                     server and describe that as the source ([ a sd:Service ; sd:endpoint <http://…> ])"
+                )))
+            }
             _ => {
                 return Err(self.error(format!(
                     "reference formulation <{kind}> is not supported; use rml:CSV, rml:JSONPath or rml:XPath"

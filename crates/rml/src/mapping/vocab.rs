@@ -19,6 +19,9 @@ pub const CSVW: &str = "http://www.w3.org/ns/csvw#";
 /// D2RQ, whose database descriptions name the connection of RML's
 /// database sources.
 pub const D2RQ: &str = "http://www.wiwiss.fu-berlin.de/suhl/bizer/D2RQ/0.1#";
+/// SPARQL 1.1 Service Description, whose `sd:Service` describes a SPARQL
+/// endpoint as a source.
+pub const SD: &str = "http://www.w3.org/ns/sparql-service-description#";
 pub const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
 /// Rewrites an IRI of a legacy RML, R2RML or QL term into the current RML
@@ -52,4 +55,9 @@ pub fn csvw(local: &str) -> NamedNode {
 /// A term of the D2RQ namespace.
 pub fn d2rq(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{D2RQ}{local}"))
+}
+
+/// A term of the SPARQL Service Description namespace.
+pub fn sd(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{SD}{local}"))
 }

@@ -8,10 +8,13 @@
 //! CSV records are a row of cells; JSON records are the values the logical
 //! source's iterator selects; XML records are the elements its XPath
 //! selects; records of a logical view are its fields' values; records of a
-//! table (a database's table or query) are its rows, by column.
+//! table (a database's table or query) are its rows, by column. A SPARQL
+//! endpoint's answer is read as the JSON, XML or CSV text it is
+//! ([`sparql`]).
 
 mod csv_file;
 pub mod json;
+pub mod sparql;
 pub mod table;
 pub mod xml;
 
@@ -64,6 +67,11 @@ pub struct Description {
     /// messages (`facts.sqlite:offerings`), and is a file only where the
     /// table is one.
     pub table: Option<table::Table>,
+    /// A SPARQL endpoint whose answer to a SELECT query is read in `format`
+    /// instead of a file; `path` then names the endpoint in messages.
+    /// Boxed: most sources are files, and a description is copied into
+    /// every plan and view.
+    pub service: Option<Box<sparql::Service>>,
 }
 
 impl Description {
@@ -79,6 +87,7 @@ impl Description {
             namespaces: Vec::new(),
             empty_is_null: true,
             table: None,
+            service: None,
         }
     }
 
@@ -86,6 +95,14 @@ impl Description {
     /// not NULL, as in R2RML: a table has NULLs of its own.
     pub fn table(label: impl Into<PathBuf>, table: table::Table) -> Self {
         Self { empty_is_null: false, table: Some(table), ..Self::file(label, Format::Table) }
+    }
+
+    /// The solutions of a SPARQL endpoint's answer, read in `format`,
+    /// reported under the endpoint's address. An unbound variable is an
+    /// empty CSV cell, so an empty cell is NULL.
+    pub fn service(service: sparql::Service, format: Format) -> Self {
+        let label = service.endpoint.clone();
+        Self { service: Some(Box::new(service)), ..Self::file(label, format) }
     }
 }
 
@@ -253,10 +270,19 @@ pub fn open(description: &Description) -> Result<Box<dyn RecordSource>, SourceEr
     if let Some(table) = &description.table {
         return table::open(path, table);
     }
-    let input = crate::files::open_input(path, description.compression, description.encoding)?;
+    let input = match &description.service {
+        Some(service) => sparql::open(path, service)?,
+        None => crate::files::open_input(path, description.compression, description.encoding)?,
+    };
     let iterator = description.iterator.as_deref();
     Ok(match description.format {
-        Format::Csv { delimiter } => Box::new(CsvSource::from_reader(path, input, delimiter)?),
+        Format::Csv { delimiter } => {
+            let source = CsvSource::from_reader(path, input, delimiter)?;
+            if let Some(service) = &description.service {
+                sparql::check_header(path, service, source.fields())?;
+            }
+            Box::new(source)
+        }
         Format::Json => Box::new(json::JsonSource::open(path, input, iterator.unwrap_or("$"))?),
         Format::Xml => Box::new(xml::XmlSource::open_with_namespaces(
             path,

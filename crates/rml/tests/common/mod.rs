@@ -16,3 +16,11 @@ pub fn skip(reason: &str) {
     let test = std::thread::current().name().unwrap_or("a test").to_owned();
     let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {reason}");
 }
+
+/// As [`skip`], for an outside program (a server) that is missing: it
+/// fails if `FACTGRAPH_REQUIRE_PEERS` is set, as in CI.
+#[allow(dead_code)] // not every test binary starts a server
+pub fn skip_without_peer(reason: &str) {
+    assert!(std::env::var_os("FACTGRAPH_REQUIRE_PEERS").is_none(), "{reason} (FACTGRAPH_REQUIRE_PEERS is set)");
+    skip(reason);
+}
