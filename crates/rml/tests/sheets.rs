@@ -53,10 +53,14 @@ fn parquet(dir: &Path) {
         ("partner", Arc::new(StringArray::from(vec!["21Vianet", "Sinnet"]))),
     ];
     let batch = RecordBatch::try_from_iter(columns).unwrap();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(File::create(dir.join("facts.parquet")).unwrap(), batch.schema(), None).unwrap();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(File::create(dir.join("facts.parquet")).unwrap(), batch.schema(), None)
+            .unwrap();
     writer.write(&batch).unwrap();
     writer.close().unwrap();
-    let mut writer = arrow_ipc::writer::FileWriter::try_new(File::create(dir.join("facts.feather")).unwrap(), &batch.schema()).unwrap();
+    let mut writer =
+        arrow_ipc::writer::FileWriter::try_new(File::create(dir.join("facts.feather")).unwrap(), &batch.schema())
+            .unwrap();
     writer.write(&batch).unwrap();
     writer.finish().unwrap();
 }
@@ -176,7 +180,10 @@ fn without_an_iterator_the_first_sheet_is_read_here_an_ods_one() {
 ex:Partners rml:logicalSource [ rml:source "partners.csv" ] ;
   rml:subjectMap [ rml:template "http://example.com/org/{slug}" ] ."#,
     );
-    assert_eq!(quads(dir.path()).unwrap(), ["<http://example.com/o/1> <http://example.com/partner> <http://example.com/org/21vianet>"]);
+    assert_eq!(
+        quads(dir.path()).unwrap(),
+        ["<http://example.com/o/1> <http://example.com/partner> <http://example.com/org/21vianet>"]
+    );
 }
 
 #[test]
@@ -243,4 +250,74 @@ fn issues(dir: &Path) -> Vec<String> {
     issues.extend(report.issues);
     let prefix = format!("{}/", dir.display());
     issues.iter().map(|issue| issue.to_string().replace(&prefix, "")).collect()
+}
+
+/// Reading speed of the two formats of the issue's benchmark (a table of
+/// 20 columns; `FACTGRAPH_TABLE_ROWS` rows, 200 000 unless set), through
+/// the engine's source trait only: `cargo test --release -p factgraph-rml
+/// --test sheets -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement: run it by hand"]
+fn reading_speed_of_a_wide_xlsx_and_parquet_table() {
+    let rows: u32 = std::env::var("FACTGRAPH_TABLE_ROWS").ok().and_then(|n| n.parse().ok()).unwrap_or(200_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Table").unwrap();
+    for column in 0..20u16 {
+        sheet.write_string(0, column, format!("c{column}")).unwrap();
+    }
+    let mut text: Vec<Vec<String>> = vec![Vec::new(); 10];
+    let mut numbers: Vec<Vec<f64>> = vec![Vec::new(); 10];
+    for row in 1..=rows {
+        for column in 0..10u16 {
+            let value = format!("value {row} {column}");
+            sheet.write_string(row, column, &value).unwrap();
+            text[column as usize].push(value);
+            let number = f64::from(row) * 1.5 + f64::from(column);
+            sheet.write_number(row, column + 10, number).unwrap();
+            numbers[column as usize].push(number);
+        }
+    }
+    let xlsx = dir.path().join("table.xlsx");
+    workbook.save(&xlsx).unwrap();
+    let mut columns: Vec<(String, ArrayRef)> = Vec::new();
+    for (i, values) in text.into_iter().enumerate() {
+        columns.push((format!("c{i}"), Arc::new(StringArray::from(values))));
+    }
+    for (i, values) in numbers.into_iter().enumerate() {
+        columns.push((format!("c{}", i + 10), Arc::new(Float64Array::from(values))));
+    }
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let parquet_file = dir.path().join("table.parquet");
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(File::create(&parquet_file).unwrap(), batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    for (file, format) in [(xlsx, "xlsx"), (parquet_file, "parquet")] {
+        let source =
+            factgraph_rml::source::Description::file(&file, factgraph_rml::source::Format::Csv { delimiter: b',' });
+        let mapping = format!(
+            "{PREFIXES}ex:T rml:logicalSource [ rml:source \"{}\" ] ; rml:subjectMap [ rml:template \"http://example.com/{{c0}}\" ] .",
+            source.path.display()
+        );
+        std::fs::write(dir.path().join("mapping.ttl"), mapping).unwrap();
+        let read = mapping::read_mapping_files(&[dir.path().join("mapping.ttl")]).unwrap();
+        let started = std::time::Instant::now();
+        let mut opened = factgraph_rml::source::open(&read.triples_maps[0].source).unwrap();
+        let mut count = 0;
+        loop {
+            let batch = opened.next_batch(10_000).unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            count += batch.len();
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let size = std::fs::metadata(&file).unwrap().len() as f64 / 1e6;
+        println!(
+            "{format}: {count} rows × 20 columns ({size:.1} MB) read in {seconds:.2} s: {:.0} rows/s",
+            count as f64 / seconds
+        );
+        assert_eq!(count, rows as usize);
+    }
 }

@@ -472,10 +472,9 @@ impl MapReader<'_> {
             return Ok(None);
         };
         if file.compression != Compression::None {
-            return Err(self.error(format!(
-                "{} is compressed inside already: leave rml:compression out",
-                file.path.display()
-            )));
+            return Err(
+                self.error(format!("{} is compressed inside already: leave rml:compression out", file.path.display()))
+            );
         }
         let label = match &table {
             Table::Sheet(sheet) => sheet::label(sheet),

@@ -115,7 +115,8 @@ fn send_rows(
     sink.columns(schema.fields().iter().map(|f| f.name().clone()).collect());
     let mut line = 1;
     for batch in batches {
-        let batch = batch.map_err(|e| error(Some(line), format!("cannot read the {kind} rows from row {line} on: {e}")))?;
+        let batch =
+            batch.map_err(|e| error(Some(line), format!("cannot read the {kind} rows from row {line} on: {e}")))?;
         for (number, fields) in arrow::rows(&batch, line) {
             if !sink.row(number, fields) {
                 return Ok(());
@@ -132,15 +133,18 @@ mod tests {
     use crate::source::{Record, Value};
     use arrow_array::types::Int32Type;
     use arrow_array::{
-        ArrayRef, BooleanArray, Date32Array, Decimal128Array, DictionaryArray, Float32Array, Float64Array,
-        Int64Array, ListArray, StringArray, StructArray, TimestampMicrosecondArray, TimestampMillisecondArray,
+        ArrayRef, BooleanArray, Date32Array, Decimal128Array, DictionaryArray, Float32Array, Float64Array, Int64Array,
+        ListArray, StringArray, StructArray, TimestampMicrosecondArray, TimestampMillisecondArray,
     };
     use arrow_schema::{DataType, Field};
     use std::sync::Arc;
 
     fn batch() -> RecordBatch {
-        let tags =
-            ListArray::from_iter_primitive::<Int32Type, _, _>([Some(vec![Some(1), Some(2)]), Some(vec![]), Some(vec![Some(3)])]);
+        let tags = ListArray::from_iter_primitive::<Int32Type, _, _>([
+            Some(vec![Some(1), Some(2)]),
+            Some(vec![]),
+            Some(vec![Some(3)]),
+        ]);
         let columns: Vec<(&str, ArrayRef)> = vec![
             ("id", Arc::new(Int64Array::from(vec![1, 2, 3]))),
             ("name", Arc::new(StringArray::from(vec![Some("Azure"), None, Some("")]))),
@@ -151,11 +155,15 @@ mod tests {
             ("at", Arc::new(TimestampMillisecondArray::from(vec![Some(1_363_255_200_123), None, Some(0)]))),
             (
                 "seen",
-                Arc::new(TimestampMicrosecondArray::from(vec![Some(1_363_255_200_000_000), None, None]).with_timezone("UTC")),
+                Arc::new(
+                    TimestampMicrosecondArray::from(vec![Some(1_363_255_200_000_000), None, None]).with_timezone("UTC"),
+                ),
             ),
             (
                 "price",
-                Arc::new(Decimal128Array::from(vec![Some(5050), Some(-1), None]).with_precision_and_scale(5, 2).unwrap()),
+                Arc::new(
+                    Decimal128Array::from(vec![Some(5050), Some(-1), None]).with_precision_and_scale(5, 2).unwrap(),
+                ),
             ),
             (
                 "kind",
@@ -242,7 +250,11 @@ mod tests {
     ];
 
     fn expected() -> Vec<(u64, Vec<String>)> {
-        EXPECTED.iter().enumerate().map(|(i, row)| (i as u64 + 1, row.iter().map(|v| v.to_string()).collect())).collect()
+        EXPECTED
+            .iter()
+            .enumerate()
+            .map(|(i, row)| (i as u64 + 1, row.iter().map(|v| v.to_string()).collect()))
+            .collect()
     }
 
     #[test]
@@ -251,9 +263,11 @@ mod tests {
         let path = dir.path().join("facts.parquet");
         let batch = batch();
         // Row groups of two rows: the third row is in the second group.
-        let properties = ::parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(2)).build();
+        let properties =
+            ::parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(2)).build();
         let mut writer =
-            ::parquet::arrow::ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), Some(properties)).unwrap();
+            ::parquet::arrow::ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), Some(properties))
+                .unwrap();
         writer.write(&batch).unwrap();
         writer.close().unwrap();
         let file = ColumnarFile::by_extension(&path).unwrap();
@@ -283,7 +297,8 @@ mod tests {
         let inner: ArrayRef = Arc::new(Int64Array::from(vec![1]));
         let nested = StructArray::from(vec![(Arc::new(Field::new("x", DataType::Int64, false)), inner)]);
         let batch = RecordBatch::try_from_iter([("point", Arc::new(nested) as ArrayRef)]).unwrap();
-        let mut writer = ::parquet::arrow::ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), None).unwrap();
+        let mut writer =
+            ::parquet::arrow::ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), None).unwrap();
         writer.write(&batch).unwrap();
         writer.close().unwrap();
         let file = ColumnarFile::by_extension(&path).unwrap();

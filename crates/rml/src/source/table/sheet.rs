@@ -96,7 +96,8 @@ fn read(label: &Path, sheet: &Sheet, sink: &mut RowSink) -> Result<(), SourceErr
     if !sheet.file.is_file() {
         return Err(error(format!("the spreadsheet {} does not exist", sheet.file.display())));
     }
-    let cannot_open = |e: &dyn std::fmt::Display| error(format!("cannot read {} as a spreadsheet: {e}", sheet.file.display()));
+    let cannot_open =
+        |e: &dyn std::fmt::Display| error(format!("cannot read {} as a spreadsheet: {e}", sheet.file.display()));
     let mut rows = Rows::new(label, sheet.name.is_none(), sink);
     if matches!(extension(&sheet.file).as_deref(), Some("xlsx" | "xlsm")) {
         let mut workbook: Xlsx<BufReader<File>> = open_workbook(&sheet.file).map_err(|e| cannot_open(&e))?;
@@ -196,7 +197,9 @@ impl<'a> Rows<'a> {
                     column_letters(column),
                     row + 1
                 );
-                self.sink.problem(Problem::new(ProblemKind::InvalidLiteral, self.label, message).at_line(u64::from(row) + 1));
+                self.sink.problem(
+                    Problem::new(ProblemKind::InvalidLiteral, self.label, message).at_line(u64::from(row) + 1),
+                );
             }
         }
         Ok(true)
@@ -307,8 +310,7 @@ fn duration(days: f64) -> String {
     let sign = if days < 0.0 { "-" } else { "" };
     let millis = (days.abs() * 86_400_000.0).round() as u64;
     let (whole_days, rest) = (millis / 86_400_000, millis % 86_400_000);
-    let (hours, minutes, seconds, millis) =
-        (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
+    let (hours, minutes, seconds, millis) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
     let mut text = format!("{sign}P");
     if whole_days > 0 {
         text.push_str(&format!("{whole_days}D"));
@@ -454,7 +456,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let sheet = Sheet { file: offerings(dir.path()), name: Some("Oferings".into()) };
         let error = open(Path::new("facts.xlsx:Oferings"), &sheet).err().unwrap().to_string();
-        assert!(error.contains(r#"no sheet named "Oferings" (did you mean "Offerings"?); its sheets are "Notes", "Offerings""#), "{error}");
+        assert!(
+            error.contains(
+                r#"no sheet named "Oferings" (did you mean "Offerings"?); its sheets are "Notes", "Offerings""#
+            ),
+            "{error}"
+        );
         let missing = Sheet { file: dir.path().join("gone.xlsx"), name: None };
         assert_eq!(label(&missing), missing.file);
         assert!(open(&missing.file, &missing).err().unwrap().problem.contains("does not exist"));
@@ -468,7 +475,10 @@ mod tests {
         let file = dir.path().join("empty.xlsx");
         workbook.save(&file).unwrap();
         let error = open(Path::new("empty.xlsx:Sheet1"), &Sheet { file, name: None }).err().unwrap();
-        assert_eq!(error.to_string(), "empty.xlsx:Sheet1: the sheet (the first sheet: the mapping names none) is empty: it has no header row");
+        assert_eq!(
+            error.to_string(),
+            "empty.xlsx:Sheet1: the sheet (the first sheet: the mapping names none) is empty: it has no header row"
+        );
     }
 
     /// An OpenDocument spreadsheet as LibreOffice writes one, cut to what
@@ -479,15 +489,15 @@ mod tests {
         let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
         zip.start_file("mimetype", stored).unwrap();
         zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
-            zip.start_file("META-INF/manifest.xml", stored).unwrap();
+        zip.start_file("META-INF/manifest.xml", stored).unwrap();
         zip.write_all(
-        br#"<?xml version="1.0" encoding="UTF-8"?>
+            br#"<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
 <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
 <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
-    )
-    .unwrap();
-    zip.start_file("content.xml", stored).unwrap();
+        )
+        .unwrap();
+        zip.start_file("content.xml", stored).unwrap();
         write!(
             zip,
             r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -507,10 +517,17 @@ mod tests {
     fn an_ods_sheet_gives_typed_values_too() {
         let dir = tempfile::tempdir().unwrap();
         let cell = |kind: &str, attributes: &str, text: &str| {
-            format!(r#"<table:table-cell office:value-type="{kind}" {attributes}><text:p>{text}</text:p></table:table-cell>"#)
+            format!(
+                r#"<table:table-cell office:value-type="{kind}" {attributes}><text:p>{text}</text:p></table:table-cell>"#
+            )
         };
         let rows = [
-            format!("<table:table-row>{}{}{}</table:table-row>", cell("string", "", "slug"), cell("string", "", "since"), cell("string", "", "size")),
+            format!(
+                "<table:table-row>{}{}{}</table:table-row>",
+                cell("string", "", "slug"),
+                cell("string", "", "since"),
+                cell("string", "", "size")
+            ),
             format!(
                 "<table:table-row>{}{}{}</table:table-row>",
                 cell("string", "", "sinnet"),
@@ -566,6 +583,9 @@ mod tests {
         assert_eq!(duration(0.0), "PT0S");
         assert_eq!(duration(-1.0 / 24.0 - 1.0 / 86_400_000.0), "-PT1H0.001S");
         assert_eq!(duration(2.0), "P2D");
-        assert_eq!([column_letters(0), column_letters(25), column_letters(26), column_letters(701)], ["A", "Z", "AA", "ZZ"]);
+        assert_eq!(
+            [column_letters(0), column_letters(25), column_letters(26), column_letters(701)],
+            ["A", "Z", "AA", "ZZ"]
+        );
     }
 }
