@@ -353,8 +353,11 @@ mod tests {
     use rust_xlsxwriter::{ExcelDateTime as Moment, Format, Formula, Workbook};
     use std::io::Write;
 
-    /// Every row of a sheet as (line, each column's value as text^^type).
-    fn read_all(label: &str, sheet: &Sheet) -> (Vec<String>, Vec<(u64, Vec<String>)>, Vec<Problem>) {
+    /// Rows as (line, each column's value as `text^^type`).
+    type Shown = Vec<(u64, Vec<String>)>;
+
+    /// A sheet's columns, every row, and the problems reading it found.
+    fn read_all(label: &str, sheet: &Sheet) -> (Vec<String>, Shown, Vec<Problem>) {
         let mut source = open(Path::new(label), sheet).unwrap();
         let columns = source.fields().to_vec();
         let mut rows = Vec::new();
