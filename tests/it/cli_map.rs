@@ -233,3 +233,47 @@ fn maps_a_sparql_endpoints_answer_joined_with_a_csv_file() {
     let error = project.fails(&["map", "sparql.ttl"], 1);
     assert!(error.contains(&format!("{endpoint}: cannot connect to the endpoint")), "{error}");
 }
+
+/// `data/companies.xlsx` with a notes sheet first and a "Companies" sheet
+/// whose second company's founding date is `baihui_founded`, as text.
+fn companies_workbook(project: &TestProject, baihui_founded: &str) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut workbook = Workbook::new();
+    workbook.add_worksheet().set_name("Read me").unwrap().write_string(0, 0, "companies, by id").unwrap();
+    let sheet = workbook.add_worksheet().set_name("Companies").unwrap();
+    for (column, name) in ["id", "name", "founded"].iter().enumerate() {
+        sheet.write_string(0, column as u16, *name).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    sheet.write_string(1, 0, "microsoft").unwrap();
+    sheet.write_string(1, 1, "Microsoft").unwrap();
+    sheet.write_datetime_with_format(1, 2, ExcelDateTime::from_ymd(1975, 4, 4).unwrap(), &date).unwrap();
+    sheet.write_string(2, 0, "baihui").unwrap();
+    sheet.write_string(2, 1, "Baihui").unwrap();
+    sheet.write_string(2, 2, baihui_founded).unwrap();
+    workbook.save(project.path().join("data/companies.xlsx")).unwrap();
+}
+
+#[test]
+fn a_spreadsheet_sheet_is_a_source_and_its_problems_name_file_sheet_and_row() {
+    let project = TestProject::mini();
+    project.write(
+        "mappings/sheet.ttl",
+        r#"@prefix rml: <http://w3id.org/rml/> .
+@prefix schema: <http://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://example.org/Sheet> rml:logicalSource [ rml:source "../data/companies.xlsx" ; rml:iterator "Companies" ] ;
+  rml:subjectMap [ rml:template "http://example.org/org/{id}" ] ;
+  rml:predicateObjectMap [ rml:predicate schema:name ; rml:objectMap [ rml:reference "name" ] ] ;
+  rml:predicateObjectMap [ rml:predicate schema:foundingDate ;
+      rml:objectMap [ rml:reference "founded" ; rml:datatype xsd:date ] ] .
+"#,
+    );
+    companies_workbook(&project, "2013-02-30");
+    let error = project.fails(&["map", "mappings/sheet.ttl"], 1);
+    assert!(error.contains(r#"data/companies.xlsx:Companies:3: "2013-02-30" is not a valid xsd:date"#), "{error}");
+    companies_workbook(&project, "2013-02-28");
+    let out = project.ok(&["map", "mappings/sheet.ttl"]);
+    assert!(out.contains("<http://example.org/org/microsoft> <http://schema.org/foundingDate> \"1975-04-04\"^^<http://www.w3.org/2001/XMLSchema#date> .\n"), "{out}");
+    assert!(out.contains("<http://example.org/org/baihui> <http://schema.org/name> \"Baihui\" .\n"), "{out}");
+}

@@ -150,12 +150,12 @@ impl TargetWriter {
         let entry = entry_name(&name.to_string_lossy(), spec.compression);
         let sink = match spec.compression {
             Compression::None => Sink::Plain(file),
-            Compression::Gzip => Sink::Gzip(
+            Compression::Gzip => Sink::Gzip(Box::new(
                 flate2::GzBuilder::new()
                     .filename(entry)
                     .mtime(u32::try_from(now_seconds()).unwrap_or(0))
                     .write(file, flate2::Compression::default()),
-            ),
+            )),
             Compression::Zip => {
                 let mut zip = zip::ZipWriter::new(file).set_auto_large_file();
                 let options = zip::write::SimpleFileOptions::default()
@@ -334,7 +334,9 @@ enum Output {
 /// The bytes of the file: compressed, or staged for a tar archive.
 enum Sink {
     Plain(File),
-    Gzip(flate2::write::GzEncoder<File>),
+    // Boxed too: with zlib-rs (which calamine's zip brings) the encoder's
+    // state is hundreds of bytes.
+    Gzip(Box<flate2::write::GzEncoder<File>>),
     // Boxed: the zip writer carries a deflate state of kilobytes.
     Zip(Box<zip::ZipWriter<File>>),
     Staged { text: File, archive: File },

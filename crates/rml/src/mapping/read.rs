@@ -15,6 +15,8 @@ const RDF_NIL: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil";
 use crate::files::{Compression, Encoding};
 use crate::source::sparql::{self, Results, Service};
 use crate::source::table::database::{self, Connection, Query, Selection};
+use crate::source::table::parquet::ColumnarFile;
+use crate::source::table::sheet::{self, Sheet};
 use crate::source::table::Table;
 use crate::source::Format;
 use crate::target::{Serialization, TargetSpec};
@@ -446,10 +448,45 @@ impl MapReader<'_> {
         description.namespaces = namespaces;
         description.iterator =
             self.at_most_one(source_node, "iterator")?.map(|i| self.string(i, "iterator")).transpose()?;
+        if let Some(table) = self.table_file(&description)? {
+            return Ok(table);
+        }
         if matches!(description.format, Format::Csv { .. }) {
             description.iterator = None; // a CSV file's records are its rows
         }
         Ok(description)
+    }
+
+    /// A spreadsheet or columnar file read as a table, told apart by its
+    /// extension under the CSV formulation (as morph-kgc does): a sheet
+    /// chosen by `rml:iterator`, else the first; a Parquet or Arrow file.
+    fn table_file(&self, file: &LogicalSource) -> Result<Option<LogicalSource>, MappingError> {
+        if !matches!(file.format, Format::Csv { .. }) {
+            return Ok(None);
+        }
+        let table = if sheet::is_spreadsheet(&file.path) {
+            Table::Sheet(Sheet { file: file.path.clone(), name: file.iterator.clone() })
+        } else if let Some(columnar) = ColumnarFile::by_extension(&file.path) {
+            if let Some(iterator) = &file.iterator {
+                return Err(self.error(format!(
+                    "{} holds one table: rml:iterator {iterator:?} selects nothing in it; leave it out",
+                    file.path.display()
+                )));
+            }
+            Table::Columnar(columnar)
+        } else {
+            return Ok(None);
+        };
+        if file.compression != Compression::None {
+            return Err(
+                self.error(format!("{} is compressed inside already: leave rml:compression out", file.path.display()))
+            );
+        }
+        let label = match &table {
+            Table::Sheet(sheet) => sheet::label(sheet),
+            _ => file.path.clone(),
+        };
+        Ok(Some(LogicalSource { nulls: file.nulls.clone(), ..LogicalSource::table(label, table) }))
     }
 
     /// Whether a source node is a D2RQ database description.

@@ -1,7 +1,7 @@
 //! Tables: sources whose records are rows of named columns, each value
 //! carrying the datatype its column gives it. A relational database's table
 //! or query (R2RML's logical table) is one; so are a spreadsheet's sheet and
-//! a Parquet file.
+//! a Parquet file ([`sheet`], [`parquet`]).
 //!
 //! References into a table are column names, compiled once to a column's
 //! index ([`super::Expression::Field`]); a row is a [`Record::Fields`] with
@@ -10,8 +10,11 @@
 //! database cursor or a file's row groups are read while the previous batch
 //! is mapped, and memory stays bounded by the batches, not by the table.
 
+mod arrow;
 pub mod database;
 pub mod natural;
+pub mod parquet;
+pub mod sheet;
 mod sqlite;
 
 use super::{Fields, Record, RecordSource, Row, SourceError};
@@ -25,12 +28,18 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 pub enum Table {
     /// A table or query of a relational database.
     Database(database::Selection),
+    /// A sheet of a spreadsheet file.
+    Sheet(sheet::Sheet),
+    /// A Parquet or Arrow IPC (Feather) file.
+    Columnar(parquet::ColumnarFile),
 }
 
 /// Opens `table` as a stream of records; `path` names it in messages.
 pub fn open(path: &Path, table: &Table) -> Result<Box<dyn RecordSource>, SourceError> {
     match table {
         Table::Database(selection) => database::open(path, selection),
+        Table::Sheet(sheet) => sheet::open(path, sheet),
+        Table::Columnar(file) => parquet::open(path, file),
     }
 }
 
@@ -47,6 +56,8 @@ const MESSAGES_IN_FLIGHT: usize = 4;
 enum Message {
     Columns(Vec<String>),
     Rows(Vec<TableRow>),
+    /// A value the reader left out, reported with the row it was in.
+    Problem(Problem),
     Failed(SourceError),
 }
 
@@ -73,6 +84,13 @@ impl RowSink {
             self.flush();
         }
         !self.closed
+    }
+
+    /// Reports a value that could not be read (a spreadsheet's error cell):
+    /// the row is still mapped, without it.
+    pub fn problem(&mut self, problem: Problem) {
+        self.flush();
+        self.closed |= self.sender.send(Message::Problem(problem)).is_err();
     }
 
     fn flush(&mut self) {
@@ -113,9 +131,16 @@ where
     let columns = match receiver.recv() {
         Ok(Message::Columns(columns)) => columns,
         Ok(Message::Failed(error)) => return Err(error),
-        Ok(Message::Rows(_)) | Err(_) => Vec::new(),
+        Ok(Message::Rows(_) | Message::Problem(_)) | Err(_) => Vec::new(),
     };
-    Ok(Box::new(StreamedTable { path: path.to_owned(), columns, receiver, pending: VecDeque::new(), ordinal: 0 }))
+    Ok(Box::new(StreamedTable {
+        path: path.to_owned(),
+        columns,
+        receiver,
+        pending: VecDeque::new(),
+        ordinal: 0,
+        problems: Vec::new(),
+    }))
 }
 
 /// The receiving end of [`stream`].
@@ -125,6 +150,7 @@ struct StreamedTable {
     receiver: Receiver<Message>,
     pending: VecDeque<TableRow>,
     ordinal: u64,
+    problems: Vec<Problem>,
 }
 
 impl RecordSource for StreamedTable {
@@ -140,6 +166,7 @@ impl RecordSource for StreamedTable {
         while self.pending.len() < max_records {
             match self.receiver.recv() {
                 Ok(Message::Rows(rows)) => self.pending.extend(rows),
+                Ok(Message::Problem(problem)) => self.problems.push(problem),
                 Ok(Message::Failed(error)) => return Err(error),
                 Ok(Message::Columns(_)) | Err(_) => break,
             }
@@ -159,7 +186,7 @@ impl RecordSource for StreamedTable {
     }
 
     fn take_problems(&mut self) -> Vec<Problem> {
-        Vec::new()
+        std::mem::take(&mut self.problems)
     }
 }
 
