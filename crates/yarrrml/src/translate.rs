@@ -1272,7 +1272,7 @@ impl<'y> Writer<'_, 'y> {
             (Content::Fresh, _) => Kind::BlankNode,
             (_, Role::Object | Role::Expression) if matches!(content, Content::Text(Text::Reference(_)) | Content::Function(_)) || datatype.is_some() || language.is_some() => Kind::Literal,
             (Content::Text(Text::Constant(_)), _) => kind,
-            (_, Role::Expression) => Kind::Literal,
+            // Templates make IRIs unless told otherwise, in any map.
             _ => Kind::Iri,
         };
         match content {
