@@ -90,7 +90,7 @@ struct MappingEntry<'y> {
     body: &'y Node,
     /// One per source and subject: the triples map's IRI, the source and
     /// the subject it reads.
-    maps: Vec<(NamedNode, &'y Node, Option<&'y Node>)>,
+    maps: Vec<(NamedNode, Option<&'y Node>, Option<&'y Node>)>,
 }
 
 /// What all documents declare.
@@ -243,13 +243,18 @@ impl<'y> Context<'y> {
         for mapping in &mut self.mappings {
             let path = &documents[mapping.document].path;
             let entries = mapping.body.entries().unwrap_or_default();
-            let Some(sources) = get(path, entries, SOURCES)? else {
-                return Err(error(path, mapping.at, format!("mapping {:?} has no sources", mapping.name)));
+            // A mapping without sources is a triples map without a logical
+            // source, for an engine that is given its data another way.
+            let sources: Vec<Option<&Node>> = match get(path, entries, SOURCES)? {
+                None => vec![None],
+                Some(sources) => {
+                    let sources = source_list(sources);
+                    if sources.is_empty() {
+                        return Err(error(path, sources_at(entries), format!("mapping {:?} has an empty list of sources", mapping.name)));
+                    }
+                    sources.into_iter().map(Some).collect()
+                }
             };
-            let sources = source_list(sources);
-            if sources.is_empty() {
-                return Err(error(path, sources_at(entries), format!("mapping {:?} has no sources", mapping.name)));
-            }
             let subjects: Vec<Option<&Node>> = match get(path, entries, SUBJECTS)? {
                 None => vec![None],
                 Some(node) if matches!(node.value, Value::Null) => vec![None],
@@ -436,7 +441,9 @@ impl<'y> Writer<'_, 'y> {
             let map: NamedOrBlankNode = iri.clone().into();
             self.out.positions.insert(map.clone(), mapping.at);
             self.typed(&map, rml("TriplesMap"));
-            self.source(&map, source)?;
+            if let Some(source) = source {
+                self.source(&map, source)?;
+            }
             if let Some(base) = &self.context.base {
                 self.add(&map, rml("baseIRI"), NamedNode::new_unchecked(base));
             }
@@ -718,7 +725,7 @@ impl<'y> Writer<'_, 'y> {
             if let Some(quoted) = self.quoted(entries)? {
                 let sm = self.blank(at);
                 self.add(map, rml("subjectMap"), sm.clone());
-                self.star_map(&sm, quoted)?;
+                self.star_map(&sm, quoted, entries)?;
                 for graph in graphs {
                     let term = self.term(graph, Role::Graph, false)?;
                     let gm = self.blank(graph.at);
@@ -755,7 +762,14 @@ impl<'y> Writer<'_, 'y> {
         Ok(get(self.path, entries, &["quotedNonAsserted"])?.map(|node| (node, false)))
     }
 
-    fn star_map(&mut self, star: &NamedOrBlankNode, (quoted, asserted): (&'y Node, bool)) -> Result<(), Error> {
+    /// A star map quoting another mapping's triples, joined on `condition:`s
+    /// as a referencing object map is.
+    fn star_map(&mut self, star: &NamedOrBlankNode, (quoted, asserted): (&'y Node, bool), entries: &'y [(Node, Node)]) -> Result<(), Error> {
+        only_keys(self.path, entries, "a quoted triples map", &[&["quoted"], &["quotedNonAsserted"], CONDITIONS])?;
+        for condition in get(self.path, entries, CONDITIONS)?.map(one_or_many).unwrap_or_default() {
+            let function = self.function(condition, true)?;
+            self.join_condition(star, function)?;
+        }
         let name = text(self.path, quoted, "quoted")?;
         let maps = self.mapping_maps(name, quoted.at)?;
         self.typed(star, rml("StarMap"));
@@ -866,7 +880,7 @@ impl<'y> Writer<'_, 'y> {
             if let Some(quoted) = self.quoted(entries)? {
                 let om = self.blank(object.at);
                 self.add(pom, rml("objectMap"), om.clone());
-                return self.star_map(&om, quoted);
+                return self.star_map(&om, quoted, entries);
             }
             if let Some(function) = get(self.path, entries, FUNCTION)? {
                 if let Some(call) = function.text().filter(|t| value::is_call(t)).map(value::parse_call).transpose().map_err(|e| self.error(function.at, e))? {
@@ -998,9 +1012,8 @@ impl<'y> Writer<'_, 'y> {
             let datatype = term.datatype.take();
             let language = term.language.take();
             let targets = std::mem::take(&mut term.targets);
-            // The value is the function's input: text, or a blank node.
-            let inner_kind = if matches!(term.content, Content::Fresh) { Kind::BlankNode } else { Kind::Literal };
-            let inner = Term0 { kind: inner_kind, ..term };
+            // The value is the function's input, of the term's own type.
+            let inner = Term0 { kind, ..term };
             let wrapped = FunctionSpec {
                 at,
                 function: format!("{IDLAB_FN}trueCondition"),
@@ -1060,8 +1073,10 @@ impl<'y> Writer<'_, 'y> {
         Ok(Term0 { at, content: Content::Text(text), kind, datatype: None, language: None, targets: Vec::new() })
     }
 
+    /// A value with its known prefix expanded (`\:` keeps a colon from
+    /// reading as one), checked to be an IRI when it must be.
     fn text_value(&self, at: Position, raw: &str, iri: bool) -> Result<Text, Error> {
-        let prefixes = iri.then_some(&self.context.prefixes);
+        let prefixes = Some(&self.context.prefixes);
         let text = value::parse(raw, prefixes, &self.context.external).map_err(|e| self.error(at, e))?;
         if iri {
             if let Text::Constant(constant) = &text {
@@ -1266,6 +1281,7 @@ impl<'y> Writer<'_, 'y> {
 
     fn write_term(&mut self, map: &NamedOrBlankNode, term: Term0<'y>, role: Role) -> Result<(), Error> {
         let Term0 { at, content, kind, datatype, language, targets } = term;
+        let fresh = matches!(content, Content::Fresh);
         self.out.positions.insert(map.clone(), at);
         // RML's default term type for what the map holds.
         let default = match (&content, role) {
@@ -1297,7 +1313,8 @@ impl<'y> Writer<'_, 'y> {
                 self.add(map, rml("functionExecution"), execution);
             }
         }
-        if kind != default {
+        // A map with no value must say it makes blank nodes.
+        if kind != default || fresh {
             let local = match kind {
                 Kind::Iri => "IRI",
                 Kind::Literal => "Literal",
@@ -1345,7 +1362,16 @@ impl<'y> Writer<'_, 'y> {
                     return Err(self.error(language.at, format!("{tag:?} is not a language tag (BCP 47, such as en or nl-BE)")));
                 }
             }
-            let language_map = self.annotation(map, "language", "languageMap", text, language.at)?;
+            // A language with targets of its own is a language map.
+            let language_map = match text {
+                Text::Constant(tag) if !language_targets.is_empty() => {
+                    let node = self.blank(language.at);
+                    self.add(map, rml("languageMap"), node.clone());
+                    self.add(&node, rml("constant"), Literal::new_simple_literal(tag));
+                    Some(node)
+                }
+                text => self.annotation(map, "language", "languageMap", text, language.at)?,
+            };
             for target in language_targets {
                 let target = self.target(target)?;
                 match &language_map {
@@ -1424,8 +1450,14 @@ impl<'y> Writer<'_, 'y> {
             },
             _ => (node, None),
         };
-        let (access, kind, serialization, compression) = match &description.value {
-            Value::Sequence(items) if !items.is_empty() && items.len() <= 3 => {
+        let single = std::slice::from_ref(description);
+        let items = match &description.value {
+            Value::Scalar(_) if named.is_some() => Some(single),
+            Value::Sequence(items) => Some(items.as_slice()),
+            _ => None,
+        };
+        let (access, kind, serialization, compression) = match (&description.value, items) {
+            (_, Some(items)) if !items.is_empty() && items.len() <= 3 => {
                 let first = text(self.path, &items[0], "a target's access")?;
                 let (access, kind) = match first.rsplit_once('~') {
                     Some((access, kind)) => (access, kind),
@@ -1435,7 +1467,7 @@ impl<'y> Writer<'_, 'y> {
                 let compression = items.get(2).map(|n| text(self.path, n, "compression")).transpose()?;
                 (access, kind.to_owned(), serialization, compression)
             }
-            Value::Mapping(entries) => {
+            (Value::Mapping(entries), _) => {
                 only_keys(self.path, entries, "a target", &[&["access"], &["type"], &["serialization"], &["compression"]])?;
                 let field = |name: &str| -> Result<Option<&'y str>, Error> { get(self.path, entries, &[name])?.map(|n| text(self.path, n, name)).transpose() };
                 let access = field("access")?.ok_or_else(|| self.error(description.at, "a target needs access: (a file or an endpoint)"))?;

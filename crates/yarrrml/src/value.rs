@@ -17,6 +17,8 @@ pub(crate) enum Text {
 enum Piece {
     Text(String),
     Reference(String),
+    /// `$(\_name)`: a reference whose name starts with `_`, not an external value.
+    Escaped(String),
 }
 
 /// Splits a value into text and `$(reference)`s. In text, `\` escapes the
@@ -36,10 +38,14 @@ fn pieces(value: &str) -> Result<Vec<Piece>, String> {
             '$' if chars.peek() == Some(&'(') => {
                 chars.next();
                 let mut reference = String::new();
+                let mut escaped_start = false;
                 loop {
                     match chars.next() {
                         Some('\\') => match chars.next() {
-                            Some(escaped) => reference.push(escaped),
+                            Some(escaped) => {
+                                escaped_start |= reference.is_empty() && escaped == '_';
+                                reference.push(escaped)
+                            }
                             None => return Err(format!("the reference in {value:?} is not closed with )")),
                         },
                         Some(')') => break,
@@ -53,7 +59,7 @@ fn pieces(value: &str) -> Result<Vec<Piece>, String> {
                 if !text.is_empty() {
                     pieces.push(Piece::Text(std::mem::take(&mut text)));
                 }
-                pieces.push(Piece::Reference(reference));
+                pieces.push(if escaped_start { Piece::Escaped(reference) } else { Piece::Reference(reference) });
             }
             c => text.push(c),
         }
@@ -83,6 +89,10 @@ pub(crate) fn parse(
     // Adjacent texts (after external values) read as one.
     let mut merged: Vec<Piece> = Vec::new();
     for piece in pieces {
+        let piece = match piece {
+            Piece::Escaped(name) => Piece::Reference(name),
+            other => other,
+        };
         match (merged.last_mut(), piece) {
             (Some(Piece::Text(last)), Piece::Text(next)) => last.push_str(&next),
             (_, piece) => merged.push(piece),
@@ -104,7 +114,9 @@ pub(crate) fn parse(
                 .iter()
                 .map(|piece| match piece {
                     Piece::Text(text) => escape_template(text),
-                    Piece::Reference(reference) => format!("{{{}}}", escape_template(reference)),
+                    Piece::Reference(reference) | Piece::Escaped(reference) => {
+                        format!("{{{}}}", escape_template(reference))
+                    }
                 })
                 .collect(),
         ),
@@ -347,6 +359,7 @@ mod tests {
         let external = HashMap::from([("name".to_owned(), "Ann".to_owned())]);
         assert_eq!(parse("$(_name) $(x)", None, &external).unwrap(), Text::Template("Ann {x}".into()));
         assert_eq!(parse("$(_name)", None, &external).unwrap(), Text::Constant("Ann".into()));
+        assert_eq!(parse("$(\\_name)", None, &external).unwrap(), Text::Reference("_name".into()));
     }
 
     #[test]

@@ -169,10 +169,24 @@ fn check(case: &Case) -> Option<String> {
     }
     let only_ours: Vec<String> = ours.iter().filter(|t| !expected.contains(*t)).map(|t| t.to_string()).collect();
     let only_expected: Vec<String> = expected.iter().filter(|t| !ours.contains(*t)).map(|t| t.to_string()).collect();
+    let histogram = |graph: &Graph| {
+        let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for t in graph.iter() {
+            counts.entry(t.predicate.as_str().to_owned()).or_default().0 += 1;
+        }
+        counts
+    };
+    let (mut ours_counts, expected_counts) = (histogram(&ours), histogram(&expected));
+    for (predicate, (count, _)) in expected_counts {
+        ours_counts.entry(predicate).or_default().1 = count;
+    }
+    let differing: Vec<String> =
+        ours_counts.iter().filter(|(_, (a, b))| a != b).map(|(p, (a, b))| format!("{p}: {a} ours, {b} expected")).collect();
     Some(format!(
-        "a different mapping ({} triples only ours, {} only expected)\n  ours: {}\n  expected: {}",
+        "a different mapping ({} triples only ours, {} only expected)\n  counts: {}\n  ours: {}\n  expected: {}",
         only_ours.len(),
         only_expected.len(),
+        differing.join("; "),
         only_ours.join("\n        "),
         only_expected.join("\n            ")
     ))
@@ -553,8 +567,35 @@ fn copy_tree(rdf: &mut Rdf, root: &NamedOrBlankNode) -> NamedOrBlankNode {
     copy
 }
 
-/// `rml:termType` dropped where it is the default of the map's place and content.
+/// `rml:termType` dropped where it is the default of the map's place and
+/// content, and from join sides (whose values are compared as text);
+/// templates without references written as the constants they are.
 fn term_types(rdf: &mut Rdf) {
+    for join in rdf.objects_of(&format!("{RML}joinCondition")) {
+        for side in ["childMap", "parentMap"] {
+            for map in rdf.objects(&join, &format!("{RML}{side}")).iter().filter_map(node) {
+                rdf.remove(&map, &format!("{RML}termType"));
+            }
+        }
+    }
+    for t in rdf.triples.clone() {
+        let Term::Literal(template) = &t.object else { continue };
+        if t.predicate.as_str() != format!("{RML}template") || template.value().contains('{') {
+            continue;
+        }
+        let literal = rdf.object(&t.subject, &format!("{RML}termType")) == Some(rml("Literal").into());
+        let constant: Term = if literal {
+            Literal::new_simple_literal(template.value()).into()
+        } else {
+            match NamedNode::new(template.value()) {
+                Ok(iri) => iri.into(),
+                Err(_) => continue,
+            }
+        };
+        rdf.triples.retain(|x| x != &t);
+        rdf.remove(&t.subject, &format!("{RML}termType"));
+        rdf.add(&t.subject, rml("constant"), constant);
+    }
     let places: Vec<(NamedOrBlankNode, &str)> = rdf
         .triples
         .iter()
@@ -562,7 +603,8 @@ fn term_types(rdf: &mut Rdf) {
             let local = t.predicate.as_str().strip_prefix(RML)?;
             let role = match local {
                 "subjectMap" | "predicateMap" | "graphMap" => "iri",
-                "objectMap" | "inputValueMap" | "childMap" | "parentMap" | "parentTermMap" | "languageMap" | "datatypeMap" => "object",
+                "objectMap" | "inputValueMap" | "childMap" | "parentMap" | "parentTermMap" | "datatypeMap" => "object",
+                "languageMap" => "literal",
                 _ => return None,
             };
             Some((node(&t.object)?, role))
@@ -578,6 +620,8 @@ fn term_types(rdf: &mut Rdf) {
             }
         } else if role == "iri" {
             "IRI"
+        } else if role == "literal" {
+            "Literal"
         } else if has("reference") || has("functionExecution") || has("datatype") || has("language") || has("datatypeMap") || has("languageMap") {
             "Literal"
         } else {
