@@ -18,6 +18,7 @@ mod cli_diff;
 mod cli_export;
 mod cli_generate;
 mod cli_map;
+mod cli_mapping;
 mod cli_publish;
 mod cli_queries;
 mod cli_query;
