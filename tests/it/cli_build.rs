@@ -224,7 +224,12 @@ fn a_project_mixes_yarrrml_and_turtle_mappings() {
     mixed.ok(&["build", "--quiet"]);
     let export = |project: &TestProject| project.ok(&["export", "--format", "nquads", "--no-metadata"]);
     let graph = export(&mixed);
-    assert!(graph.contains("<http://example.org/service/azure> <http://schema.org/provider> <http://example.org/org/microsoft> ."), "{graph}");
+    assert!(
+        graph.contains(
+            "<http://example.org/service/azure> <http://schema.org/provider> <http://example.org/org/microsoft> ."
+        ),
+        "{graph}"
+    );
     assert_eq!(graph, export(&turtle), "the YARRRML mapping gives the graph its Turtle twin gives");
 }
 

@@ -65,7 +65,8 @@ fn converts_yarrrml_to_rml_turtle_that_maps_to_the_same_graph() {
     project.write("people.rml.ttl", &rml);
     let from_yarrrml = project.ok(&["map", "people.yml"]);
     assert_eq!(from_yarrrml.lines().count(), 3 * 5 + 2 * 1);
-    assert!(from_yarrrml.contains("<http://example.org/person/1> <http://example.org/memberOf> <http://example.org/team/eng> .\n"));
+    assert!(from_yarrrml
+        .contains("<http://example.org/person/1> <http://example.org/memberOf> <http://example.org/team/eng> .\n"));
     assert!(from_yarrrml.contains(
         "<http://example.org/team/ops> <http://www.w3.org/2000/01/rdf-schema#label> \"Operations\" <http://example.org/teams> .\n"
     ));
@@ -141,8 +142,5 @@ fn another_engine_runs_the_converted_rml_to_the_same_graph() {
 
 /// N-Quads as a set of quads (engines space them differently).
 fn quads(text: &str) -> BTreeSet<String> {
-    oxttl::NQuadsParser::new()
-        .for_slice(text.as_bytes())
-        .map(|quad| quad.expect("valid N-Quads").to_string())
-        .collect()
+    oxttl::NQuadsParser::new().for_slice(text.as_bytes()).map(|quad| quad.expect("valid N-Quads").to_string()).collect()
 }

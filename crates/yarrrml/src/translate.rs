@@ -57,12 +57,8 @@ pub fn translate(documents: &[Document]) -> Result<Translation, Error> {
     context.assign_triples_maps(documents)?;
     let mut files = Vec::new();
     for (index, document) in documents.iter().enumerate() {
-        let mut writer = Writer {
-            context: &context,
-            path: &document.path,
-            out: Out::default(),
-            blank_nodes: &context.blank_nodes,
-        };
+        let mut writer =
+            Writer { context: &context, path: &document.path, out: Out::default(), blank_nodes: &context.blank_nodes };
         for mapping in context.mappings.iter().filter(|m| m.document == index) {
             writer.mapping(mapping)?;
         }
@@ -74,7 +70,11 @@ pub fn translate(documents: &[Document]) -> Result<Translation, Error> {
         });
     }
     let mut prefixes = context.prefixes.declared.clone();
-    for (prefix, namespace) in [("rml", RML), ("xsd", "http://www.w3.org/2001/XMLSchema#"), ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#")] {
+    for (prefix, namespace) in [
+        ("rml", RML),
+        ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+        ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ] {
         if !prefixes.iter().any(|(p, _)| p == prefix) {
             prefixes.push((prefix.to_owned(), namespace.to_owned()));
         }
@@ -113,11 +113,7 @@ fn error(path: &std::path::Path, at: Position, message: impl Into<String>) -> Er
 }
 
 /// The value of the one key of `names` the mapping has, refusing two of them.
-fn get<'y>(
-    path: &std::path::Path,
-    entries: &'y [(Node, Node)],
-    names: &[&str],
-) -> Result<Option<&'y Node>, Error> {
+fn get<'y>(path: &std::path::Path, entries: &'y [(Node, Node)], names: &[&str]) -> Result<Option<&'y Node>, Error> {
     let mut found: Option<(&str, &'y Node)> = None;
     for (key, value) in entries {
         let Some(key_text) = key.text() else { continue };
@@ -165,7 +161,13 @@ impl<'y> Context<'y> {
         let entries = match &root.value {
             Value::Null => return Ok(()),
             Value::Mapping(entries) => entries,
-            _ => return Err(error(path, root.at, "a YARRRML document is a mapping of keys (prefixes, sources, mappings …)")),
+            _ => {
+                return Err(error(
+                    path,
+                    root.at,
+                    "a YARRRML document is a mapping of keys (prefixes, sources, mappings …)",
+                ))
+            }
         };
         only_keys(
             path,
@@ -183,7 +185,11 @@ impl<'y> Context<'y> {
                 let prefix = text(path, key, "a prefix")?.to_owned();
                 let namespace = text(path, value, "a prefix's namespace")?.trim().to_owned();
                 if NamedNode::new(&namespace).is_err() {
-                    return Err(error(path, value.at, format!("prefix {prefix}: {namespace:?} is not an absolute IRI")));
+                    return Err(error(
+                        path,
+                        value.at,
+                        format!("prefix {prefix}: {namespace:?} is not an absolute IRI"),
+                    ));
                 }
                 self.prefixes.map.insert(prefix.clone(), namespace.clone());
                 if !self.prefixes.declared.iter().any(|(p, _)| *p == prefix) {
@@ -201,7 +207,10 @@ impl<'y> Context<'y> {
         }
         if let Some(external) = get(path, entries, &["external"])? {
             for (key, value) in self::entries(path, external, "external")? {
-                self.external.insert(text(path, key, "an external name")?.to_owned(), text(path, value, "an external value")?.to_owned());
+                self.external.insert(
+                    text(path, key, "an external name")?.to_owned(),
+                    text(path, value, "an external value")?.to_owned(),
+                );
             }
         }
         for (names, kind) in [(SOURCES, "sources"), (TARGETS, "targets")] {
@@ -222,7 +231,10 @@ impl<'y> Context<'y> {
                     return Err(error(
                         path,
                         key.at,
-                        format!("mapping {name:?} is also declared at line {}; give each mapping its own name", other.at.line),
+                        format!(
+                            "mapping {name:?} is also declared at line {}; give each mapping its own name",
+                            other.at.line
+                        ),
                     ));
                 }
                 if !matches!(body.value, Value::Mapping(_)) {
@@ -250,7 +262,11 @@ impl<'y> Context<'y> {
                 Some(sources) => {
                     let sources = source_list(sources);
                     if sources.is_empty() {
-                        return Err(error(path, sources_at(entries), format!("mapping {:?} has an empty list of sources", mapping.name)));
+                        return Err(error(
+                            path,
+                            sources_at(entries),
+                            format!("mapping {:?} has an empty list of sources", mapping.name),
+                        ));
                     }
                     sources.into_iter().map(Some).collect()
                 }
@@ -298,7 +314,10 @@ fn source_list(node: &Node) -> Vec<&Node> {
             // `sources: [data.json~jsonpath, $.items[*]]` is one source
             // written as a list, not two sources.
             let all_text = items.iter().all(|i| i.text().is_some());
-            let is_one = all_text && items.len() == 2 && items[0].text().is_some_and(|t| t.contains('~')) && !items[1].text().unwrap_or("").contains('~');
+            let is_one = all_text
+                && items.len() == 2
+                && items[0].text().is_some_and(|t| t.contains('~'))
+                && !items[1].text().unwrap_or("").contains('~');
             if is_one {
                 vec![node]
             } else {
@@ -467,8 +486,18 @@ impl<'y> Writer<'_, 'y> {
                 None => {
                     let mut names: Vec<&String> = self.context.sources.keys().collect();
                     names.sort();
-                    let known = if names.is_empty() { "none is declared under sources:".to_owned() } else { format!("the sources declared: {}", names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")) };
-                    return Err(self.error(source.at, format!("no source is named {name:?} ({known}); a file source is written [file.csv~csv]")));
+                    let known = if names.is_empty() {
+                        "none is declared under sources:".to_owned()
+                    } else {
+                        format!(
+                            "the sources declared: {}",
+                            names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                        )
+                    };
+                    return Err(self.error(
+                        source.at,
+                        format!("no source is named {name:?} ({known}); a file source is written [file.csv~csv]"),
+                    ));
                 }
             },
             _ => (source, source.at),
@@ -483,7 +512,9 @@ impl<'y> Writer<'_, 'y> {
                 };
                 let iterator = items.get(1).map(|n| text(self.path, n, "a source's iterator")).transpose()?;
                 if items.len() > 2 {
-                    return Err(self.error(items[2].at, "a source list is [file~formulation, iterator]: two texts at most"));
+                    return Err(
+                        self.error(items[2].at, "a source list is [file~formulation, iterator]: two texts at most")
+                    );
                 }
                 self.file_source(&logical, access, None, iterator, None, at)?;
             }
@@ -520,7 +551,10 @@ impl<'y> Writer<'_, 'y> {
                 Some("json") => "jsonpath".to_owned(),
                 Some("xml") => "xpath".to_owned(),
                 _ => {
-                    return Err(self.error(at, format!("source {access:?}: say how to read it: {access}~csv, ~jsonpath or ~xpath")))
+                    return Err(self.error(
+                        at,
+                        format!("source {access:?}: say how to read it: {access}~csv, ~jsonpath or ~xpath"),
+                    ))
                 }
             },
         };
@@ -535,7 +569,11 @@ impl<'y> Writer<'_, 'y> {
                 let dialect = self.blank(at);
                 self.add(&table, NamedNode::new_unchecked(format!("{CSVW}dialect")), dialect.clone());
                 self.typed(&dialect, NamedNode::new_unchecked(format!("{CSVW}Dialect")));
-                self.add(&dialect, NamedNode::new_unchecked(format!("{CSVW}delimiter")), Literal::new_simple_literal(delimiter));
+                self.add(
+                    &dialect,
+                    NamedNode::new_unchecked(format!("{CSVW}delimiter")),
+                    Literal::new_simple_literal(delimiter),
+                );
             }
             _ => self.add(logical, rml("source"), Literal::new_simple_literal(file)),
         }
@@ -555,10 +593,15 @@ impl<'y> Writer<'_, 'y> {
             "json" | "jsonpath" => rml("JSONPath"),
             "xml" | "xpath" => rml("XPath"),
             other => {
-                if let Some(iri) = self.context.prefixes.expand(name).or_else(|| name.starts_with("http").then(|| name.to_owned())) {
-                    return NamedNode::new(&iri).map_err(|e| self.error(at, format!("reference formulation {name:?}: {e}")));
+                if let Some(iri) =
+                    self.context.prefixes.expand(name).or_else(|| name.starts_with("http").then(|| name.to_owned()))
+                {
+                    return NamedNode::new(&iri)
+                        .map_err(|e| self.error(at, format!("reference formulation {name:?}: {e}")));
                 }
-                return Err(self.error(at, format!("reference formulation {other:?} is unknown; use csv, jsonpath or xpath")));
+                return Err(
+                    self.error(at, format!("reference formulation {other:?} is unknown; use csv, jsonpath or xpath"))
+                );
             }
         })
     }
@@ -566,7 +609,12 @@ impl<'y> Writer<'_, 'y> {
     /// `{access, referenceFormulation, iterator, …}`: a file, a database
     /// (`type: mysql` …, or `table:`/`query:` alone for R2RML's logical
     /// table), or a SPARQL endpoint (`type: sparql`).
-    fn described_source(&mut self, logical: &NamedOrBlankNode, entries: &'y [(Node, Node)], at: Position) -> Result<(), Error> {
+    fn described_source(
+        &mut self,
+        logical: &NamedOrBlankNode,
+        entries: &'y [(Node, Node)],
+        at: Position,
+    ) -> Result<(), Error> {
         only_keys(
             self.path,
             entries,
@@ -615,8 +663,15 @@ impl<'y> Writer<'_, 'y> {
                 self.typed(logical, rml("LogicalTable"));
                 match (table, &query) {
                     (Some(table), None) => self.add(logical, rml("tableName"), Literal::new_simple_literal(table)),
-                    (None, Some(query)) => self.add(logical, rml("sqlQuery"), Literal::new_simple_literal(query.as_str())),
-                    _ => return Err(self.error(at, "a source needs access: (a file, database or endpoint), or one of table: and query:")),
+                    (None, Some(query)) => {
+                        self.add(logical, rml("sqlQuery"), Literal::new_simple_literal(query.as_str()))
+                    }
+                    _ => {
+                        return Err(self.error(
+                            at,
+                            "a source needs access: (a file, database or endpoint), or one of table: and query:",
+                        ))
+                    }
                 }
                 self.sql_version(logical, query_formulation, at)?;
             }
@@ -626,13 +681,18 @@ impl<'y> Writer<'_, 'y> {
                 let Some(query) = query else {
                     return Err(self.error(at, "a SPARQL source needs query:"));
                 };
-                let endpoint = NamedNode::new(access).map_err(|e| self.error(at, format!("endpoint {access:?}: {e}")))?;
+                let endpoint =
+                    NamedNode::new(access).map_err(|e| self.error(at, format!("endpoint {access:?}: {e}")))?;
                 self.typed(logical, rml("LogicalSource"));
                 let service = self.blank(at);
                 self.add(logical, rml("source"), service.clone());
                 self.typed(&service, NamedNode::new_unchecked(format!("{SD}Service")));
                 self.add(&service, NamedNode::new_unchecked(format!("{SD}endpoint")), endpoint);
-                self.add(&service, NamedNode::new_unchecked(format!("{SD}supportedLanguage")), NamedNode::new_unchecked(format!("{SD}SPARQL11Query")));
+                self.add(
+                    &service,
+                    NamedNode::new_unchecked(format!("{SD}supportedLanguage")),
+                    NamedNode::new_unchecked(format!("{SD}SPARQL11Query")),
+                );
                 let (result_format, default_iterator) = if formulation_iri == rml("XPath") {
                     ("SPARQL_Results_XML", Some("/sparql/results/result"))
                 } else if formulation_iri == rml("CSV") {
@@ -640,7 +700,11 @@ impl<'y> Writer<'_, 'y> {
                 } else {
                     ("SPARQL_Results_JSON", Some("$.results.bindings[*]"))
                 };
-                self.add(&service, NamedNode::new_unchecked(format!("{SD}resultFormat")), NamedNode::new_unchecked(format!("{FORMATS}{result_format}")));
+                self.add(
+                    &service,
+                    NamedNode::new_unchecked(format!("{SD}resultFormat")),
+                    NamedNode::new_unchecked(format!("{FORMATS}{result_format}")),
+                );
                 self.add(logical, rml("referenceFormulation"), formulation_iri);
                 if let Some(iterator) = iterator.or(default_iterator) {
                     self.add(logical, rml("iterator"), Literal::new_simple_literal(iterator));
@@ -680,12 +744,19 @@ impl<'y> Writer<'_, 'y> {
                 }
                 self.sql_version(logical, query_formulation, at)?;
             }
-            (Some(kind), None) => return Err(self.error(at, format!("a source of type {kind} needs access: (where it is)"))),
+            (Some(kind), None) => {
+                return Err(self.error(at, format!("a source of type {kind} needs access: (where it is)")))
+            }
         }
         Ok(())
     }
 
-    fn sql_version(&mut self, logical: &NamedOrBlankNode, formulation: Option<&str>, at: Position) -> Result<(), Error> {
+    fn sql_version(
+        &mut self,
+        logical: &NamedOrBlankNode,
+        formulation: Option<&str>,
+        at: Position,
+    ) -> Result<(), Error> {
         let Some(formulation) = formulation else { return Ok(()) };
         // The SQL version identifiers of the R2RML wiki.
         let local = match formulation.to_ascii_lowercase().as_str() {
@@ -703,7 +774,11 @@ impl<'y> Writer<'_, 'y> {
             "sybasesqlanywhere" => "SybaseSQLAnywhere",
             "virtuoso" => "Virtuoso",
             "firebird" => "Firebird",
-            other => return Err(self.error(at, format!("query formulation {other:?} is unknown; use sql2008, mysql, postgresql …"))),
+            other => {
+                return Err(
+                    self.error(at, format!("query formulation {other:?} is unknown; use sql2008, mysql, postgresql …"))
+                )
+            }
         };
         self.add(logical, rml("sqlVersion"), rml(local));
         Ok(())
@@ -736,7 +811,14 @@ impl<'y> Writer<'_, 'y> {
             }
         }
         let mut term = match subject {
-            None => Term0 { at, content: Content::Fresh, kind: Kind::BlankNode, datatype: None, language: None, targets: Vec::new() },
+            None => Term0 {
+                at,
+                content: Content::Fresh,
+                kind: Kind::BlankNode,
+                datatype: None,
+                language: None,
+                targets: Vec::new(),
+            },
             Some(node) => self.term(node, Role::Subject, false)?,
         };
         if let Some(condition) = condition {
@@ -764,7 +846,12 @@ impl<'y> Writer<'_, 'y> {
 
     /// A star map quoting another mapping's triples, joined on `condition:`s
     /// as a referencing object map is.
-    fn star_map(&mut self, star: &NamedOrBlankNode, (quoted, asserted): (&'y Node, bool), entries: &'y [(Node, Node)]) -> Result<(), Error> {
+    fn star_map(
+        &mut self,
+        star: &NamedOrBlankNode,
+        (quoted, asserted): (&'y Node, bool),
+        entries: &'y [(Node, Node)],
+    ) -> Result<(), Error> {
         only_keys(self.path, entries, "a quoted triples map", &[&["quoted"], &["quotedNonAsserted"], CONDITIONS])?;
         for condition in get(self.path, entries, CONDITIONS)?.map(one_or_many).unwrap_or_default() {
             let function = self.function(condition, true)?;
@@ -796,44 +883,66 @@ impl<'y> Writer<'_, 'y> {
     // ---- predicates and objects ----
 
     fn predicate_object(&mut self, map: &NamedOrBlankNode, po: &'y Node) -> Result<(), Error> {
-        let (predicates, objects, graphs, condition, datatype, language): (Vec<&'y Node>, Vec<&'y Node>, Vec<&'y Node>, Option<&'y Node>, Option<&'y Node>, Option<&'y Node>) =
-            match &po.value {
-                Value::Sequence(items) => {
-                    if items.len() < 2 || items.len() > 3 {
-                        return Err(self.error(po.at, "a predicate-object list is [predicate, object] or [predicate, object, datatype or language~lang]"));
-                    }
-                    let (datatype, language) = match items.get(2) {
-                        Some(node) if node.text().is_some_and(|t| t.ends_with("~lang")) => (None, Some(node)),
-                        Some(node) => (Some(node), None),
-                        None => (None, None),
-                    };
-                    (one_or_many(&items[0]), object_list(&items[1]), Vec::new(), None, datatype, language)
+        let (predicates, objects, graphs, condition, datatype, language): (
+            Vec<&'y Node>,
+            Vec<&'y Node>,
+            Vec<&'y Node>,
+            Option<&'y Node>,
+            Option<&'y Node>,
+            Option<&'y Node>,
+        ) = match &po.value {
+            Value::Sequence(items) => {
+                if items.len() < 2 || items.len() > 3 {
+                    return Err(self.error(po.at, "a predicate-object list is [predicate, object] or [predicate, object, datatype or language~lang]"));
                 }
-                Value::Mapping(entries) => {
-                    only_keys(
-                        self.path,
-                        entries,
-                        "a predicate-object entry",
-                        &[PREDICATES, OBJECTS, GRAPHS, CONDITIONS, &["datatype"], &["language"], &["inversepredicates", "inversepredicate", "iv"]],
-                    )?;
-                    if let Some(inverse) = get(self.path, entries, &["inversepredicates", "inversepredicate", "iv"])? {
-                        return Err(self.error(inverse.at, "inverse predicates are not supported; write the triple from the other mapping"));
-                    }
-                    let predicates = get(self.path, entries, PREDICATES)?
-                        .ok_or_else(|| self.error(po.at, "a predicate-object entry needs p: (its predicates)"))?;
-                    let objects = get(self.path, entries, OBJECTS)?
-                        .ok_or_else(|| self.error(po.at, "a predicate-object entry needs o: (its objects)"))?;
-                    (
-                        one_or_many(predicates),
-                        object_list(objects),
-                        get(self.path, entries, GRAPHS)?.map(one_or_many).unwrap_or_default(),
-                        get(self.path, entries, CONDITIONS)?,
-                        get(self.path, entries, &["datatype"])?,
-                        get(self.path, entries, &["language"])?,
-                    )
+                let (datatype, language) = match items.get(2) {
+                    Some(node) if node.text().is_some_and(|t| t.ends_with("~lang")) => (None, Some(node)),
+                    Some(node) => (Some(node), None),
+                    None => (None, None),
+                };
+                (one_or_many(&items[0]), object_list(&items[1]), Vec::new(), None, datatype, language)
+            }
+            Value::Mapping(entries) => {
+                only_keys(
+                    self.path,
+                    entries,
+                    "a predicate-object entry",
+                    &[
+                        PREDICATES,
+                        OBJECTS,
+                        GRAPHS,
+                        CONDITIONS,
+                        &["datatype"],
+                        &["language"],
+                        &["inversepredicates", "inversepredicate", "iv"],
+                    ],
+                )?;
+                if let Some(inverse) = get(self.path, entries, &["inversepredicates", "inversepredicate", "iv"])? {
+                    return Err(self.error(
+                        inverse.at,
+                        "inverse predicates are not supported; write the triple from the other mapping",
+                    ));
                 }
-                _ => return Err(self.error(po.at, format!("a predicate-object entry is a list or a mapping of keys, not {}", po.kind()))),
-            };
+                let predicates = get(self.path, entries, PREDICATES)?
+                    .ok_or_else(|| self.error(po.at, "a predicate-object entry needs p: (its predicates)"))?;
+                let objects = get(self.path, entries, OBJECTS)?
+                    .ok_or_else(|| self.error(po.at, "a predicate-object entry needs o: (its objects)"))?;
+                (
+                    one_or_many(predicates),
+                    object_list(objects),
+                    get(self.path, entries, GRAPHS)?.map(one_or_many).unwrap_or_default(),
+                    get(self.path, entries, CONDITIONS)?,
+                    get(self.path, entries, &["datatype"])?,
+                    get(self.path, entries, &["language"])?,
+                )
+            }
+            _ => {
+                return Err(self.error(
+                    po.at,
+                    format!("a predicate-object entry is a list or a mapping of keys, not {}", po.kind()),
+                ))
+            }
+        };
         if predicates.is_empty() {
             return Err(self.error(po.at, "the predicate-object entry has no predicate"));
         }
@@ -883,7 +992,13 @@ impl<'y> Writer<'_, 'y> {
                 return self.star_map(&om, quoted, entries);
             }
             if let Some(function) = get(self.path, entries, FUNCTION)? {
-                if let Some(call) = function.text().filter(|t| value::is_call(t)).map(value::parse_call).transpose().map_err(|e| self.error(function.at, e))? {
+                if let Some(call) = function
+                    .text()
+                    .filter(|t| value::is_call(t))
+                    .map(value::parse_call)
+                    .transpose()
+                    .map_err(|e| self.error(function.at, e))?
+                {
                     if matches!(call.function.as_str(), "join") {
                         return self.join_shortcut(pom, function.at, &call);
                     }
@@ -897,7 +1012,9 @@ impl<'y> Writer<'_, 'y> {
             }
             term.language = term.language.or(language);
         }
-        if let Some(condition) = condition.or(object.entries().map(|e| get(self.path, e, CONDITIONS)).transpose()?.flatten()) {
+        if let Some(condition) =
+            condition.or(object.entries().map(|e| get(self.path, e, CONDITIONS)).transpose()?.flatten())
+        {
             term = self.conditional(term, condition, Role::Object)?;
         }
         let om = self.blank(object.at);
@@ -907,7 +1024,13 @@ impl<'y> Writer<'_, 'y> {
 
     /// `o: {mapping: other, condition: {function: equal, parameters: …}}`:
     /// the subjects of another mapping, joined.
-    fn referencing_objects(&mut self, pom: &NamedOrBlankNode, object: &'y Node, entries: &'y [(Node, Node)], mapping: &'y Node) -> Result<(), Error> {
+    fn referencing_objects(
+        &mut self,
+        pom: &NamedOrBlankNode,
+        object: &'y Node,
+        entries: &'y [(Node, Node)],
+        mapping: &'y Node,
+    ) -> Result<(), Error> {
         only_keys(self.path, entries, "a referencing object", &[&["mapping"], CONDITIONS, TARGETS])?;
         let conditions = get(self.path, entries, CONDITIONS)?.map(one_or_many).unwrap_or_default();
         let targets = get(self.path, entries, TARGETS)?.map(one_or_many).unwrap_or_default();
@@ -959,7 +1082,9 @@ impl<'y> Writer<'_, 'y> {
         }
         for argument in &call.arguments[1..] {
             let ArgumentValue::Call(condition) = &argument.value else {
-                return Err(self.error(at, "join( … ): after the mapping come conditions, such as equal($(child), $(parent))"));
+                return Err(
+                    self.error(at, "join( … ): after the mapping come conditions, such as equal($(child), $(parent))")
+                );
             };
             let function = self.call(condition, at, true)?;
             self.join_condition(&om, function)?;
@@ -971,7 +1096,9 @@ impl<'y> Writer<'_, 'y> {
     /// this mapping's records, the second (or `o`) on the parent's.
     fn join_condition(&mut self, om: &NamedOrBlankNode, function: FunctionSpec<'y>) -> Result<(), Error> {
         if function.function != format!("{IDLAB_FN}equal") {
-            return Err(self.error(function.at, format!("a join condition is equal(child, parent), not {}", function.function)));
+            return Err(
+                self.error(function.at, format!("a join condition is equal(child, parent), not {}", function.function))
+            );
         }
         if function.parameters.len() != 2 {
             return Err(self.error(function.at, "a join condition's equal takes two values: one of each mapping"));
@@ -986,10 +1113,15 @@ impl<'y> Writer<'_, 'y> {
                 Side::Parent => ("parent", "parentMap"),
             };
             if std::mem::replace(&mut sides[side as usize], true) {
-                return Err(self.error(parameter.at, format!("both values of the join condition are on the {plain} side; give one s and one o")));
+                return Err(self.error(
+                    parameter.at,
+                    format!("both values of the join condition are on the {plain} side; give one s and one o"),
+                ));
             }
             match parameter.value.content {
-                Content::Text(Text::Reference(reference)) => self.add(&jc, rml(plain), Literal::new_simple_literal(reference)),
+                Content::Text(Text::Reference(reference)) => {
+                    self.add(&jc, rml(plain), Literal::new_simple_literal(reference))
+                }
                 _ => {
                     let side_map = self.blank(parameter.at);
                     self.add(&jc, rml(full), side_map.clone());
@@ -1021,7 +1153,14 @@ impl<'y> Writer<'_, 'y> {
                     ParameterSpec {
                         at,
                         parameter: format!("{IDLAB_FN}strBoolean"),
-                        value: Term0 { at, content: Content::Function(function), kind: Kind::Literal, datatype: None, language: None, targets: Vec::new() },
+                        value: Term0 {
+                            at,
+                            content: Content::Function(function),
+                            kind: Kind::Literal,
+                            datatype: None,
+                            language: None,
+                            targets: Vec::new(),
+                        },
                         side: None,
                     },
                     ParameterSpec { at, parameter: format!("{IDLAB_FN}str"), value: inner, side: None },
@@ -1056,10 +1195,18 @@ impl<'y> Writer<'_, 'y> {
                 Ok(term)
             }
             Value::Mapping(entries) => self.described_term(node, entries, role, default_kind),
-            Value::Null if role == Role::Subject => {
-                Ok(Term0 { at: node.at, content: Content::Fresh, kind: Kind::BlankNode, datatype: None, language: None, targets: Vec::new() })
-            }
-            _ => Err(self.error(node.at, format!("a {} must be a text or a mapping of keys, not {}", role_name(role), node.kind()))),
+            Value::Null if role == Role::Subject => Ok(Term0 {
+                at: node.at,
+                content: Content::Fresh,
+                kind: Kind::BlankNode,
+                datatype: None,
+                language: None,
+                targets: Vec::new(),
+            }),
+            _ => Err(self.error(
+                node.at,
+                format!("a {} must be a text or a mapping of keys, not {}", role_name(role), node.kind()),
+            )),
         }
     }
 
@@ -1091,7 +1238,9 @@ impl<'y> Writer<'_, 'y> {
             if let Text::Template(_) = &text {
                 if let Some(prefix) = self.context.prefixes.unknown_prefix(raw) {
                     if !raw.starts_with("$(") {
-                        return Err(self.error(at, format!("prefix {prefix:?} of {raw:?} is not declared under prefixes:")));
+                        return Err(
+                            self.error(at, format!("prefix {prefix:?} of {raw:?} is not declared under prefixes:"))
+                        );
                     }
                 }
             }
@@ -1099,7 +1248,13 @@ impl<'y> Writer<'_, 'y> {
         Ok(text)
     }
 
-    fn described_term(&mut self, node: &'y Node, entries: &'y [(Node, Node)], role: Role, default_kind: Kind) -> Result<Term0<'y>, Error> {
+    fn described_term(
+        &mut self,
+        node: &'y Node,
+        entries: &'y [(Node, Node)],
+        role: Role,
+        default_kind: Kind,
+    ) -> Result<Term0<'y>, Error> {
         only_keys(
             self.path,
             entries,
@@ -1112,16 +1267,32 @@ impl<'y> Writer<'_, 'y> {
                 "iri" => Kind::Iri,
                 "literal" if matches!(role, Role::Object | Role::Expression) => Kind::Literal,
                 "blank" if matches!(role, Role::Subject | Role::Object | Role::Expression) => Kind::BlankNode,
-                other => return Err(self.error(kind.at, format!("a {} cannot be of type {other:?}; use {}", role_name(role), match role {
-                    Role::Subject => "iri or blank",
-                    Role::Predicate | Role::Graph => "iri",
-                    _ => "iri, literal or blank",
-                }))),
+                other => {
+                    return Err(self.error(
+                        kind.at,
+                        format!(
+                            "a {} cannot be of type {other:?}; use {}",
+                            role_name(role),
+                            match role {
+                                Role::Subject => "iri or blank",
+                                Role::Predicate | Role::Graph => "iri",
+                                _ => "iri, literal or blank",
+                            }
+                        ),
+                    ))
+                }
             },
         };
         let mut term = if get(self.path, entries, FUNCTION)?.is_some() {
             let function = self.function(node, role == Role::Expression)?;
-            Term0 { at: node.at, content: Content::Function(function), kind, datatype: None, language: None, targets: Vec::new() }
+            Term0 {
+                at: node.at,
+                content: Content::Function(function),
+                kind,
+                datatype: None,
+                language: None,
+                targets: Vec::new(),
+            }
         } else {
             match get(self.path, entries, VALUE)? {
                 Some(value) => {
@@ -1141,8 +1312,17 @@ impl<'y> Writer<'_, 'y> {
                     term.at = node.at;
                     term
                 }
-                None if kind == Kind::BlankNode => Term0 { at: node.at, content: Content::Fresh, kind, datatype: None, language: None, targets: Vec::new() },
-                None => return Err(self.error(node.at, format!("the {} has no value: (or function:)", role_name(role)))),
+                None if kind == Kind::BlankNode => Term0 {
+                    at: node.at,
+                    content: Content::Fresh,
+                    kind,
+                    datatype: None,
+                    language: None,
+                    targets: Vec::new(),
+                },
+                None => {
+                    return Err(self.error(node.at, format!("the {} has no value: (or function:)", role_name(role))))
+                }
             }
         };
         if let Some(datatype) = get(self.path, entries, &["datatype"])? {
@@ -1170,7 +1350,9 @@ impl<'y> Writer<'_, 'y> {
         if value::is_call(name) {
             let call = value::parse_call(name).map_err(|e| self.error(function.at, e))?;
             if get(self.path, entries, PARAMETERS)?.is_some() {
-                return Err(self.error(function.at, "give the parameters in the call f(p = v) or under parameters:, not both"));
+                return Err(
+                    self.error(function.at, "give the parameters in the call f(p = v) or under parameters:, not both")
+                );
             }
             return self.call(&call, function.at, in_join);
         }
@@ -1194,12 +1376,20 @@ impl<'y> Writer<'_, 'y> {
         }
         let text = self.text_value(at, name, true)?;
         match text {
-            Text::Constant(iri) => Ok((iri.clone(), iri == format!("{IDLAB_FN}equal") || iri == format!("{IDLAB_FN}notEqual"))),
+            Text::Constant(iri) => {
+                Ok((iri.clone(), iri == format!("{IDLAB_FN}equal") || iri == format!("{IDLAB_FN}notEqual")))
+            }
             _ => Err(self.error(at, format!("function {name:?} must be an IRI (prefix:name), not a template"))),
         }
     }
 
-    fn parameter_iri(&self, name: &str, function_prefix: Option<&str>, equal: bool, at: Position) -> Result<String, Error> {
+    fn parameter_iri(
+        &self,
+        name: &str,
+        function_prefix: Option<&str>,
+        equal: bool,
+        at: Position,
+    ) -> Result<String, Error> {
         match name {
             "str1" if equal => return Ok(format!("{GREL}valueParameter")),
             "str2" if equal => return Ok(format!("{GREL}valueParameter2")),
@@ -1217,13 +1407,21 @@ impl<'y> Writer<'_, 'y> {
     }
 
     /// `[parameter, value]`, `[parameter, value, s|o]`, or `{parameter, value, from}`.
-    fn parameter(&mut self, node: &'y Node, index: usize, equal: bool, in_join: bool) -> Result<ParameterSpec<'y>, Error> {
+    fn parameter(
+        &mut self,
+        node: &'y Node,
+        index: usize,
+        equal: bool,
+        in_join: bool,
+    ) -> Result<ParameterSpec<'y>, Error> {
         let (name_node, value_node, from): (&'y Node, &'y Node, Option<&'y Node>) = match &node.value {
             Value::Sequence(items) if (2..=3).contains(&items.len()) => (&items[0], &items[1], items.get(2)),
             Value::Mapping(entries) => {
                 only_keys(self.path, entries, "a parameter", &[PARAMETER, VALUE, &["from"], &["type"]])?;
-                let name = get(self.path, entries, PARAMETER)?.ok_or_else(|| self.error(node.at, "a parameter needs parameter: (its IRI)"))?;
-                let value = get(self.path, entries, VALUE)?.ok_or_else(|| self.error(node.at, "a parameter needs value:"))?;
+                let name = get(self.path, entries, PARAMETER)?
+                    .ok_or_else(|| self.error(node.at, "a parameter needs parameter: (its IRI)"))?;
+                let value =
+                    get(self.path, entries, VALUE)?.ok_or_else(|| self.error(node.at, "a parameter needs value:"))?;
                 (name, value, get(self.path, entries, &["from"])?)
             }
             _ => return Err(self.error(node.at, "a parameter is [parameter, value] or {parameter: …, value: …}")),
@@ -1235,20 +1433,42 @@ impl<'y> Writer<'_, 'y> {
             None => None,
             Some("s" | "subject") => Some(Side::Child),
             Some("o" | "object") => Some(Side::Parent),
-            Some(other) => return Err(self.error(node.at, format!("from must be s (this mapping) or o (the joined mapping), not {other:?}"))),
+            Some(other) => {
+                return Err(self
+                    .error(node.at, format!("from must be s (this mapping) or o (the joined mapping), not {other:?}")))
+            }
         };
         let value = match &value_node.value {
             Value::Mapping(_) => {
                 let function = self.function(value_node, in_join)?;
-                Term0 { at: value_node.at, content: Content::Function(function), kind: Kind::Literal, datatype: None, language: None, targets: Vec::new() }
+                Term0 {
+                    at: value_node.at,
+                    content: Content::Function(function),
+                    kind: Kind::Literal,
+                    datatype: None,
+                    language: None,
+                    targets: Vec::new(),
+                }
             }
             Value::Scalar(raw) if value::is_call(raw) && !raw.starts_with("$(") && !raw.starts_with('"') => {
                 let call = value::parse_call(raw).map_err(|e| self.error(value_node.at, e))?;
                 let function = self.call(&call, value_node.at, in_join)?;
-                Term0 { at: value_node.at, content: Content::Function(function), kind: Kind::Literal, datatype: None, language: None, targets: Vec::new() }
+                Term0 {
+                    at: value_node.at,
+                    content: Content::Function(function),
+                    kind: Kind::Literal,
+                    datatype: None,
+                    language: None,
+                    targets: Vec::new(),
+                }
             }
             Value::Scalar(raw) => self.text_term(value_node.at, raw, Role::Expression, Kind::Literal)?,
-            _ => return Err(self.error(value_node.at, format!("a parameter's value must be a text or a function, not {}", value_node.kind()))),
+            _ => {
+                return Err(self.error(
+                    value_node.at,
+                    format!("a parameter's value must be a text or a function, not {}", value_node.kind()),
+                ))
+            }
         };
         Ok(ParameterSpec { at: node.at, parameter, value, side })
     }
@@ -1262,12 +1482,24 @@ impl<'y> Writer<'_, 'y> {
             let parameter = match (parameter, equal) {
                 (Some(name), _) => self.parameter_iri(name, prefix, equal, at)?,
                 (None, true) if index < 2 => format!("{GREL}valueParameter{}", if index == 0 { "" } else { "2" }),
-                (None, _) => return Err(self.error(at, format!("argument {} of {}( … ) needs its parameter: name = value", index + 1, call.function))),
+                (None, _) => {
+                    return Err(self.error(
+                        at,
+                        format!("argument {} of {}( … ) needs its parameter: name = value", index + 1, call.function),
+                    ))
+                }
             };
             let value = match value {
                 ArgumentValue::Call(inner) => {
                     let function = self.call(inner, at, in_join)?;
-                    Term0 { at, content: Content::Function(function), kind: Kind::Literal, datatype: None, language: None, targets: Vec::new() }
+                    Term0 {
+                        at,
+                        content: Content::Function(function),
+                        kind: Kind::Literal,
+                        datatype: None,
+                        language: None,
+                        targets: Vec::new(),
+                    }
                 }
                 ArgumentValue::Text(raw) => self.text_term(at, raw, Role::Expression, Kind::Literal)?,
             };
@@ -1286,7 +1518,13 @@ impl<'y> Writer<'_, 'y> {
         // RML's default term type for what the map holds.
         let default = match (&content, role) {
             (Content::Fresh, _) => Kind::BlankNode,
-            (_, Role::Object | Role::Expression) if matches!(content, Content::Text(Text::Reference(_)) | Content::Function(_)) || datatype.is_some() || language.is_some() => Kind::Literal,
+            (_, Role::Object | Role::Expression)
+                if matches!(content, Content::Text(Text::Reference(_)) | Content::Function(_))
+                    || datatype.is_some()
+                    || language.is_some() =>
+            {
+                Kind::Literal
+            }
             (Content::Text(Text::Constant(_)), _) => kind,
             // Templates make IRIs unless told otherwise, in any map.
             _ => Kind::Iri,
@@ -1295,7 +1533,9 @@ impl<'y> Writer<'_, 'y> {
             Content::Fresh => {}
             Content::Text(Text::Constant(constant)) => {
                 let term: Term = match kind {
-                    Kind::Iri => NamedNode::new(&constant).map_err(|e| self.error(at, format!("{constant:?} is not an IRI: {e}")))?.into(),
+                    Kind::Iri => NamedNode::new(&constant)
+                        .map_err(|e| self.error(at, format!("{constant:?} is not an IRI: {e}")))?
+                        .into(),
                     Kind::Literal => Literal::new_simple_literal(constant).into(),
                     Kind::BlankNode => {
                         // A constant blank node: the same one on every record.
@@ -1306,8 +1546,12 @@ impl<'y> Writer<'_, 'y> {
                 };
                 self.add(map, rml("constant"), term);
             }
-            Content::Text(Text::Reference(reference)) => self.add(map, rml("reference"), Literal::new_simple_literal(reference)),
-            Content::Text(Text::Template(template)) => self.add(map, rml("template"), Literal::new_simple_literal(template)),
+            Content::Text(Text::Reference(reference)) => {
+                self.add(map, rml("reference"), Literal::new_simple_literal(reference))
+            }
+            Content::Text(Text::Template(template)) => {
+                self.add(map, rml("template"), Literal::new_simple_literal(template))
+            }
             Content::Function(function) => {
                 let execution = self.execution(function)?;
                 self.add(map, rml("functionExecution"), execution);
@@ -1340,7 +1584,8 @@ impl<'y> Writer<'_, 'y> {
             // rdf:langString is what a language tag makes already.
             if !(is_lang_string && language_given) {
                 if !matches!(role, Role::Object | Role::Expression) {
-                    return Err(self.error(node.at, format!("a datatype only applies to objects, not to a {}", role_name(role))));
+                    return Err(self
+                        .error(node.at, format!("a datatype only applies to objects, not to a {}", role_name(role))));
                 }
                 self.annotation(map, "datatype", "datatypeMap", text, node.at)?;
             }
@@ -1350,8 +1595,12 @@ impl<'y> Writer<'_, 'y> {
                 Value::Scalar(raw) => (raw.as_str(), Vec::new()),
                 Value::Mapping(entries) => {
                     only_keys(self.path, entries, "a language", &[VALUE, TARGETS])?;
-                    let value = get(self.path, entries, VALUE)?.ok_or_else(|| self.error(language.at, "a language needs value:"))?;
-                    (text(self.path, value, "language")?, get(self.path, entries, TARGETS)?.map(one_or_many).unwrap_or_default())
+                    let value = get(self.path, entries, VALUE)?
+                        .ok_or_else(|| self.error(language.at, "a language needs value:"))?;
+                    (
+                        text(self.path, value, "language")?,
+                        get(self.path, entries, TARGETS)?.map(one_or_many).unwrap_or_default(),
+                    )
                 }
                 _ => return Err(self.error(language.at, "a language is a text (en, $(lang)) or {value, targets}")),
             };
@@ -1359,7 +1608,9 @@ impl<'y> Writer<'_, 'y> {
             let text = value::parse(raw, None, &self.context.external).map_err(|e| self.error(language.at, e))?;
             if let Text::Constant(tag) = &text {
                 if oxilangtag_like(tag).is_err() {
-                    return Err(self.error(language.at, format!("{tag:?} is not a language tag (BCP 47, such as en or nl-BE)")));
+                    return Err(
+                        self.error(language.at, format!("{tag:?} is not a language tag (BCP 47, such as en or nl-BE)"))
+                    );
                 }
             }
             // A language with targets of its own is a language map.
@@ -1388,10 +1639,18 @@ impl<'y> Writer<'_, 'y> {
     }
 
     /// A datatype or language: a constant, or a map (`$(ref)`, template).
-    fn annotation(&mut self, map: &NamedOrBlankNode, constant: &str, full: &str, text: Text, at: Position) -> Result<Option<NamedOrBlankNode>, Error> {
+    fn annotation(
+        &mut self,
+        map: &NamedOrBlankNode,
+        constant: &str,
+        full: &str,
+        text: Text,
+        at: Position,
+    ) -> Result<Option<NamedOrBlankNode>, Error> {
         match text {
             Text::Constant(value) if constant == "datatype" => {
-                let iri = NamedNode::new(&value).map_err(|e| self.error(at, format!("datatype {value:?} is not an IRI: {e}")))?;
+                let iri = NamedNode::new(&value)
+                    .map_err(|e| self.error(at, format!("datatype {value:?} is not an IRI: {e}")))?;
                 self.add(map, rml("datatype"), iri);
                 Ok(None)
             }
@@ -1420,12 +1679,14 @@ impl<'y> Writer<'_, 'y> {
 
     fn execution(&mut self, function: FunctionSpec<'y>) -> Result<NamedOrBlankNode, Error> {
         let execution = self.blank(function.at);
-        let iri = NamedNode::new(&function.function).map_err(|e| self.error(function.at, format!("function {:?}: {e}", function.function)))?;
+        let iri = NamedNode::new(&function.function)
+            .map_err(|e| self.error(function.at, format!("function {:?}: {e}", function.function)))?;
         self.add(&execution, rml("function"), iri);
         for parameter in function.parameters {
             let input = self.blank(parameter.at);
             self.add(&execution, rml("input"), input.clone());
-            let iri = NamedNode::new(&parameter.parameter).map_err(|e| self.error(parameter.at, format!("parameter {:?}: {e}", parameter.parameter)))?;
+            let iri = NamedNode::new(&parameter.parameter)
+                .map_err(|e| self.error(parameter.at, format!("parameter {:?}: {e}", parameter.parameter)))?;
             self.add(&input, rml("parameter"), iri);
             let value_map = self.blank(parameter.value.at);
             self.add(&input, rml("inputValueMap"), value_map.clone());
@@ -1445,7 +1706,13 @@ impl<'y> Writer<'_, 'y> {
                 None => {
                     let mut names: Vec<&String> = self.context.targets.keys().collect();
                     names.sort();
-                    return Err(self.error(node.at, format!("no target is named {name:?}; the targets declared: {}", names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", "))));
+                    return Err(self.error(
+                        node.at,
+                        format!(
+                            "no target is named {name:?}; the targets declared: {}",
+                            names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
                 }
             },
             _ => (node, None),
@@ -1495,29 +1762,46 @@ impl<'y> Writer<'_, 'y> {
                 self.add(&inner, rml("path"), Literal::new_simple_literal(path));
             }
             "sparql" | "sd" => {
-                let endpoint = NamedNode::new(access).map_err(|e| self.error(at, format!("endpoint {access:?}: {e}")))?;
+                let endpoint =
+                    NamedNode::new(access).map_err(|e| self.error(at, format!("endpoint {access:?}: {e}")))?;
                 self.typed(&inner, NamedNode::new_unchecked(format!("{SD}Service")));
                 self.add(&inner, NamedNode::new_unchecked(format!("{SD}endpoint")), endpoint);
-                self.add(&inner, NamedNode::new_unchecked(format!("{SD}supportedLanguage")), NamedNode::new_unchecked(format!("{SD}SPARQL11Update")));
+                self.add(
+                    &inner,
+                    NamedNode::new_unchecked(format!("{SD}supportedLanguage")),
+                    NamedNode::new_unchecked(format!("{SD}SPARQL11Update")),
+                );
             }
-            other => return Err(self.error(at, format!("target type {other:?} is not supported; use localfile, void, dcat or sparql"))),
+            other => {
+                return Err(self
+                    .error(at, format!("target type {other:?} is not supported; use localfile, void, dcat or sparql")))
+            }
         }
-        let format = match serialization.map(str::to_ascii_lowercase).as_deref() {
-            None | Some("nquads" | "n-quads") => "N-Quads",
-            Some("ntriples" | "n-triples") => "N-Triples",
-            Some("turtle" | "ttl") => "Turtle",
-            Some("trig") => "TriG",
-            Some("n3") => "N3",
-            Some("jsonld" | "json-ld") => "JSON-LD",
-            Some("rdfxml" | "rdf/xml" | "rdf_xml") => "RDF_XML",
-            Some("rdfjson" | "rdf_json") => "RDF_JSON",
-            Some(other) => return Err(self.error(at, format!("serialization {other:?} is unknown; use nquads, ntriples, turtle, trig, n3, jsonld or rdfxml"))),
-        };
+        let format =
+            match serialization.map(str::to_ascii_lowercase).as_deref() {
+                None | Some("nquads" | "n-quads") => "N-Quads",
+                Some("ntriples" | "n-triples") => "N-Triples",
+                Some("turtle" | "ttl") => "Turtle",
+                Some("trig") => "TriG",
+                Some("n3") => "N3",
+                Some("jsonld" | "json-ld") => "JSON-LD",
+                Some("rdfxml" | "rdf/xml" | "rdf_xml") => "RDF_XML",
+                Some("rdfjson" | "rdf_json") => "RDF_JSON",
+                Some(other) => return Err(self.error(
+                    at,
+                    format!(
+                        "serialization {other:?} is unknown; use nquads, ntriples, turtle, trig, n3, jsonld or rdfxml"
+                    ),
+                )),
+            };
         self.add(&target_node, rml("serialization"), NamedNode::new_unchecked(format!("{FORMATS}{format}")));
         if let Some(compression) = compression {
             let local = match compression.to_ascii_lowercase().as_str() {
                 c @ ("none" | "gzip" | "zip" | "targz" | "tarxz") => c.to_owned(),
-                other => return Err(self.error(at, format!("compression {other:?} is unknown; use gzip, zip, targz, tarxz or none"))),
+                other => {
+                    return Err(self
+                        .error(at, format!("compression {other:?} is unknown; use gzip, zip, targz, tarxz or none")))
+                }
             };
             self.add(&target_node, rml("compression"), rml(&local));
         }
@@ -1527,7 +1811,9 @@ impl<'y> Writer<'_, 'y> {
 
 /// Whether a logical-source node was written as an R2RML logical table.
 fn logical_table(out: &Out, node: &NamedOrBlankNode) -> bool {
-    out.triples.iter().any(|t| &t.subject == node && t.predicate.as_str() == RDF_TYPE && t.object == Term::from(rml("LogicalTable")))
+    out.triples
+        .iter()
+        .any(|t| &t.subject == node && t.predicate.as_str() == RDF_TYPE && t.object == Term::from(rml("LogicalTable")))
 }
 
 /// The objects of a `po` entry: one, or a list of them (a two-item list

@@ -146,8 +146,7 @@ impl<'t> TurtleWriter<'t> {
             .max_by_key(|(_, namespace)| namespace.len());
         if let Some((prefix, namespace)) = best {
             let local = &iri[namespace.len()..];
-            let plain = local.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-                && !local.starts_with('-');
+            let plain = local.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') && !local.starts_with('-');
             if plain {
                 return format!("{prefix}:{local}");
             }

@@ -66,7 +66,9 @@ fn convert(node: MarkedYaml<'_>) -> Node {
             saphyr::Scalar::String(s) => Value::Scalar(s.into_owned()),
         },
         YamlData::Sequence(items) => Value::Sequence(items.into_iter().map(convert).collect()),
-        YamlData::Mapping(entries) => Value::Mapping(entries.into_iter().map(|(k, v)| (convert(k), convert(v))).collect()),
+        YamlData::Mapping(entries) => {
+            Value::Mapping(entries.into_iter().map(|(k, v)| (convert(k), convert(v))).collect())
+        }
         YamlData::Tagged(_, inner) => return convert(*inner),
         YamlData::Alias(_) | YamlData::BadValue => Value::Null,
     };

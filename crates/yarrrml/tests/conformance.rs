@@ -125,10 +125,18 @@ fn parser_cases(dir: &Path) -> Vec<Case> {
             }
             let quoted: Vec<&str> = trimmed.split('\'').skip(1).step_by(2).collect();
             if trimmed.starts_with("work(") && quoted.len() >= 2 {
-                cases.push(Case { id: quoted[0].to_owned(), inputs: vec![dir.join(quoted[0])], expected: Some(dir.join(quoted[1])) });
+                cases.push(Case {
+                    id: quoted[0].to_owned(),
+                    inputs: vec![dir.join(quoted[0])],
+                    expected: Some(dir.join(quoted[1])),
+                });
             } else if trimmed.starts_with("workMultipleInputFiles(") && quoted.len() >= 3 {
                 let inputs = quoted[..quoted.len() - 1].iter().map(|q| dir.join(q)).collect();
-                cases.push(Case { id: quoted[0].to_owned(), inputs, expected: Some(dir.join(quoted[quoted.len() - 1])) });
+                cases.push(Case {
+                    id: quoted[0].to_owned(),
+                    inputs,
+                    expected: Some(dir.join(quoted[quoted.len() - 1])),
+                });
             } else if trimmed.starts_with("doTestCase(") && !quoted.is_empty() {
                 let case = quoted[0];
                 cases.push(Case {
@@ -227,8 +235,11 @@ fn check(case: &Case) -> Option<String> {
     for (predicate, (count, _)) in expected_counts {
         ours_counts.entry(predicate).or_default().1 = count;
     }
-    let differing: Vec<String> =
-        ours_counts.iter().filter(|(_, (a, b))| a != b).map(|(p, (a, b))| format!("{p}: {a} ours, {b} expected")).collect();
+    let differing: Vec<String> = ours_counts
+        .iter()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(p, (a, b))| format!("{p}: {a} ours, {b} expected"))
+        .collect();
     Some(format!(
         "a different mapping ({} triples only ours, {} only expected)\n  counts: {}\n  ours: {}\n  expected: {}",
         only_ours.len(),
@@ -313,7 +324,11 @@ struct Rdf {
 
 impl Rdf {
     fn objects(&self, subject: &NamedOrBlankNode, predicate: &str) -> Vec<Term> {
-        self.triples.iter().filter(|t| &t.subject == subject && t.predicate.as_str() == predicate).map(|t| t.object.clone()).collect()
+        self.triples
+            .iter()
+            .filter(|t| &t.subject == subject && t.predicate.as_str() == predicate)
+            .map(|t| t.object.clone())
+            .collect()
     }
 
     fn object(&self, subject: &NamedOrBlankNode, predicate: &str) -> Option<Term> {
@@ -392,9 +407,10 @@ fn old_fnml(rdf: &mut Rdf) {
         let execution = rdf.blank();
         rdf.add(&map, rml("functionExecution"), execution.as_ref().into_owned());
         for pom in rdf.objects(&value, &format!("{RML}predicateObjectMap")).iter().filter_map(node) {
-            let predicate = rdf
-                .object(&pom, &format!("{RML}predicate"))
-                .or_else(|| rdf.object(&pom, &format!("{RML}predicateMap")).and_then(|pm| rdf.object(&node(&pm)?, &format!("{RML}constant"))));
+            let predicate = rdf.object(&pom, &format!("{RML}predicate")).or_else(|| {
+                rdf.object(&pom, &format!("{RML}predicateMap"))
+                    .and_then(|pm| rdf.object(&node(&pm)?, &format!("{RML}constant")))
+            });
             let object_map = rdf.object(&pom, &format!("{RML}objectMap")).and_then(|t| node(&t));
             let (Some(predicate), Some(object_map)) = (predicate, object_map) else { continue };
             if matches!(&predicate, Term::NamedNode(n) if n.as_str() == FNO_EXECUTES) {
@@ -422,12 +438,17 @@ fn old_fnml(rdf: &mut Rdf) {
 /// `rml:parentTermMap`, as `rml:childMap` and `rml:parentMap`.
 fn function_joins(rdf: &mut Rdf) {
     for join in rdf.objects_of(&format!("{RML}joinCondition")) {
-        let Some(execution) = rdf.object(&join, &format!("{RML}functionExecution")).and_then(|t| node(&t)) else { continue };
-        let inputs: Vec<NamedOrBlankNode> = rdf.objects(&execution, &format!("{RML}input")).iter().filter_map(node).collect();
+        let Some(execution) = rdf.object(&join, &format!("{RML}functionExecution")).and_then(|t| node(&t)) else {
+            continue;
+        };
+        let inputs: Vec<NamedOrBlankNode> =
+            rdf.objects(&execution, &format!("{RML}input")).iter().filter_map(node).collect();
         rdf.remove(&join, &format!("{RML}functionExecution"));
         rdf.remove(&join, &format!("{RML}termType"));
         for input in inputs {
-            let Some(value_map) = rdf.object(&input, &format!("{RML}inputValueMap")).and_then(|t| node(&t)) else { continue };
+            let Some(value_map) = rdf.object(&input, &format!("{RML}inputValueMap")).and_then(|t| node(&t)) else {
+                continue;
+            };
             match rdf.object(&value_map, &format!("{RML}parentTermMap")).and_then(|t| node(&t)) {
                 Some(parent) => rdf.add(&join, rml("parentMap"), parent.as_ref().into_owned()),
                 None => rdf.add(&join, rml("childMap"), value_map.as_ref().into_owned()),
@@ -449,7 +470,11 @@ fn drop_orphans(rdf: &mut Rdf) {
         let pointed: HashSet<NamedOrBlankNode> = rdf.triples.iter().filter_map(|t| node(&t.object)).collect();
         let maps: HashSet<NamedOrBlankNode> = triples_maps(rdf).into_iter().collect();
         let before = rdf.triples.len();
-        rdf.triples.retain(|t| pointed.contains(&t.subject) || maps.contains(&t.subject) || !t.subject.is_blank_node() && !is_map_iri(&t.subject));
+        rdf.triples.retain(|t| {
+            pointed.contains(&t.subject)
+                || maps.contains(&t.subject)
+                || !t.subject.is_blank_node() && !is_map_iri(&t.subject)
+        });
         if rdf.triples.len() == before {
             break;
         }
@@ -473,7 +498,14 @@ fn triples_maps(rdf: &Rdf) -> Vec<NamedOrBlankNode> {
 /// Constant shortcuts (`rml:subject`, `rml:class` …) as the maps they stand for;
 /// plain join sides as maps; constant language and datatype maps as constants.
 fn shortcuts(rdf: &mut Rdf) {
-    for (shortcut, full) in [("subject", "subjectMap"), ("predicate", "predicateMap"), ("object", "objectMap"), ("graph", "graphMap"), ("child", "childMap"), ("parent", "parentMap")] {
+    for (shortcut, full) in [
+        ("subject", "subjectMap"),
+        ("predicate", "predicateMap"),
+        ("object", "objectMap"),
+        ("graph", "graphMap"),
+        ("child", "childMap"),
+        ("parent", "parentMap"),
+    ] {
         for t in rdf.triples.clone().iter().filter(|t| t.predicate.as_str() == format!("{RML}{shortcut}")) {
             let map = rdf.blank();
             let value = if matches!(shortcut, "child" | "parent") { "reference" } else { "constant" };
@@ -485,7 +517,11 @@ fn shortcuts(rdf: &mut Rdf) {
     // rml:class on a subject map: a predicate-object map of rdf:type.
     for t in rdf.triples.clone().iter().filter(|t| t.predicate.as_str() == format!("{RML}class")) {
         rdf.triples.retain(|x| x != t);
-        for map in rdf.triples.clone().iter().filter(|x| x.predicate.as_str() == format!("{RML}subjectMap") && x.object == Term::from(t.subject.clone())) {
+        for map in
+            rdf.triples.clone().iter().filter(|x| {
+                x.predicate.as_str() == format!("{RML}subjectMap") && x.object == Term::from(t.subject.clone())
+            })
+        {
             let pom = rdf.blank();
             let pm = rdf.blank();
             let om = rdf.blank();
@@ -533,7 +569,8 @@ fn sources(rdf: &mut Rdf) {
     }
     rdf.triples.retain(|t| {
         !(t.predicate.as_str() == format!("{RML}sqlVersion") && t.object == Term::from(rml("SQL2008"))
-            || t.predicate.as_str() == format!("{RML}iterator") && t.object == Term::from(Literal::new_simple_literal("$")))
+            || t.predicate.as_str() == format!("{RML}iterator")
+                && t.object == Term::from(Literal::new_simple_literal("$")))
     });
     for dump in ["http://rdfs.org/ns/void#dataDump", "http://www.w3.org/ns/dcat#dataDump"] {
         for t in rdf.triples.clone().iter().filter(|t| t.predicate.as_str() == dump) {
@@ -543,7 +580,11 @@ fn sources(rdf: &mut Rdf) {
                 _ => continue,
             };
             // A relative IRI resolved against the document's base, or a file: IRI.
-            let path = path.strip_prefix("file://").or_else(|| path.strip_prefix("http://example.com/")).unwrap_or(&path).to_owned();
+            let path = path
+                .strip_prefix("file://")
+                .or_else(|| path.strip_prefix("http://example.com/"))
+                .unwrap_or(&path)
+                .to_owned();
             rdf.triples.retain(|x| x != t);
             rdf.add(&t.subject, rml("path"), Literal::new_simple_literal(path));
         }
@@ -585,7 +626,11 @@ fn unshare(rdf: &mut Rdf) {
         for t in &rdf.triples {
             if let Some(n) = node(&t.object) {
                 let has_triples = rdf.triples.iter().any(|x| x.subject == n);
-                if has_triples && !maps.contains(&n) && t.predicate.as_str() != format!("{RML}parentTriplesMap") && t.predicate.as_str() != format!("{RML}quotedTriplesMap") {
+                if has_triples
+                    && !maps.contains(&n)
+                    && t.predicate.as_str() != format!("{RML}parentTriplesMap")
+                    && t.predicate.as_str() != format!("{RML}quotedTriplesMap")
+                {
                     *uses.entry(n).or_default() += 1;
                 }
             }
@@ -593,7 +638,8 @@ fn unshare(rdf: &mut Rdf) {
         uses.into_iter().find(|(_, count)| *count > 1).map(|(n, _)| n)
     };
     while let Some(shared) = shared_by(rdf) {
-        let users: Vec<Triple> = rdf.triples.iter().filter(|t| node(&t.object).as_ref() == Some(&shared)).cloned().collect();
+        let users: Vec<Triple> =
+            rdf.triples.iter().filter(|t| node(&t.object).as_ref() == Some(&shared)).cloned().collect();
         for user in users.iter().skip(1) {
             let copy = copy_tree(rdf, &shared);
             rdf.triples.retain(|x| x != user);
@@ -606,7 +652,13 @@ fn copy_tree(rdf: &mut Rdf, root: &NamedOrBlankNode) -> NamedOrBlankNode {
     let copy = rdf.blank();
     for t in rdf.triples.clone().iter().filter(|t| &t.subject == root) {
         let object = match node(&t.object) {
-            Some(child) if rdf.triples.iter().any(|x| x.subject == child) && t.predicate.as_str() != format!("{RML}parentTriplesMap") && t.predicate.as_str() != format!("{RML}quotedTriplesMap") => copy_tree(rdf, &child).into(),
+            Some(child)
+                if rdf.triples.iter().any(|x| x.subject == child)
+                    && t.predicate.as_str() != format!("{RML}parentTriplesMap")
+                    && t.predicate.as_str() != format!("{RML}quotedTriplesMap") =>
+            {
+                copy_tree(rdf, &child).into()
+            }
             _ => t.object.clone(),
         };
         rdf.add(&copy, t.predicate.clone(), object);
@@ -669,7 +721,13 @@ fn term_types(rdf: &mut Rdf) {
             "IRI"
         } else if role == "literal" {
             "Literal"
-        } else if has("reference") || has("functionExecution") || has("datatype") || has("language") || has("datatypeMap") || has("languageMap") {
+        } else if has("reference")
+            || has("functionExecution")
+            || has("datatype")
+            || has("language")
+            || has("datatypeMap")
+            || has("languageMap")
+        {
             "Literal"
         } else {
             "IRI"
@@ -718,7 +776,9 @@ fn yarrrml_suites() {
     let listed = |list: &[(&str, &str)], id: &str| list.iter().any(|(listed, _)| *listed == id);
     let mut per_suite = BTreeMap::new();
     let (mut passed, mut failed, mut surprises) = (0, 0, Vec::new());
-    for (suite, cases) in [("parser", parser_cases(&dir.join("parser"))), ("validation", validation_cases(&dir.join("validation")))] {
+    for (suite, cases) in
+        [("parser", parser_cases(&dir.join("parser"))), ("validation", validation_cases(&dir.join("validation")))]
+    {
         let mut suite_passed = 0;
         for case in &cases {
             let key = format!("{suite}/{}", case.id);

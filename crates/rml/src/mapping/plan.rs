@@ -529,7 +529,8 @@ impl<'a> Compiler<'a> {
     fn expression(&self, map: usize, reference: &str) -> Result<Expression, MappingError> {
         let triples_map = &self.mapping.triples_maps[map];
         let position = self.position;
-        let error = |problem: String| MappingError::new(&triples_map.file, Some(&triples_map.name), problem).at(position);
+        let error =
+            |problem: String| MappingError::new(&triples_map.file, Some(&triples_map.name), problem).at(position);
         match self.scope().format {
             Some(Format::Csv { .. }) => self.column(map, reference, "column").map(Expression::Column),
             None => self.column(map, reference, "field").map(Expression::Field),
@@ -687,7 +688,8 @@ impl Compiler<'_> {
 
     fn map_error(&self, map: usize, problem: String) -> MappingError {
         let triples_map = &self.mapping.triples_maps[map];
-        MappingError::new(&triples_map.file, Some(&triples_map.name), problem).at(self.position.or(triples_map.position))
+        MappingError::new(&triples_map.file, Some(&triples_map.name), problem)
+            .at(self.position.or(triples_map.position))
     }
 }
 

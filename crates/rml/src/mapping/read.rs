@@ -137,7 +137,10 @@ fn parse_file(path: &Path, prefixes: &mut Vec<(String, String)>) -> Result<Mappi
 
 /// The YARRRML files among `paths`, translated together (a mapping may name
 /// another file's mappings, sources and targets), in the order given.
-fn translate_yarrrml(paths: &[PathBuf], prefixes: &mut Vec<(String, String)>) -> Result<Vec<MappingFile>, MappingError> {
+fn translate_yarrrml(
+    paths: &[PathBuf],
+    prefixes: &mut Vec<(String, String)>,
+) -> Result<Vec<MappingFile>, MappingError> {
     let mut documents = Vec::new();
     for path in paths.iter().filter(|p| factgraph_yarrrml::is_yarrrml_path(p)) {
         let text = std::fs::read_to_string(path)
