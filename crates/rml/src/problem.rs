@@ -15,8 +15,9 @@ pub struct Problem {
     pub line: Option<u64>,
     /// The column on `line`, counted in characters from 1: where a
     /// YARRRML mapping file has the problem. (`column` is a CSV column.)
+    /// Non-zero, so that a problem stays small enough to be an error value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub character: Option<u64>,
+    pub character: Option<std::num::NonZeroU32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,8 +65,8 @@ impl Problem {
     }
 
     /// The character on the line where the problem is (from 1).
-    pub fn at_character(mut self, character: u64) -> Self {
-        self.character = Some(character);
+    pub fn at_character(mut self, character: u32) -> Self {
+        self.character = std::num::NonZeroU32::new(character);
         self
     }
 

@@ -351,6 +351,16 @@ struct Out {
     positions: HashMap<NamedOrBlankNode, Position>,
 }
 
+/// What a `po` entry gives, whichever form it is written in.
+struct PredicateObjectParts<'y> {
+    predicates: Vec<&'y Node>,
+    objects: Vec<&'y Node>,
+    graphs: Vec<&'y Node>,
+    condition: Option<&'y Node>,
+    datatype: Option<&'y Node>,
+    language: Option<&'y Node>,
+}
+
 /// The role of a term map, which decides its default term type.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Role {
@@ -882,15 +892,9 @@ impl<'y> Writer<'_, 'y> {
 
     // ---- predicates and objects ----
 
-    fn predicate_object(&mut self, map: &NamedOrBlankNode, po: &'y Node) -> Result<(), Error> {
-        let (predicates, objects, graphs, condition, datatype, language): (
-            Vec<&'y Node>,
-            Vec<&'y Node>,
-            Vec<&'y Node>,
-            Option<&'y Node>,
-            Option<&'y Node>,
-            Option<&'y Node>,
-        ) = match &po.value {
+    /// A `po` entry's parts, from its list or mapping form.
+    fn predicate_object_parts(&self, po: &'y Node) -> Result<PredicateObjectParts<'y>, Error> {
+        Ok(match &po.value {
             Value::Sequence(items) => {
                 if items.len() < 2 || items.len() > 3 {
                     return Err(self.error(po.at, "a predicate-object list is [predicate, object] or [predicate, object, datatype or language~lang]"));
@@ -900,7 +904,14 @@ impl<'y> Writer<'_, 'y> {
                     Some(node) => (Some(node), None),
                     None => (None, None),
                 };
-                (one_or_many(&items[0]), object_list(&items[1]), Vec::new(), None, datatype, language)
+                PredicateObjectParts {
+                    predicates: one_or_many(&items[0]),
+                    objects: object_list(&items[1]),
+                    graphs: Vec::new(),
+                    condition: None,
+                    datatype,
+                    language,
+                }
             }
             Value::Mapping(entries) => {
                 only_keys(
@@ -927,14 +938,14 @@ impl<'y> Writer<'_, 'y> {
                     .ok_or_else(|| self.error(po.at, "a predicate-object entry needs p: (its predicates)"))?;
                 let objects = get(self.path, entries, OBJECTS)?
                     .ok_or_else(|| self.error(po.at, "a predicate-object entry needs o: (its objects)"))?;
-                (
-                    one_or_many(predicates),
-                    object_list(objects),
-                    get(self.path, entries, GRAPHS)?.map(one_or_many).unwrap_or_default(),
-                    get(self.path, entries, CONDITIONS)?,
-                    get(self.path, entries, &["datatype"])?,
-                    get(self.path, entries, &["language"])?,
-                )
+                PredicateObjectParts {
+                    predicates: one_or_many(predicates),
+                    objects: object_list(objects),
+                    graphs: get(self.path, entries, GRAPHS)?.map(one_or_many).unwrap_or_default(),
+                    condition: get(self.path, entries, CONDITIONS)?,
+                    datatype: get(self.path, entries, &["datatype"])?,
+                    language: get(self.path, entries, &["language"])?,
+                }
             }
             _ => {
                 return Err(self.error(
@@ -942,7 +953,12 @@ impl<'y> Writer<'_, 'y> {
                     format!("a predicate-object entry is a list or a mapping of keys, not {}", po.kind()),
                 ))
             }
-        };
+        })
+    }
+
+    fn predicate_object(&mut self, map: &NamedOrBlankNode, po: &'y Node) -> Result<(), Error> {
+        let PredicateObjectParts { predicates, objects, graphs, condition, datatype, language } =
+            self.predicate_object_parts(po)?;
         if predicates.is_empty() {
             return Err(self.error(po.at, "the predicate-object entry has no predicate"));
         }
@@ -1777,23 +1793,24 @@ impl<'y> Writer<'_, 'y> {
                     .error(at, format!("target type {other:?} is not supported; use localfile, void, dcat or sparql")))
             }
         }
-        let format =
-            match serialization.map(str::to_ascii_lowercase).as_deref() {
-                None | Some("nquads" | "n-quads") => "N-Quads",
-                Some("ntriples" | "n-triples") => "N-Triples",
-                Some("turtle" | "ttl") => "Turtle",
-                Some("trig") => "TriG",
-                Some("n3") => "N3",
-                Some("jsonld" | "json-ld") => "JSON-LD",
-                Some("rdfxml" | "rdf/xml" | "rdf_xml") => "RDF_XML",
-                Some("rdfjson" | "rdf_json") => "RDF_JSON",
-                Some(other) => return Err(self.error(
+        let format = match serialization.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("nquads" | "n-quads") => "N-Quads",
+            Some("ntriples" | "n-triples") => "N-Triples",
+            Some("turtle" | "ttl") => "Turtle",
+            Some("trig") => "TriG",
+            Some("n3") => "N3",
+            Some("jsonld" | "json-ld") => "JSON-LD",
+            Some("rdfxml" | "rdf/xml" | "rdf_xml") => "RDF_XML",
+            Some("rdfjson" | "rdf_json") => "RDF_JSON",
+            Some(other) => {
+                return Err(self.error(
                     at,
                     format!(
                         "serialization {other:?} is unknown; use nquads, ntriples, turtle, trig, n3, jsonld or rdfxml"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         self.add(&target_node, rml("serialization"), NamedNode::new_unchecked(format!("{FORMATS}{format}")));
         if let Some(compression) = compression {
             let local = match compression.to_ascii_lowercase().as_str() {

@@ -719,9 +719,8 @@ fn term_types(rdf: &mut Rdf) {
             }
         } else if role == "iri" {
             "IRI"
-        } else if role == "literal" {
-            "Literal"
-        } else if has("reference")
+        } else if role == "literal"
+            || has("reference")
             || has("functionExecution")
             || has("datatype")
             || has("language")

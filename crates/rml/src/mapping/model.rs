@@ -312,7 +312,7 @@ impl From<MappingError> for crate::problem::Problem {
     fn from(error: MappingError) -> Self {
         let mut problem = Self::new(crate::problem::ProblemKind::Mapping, error.file, error.problem);
         if let Some(position) = error.position {
-            problem = problem.at_line(position.line).at_character(position.column);
+            problem = problem.at_line(position.line).at_character(u32::try_from(position.column).unwrap_or(u32::MAX));
         }
         match error.triples_map {
             Some(map) => problem.in_map(map),
