@@ -1242,6 +1242,11 @@ impl<'y> Writer<'_, 'y> {
         let prefixes = Some(&self.context.prefixes);
         let text = value::parse(raw, prefixes, &self.context.external).map_err(|e| self.error(at, e))?;
         if iri {
+            // yarrrml-parser reports such a name too: a typo in a prefix
+            // would otherwise make IRIs of a scheme nobody meant.
+            if let (Text::Constant(_), Some(prefix)) = (&text, self.context.prefixes.unknown_prefix(raw)) {
+                return Err(self.error(at, format!("prefix {prefix:?} of {raw:?} is not declared under prefixes:")));
+            }
             if let Text::Constant(constant) = &text {
                 if NamedNode::new(constant).is_err() {
                     let hint = match self.context.prefixes.unknown_prefix(raw) {
@@ -1874,5 +1879,101 @@ fn oxilangtag_like(tag: &str) -> Result<(), ()> {
         Ok(())
     } else {
         Err(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn translate_one(yaml: &str) -> Result<Translation, Error> {
+        translate(&[Document { path: "m.yml".into(), text: yaml.into() }])
+    }
+
+    fn objects<'t>(file: &'t TranslatedFile, predicate: &str) -> Vec<&'t Term> {
+        file.triples.iter().filter(|t| t.predicate.as_str() == format!("{RML}{predicate}")).map(|t| &t.object).collect()
+    }
+
+    const PEOPLE: &str = "mappings:\n  person:\n    sources: [[people.csv~csv]]\n    s: http://ex.org/$(id)\n    po:\n      - [foaf:name, $(name)]\n";
+
+    #[test]
+    fn every_node_is_remembered_where_it_is_written() {
+        let translation = translate_one(PEOPLE).unwrap();
+        let file = &translation.files[0];
+        let map = NamedOrBlankNode::from(NamedNode::new_unchecked(format!("{MAPPING_NS}person")));
+        assert_eq!(file.positions[&map], Position { line: 2, column: 3 });
+        let object_map = file.triples.iter().find(|t| t.predicate.as_str() == format!("{RML}objectMap")).unwrap();
+        let Term::BlankNode(node) = &object_map.object else { panic!("a blank object map") };
+        assert_eq!(file.positions[&NamedOrBlankNode::from(node.clone())], Position { line: 6, column: 21 });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_at_their_line_with_the_known_ones() {
+        let error = translate_one(&PEOPLE.replace("    po:", "    pos:")).unwrap_err();
+        assert_eq!(error.position, Some(Position { line: 5, column: 5 }));
+        assert!(error.message.contains("has no key \"pos\""), "{}", error.message);
+        assert!(error.message.contains("predicateobjects"), "{}", error.message);
+    }
+
+    #[test]
+    fn an_undeclared_prefix_is_named() {
+        let error = translate_one(&PEOPLE.replace("foaf:name", "nope:name")).unwrap_err();
+        assert_eq!(error.position, Some(Position { line: 6, column: 10 }));
+        assert!(error.message.contains("prefix \"nope\" of \"nope:name\" is not declared"), "{}", error.message);
+    }
+
+    #[test]
+    fn objects_are_literals_unless_iri_and_templates_say_so() {
+        let yaml = "mappings:\n  p:\n    sources: [[d.csv~csv]]\n    s: http://ex.org/$(id)\n    po:\n      - [ex:a, $(x) $(y)]\n      - [ex:b, http://ex.org/$(x)~iri]\n";
+        let yaml = format!("prefixes:\n  ex: http://example.com/\n{yaml}");
+        let translation = translate_one(&yaml).unwrap();
+        let term_types = objects(&translation.files[0], "termType");
+        assert_eq!(
+            term_types,
+            vec![&Term::from(rml("Literal"))],
+            "the literal template says it; the IRI one needs not"
+        );
+    }
+
+    #[test]
+    fn an_equal_condition_on_a_mapping_is_a_join() {
+        let yaml = "mappings:\n  a:\n    sources: [[a.csv~csv]]\n    s: http://ex.org/a/$(id)\n    po:\n      - p: http://ex.org/b\n        o:\n          mapping: b\n          condition:\n            function: equal\n            parameters:\n              - [str1, $(b_id)]\n              - [str2, $(id)]\n  b:\n    sources: [[b.csv~csv]]\n    s: http://ex.org/b/$(id)\n";
+        let translation = translate_one(yaml).unwrap();
+        let file = &translation.files[0];
+        assert_eq!(
+            objects(file, "parentTriplesMap"),
+            vec![&Term::from(NamedNode::new_unchecked(format!("{MAPPING_NS}b")))]
+        );
+        assert_eq!(objects(file, "child"), vec![&Term::from(Literal::new_simple_literal("b_id"))]);
+        assert_eq!(objects(file, "parent"), vec![&Term::from(Literal::new_simple_literal("id"))]);
+    }
+
+    #[test]
+    fn a_mapping_may_name_one_of_another_document() {
+        let first = "mappings:\n  a:\n    sources: [[a.csv~csv]]\n    s: http://ex.org/a/$(id)\n    po:\n      - p: http://ex.org/b\n        o:\n          mapping: b\n";
+        let second = "mappings:\n  b:\n    sources: [[a.csv~csv]]\n    s: http://ex.org/b/$(id)\n";
+        let translation = translate(&[
+            Document { path: "a.yml".into(), text: first.into() },
+            Document { path: "b.yml".into(), text: second.into() },
+        ])
+        .unwrap();
+        assert_eq!(objects(&translation.files[0], "parentTriplesMap").len(), 1);
+        assert!(objects(&translation.files[1], "parentTriplesMap").is_empty());
+        let error = translate_one(first).unwrap_err();
+        assert!(error.message.contains("no mapping is named \"b\""), "{}", error.message);
+    }
+
+    #[test]
+    fn conditions_wrap_the_value_in_true_condition() {
+        let yaml = "mappings:\n  p:\n    sources: [[d.csv~csv]]\n    s: http://ex.org/$(id)\n    condition:\n      function: equal\n      parameters:\n        - [str1, $(kind)]\n        - [str2, person]\n";
+        let translation = translate_one(yaml).unwrap();
+        let functions = objects(&translation.files[0], "function");
+        assert_eq!(
+            functions,
+            vec![
+                &Term::from(NamedNode::new_unchecked(format!("{IDLAB_FN}trueCondition"))),
+                &Term::from(NamedNode::new_unchecked(format!("{IDLAB_FN}equal")))
+            ]
+        );
     }
 }

@@ -162,7 +162,22 @@ impl Prefixes {
             && !local.starts_with("//")
             && !local.starts_with(' ');
         // Schemes that need no `//` are IRIs, not prefixes.
-        let scheme = matches!(prefix, "urn" | "mailto" | "tag" | "data" | "file" | "http" | "https" | "geo" | "tel");
+        let scheme = matches!(
+            prefix,
+            "urn"
+                | "mailto"
+                | "tag"
+                | "data"
+                | "file"
+                | "http"
+                | "https"
+                | "ftp"
+                | "geo"
+                | "tel"
+                | "did"
+                | "doi"
+                | "isbn"
+        );
         (looks_prefixed && !scheme && !self.map.contains_key(prefix)).then_some(prefix)
     }
 }
