@@ -7,7 +7,7 @@ use factgraph_core::Error;
 use oxigraph::io::RdfFormat;
 use std::path::{Path, PathBuf};
 
-/// Run RML mapping files and write the RDF they produce. Relative source
+/// Run RML or YARRRML mapping files and write the RDF they produce. Relative source
 /// paths resolve against each mapping file's folder. As R2RML and RML read
 /// CSV, an empty cell is NULL: a row whose subject is NULL gives no triples,
 /// and standard error says how many such rows each triples map skipped.
@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 /// when quads in named graphs were left out of a format that holds one graph.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// RML mapping files (Turtle), legacy or current vocabulary.
-    #[arg(required = true, value_name = "MAPPING.ttl")]
+    /// Mapping files: RML in Turtle (legacy or current vocabulary) and
+    /// YARRRML (.yml, .yaml, .yarrrml), mixed freely.
+    #[arg(required = true, value_name = "MAPPING")]
     mappings: Vec<PathBuf>,
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]

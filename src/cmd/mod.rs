@@ -9,6 +9,7 @@ mod export;
 mod generate;
 mod init;
 mod map;
+mod mapping;
 mod publish;
 mod queries;
 mod query;
@@ -42,6 +43,7 @@ enum Command {
     Build(build::Args),
     Check(check::Args),
     Map(map::Args),
+    Mapping(mapping::Args),
     Query(query::Args),
     Queries(queries::Args),
     Export(export::Args),
@@ -86,6 +88,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Build(args) => build::run(args, config),
         Command::Check(args) => check::run(args, config),
         Command::Map(args) => map::run(args, config),
+        Command::Mapping(args) => mapping::run(args, config),
         Command::Query(args) => query::run(args, config),
         Command::Queries(args) => queries::run(args, config),
         Command::Export(args) => export::run(args, config),

@@ -1,6 +1,7 @@
 //! `factgraph build`, run as a user runs it.
 
 use crate::common::TestProject;
+use std::path::Path;
 
 #[test]
 fn build_reports_rows_triples_and_switches_the_store() {
@@ -196,4 +197,49 @@ fn logical_targets_are_written_beside_the_store_only_for_a_good_build() {
     );
     project.fails(&["build"], 1);
     assert!(!project.path().join("countries.nt").exists(), "a failed build wrote its target");
+}
+
+/// `services.ttl` of the mini project in YARRRML: the provider is an IRI
+/// made from the row (YARRRML names no triples map of a Turtle file).
+const SERVICES_YARRRML: &str = "\
+prefixes:
+  ex: http://example.org/
+mappings:
+  services:
+    sources:
+      - [../data/services.csv~csv]
+    s: ex:service/$(id)
+    po:
+      - [a, schema:Service]
+      - [schema:name, $(name)]
+      - [schema:provider, ex:org/$(provider)~iri]
+";
+
+#[test]
+fn a_project_mixes_yarrrml_and_turtle_mappings() {
+    let turtle = TestProject::mini().built();
+    let mixed = TestProject::mini();
+    std::fs::remove_file(mixed.path().join("mappings/services.ttl")).unwrap();
+    mixed.write("mappings/services.yml", SERVICES_YARRRML);
+    mixed.ok(&["build", "--quiet"]);
+    let export = |project: &TestProject| project.ok(&["export", "--format", "nquads", "--no-metadata"]);
+    let graph = export(&mixed);
+    assert!(
+        graph.contains(
+            "<http://example.org/service/azure> <http://schema.org/provider> <http://example.org/org/microsoft> ."
+        ),
+        "{graph}"
+    );
+    assert_eq!(graph, export(&turtle), "the YARRRML mapping gives the graph its Turtle twin gives");
+}
+
+#[test]
+fn a_problem_in_a_yarrrml_mapping_is_shown_at_its_line_and_column() {
+    let project = TestProject::mini();
+    std::fs::remove_file(project.path().join("mappings/services.ttl")).unwrap();
+    project.write("mappings/services.yml", &SERVICES_YARRRML.replace("$(name)", "$(nmae)"));
+    let error = project.fails(&["build", "--quiet"], 1);
+    let at = format!("{}:10:23: column \"nmae\" is not in", Path::new("mappings").join("services.yml").display());
+    assert!(error.contains(&at), "{error}");
+    assert!(error.contains("did you mean \"name\"?"), "{error}");
 }

@@ -19,6 +19,7 @@ mod cli_export;
 mod cli_generate;
 mod cli_init;
 mod cli_map;
+mod cli_mapping;
 mod cli_publish;
 mod cli_queries;
 mod cli_query;

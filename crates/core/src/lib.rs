@@ -18,7 +18,7 @@
 //! projects (`factgraph-generate`) needs none of it. `crates/layers`
 //! fails if any module imports one that imports it back.
 
-pub use factgraph_rml::{mapping, ntriples, problem, source, suggest};
+pub use factgraph_rml::{mapping, ntriples, problem, source, suggest, yarrrml};
 
 pub mod build;
 pub mod diff;

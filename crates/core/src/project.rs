@@ -104,11 +104,16 @@ impl Project {
         }
     }
 
-    /// The `.ttl` files of the mappings folder, sorted by name.
+    /// The mapping files of the mappings folder, sorted by name: RML in
+    /// Turtle (`.ttl`) and YARRRML (`.yml`, `.yaml`, `.yarrrml`), mixed freely.
     pub fn mapping_files(&self) -> Result<Vec<PathBuf>, Error> {
-        let files = turtle_files(&self.mappings)?;
+        let mut files = turtle_files(&self.mappings)?;
+        for extension in factgraph_rml::yarrrml::EXTENSIONS {
+            files.extend(files_with_extension(&self.mappings, extension)?);
+        }
+        files.sort();
         if files.is_empty() {
-            let message = "no mapping (.ttl) files in this folder; write one, or set paths.mappings in factgraph.toml";
+            let message = "no mapping files (.ttl, or YARRRML .yml, .yaml, .yarrrml) in this folder; write one, or set paths.mappings in factgraph.toml";
             return Err(Error::input(ProblemKind::Config, &self.mappings, message));
         }
         Ok(files)

@@ -43,6 +43,11 @@ pub mod source;
 pub mod suggest;
 pub mod target;
 
+/// YARRRML, translated into the RML this engine reads
+/// ([`mapping::read_mapping_files`] takes `.yml`, `.yaml` and `.yarrrml`
+/// files with Turtle ones).
+pub use factgraph_yarrrml as yarrrml;
+
 use std::path::PathBuf;
 
 /// What stops the engine: a mapping that cannot run, a source that cannot

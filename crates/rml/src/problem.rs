@@ -13,6 +13,11 @@ pub struct Problem {
     pub file: PathBuf,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
+    /// The column on `line`, counted in characters from 1: where a
+    /// YARRRML mapping file has the problem. (`column` is a CSV column.)
+    /// Non-zero, so that a problem stays small enough to be an error value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub character: Option<std::num::NonZeroU32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,11 +48,25 @@ pub enum ProblemKind {
 
 impl Problem {
     pub fn new(kind: ProblemKind, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Self { kind, file: file.into(), line: None, column: None, triples_map: None, message: message.into() }
+        Self {
+            kind,
+            file: file.into(),
+            line: None,
+            character: None,
+            column: None,
+            triples_map: None,
+            message: message.into(),
+        }
     }
 
     pub fn at_line(mut self, line: u64) -> Self {
         self.line = Some(line);
+        self
+    }
+
+    /// The character on the line where the problem is (from 1).
+    pub fn at_character(mut self, character: u32) -> Self {
+        self.character = std::num::NonZeroU32::new(character);
         self
     }
 
@@ -62,12 +81,16 @@ impl Problem {
     }
 }
 
-/// `file:line: message (column "x", triples map <m>)`, as compilers write it.
+/// `file:line: message (column "x", triples map <m>)`, or `file:line:character:`
+/// for a place in a YARRRML file, as compilers write it.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
+            if let Some(character) = self.character {
+                write!(f, ":{character}")?;
+            }
         }
         write!(f, ": {}", self.message)?;
         let mut context = Vec::new();

@@ -8,6 +8,10 @@ use oxrdf::{NamedNode, Term};
 use std::fmt;
 use std::path::PathBuf;
 
+/// A line and column in a mapping file (both from 1): where a YARRRML
+/// mapping wrote a triples map or term map.
+pub use factgraph_yarrrml::Position;
+
 /// Every triples map of one or more mapping files.
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
@@ -24,6 +28,8 @@ pub struct TriplesMap {
     pub name: String,
     /// The mapping file it was read from.
     pub file: PathBuf,
+    /// Where in the mapping file it is written, when the file tells (YARRRML).
+    pub position: Option<Position>,
     /// The file the triples map reads (through its view, if any).
     pub source: LogicalSource,
     /// The logical view (RML-LV) the triples map reads, if it reads one.
@@ -198,6 +204,8 @@ pub struct TermMap {
     /// `rml:gather` (RML-CC): the term names a collection or container of
     /// the gathered terms; its own value, if any, names it.
     pub gather: Option<Box<Gather>>,
+    /// Where in the mapping file it is written, when the file tells (YARRRML).
+    pub position: Option<Position>,
 }
 
 /// A gather map's collection (RML-CC).
@@ -245,6 +253,7 @@ impl TermMap {
             targets: Vec::new(),
             condition: None,
             gather: None,
+            position: None,
         }
     }
 
@@ -259,23 +268,40 @@ impl TermMap {
     }
 }
 
-/// A mapping that cannot be run, with the file and triples map it is in.
+/// A mapping that cannot be run, with the file and triples map it is in,
+/// and where in the file when the file tells (YARRRML).
 #[derive(Debug, Clone, thiserror::Error)]
 pub struct MappingError {
     pub file: PathBuf,
     pub triples_map: Option<String>,
+    pub position: Option<Position>,
     pub problem: String,
 }
 
 impl MappingError {
     pub fn new(file: impl Into<PathBuf>, triples_map: Option<&str>, problem: impl Into<String>) -> Self {
-        Self { file: file.into(), triples_map: triples_map.map(str::to_owned), problem: problem.into() }
+        Self { file: file.into(), triples_map: triples_map.map(str::to_owned), position: None, problem: problem.into() }
+    }
+
+    /// The error at `position` in its file, if one is known.
+    pub fn at(mut self, position: Option<Position>) -> Self {
+        self.position = self.position.or(position);
+        self
+    }
+}
+
+impl From<factgraph_yarrrml::Error> for MappingError {
+    fn from(error: factgraph_yarrrml::Error) -> Self {
+        Self::new(error.file, None, error.message).at(error.position)
     }
 }
 
 impl fmt::Display for MappingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
+        if let Some(position) = self.position {
+            write!(f, ":{position}")?;
+        }
         if let Some(map) = &self.triples_map {
             write!(f, ", triples map {map}")?;
         }
@@ -285,7 +311,10 @@ impl fmt::Display for MappingError {
 
 impl From<MappingError> for crate::problem::Problem {
     fn from(error: MappingError) -> Self {
-        let problem = Self::new(crate::problem::ProblemKind::Mapping, error.file, error.problem);
+        let mut problem = Self::new(crate::problem::ProblemKind::Mapping, error.file, error.problem);
+        if let Some(position) = error.position {
+            problem = problem.at_line(position.line).at_character(u32::try_from(position.column).unwrap_or(u32::MAX));
+        }
         match error.triples_map {
             Some(map) => problem.in_map(map),
             None => problem,

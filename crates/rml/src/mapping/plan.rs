@@ -314,6 +314,8 @@ struct Compiler<'a> {
     /// What references refer to, innermost last: a source's records, a
     /// view's fields, or the records a view's field iterates over.
     scopes: Vec<Scope>,
+    /// Where the term map being compiled is written (YARRRML), for errors.
+    position: Option<Position>,
 }
 
 /// What the references of a term map refer to.
@@ -362,7 +364,7 @@ impl Scope {
 
 impl<'a> Compiler<'a> {
     fn new(mapping: &'a Mapping, sources: &'a [SourcePlan], source_of_map: &'a [usize]) -> Self {
-        Self { mapping, sources, source_of_map, joins: Vec::new(), fresh: 0, scopes: Vec::new() }
+        Self { mapping, sources, source_of_map, joins: Vec::new(), fresh: 0, scopes: Vec::new(), position: None }
     }
 
     fn source_scope(&self, map: usize) -> Scope {
@@ -386,6 +388,7 @@ impl<'a> Compiler<'a> {
 
     fn map(&mut self, index: usize, map: &TriplesMap) -> Result<MapPlan, MappingError> {
         let scope = self.source_scope(index);
+        self.position = map.position;
         self.in_scope(scope, |c| c.map_in_scope(index, map))
     }
 
@@ -442,6 +445,14 @@ impl<'a> Compiler<'a> {
     }
 
     fn term(&mut self, map: usize, term: &TermMap) -> Result<TermPlan, MappingError> {
+        let around = self.position;
+        self.position = term.position.or(around);
+        let plan = self.term_here(map, term);
+        self.position = around;
+        plan
+    }
+
+    fn term_here(&mut self, map: usize, term: &TermMap) -> Result<TermPlan, MappingError> {
         let value = match &term.value {
             TermValue::Constant(constant) => ValuePlan::Constant(constant.clone()),
             TermValue::Reference(reference) => ValuePlan::Reference(self.expression(map, reference)?),
@@ -526,7 +537,9 @@ impl<'a> Compiler<'a> {
     /// must be in the header), a JSONPath or an XPath expression.
     fn expression(&self, map: usize, reference: &str) -> Result<Expression, MappingError> {
         let triples_map = &self.mapping.triples_maps[map];
-        let error = |problem: String| MappingError::new(&triples_map.file, Some(&triples_map.name), problem);
+        let position = self.position;
+        let error =
+            |problem: String| MappingError::new(&triples_map.file, Some(&triples_map.name), problem).at(position);
         match self.scope().format {
             Some(Format::Csv { .. }) => self.column(map, reference, "column").map(Expression::Column),
             Some(Format::Table) => self.column(map, unquote_identifier(reference), "column").map(Expression::Field),
@@ -555,7 +568,7 @@ impl<'a> Compiler<'a> {
         if let Some(near) = crate::suggest::nearest(name, scope.columns.iter().map(String::as_str)) {
             problem.push_str(&format!("; did you mean {near:?}?"));
         }
-        Err(MappingError::new(&triples_map.file, Some(&triples_map.name), problem))
+        Err(MappingError::new(&triples_map.file, Some(&triples_map.name), problem).at(self.position))
     }
 }
 
@@ -695,6 +708,7 @@ impl Compiler<'_> {
     fn map_error(&self, map: usize, problem: String) -> MappingError {
         let triples_map = &self.mapping.triples_maps[map];
         MappingError::new(&triples_map.file, Some(&triples_map.name), problem)
+            .at(self.position.or(triples_map.position))
     }
 }
 

@@ -1,8 +1,12 @@
-//! Reads RML mapping files (Turtle) into the [`Mapping`] model.
+//! Reads RML mapping files (Turtle) and YARRRML mapping files (`.yml`,
+//! `.yaml`, `.yarrrml`, translated into RML by `factgraph-yarrrml`) into the
+//! [`Mapping`] model.
 //!
 //! Both vocabularies are accepted: every legacy RML/R2RML IRI is rewritten
 //! into the current RML namespace while the file is parsed (see
-//! [`super::vocab`]), so the code below speaks RML-Core only.
+//! [`super::vocab`]), so the code below speaks RML-Core only. A YARRRML
+//! file's nodes carry the line and column they were written at, and every
+//! error about one points there.
 
 use super::model::*;
 use super::template::Template;
@@ -24,7 +28,7 @@ use oxrdf::{
     Graph, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple, TripleRef,
 };
 use oxttl::TurtleParser;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -39,6 +43,8 @@ struct MappingFile {
     /// nodes at random, so the graph's own order differs from run to run; in
     /// file order, maps and their quads come out the same every time.
     appearance: HashMap<Term, usize>,
+    /// Where a YARRRML file wrote each node; empty for Turtle.
+    positions: HashMap<NamedOrBlankNode, Position>,
 }
 
 /// What the processor adds to the mapping documents.
@@ -61,9 +67,14 @@ pub fn read_mapping_files(paths: &[PathBuf]) -> Result<Mapping, MappingError> {
 /// [`read_mapping_files`], with options.
 pub fn read_mapping_files_with(paths: &[PathBuf], options: &ReadOptions) -> Result<Mapping, MappingError> {
     let mut mapping = Mapping::default();
+    let mut translated = translate_yarrrml(paths, &mut mapping.prefixes)?.into_iter();
     let mut files = Vec::new();
     for path in paths {
-        files.push(parse_file(path, &mut mapping.prefixes)?);
+        if factgraph_yarrrml::is_yarrrml_path(path) {
+            files.push(translated.next().expect("a translation for each YARRRML file"));
+        } else {
+            files.push(parse_file(path, &mut mapping.prefixes)?);
+        }
     }
     // All triples maps first, so that parentTriplesMap can point anywhere.
     let mut nodes: Vec<(usize, NamedOrBlankNode)> = Vec::new();
@@ -76,12 +87,14 @@ pub fn read_mapping_files_with(paths: &[PathBuf], options: &ReadOptions) -> Resu
         nodes.iter().enumerate().map(|(i, (_, node))| (node.clone(), i)).collect();
     let targets = RefCell::new(Vec::new());
     for (file_index, node) in &nodes {
+        let file = &files[*file_index];
         let reader = MapReader {
-            file: &files[*file_index],
+            file,
             name: display_node(node.as_ref()),
             index_of: &index_of,
             targets: &targets,
             options,
+            position: Cell::new(file.positions.get(node).copied()),
         };
         mapping.triples_maps.push(reader.triples_map(node.as_ref())?);
     }
@@ -127,7 +140,44 @@ fn parse_file(path: &Path, prefixes: &mut Vec<(String, String)>) -> Result<Mappi
     // The base IRI of the IRIs made from data is the document's own `@base`
     // only: its file location is no base for published IRIs.
     let base_iri = parser.base_iri().filter(|base| Some(*base) != location.as_deref()).map(str::to_owned);
-    Ok(MappingFile { path: path.to_owned(), base_iri, graph, appearance })
+    Ok(MappingFile { path: path.to_owned(), base_iri, graph, appearance, positions: HashMap::new() })
+}
+
+/// The YARRRML files among `paths`, translated together (a mapping may name
+/// another file's mappings, sources and targets), in the order given.
+fn translate_yarrrml(
+    paths: &[PathBuf],
+    prefixes: &mut Vec<(String, String)>,
+) -> Result<Vec<MappingFile>, MappingError> {
+    let mut documents = Vec::new();
+    for path in paths.iter().filter(|p| factgraph_yarrrml::is_yarrrml_path(p)) {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| MappingError::new(path, None, format!("cannot read the mapping file: {e}")))?;
+        documents.push(factgraph_yarrrml::Document { path: path.clone(), text });
+    }
+    if documents.is_empty() {
+        return Ok(Vec::new());
+    }
+    let translation = factgraph_yarrrml::translate(&documents)?;
+    for (prefix, iri) in &translation.prefixes {
+        if !prefixes.iter().any(|(p, _)| p == prefix) {
+            prefixes.push((prefix.clone(), iri.clone()));
+        }
+    }
+    let files = translation.files.into_iter().map(|file| {
+        let mut graph = Graph::new();
+        let mut appearance = HashMap::new();
+        for triple in file.triples {
+            let triple = to_current_triple(triple);
+            for term in [Term::from(triple.subject.clone()), triple.object.clone()] {
+                let next = appearance.len();
+                appearance.entry(term).or_insert(next);
+            }
+            graph.insert(&triple);
+        }
+        MappingFile { path: file.path, graph, base_iri: file.base_iri, appearance, positions: file.positions }
+    });
+    Ok(files.collect())
 }
 
 /// The `file:` IRI of a mapping file, for relative IRIs in it; `None` when
@@ -227,11 +277,36 @@ struct MapReader<'a> {
     /// Logical targets met so far, by node, shared by all triples maps.
     targets: &'a RefCell<Vec<(Term, TargetSpec)>>,
     options: &'a ReadOptions,
+    /// Where the node being read is written (YARRRML), for errors.
+    position: Cell<Option<Position>>,
 }
 
 impl MapReader<'_> {
     fn error(&self, problem: impl Into<String>) -> MappingError {
-        MappingError::new(&self.file.path, Some(&self.name), problem)
+        MappingError::new(&self.file.path, Some(&self.name), problem).at(self.position.get())
+    }
+
+    /// Where `node` is written, if the file tells.
+    fn position_of(&self, node: NamedOrBlankNodeRef<'_>) -> Option<Position> {
+        self.file.positions.get(&node.into_owned()).copied()
+    }
+
+    /// Reads `node` with errors placed at it (when the file tells where it
+    /// is), then goes back to the place of the node around it.
+    fn within<T>(
+        &self,
+        node: NamedOrBlankNodeRef<'_>,
+        read: impl FnOnce() -> Result<T, MappingError>,
+    ) -> Result<T, MappingError> {
+        let around = self.position.get();
+        if let Some(here) = self.position_of(node) {
+            self.position.set(Some(here));
+        }
+        let read = read();
+        if read.is_ok() {
+            self.position.set(around);
+        }
+        read
     }
 
     /// The objects of `node`'s `rml:local`, in the order they appear in the file.
@@ -329,6 +404,7 @@ impl MapReader<'_> {
         Ok(TriplesMap {
             name: self.name.clone(),
             file: self.file.path.clone(),
+            position: self.position_of(node),
             source,
             view,
             base_iri: self.base_iri(node)?,
@@ -425,6 +501,10 @@ impl MapReader<'_> {
     }
 
     fn logical_source(&self, source_node: NamedOrBlankNodeRef<'_>) -> Result<LogicalSource, MappingError> {
+        self.within(source_node, || self.logical_source_here(source_node))
+    }
+
+    fn logical_source_here(&self, source_node: NamedOrBlankNodeRef<'_>) -> Result<LogicalSource, MappingError> {
         let Some(source) = self.at_most_one(source_node, "source")? else {
             return Err(self.error("the logical source has no rml:source"));
         };
@@ -893,6 +973,10 @@ impl MapReader<'_> {
     }
 
     fn predicate_object_map(&self, pom: NamedOrBlankNodeRef<'_>) -> Result<PredicateObjectMap, MappingError> {
+        self.within(pom, || self.predicate_object_map_here(pom))
+    }
+
+    fn predicate_object_map_here(&self, pom: NamedOrBlankNodeRef<'_>) -> Result<PredicateObjectMap, MappingError> {
         let mut predicates = Vec::new();
         for map in self.objects(pom, "predicateMap") {
             predicates.push(self.term_map(self.node(map, "predicateMap")?, Role::Predicate)?);
@@ -914,6 +998,10 @@ impl MapReader<'_> {
     }
 
     fn object_map(&self, map: NamedOrBlankNodeRef<'_>) -> Result<ObjectMap, MappingError> {
+        self.within(map, || self.object_map_here(map))
+    }
+
+    fn object_map_here(&self, map: NamedOrBlankNodeRef<'_>) -> Result<ObjectMap, MappingError> {
         let Some(parent) = self.at_most_one(map, "parentTriplesMap")? else {
             return Ok(ObjectMap::Term(self.term_map(map, Role::Object)?));
         };
@@ -935,6 +1023,10 @@ impl MapReader<'_> {
     /// `rml:child "a"`/`rml:parent "b"` (references), or `rml:childMap` and
     /// `rml:parentMap` with any expression map.
     fn join_condition(&self, join: NamedOrBlankNodeRef<'_>) -> Result<JoinCondition, MappingError> {
+        self.within(join, || self.join_condition_here(join))
+    }
+
+    fn join_condition_here(&self, join: NamedOrBlankNodeRef<'_>) -> Result<JoinCondition, MappingError> {
         let side = |plain: &str, map: &str| -> Result<TermMap, MappingError> {
             match (self.at_most_one(join, plain)?, self.at_most_one(join, map)?) {
                 (Some(value), None) => Ok(self.expression(TermValue::Reference(self.string(value, plain)?))),
@@ -983,6 +1075,12 @@ impl MapReader<'_> {
     }
 
     fn term_map(&self, map: NamedOrBlankNodeRef<'_>, role: Role) -> Result<TermMap, MappingError> {
+        let mut term = self.within(map, || self.term_map_here(map, role))?;
+        term.position = term.position.or(self.position_of(map));
+        Ok(term)
+    }
+
+    fn term_map_here(&self, map: NamedOrBlankNodeRef<'_>, role: Role) -> Result<TermMap, MappingError> {
         self.refuse_rml_star(map, role.name())?;
         let constant = self.at_most_one(map, "constant")?;
         // R2RML's rr:column is RML's reference to a column.
@@ -1089,7 +1187,7 @@ impl MapReader<'_> {
         if datatype.is_some() && language.is_some() {
             return Err(self.error(format!("{}: give a datatype or a language, not both", role.name())));
         }
-        Ok(TermMap { value, term_type, datatype, language, targets, condition, gather })
+        Ok(TermMap { value, term_type, datatype, language, targets, condition, gather, position: None })
     }
 
     /// `rml:gather ( … )` with `rml:gatherAs`, `rml:strategy` and
@@ -1151,6 +1249,10 @@ impl MapReader<'_> {
     /// so that an unknown one stops the mapping before any data is read) and
     /// its inputs (`rml:parameter` with `rml:inputValueMap` or `rml:inputValue`).
     fn function_call(&self, execution: NamedOrBlankNodeRef<'_>) -> Result<FunctionCall, MappingError> {
+        self.within(execution, || self.function_call_here(execution))
+    }
+
+    fn function_call_here(&self, execution: NamedOrBlankNodeRef<'_>) -> Result<FunctionCall, MappingError> {
         let function_iri =
             match (self.at_most_one(execution, "function")?, self.at_most_one(execution, "functionMap")?) {
                 (Some(function), None) => self.iri(function, "function")?,
