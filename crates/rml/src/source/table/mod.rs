@@ -11,7 +11,9 @@
 //! is mapped, and memory stays bounded by the batches, not by the table.
 
 pub mod database;
+mod mysql;
 pub mod natural;
+mod postgres;
 mod sqlite;
 
 use super::{Fields, Record, RecordSource, Row, SourceError};
