@@ -152,6 +152,9 @@ fn describe(outcome: &Result<Dataset, String>) -> String {
     }
 }
 
+/// Starts a server, or says what is missing.
+type Start = fn() -> Result<Server, String>;
+
 /// A database server this test started, stopped when dropped.
 struct Server {
     system: &'static str,
@@ -397,8 +400,7 @@ fn rml_test_cases_over_postgresql_mariadb_and_sqlite() {
     };
     let (sqlite_ran, sqlite_failures) = run_sqlite(&postgres_cases);
     report("SQLite (portable PostgreSQL fixtures)", sqlite_ran, sqlite_failures);
-    let starts: [(fn() -> Result<Server, String>, &[PathBuf]); 2] =
-        [(start_postgres, &postgres_cases), (start_mariadb, &mysql_cases)];
+    let starts: [(Start, &[PathBuf]); 2] = [(start_postgres, &postgres_cases), (start_mariadb, &mysql_cases)];
     for (start, cases) in starts {
         match start() {
             Ok(server) => report(server.system, cases.len(), server.run_cases(cases)),

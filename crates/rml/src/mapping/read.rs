@@ -544,7 +544,7 @@ impl MapReader<'_> {
             }
         };
         let selection = Selection { connection, query };
-        Ok(LogicalSource::table(database::label(&selection), Table::Database(selection)))
+        Ok(LogicalSource::table(database::label(&selection), Table::Database(Box::new(selection))))
     }
 
     /// The reference formulation (`rml:CSV`, `rml:JSONPath`, `rml:XPath`,

@@ -26,7 +26,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Table {
     /// A table or query of a relational database.
-    Database(database::Selection),
+    Database(Box<database::Selection>),
 }
 
 /// Opens `table` as a stream of records; `path` names it in messages.

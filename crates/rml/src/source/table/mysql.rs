@@ -112,7 +112,7 @@ fn natural(value: &mysql::Value, kind: SqlKind) -> Option<Value> {
         mysql::Value::Bytes(bytes) => Some(kind.value(&String::from_utf8_lossy(bytes))),
         // The text protocol gives bytes; other values come only from the
         // binary protocol, which is not used here.
-        other => Some(kind.value(&other.as_sql(true).trim_matches('\'').to_owned())),
+        other => Some(kind.value(other.as_sql(true).trim_matches('\''))),
     }
 }
 
@@ -126,5 +126,17 @@ mod tests {
         assert_eq!(natural(&bytes(&[0x89, 0x50]), SqlKind::Binary).unwrap().text, "8950");
         assert_eq!(natural(&bytes(b"0"), SqlKind::Boolean).unwrap().text, "false");
         assert_eq!(natural(&mysql::Value::NULL, SqlKind::Text), None);
+    }
+
+    #[test]
+    fn a_server_that_is_not_there_fails_the_open_naming_it() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let server =
+            Server { host: "127.0.0.1".into(), port: Some(port), database: "facts".into(), ..Server::default() };
+        let error = open(Path::new("db:t"), server, &Query::Sql("SELECT 1".into())).err().unwrap();
+        assert!(
+            error.problem.starts_with(&format!("cannot connect to MySQL/MariaDB at 127.0.0.1:{port}/facts: ")),
+            "{error}"
+        );
     }
 }

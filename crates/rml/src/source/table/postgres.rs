@@ -184,4 +184,16 @@ mod tests {
         assert_eq!(typed("2009-10-10 12:12:22", SqlKind::DateTime).unwrap().0, "2009-10-10T12:12:22");
         assert_eq!(typed("1981-10-10", SqlKind::Date).unwrap().0, "1981-10-10");
     }
+
+    #[test]
+    fn a_server_that_is_not_there_fails_the_open_naming_it() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let server =
+            Server { host: "127.0.0.1".into(), port: Some(port), database: "facts".into(), ..Server::default() };
+        let error = open(Path::new("db:t"), server, "SELECT 1".into()).err().unwrap();
+        assert!(
+            error.problem.starts_with(&format!("cannot connect to PostgreSQL at 127.0.0.1:{port}/facts: ")),
+            "{error}"
+        );
+    }
 }
