@@ -249,3 +249,40 @@ fn config_problem(path: &Path, text: &str, error: toml::de::Error) -> Error {
         None => problem,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(toml: &str) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join(CONFIG_FILE);
+        std::fs::write(&config, toml).unwrap();
+        let project = Project::load(Some(&config)).unwrap();
+        (dir, project)
+    }
+
+    #[test]
+    fn the_database_of_logical_tables_is_relative_to_the_project_and_passwords_come_from_the_environment() {
+        let (dir, project) = project(
+            "[database]\ndsn = \"jdbc:sqlite:data/facts.sqlite\"\n\n\
+             [databases.\"jdbc:postgresql://db/facts\"]\nuser = \"reader\"\npassword_env = \"FACTGRAPH_TEST_DB_PASSWORD_1\"\n",
+        );
+        let error = project.read_options().unwrap_err().to_string();
+        assert!(error.contains("FACTGRAPH_TEST_DB_PASSWORD_1, which is not set"), "{error}");
+        std::env::set_var("FACTGRAPH_TEST_DB_PASSWORD_1", "s3cret");
+        let options = project.read_options().unwrap();
+        let database = options.database.unwrap();
+        assert_eq!(database.dsn, format!("jdbc:sqlite:{}", dir.path().join("data/facts.sqlite").display()));
+        let facts = &options.databases["jdbc:postgresql://db/facts"];
+        assert_eq!((facts.user.as_deref(), facts.password.as_deref()), (Some("reader"), Some("s3cret")));
+        assert!(!format!("{project:?}{facts:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn a_database_address_of_no_known_system_is_a_configuration_error() {
+        let (_dir, project) = project("[database]\ndsn = \"jdbc:oracle:thin:@host:1521:db\"\n");
+        let error = project.read_options().unwrap_err().to_string();
+        assert!(error.contains("[database] the database address"), "{error}");
+    }
+}
