@@ -29,8 +29,11 @@ pub struct Args {
     base: Option<String>,
 }
 
-pub fn run(args: Args, _config: Option<&Path>) -> Result<Outcome, Error> {
-    let mut mapping = mapping::read_mapping_files(&args.mappings)?;
+pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
+    // The project's configuration, where there is one, names databases and
+    // their passwords.
+    let options = factgraph_core::project::Project::load(config)?.read_options()?;
+    let mut mapping = mapping::read_mapping_files_with(&args.mappings, &options)?;
     for map in &mut mapping.triples_maps {
         if map.base_iri.is_none() {
             map.base_iri.clone_from(&args.base);

@@ -243,3 +243,26 @@ fn a_problem_in_a_yarrrml_mapping_is_shown_at_its_line_and_column() {
     assert!(error.contains(&at), "{error}");
     assert!(error.contains("did you mean \"name\"?"), "{error}");
 }
+
+#[test]
+fn builds_from_a_sqlite_database_and_reports_a_bad_row_as_database_table_row() {
+    let project = TestProject::mini().with_offerings_database();
+    let report = project.ok(&["build"]);
+    assert!(report.contains(&format!("{:>10}  {}", 2, "data/offerings.sqlite:offering")), "{report}");
+    let rows = project.ok(&[
+        "query",
+        "--format",
+        "csv",
+        "--sparql",
+        "SELECT ?name WHERE { ?o a <http://schema.org/Offer> ; <http://schema.org/name> ?name } ORDER BY ?name",
+    ]);
+    assert_eq!(crate::common::csv_rows(&rows), [["name"], ["Azure"], ["Office 365"]]);
+    project.write(
+        "mappings/offerings.ttl",
+        &std::fs::read_to_string(project.path().join("mappings/offerings.ttl"))
+            .unwrap()
+            .replace("rr:template \"http://example.org/offering/{id}\"", "rr:column \"name\" ; rr:termType rr:IRI"),
+    );
+    let error = project.fails(&["build"], 1);
+    assert!(error.starts_with("data/offerings.sqlite:offering:2: \"Office 365\" does not form a valid IRI"), "{error}");
+}

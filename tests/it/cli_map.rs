@@ -277,3 +277,45 @@ fn a_spreadsheet_sheet_is_a_source_and_its_problems_name_file_sheet_and_row() {
     assert!(out.contains("<http://example.org/org/microsoft> <http://schema.org/foundingDate> \"1975-04-04\"^^<http://www.w3.org/2001/XMLSchema#date> .\n"), "{out}");
     assert!(out.contains("<http://example.org/org/baihui> <http://schema.org/name> \"Baihui\" .\n"), "{out}");
 }
+
+#[test]
+fn maps_a_sqlite_table_with_natural_datatypes_and_no_triple_for_null() {
+    let project = TestProject::mini().with_offerings_database();
+    let out = project.ok(&["map", "mappings/companies.ttl", "mappings/offerings.ttl"]);
+    let offering = |rest: &str| format!("<http://example.org/offering/{rest} .\n");
+    assert!(
+        out.contains(&offering(
+            "1> <http://schema.org/availabilityStarts> \"2014-03-26\"^^<http://www.w3.org/2001/XMLSchema#date>"
+        )),
+        "{out}"
+    );
+    assert!(out.contains(&offering("2> <http://schema.org/offeredBy> <http://example.org/org/microsoft>")), "{out}");
+    assert!(out.contains(&offering("2> <http://schema.org/name> \"Office 365\"")), "{out}");
+    assert!(!out.contains("offering/2> <http://schema.org/availabilityStarts>"), "a NULL gives no triple: {out}");
+}
+
+#[test]
+fn r2rml_logical_tables_read_the_database_of_factgraph_toml() {
+    let project = TestProject::mini().with_offerings_database();
+    let toml = std::fs::read_to_string(project.path().join("factgraph.toml")).unwrap();
+    project.write(
+        "factgraph.toml",
+        &format!("{toml}\n[database]\ndsn = \"jdbc:sqlite:data/offerings.sqlite\"\nuser = \"reader\"\n"),
+    );
+    project.write(
+        "mappings/r2rml.ttl",
+        r#"@prefix rr: <http://www.w3.org/ns/r2rml#> .
+<http://example.org/Offerings> rr:logicalTable [ rr:sqlQuery "SELECT id, name FROM offering WHERE since IS NOT NULL" ] ;
+  rr:subjectMap [ rr:template "http://example.org/offering/{ID}" ] ;
+  rr:predicateObjectMap [ rr:predicate <http://schema.org/name> ; rr:objectMap [ rr:column "NAME" ] ] .
+"#,
+    );
+    let out = project.ok(&["map", "mappings/r2rml.ttl"]);
+    assert_eq!(out, "<http://example.org/offering/1> <http://schema.org/name> \"Azure\" .\n");
+    project.write("factgraph.toml", &toml);
+    let error = project.fails(&["map", "mappings/r2rml.ttl"], 1);
+    assert!(
+        error.contains("rr:logicalTable reads a database that neither the mapping nor factgraph.toml names"),
+        "{error}"
+    );
+}

@@ -161,9 +161,12 @@ pub fn describe_build(
         add(&a, iri(PROV, "used"), entity.clone().into());
         add(&entity, rdf::TYPE.into(), iri(PROV, "Entity").into());
         add(&entity, iri(DCT, "title"), Literal::new_simple_literal(input.path.display().to_string()).into());
-        add(&entity, iri(SPDX, "checksum"), checksum.clone().into());
-        add(&checksum, iri(SPDX, "algorithm"), iri(SPDX, "checksumAlgorithm_sha256").into());
-        add(&checksum, iri(SPDX, "checksumValue"), Literal::new_simple_literal(sha256(&input.path)?).into());
+        // A database's table (`DATABASE:TABLE`) is no file: it has no checksum.
+        if input.path.is_file() {
+            add(&entity, iri(SPDX, "checksum"), checksum.clone().into());
+            add(&checksum, iri(SPDX, "algorithm"), iri(SPDX, "checksumAlgorithm_sha256").into());
+            add(&checksum, iri(SPDX, "checksumValue"), Literal::new_simple_literal(sha256(&input.path)?).into());
+        }
         if let Some(rows) = input.rows {
             add(&entity, iri(FGB, "rows"), integer(rows));
         }

@@ -3,6 +3,7 @@
 
 use crate::mapping::{self, Mapping, Plan};
 use crate::problem::{Problem, ProblemKind};
+use crate::source::table::database::Connection;
 use crate::Error;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,11 @@ pub struct Project {
     /// The licence of the published dataset (an IRI), for the build description.
     pub license: Option<String>,
     pub prefixes: Vec<(String, String)>,
+    /// `[database]`: the connection R2RML's `rr:logicalTable` reads.
+    database: Option<DatabaseConfig>,
+    /// `[databases."DSN"]`: users and passwords for the databases the
+    /// mappings name, by address.
+    databases: std::collections::BTreeMap<String, Credentials>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +43,39 @@ struct ConfigFile {
     paths: Paths,
     #[serde(default)]
     prefixes: std::collections::BTreeMap<String, String>,
+    database: Option<DatabaseConfig>,
+    #[serde(default)]
+    databases: std::collections::BTreeMap<String, Credentials>,
+}
+
+/// `[database]`: an address (`jdbc:postgresql://host/db`,
+/// `jdbc:sqlite:PATH` relative to the project's folder) and who logs in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseConfig {
+    dsn: String,
+    #[serde(flatten)]
+    credentials: Credentials,
+}
+
+/// A user and a password, the password written out or, better, named by
+/// the environment variable that holds it (`password_env`).
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Credentials {
+    user: Option<String>,
+    password: Option<String>,
+    password_env: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "…"))
+            .field("password_env", &self.password_env)
+            .finish()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,6 +139,8 @@ impl Project {
             base_iri: config.base_iri,
             license: config.license,
             prefixes: config.prefixes.into_iter().collect(),
+            database: config.database,
+            databases: config.databases,
             root,
         }
     }
@@ -122,7 +163,7 @@ impl Project {
     /// Reads the mappings and compiles them against the CSV headers, with
     /// the project's base IRI for mappings without `@base`.
     pub fn compile_mappings(&self) -> Result<(Mapping, Plan), Error> {
-        let mut mapping = mapping::read_mapping_files(&self.mapping_files()?)?;
+        let mut mapping = mapping::read_mapping_files_with(&self.mapping_files()?, &self.read_options()?)?;
         for map in &mut mapping.triples_maps {
             if map.base_iri.is_none() {
                 map.base_iri.clone_from(&self.base_iri);
@@ -130,6 +171,47 @@ impl Project {
         }
         let plan = Plan::compile(&mapping)?;
         Ok((mapping, plan))
+    }
+
+    /// What the configuration adds to the mappings: the database of
+    /// `rr:logicalTable` and the databases' users and passwords. A password
+    /// named by `password_env` is read from the environment here, and its
+    /// absence is an error naming the variable.
+    pub fn read_options(&self) -> Result<mapping::ReadOptions, Error> {
+        let config = self.root.join(CONFIG_FILE);
+        let connection = |dsn: &str, credentials: &Credentials| -> Result<Connection, Error> {
+            let password = match &credentials.password_env {
+                Some(variable) => Some(std::env::var(variable).map_err(|_| {
+                    let message = format!(
+                        "the password of the database {dsn:?} is to come from the environment variable \
+                         {variable}, which is not set; set it, or remove password_env"
+                    );
+                    Error::input(ProblemKind::Config, &config, message)
+                })?),
+                None => credentials.password.clone(),
+            };
+            Ok(Connection { dsn: dsn.to_owned(), user: credentials.user.clone(), password, driver: None })
+        };
+        let database = match &self.database {
+            Some(database) => {
+                let mut dsn = database.dsn.clone();
+                if let Some(path) = dsn.strip_prefix("jdbc:sqlite:").filter(|p| Path::new(p).is_relative()) {
+                    dsn = format!("jdbc:sqlite:{}", self.root.join(path).display());
+                }
+                let connection = connection(&dsn, &database.credentials)?;
+                connection
+                    .system()
+                    .map_err(|e| Error::input(ProblemKind::Config, &config, format!("[database] {e}")))?;
+                Some(connection)
+            }
+            None => None,
+        };
+        let databases = self
+            .databases
+            .iter()
+            .map(|(dsn, credentials)| Ok((dsn.clone(), connection(dsn, credentials)?)))
+            .collect::<Result<_, Error>>()?;
+        Ok(mapping::ReadOptions { database, databases, ..mapping::ReadOptions::default() })
     }
 
     /// The ontology's `.ttl` files, without the SHACL shapes. A project
@@ -171,4 +253,41 @@ fn config_problem(path: &Path, text: &str, error: toml::de::Error) -> Error {
         Some(span) => problem.at_line(1 + text[..span.start.min(text.len())].matches('\n').count() as u64),
         None => problem,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(toml: &str) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join(CONFIG_FILE);
+        std::fs::write(&config, toml).unwrap();
+        let project = Project::load(Some(&config)).unwrap();
+        (dir, project)
+    }
+
+    #[test]
+    fn the_database_of_logical_tables_is_relative_to_the_project_and_passwords_come_from_the_environment() {
+        let (dir, project) = project(
+            "[database]\ndsn = \"jdbc:sqlite:data/facts.sqlite\"\n\n\
+             [databases.\"jdbc:postgresql://db/facts\"]\nuser = \"reader\"\npassword_env = \"FACTGRAPH_TEST_DB_PASSWORD_1\"\n",
+        );
+        let error = project.read_options().unwrap_err().to_string();
+        assert!(error.contains("FACTGRAPH_TEST_DB_PASSWORD_1, which is not set"), "{error}");
+        std::env::set_var("FACTGRAPH_TEST_DB_PASSWORD_1", "s3cret");
+        let options = project.read_options().unwrap();
+        let database = options.database.unwrap();
+        assert_eq!(database.dsn, format!("jdbc:sqlite:{}", dir.path().join("data/facts.sqlite").display()));
+        let facts = &options.databases["jdbc:postgresql://db/facts"];
+        assert_eq!((facts.user.as_deref(), facts.password.as_deref()), (Some("reader"), Some("s3cret")));
+        assert!(!format!("{project:?}{facts:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn a_database_address_of_no_known_system_is_a_configuration_error() {
+        let (_dir, project) = project("[database]\ndsn = \"jdbc:oracle:thin:@host:1521:db\"\n");
+        let error = project.read_options().unwrap_err().to_string();
+        assert!(error.contains("[database] the database address"), "{error}");
+    }
 }

@@ -114,11 +114,12 @@ fn sqlite(input: &str, file: &Path) -> Result<Vec<Table>, InitError> {
                     dsn: format!("jdbc:sqlite:{}", absolute.display()),
                     user: None,
                     password: None,
+                    driver: None,
                 },
                 query: Query::Table(format!("\"{}\"", table.replace('"', "\"\""))),
             };
             let label = format!("{}:{table}", file.display());
-            let reader = source::open(&Description::table(label, source::table::Table::Database(selection)))?;
+            let reader = source::open(&Description::table(label, source::table::Table::Database(Box::new(selection))))?;
             learn(&table, Origin::Sqlite { file: file.to_owned(), table: table.clone() }, reader)
         })
         .collect()

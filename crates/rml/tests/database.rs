@@ -113,3 +113,54 @@ fn a_missing_database_file_or_table_stops_before_any_record_is_mapped() {
     let error = quads(dir.path()).unwrap_err().to_string();
     assert!(error.contains("does not exist"), "{error}");
 }
+
+#[test]
+fn an_undelimited_column_matches_regardless_of_case_a_delimited_one_exactly() {
+    let mapping = |column: &str| {
+        format!(
+            r#"ex:Offerings rml:logicalSource [ rml:source <#DB> ; rr:tableName "OFFERING" ] ;
+  rr:subjectMap [ rr:template "http://example.com/o/{{ID}}" ] ;
+  rr:predicateObjectMap [ rr:predicate ex:name ; rr:objectMap [ rr:column "{column}" ] ] ."#
+        )
+    };
+    let dir = project(OFFERINGS, &mapping("NAME"));
+    assert_eq!(quads(dir.path()).unwrap().len(), 3);
+    let dir = project(OFFERINGS, &mapping("\\\"NAME\\\""));
+    let error = quads(dir.path()).unwrap_err().to_string();
+    assert!(error.contains("column \"NAME\" is not in") && error.contains("did you mean \"name\""), "{error}");
+}
+
+#[test]
+fn an_r2rml_logical_table_reads_the_one_database_the_mapping_describes() {
+    let dir = project(
+        OFFERINGS,
+        r#"ex:Offerings rr:logicalTable [ rr:sqlQuery "SELECT id FROM offering WHERE id < 3" ] ;
+  rr:subjectMap [ rr:template "http://example.com/o/{id}" ; rr:class ex:Offering ] ."#,
+    );
+    assert_eq!(quads(dir.path()).unwrap().len(), 2);
+    let second = "<#Other> a d2rq:Database ; d2rq:jdbcDSN \"jdbc:sqlite:other.sqlite\" .\n";
+    let text = std::fs::read_to_string(dir.path().join("mapping.ttl")).unwrap();
+    std::fs::write(dir.path().join("mapping.ttl"), format!("{text}\n{second}")).unwrap();
+    let error = quads(dir.path()).unwrap_err().to_string();
+    assert!(error.contains("does not say which of the mapping's databases"), "{error}");
+}
+
+#[test]
+fn configured_credentials_replace_the_mapping_s_and_never_show() {
+    use factgraph_rml::mapping::ReadOptions;
+    use factgraph_rml::source::table::database::Connection;
+    let dir = project(
+        OFFERINGS,
+        r#"ex:Offerings rml:logicalSource [ rml:source <#DB> ; rr:tableName "offering" ] ;
+  rr:subjectMap [ rr:template "http://example.com/o/{id}" ] ."#,
+    );
+    let configured =
+        Connection { user: Some("reader".into()), password: Some("s3cret".into()), ..Connection::default() };
+    let options = ReadOptions {
+        databases: [("jdbc:sqlite:facts.sqlite".to_owned(), configured)].into_iter().collect(),
+        ..ReadOptions::default()
+    };
+    let mapping = mapping::read_mapping_files_with(&[dir.path().join("mapping.ttl")], &options).unwrap();
+    let shown = format!("{:?}", mapping.triples_maps[0]);
+    assert!(shown.contains("reader") && !shown.contains("s3cret"), "{shown}");
+}

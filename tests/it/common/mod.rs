@@ -82,11 +82,45 @@ impl TestProject {
         std::fs::write(self.path().join(relative), contents).expect("fixture file written");
     }
 
+    /// Adds `data/offerings.sqlite`, a SQLite database of a table
+    /// `offering` (id, name, since DATE, provider), and a mapping
+    /// `mappings/offerings.ttl` that reads it through a D2RQ description
+    /// and joins its rows to the companies of `companies.csv`.
+    pub fn with_offerings_database(self) -> Self {
+        let database = rusqlite::Connection::open(self.path().join("data/offerings.sqlite")).unwrap();
+        database
+            .execute_batch(
+                "CREATE TABLE offering (id INTEGER PRIMARY KEY, name VARCHAR(40), since DATE, provider TEXT);
+                 INSERT INTO offering VALUES (1, 'Azure', '2014-03-26', 'microsoft');
+                 INSERT INTO offering VALUES (2, 'Office 365', NULL, 'microsoft');",
+            )
+            .unwrap();
+        self.write("mappings/offerings.ttl", OFFERINGS_MAPPING);
+        self
+    }
+
     pub fn built(self) -> Self {
         self.ok(&["build", "--quiet"]);
         self
     }
 }
+
+const OFFERINGS_MAPPING: &str = r#"@prefix rr: <http://www.w3.org/ns/r2rml#> .
+@prefix rml: <http://semweb.mmlab.be/ns/rml#> .
+@prefix d2rq: <http://www.wiwiss.fu-berlin.de/suhl/bizer/D2RQ/0.1#> .
+@prefix schema: <http://schema.org/> .
+@prefix ex: <http://example.org/> .
+
+<#Offerings> a d2rq:Database ; d2rq:jdbcDSN "jdbc:sqlite:../data/offerings.sqlite" .
+
+ex:Offerings a rr:TriplesMap ;
+  rml:logicalSource [ rml:source <#Offerings> ; rr:tableName "offering" ] ;
+  rr:subjectMap [ rr:template "http://example.org/offering/{id}" ; rr:class schema:Offer ] ;
+  rr:predicateObjectMap [ rr:predicate schema:name ; rr:objectMap [ rr:column "name" ] ] ;
+  rr:predicateObjectMap [ rr:predicate schema:availabilityStarts ; rr:objectMap [ rr:column "since" ] ] ;
+  rr:predicateObjectMap [ rr:predicate schema:offeredBy ;
+    rr:objectMap [ rr:parentTriplesMap ex:Companies ; rr:joinCondition [ rr:child "provider" ; rr:parent "id" ] ] ] .
+"#;
 
 /// Runs `factgraph ARGS` in `dir`, asserts exit code 0, returns standard output.
 pub fn run_ok(dir: &Path, args: &[&str]) -> String {

@@ -542,13 +542,31 @@ impl<'a> Compiler<'a> {
             |problem: String| MappingError::new(&triples_map.file, Some(&triples_map.name), problem).at(position);
         match self.scope().format {
             Some(Format::Csv { .. }) => self.column(map, reference, "column").map(Expression::Column),
-            Some(Format::Table) => self.column(map, unquote_identifier(reference), "column").map(Expression::Field),
+            Some(Format::Table) => self.table_column(map, reference).map(Expression::Field),
             None => self.column(map, reference, "field").map(Expression::Field),
             Some(Format::Json) => compile_json_path(reference).map(Expression::Json).map_err(error),
             Some(Format::Xml) => source::xml::XPath::compile_with_namespaces(reference, &self.scope().namespaces)
                 .map(Expression::Xml)
                 .map_err(error),
         }
+    }
+
+    /// A table's column as SQL resolves an identifier: a delimited one
+    /// (`"Name"`) exactly; a plain one (`name`) exactly, else regardless of
+    /// case, as SQLite and MySQL compare column names and as PostgreSQL
+    /// folds plain identifiers (`DateOfBirth` is its column `dateofbirth`).
+    fn table_column(&self, map: usize, reference: &str) -> Result<usize, MappingError> {
+        let name = unquote_identifier(reference);
+        if name == reference {
+            let columns = &self.scope().columns;
+            if !columns.iter().any(|c| c == name) {
+                let mut alike = columns.iter().enumerate().filter(|(_, c)| c.eq_ignore_ascii_case(name));
+                if let (Some((index, _)), None) = (alike.next(), alike.next()) {
+                    return Ok(index);
+                }
+            }
+        }
+        self.column(map, name, "column")
     }
 
     fn column(&self, map: usize, name: &str, what: &str) -> Result<usize, MappingError> {

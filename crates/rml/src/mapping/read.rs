@@ -56,6 +56,10 @@ pub struct ReadOptions {
     /// The database that R2RML's logical tables (`rr:logicalTable`) read:
     /// R2RML leaves the connection to the processor.
     pub database: Option<Connection>,
+    /// Users and passwords for the databases the mappings name, by address
+    /// (`d2rq:jdbcDSN`): they replace the mapping's, so that a password
+    /// need not be written into a mapping file.
+    pub databases: std::collections::HashMap<String, Connection>,
 }
 
 /// Reads one or more mapping files into a single [`Mapping`]. Triples maps may
@@ -723,7 +727,13 @@ impl MapReader<'_> {
                 self.error("the d2rq:Database has no d2rq:jdbcDSN; give its address, e.g. jdbc:sqlite:facts.db")
             );
         };
-        let mut connection = Connection { dsn, user: text("username")?, password: text("password")? };
+        let configured = self.options.databases.get(&dsn);
+        let mut connection = Connection {
+            user: configured.and_then(|c| c.user.clone()).or(text("username")?),
+            password: configured.and_then(|c| c.password.clone()).or(text("password")?),
+            driver: text("jdbcDriver")?,
+            dsn,
+        };
         if let Ok(database::System::Sqlite(path)) = connection.system() {
             connection.dsn = format!("jdbc:sqlite:{}", self.resolve_path(&path.to_string_lossy(), false).display());
         }
@@ -731,15 +741,36 @@ impl MapReader<'_> {
         Ok(connection)
     }
 
-    /// R2RML's logical table, over the processor's database connection.
+    /// R2RML's logical table, over the processor's database connection:
+    /// the configured one, else the one database the mapping file
+    /// describes (an RML mapping that mixes rml:logicalSource and
+    /// rr:logicalTable over the same database).
     fn logical_table(&self, table: NamedOrBlankNodeRef<'_>) -> Result<LogicalSource, MappingError> {
-        let Some(connection) = self.options.database.clone() else {
-            return Err(self.error(
-                "rr:logicalTable reads a database that the mapping does not name; \
-                 describe it with rml:logicalSource [ rml:source [ a d2rq:Database ; d2rq:jdbcDSN \"…\" ] ; rr:tableName \"…\" ]",
-            ));
-        };
-        self.database_table(table, connection)
+        if let Some(connection) = self.options.database.clone() {
+            return self.database_table(table, connection);
+        }
+        let graph = &self.file.graph;
+        let rdf_type = NamedNodeRef::new_unchecked(RDF_TYPE);
+        let mut described: Vec<NamedOrBlankNodeRef<'_>> =
+            graph.subjects_for_predicate_object(rdf_type, &d2rq("Database")).collect();
+        described.extend(graph.triples_for_predicate(&d2rq("jdbcDSN")).map(|t| t.subject));
+        described.sort_by_key(|node| node.to_string());
+        described.dedup();
+        match described[..] {
+            [database] => {
+                let connection = self.connection(database)?;
+                self.database_table(table, connection)
+            }
+            [] => Err(self.error(
+                "rr:logicalTable reads a database that neither the mapping nor factgraph.toml names; \
+                 set [database] dsn = \"…\" in factgraph.toml, or describe it with \
+                 rml:logicalSource [ rml:source [ a d2rq:Database ; d2rq:jdbcDSN \"…\" ] ; rr:tableName \"…\" ]",
+            )),
+            _ => Err(self.error(
+                "rr:logicalTable does not say which of the mapping's databases it reads; \
+                 use rml:logicalSource [ rml:source <#YourDatabase> ; rr:tableName \"…\" ] instead",
+            )),
+        }
     }
 
     /// The rows a logical source or table selects from `connection`: a
@@ -771,7 +802,7 @@ impl MapReader<'_> {
             }
         };
         let selection = Selection { connection, query };
-        Ok(LogicalSource::table(database::label(&selection), Table::Database(selection)))
+        Ok(LogicalSource::table(database::label(&selection), Table::Database(Box::new(selection))))
     }
 
     /// The reference formulation (`rml:CSV`, `rml:JSONPath`, `rml:XPath`,

@@ -12,7 +12,13 @@ use std::io::Write;
 /// passing test's capture to no one. libtest names each test's thread
 /// after the test.
 pub fn skip(reason: &str) {
-    assert!(std::env::var_os("FACTGRAPH_REQUIRE_CONFORMANCE").is_none(), "{reason}");
+    skip_unless_required("FACTGRAPH_REQUIRE_CONFORMANCE", reason);
+}
+
+/// [`skip`], failing instead when the environment variable `require` is
+/// set (`FACTGRAPH_REQUIRE_PEERS` for a missing server, as in CI).
+pub fn skip_unless_required(require: &str, reason: &str) {
+    assert!(std::env::var_os(require).is_none(), "{reason}");
     let test = std::thread::current().name().unwrap_or("a test").to_owned();
     let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {reason}");
 }

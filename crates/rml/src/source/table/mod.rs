@@ -12,9 +12,11 @@
 
 mod arrow;
 pub mod database;
+mod mysql;
 pub mod natural;
 pub mod parquet;
 pub mod sheet;
+mod postgres;
 mod sqlite;
 
 use super::{Fields, Record, RecordSource, Row, SourceError};
@@ -27,7 +29,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Table {
     /// A table or query of a relational database.
-    Database(database::Selection),
+    Database(Box<database::Selection>),
     /// A sheet of a spreadsheet file.
     Sheet(sheet::Sheet),
     /// A Parquet or Arrow IPC (Feather) file.
