@@ -17,8 +17,9 @@ pub struct Args {
     /// The folder to write the project into; it must be absent or empty.
     #[arg(value_name = "DIR")]
     dir: PathBuf,
-    /// The tables to start from: CSV files, folders of CSV files, SQLite
-    /// files (every table). Give --from more than once for several.
+    /// The tables to start from: CSV files, folders of CSV files,
+    /// spreadsheets (.xlsx, .xls, .ods: every sheet), SQLite files (every
+    /// table). Give --from more than once for several.
     #[arg(long = "from", value_name = "FILE", required = true, num_args = 1..)]
     from: Vec<String>,
 }
@@ -28,6 +29,9 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
     for table in &summary.tables {
         let identifier = match &table.identifier {
             Some(column) => format!("identified by {column}"),
+            None if matches!(table.origin, factgraph_init::Origin::Sheet { .. }) => {
+                "no identifier column: blank nodes".to_owned()
+            }
             None => "identified by row number".to_owned(),
         };
         println!("{}: {} rows, {} columns, {identifier}", table.name, table.rows, table.columns.len());

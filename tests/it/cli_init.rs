@@ -106,3 +106,41 @@ fn init_refuses_a_folder_in_use_and_an_input_it_cannot_read() {
     assert!(stderr.contains("facts.pdf") && stderr.contains("not .pdf"), "{stderr}");
     assert!(!dir.path().join("new").exists(), "nothing written");
 }
+
+#[test]
+fn a_spreadsheet_gives_a_mapping_per_sheet_with_typed_columns() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Licences").unwrap();
+    for (column, name) in ["code", "holder", "granted", "share"].iter().enumerate() {
+        sheet.write_string(0, column as u16, *name).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (row, (code, holder, year, share)) in
+        [("B11", "21Vianet", 2013, 50.5), ("B12", "Sinnet", 2016, 100.0)].iter().enumerate()
+    {
+        let row = row as u32 + 1;
+        sheet.write_string(row, 0, *code).unwrap();
+        sheet.write_string(row, 1, *holder).unwrap();
+        sheet.write_datetime_with_format(row, 2, ExcelDateTime::from_ymd(*year, 3, 14).unwrap(), &date).unwrap();
+        sheet.write_number(row, 3, *share).unwrap();
+    }
+    let notes = workbook.add_worksheet().set_name("Notes").unwrap();
+    notes.write_string(0, 0, "note").unwrap();
+    notes.write_string(1, 0, "same").unwrap();
+    notes.write_string(2, 0, "same").unwrap();
+    workbook.add_worksheet().set_name("Empty").unwrap();
+    workbook.save(dir.path().join("facts.xlsx")).unwrap();
+    let out = run_ok(dir.path(), &["init", "sheets", "--from", "facts.xlsx"]);
+    assert!(out.contains("licences: 2 rows, 4 columns, identified by code"), "{out}");
+    assert!(out.contains("notes: 2 rows, 1 columns, no identifier column: blank nodes"), "{out}");
+    let project = dir.path().join("sheets");
+    run_ok(&project, &["check"]);
+    run_ok(&project, &["build", "--quiet"]);
+    let licences = csv_rows(&run_ok(&project, &["query", "licences", "--format", "csv"]));
+    assert_eq!(licences[0], ["licence", "code", "holder", "granted", "share"]);
+    assert_eq!(licences[1], ["https://example.org/sheets/licence/B11", "B11", "21Vianet", "2013-03-14", "50.5"]);
+    let notes = csv_rows(&run_ok(&project, &["query", "notes", "--format", "csv"]));
+    assert_eq!(notes.len(), 3, "both rows, as blank nodes: {notes:?}");
+}

@@ -4,6 +4,7 @@ use crate::infer::{self, ColumnStats, Kind};
 use crate::names;
 use crate::InitError;
 use factgraph_rml::source::table::database::{Connection, Query, Selection};
+use factgraph_rml::source::table::sheet::{self, Sheet};
 use factgraph_rml::source::{self, Description, Format, Record, RecordSource};
 use std::path::{Path, PathBuf};
 
@@ -26,13 +27,15 @@ pub enum Origin {
     Csv { file: PathBuf },
     /// A table of a SQLite file, copied to `data/`.
     Sqlite { file: PathBuf, table: String },
+    /// A sheet of a spreadsheet, copied to `data/`.
+    Sheet { file: PathBuf, sheet: String },
 }
 
 impl Origin {
     /// The file the project copies into `data/`.
     pub fn file(&self) -> &Path {
         match self {
-            Self::Csv { file } | Self::Sqlite { file, .. } => file,
+            Self::Csv { file } | Self::Sqlite { file, .. } | Self::Sheet { file, .. } => file,
         }
     }
 }
@@ -63,9 +66,14 @@ pub(crate) fn tables(input: &str) -> Result<Vec<Table>, InitError> {
     match extension.as_str() {
         "csv" | "tsv" => Ok(vec![csv(path)?]),
         "sqlite" | "sqlite3" | "db" => sqlite(input, path),
+        _ if sheet::is_spreadsheet(path) => sheets(input, path),
         other => Err(InitError::input(
             input,
-            format!("init reads CSV files (.csv, .tsv), folders of them and SQLite files (.sqlite, .sqlite3, .db), not .{other}"),
+            format!(
+                "init reads CSV files (.csv, .tsv), folders of them, spreadsheets (.{}) and SQLite files \
+                 (.sqlite, .sqlite3, .db), not .{other}",
+                sheet::EXTENSIONS.join(", .")
+            ),
         )),
     }
 }
@@ -123,6 +131,28 @@ fn sqlite(input: &str, file: &Path) -> Result<Vec<Table>, InitError> {
             learn(&table, Origin::Sqlite { file: file.to_owned(), table: table.clone() }, reader)
         })
         .collect()
+}
+
+/// Every sheet of a workbook that has a header row; empty sheets (a
+/// workbook's unused "Sheet2") are passed over.
+fn sheets(input: &str, file: &Path) -> Result<Vec<Table>, InitError> {
+    use calamine::Reader;
+    let mut workbook = calamine::open_workbook_auto(file)
+        .map_err(|e| InitError::input(input, format!("cannot read it as a spreadsheet: {e}")))?;
+    let mut tables = Vec::new();
+    for name in workbook.sheet_names() {
+        let empty = workbook.worksheet_range(&name).map_or(true, |range| range.used_cells().next().is_none());
+        if empty {
+            continue;
+        }
+        let sheet = Sheet { file: file.to_owned(), name: Some(name.clone()) };
+        let reader = source::open(&Description::table(sheet::label(&sheet), source::table::Table::Sheet(sheet)))?;
+        tables.push(learn(&name, Origin::Sheet { file: file.to_owned(), sheet: name.clone() }, reader)?);
+    }
+    if tables.is_empty() {
+        return Err(InitError::input(input, "the spreadsheet has no sheet with a header row"));
+    }
+    Ok(tables)
 }
 
 /// Reads a table's first rows and learns its columns.

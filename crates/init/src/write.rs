@@ -78,7 +78,9 @@ fn copy_data(root: &Path, table: &Table, copied: &mut Vec<(PathBuf, String)>) ->
     let extension = source.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     let stem = match &table.origin {
         Origin::Csv { .. } => table.name.clone(),
-        Origin::Sqlite { file, .. } => names::slug(&file.file_stem().unwrap_or_default().to_string_lossy()),
+        Origin::Sqlite { file, .. } | Origin::Sheet { file, .. } => {
+            names::slug(&file.file_stem().unwrap_or_default().to_string_lossy())
+        }
     };
     let mut name = format!("{stem}.{extension}");
     let mut n = 1;
@@ -140,6 +142,9 @@ fn mapping(table: &Table, data_file: &str, ns: &Namespaces) -> String {
             (row.clone(), Some(format!("SELECT rowid AS \"{row}\", * FROM \"{}\"", name.replace('"', "\"\""))))
         }
         (None, Origin::Csv { .. }) => (row_column(table), None),
+        // A sheet cannot be given a column by a copy that stays a workbook:
+        // its rows without an identifier are blank nodes.
+        (None, Origin::Sheet { .. }) => (String::new(), None),
     };
     let mut y = String::new();
     let _ = writeln!(
@@ -170,9 +175,14 @@ fn mapping(table: &Table, data_file: &str, ns: &Namespaces) -> String {
             }
             let _ = writeln!(y, "        referenceFormulation: csv");
         }
+        Origin::Sheet { sheet, .. } => {
+            let _ = writeln!(y, "      - [{}, {}]", quoted(&format!("../data/{data_file}~csv")), quoted(sheet));
+        }
     }
     let singular = names::slug(&names::singular(&table.name));
-    let _ = writeln!(y, "    s: {}", quoted(&format!("{}{singular}/{}", ns.resources, reference(&identifier))));
+    if !identifier.is_empty() {
+        let _ = writeln!(y, "    s: {}", quoted(&format!("{}{singular}/{}", ns.resources, reference(&identifier))));
+    }
     let _ = writeln!(y, "    po:\n      - [a, ex:{class}]");
     for column in &table.columns {
         let datatype = match column.kind {
@@ -257,22 +267,24 @@ fn shapes(tables: &[Table], ns: &Namespaces) -> String {
 fn question(table: &Table, ns: &Namespaces) -> String {
     let class = names::class(&table.name);
     let shown: Vec<_> = table.columns.iter().take(4).collect();
+    // The resource's variable, unless a column's property has that name.
+    let mut subject = names::property(&class);
+    if table.columns.iter().any(|c| c.property == subject) {
+        subject.push_str("Resource");
+    }
     let mut q = format!(
         "# {class} resources and their first columns\n# An example question written by `factgraph init`: \
          run it with `factgraph query {}`.\nPREFIX ex: <{}>\n\nSELECT ?{}",
-        table.name,
-        ns.terms,
-        names::property(&class)
+        table.name, ns.terms, subject
     );
     for column in &shown {
         let _ = write!(q, " ?{}", column.property);
     }
-    let _ = write!(q, "\nWHERE {{\n  ?{} a ex:{class} .\n", names::property(&class));
+    let _ = write!(q, "\nWHERE {{\n  ?{subject} a ex:{class} .\n");
     for column in &shown {
-        let _ =
-            writeln!(q, "  OPTIONAL {{ ?{} ex:{} ?{} }}", names::property(&class), column.property, column.property);
+        let _ = writeln!(q, "  OPTIONAL {{ ?{subject} ex:{} ?{} }}", column.property, column.property);
     }
-    let _ = write!(q, "}}\nORDER BY ?{}\nLIMIT 100\n", names::property(&class));
+    let _ = write!(q, "}}\nORDER BY ?{subject}\nLIMIT 100\n");
     q
 }
 
@@ -301,6 +313,7 @@ fn readme(dir: &Path, tables: &[Table]) -> String {
     for table in tables {
         let identifier = match &table.identifier {
             Some(column) => format!("column `{column}`"),
+            None if matches!(table.origin, Origin::Sheet { .. }) => "none (blank nodes)".to_owned(),
             None => format!("row number (`{}`)", row_column(table)),
         };
         let _ = writeln!(r, "| {} | {} | {identifier} | mappings/{}.yml |", table.name, table.rows, table.name);

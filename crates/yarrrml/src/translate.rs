@@ -725,7 +725,7 @@ impl<'y> Writer<'_, 'y> {
                 let Some(driver) = jdbc_driver(database) else {
                     return Err(self.error(
                         at,
-                        format!("source type {database:?} is unknown; use mysql, postgresql, sqlserver, oracle, db2 or sparql"),
+                        format!("source type {database:?} is unknown; use mysql, postgresql, sqlite, sqlserver, oracle, db2 or sparql"),
                     ));
                 };
                 self.typed(logical, rml("LogicalSource"));
@@ -733,7 +733,12 @@ impl<'y> Writer<'_, 'y> {
                 self.add(logical, rml("source"), db.clone());
                 let d2rq = |local: &str| NamedNode::new_unchecked(format!("{D2RQ}{local}"));
                 self.typed(&db, d2rq("Database"));
-                self.add(&db, d2rq("jdbcDSN"), Literal::new_simple_literal(access));
+                // A SQLite file is named by its path, relative to the mapping's folder.
+                let dsn = match database {
+                    "sqlite" if !access.starts_with("jdbc:") => format!("jdbc:sqlite:{access}"),
+                    _ => access.to_owned(),
+                };
+                self.add(&db, d2rq("jdbcDSN"), Literal::new_simple_literal(dsn));
                 self.add(&db, d2rq("jdbcDriver"), Literal::new_simple_literal(driver));
                 if let Some(credentials) = get(self.path, entries, &["credentials"])? {
                     let credentials = self::entries(self.path, credentials, "credentials")?;
@@ -1865,6 +1870,7 @@ fn jdbc_driver(database: &str) -> Option<&'static str> {
         "sqlserver" | "mssql" => "com.microsoft.sqlserver.jdbc.SQLServerDriver",
         "oracle" => "oracle.jdbc.driver.OracleDriver",
         "db2" => "com.ibm.as400.access.AS400JDBCDriver",
+        "sqlite" => "org.sqlite.JDBC",
         _ => return None,
     })
 }

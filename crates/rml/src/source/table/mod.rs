@@ -15,8 +15,8 @@ pub mod database;
 mod mysql;
 pub mod natural;
 pub mod parquet;
-pub mod sheet;
 mod postgres;
+pub mod sheet;
 mod sqlite;
 
 use super::{Fields, Record, RecordSource, Row, SourceError};
