@@ -2171,6 +2171,25 @@ fn the_build_description_states_the_licence() {
     assert_eq!(rows, [["https://w3id.org/factgraph/cn-cloud/dataset", CC_BY]]);
 }
 
+/// factgraph.toml's title and description name the wider graph, and the
+/// description carries them (`dct:title`, `dct:description`).
+#[test]
+fn the_build_description_has_the_title_and_description_of_factgraph_toml() {
+    let (_, rows) = sparql(
+        "PREFIX dct: <http://purl.org/dc/terms/>
+         SELECT ?title ?description WHERE {
+           GRAPH <https://w3id.org/factgraph/cn-cloud/dataset/build> {
+             <https://w3id.org/factgraph/cn-cloud/dataset> dct:title ?title ; dct:description ?description
+           }
+         }",
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][0], "Foreign cloud services in China, 2010-2024");
+    for provider in ["Microsoft", "Amazon Web Services", "Apple", "IBM", "Salesforce"] {
+        assert!(rows[0][1].contains(provider), "the description names {provider}: {}", rows[0][1]);
+    }
+}
+
 /// TriG and N-Quads hold the description, licence included; Turtle and
 /// N-Triples, which hold the default graph only, name it in a first comment.
 #[test]

@@ -132,6 +132,12 @@ pub fn describe_build(
     if let Some(license) = &project.license {
         add(&d, iri(DCT, "license"), NamedNode::new_unchecked(license.clone()).into());
     }
+    if let Some(title) = &project.title {
+        add(&d, iri(DCT, "title"), Literal::new_simple_literal(title).into());
+    }
+    if let Some(description) = &project.description {
+        add(&d, iri(DCT, "description"), Literal::new_simple_literal(description).into());
+    }
     add(&d, iri(VOID, "triples"), integer(summary.triples));
     for (index, (class, entities)) in summary.entities_per_class.values().enumerate() {
         let partition: NamedOrBlankNode = BlankNode::new_unchecked(format!("classPartition{index}")).into();

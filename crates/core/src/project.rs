@@ -26,6 +26,10 @@ pub struct Project {
     pub base_iri: Option<String>,
     /// The licence of the published dataset (an IRI), for the build description.
     pub license: Option<String>,
+    /// The dataset's title and what it holds, for the build description
+    /// (`dct:title`, `dct:description`) and the dataset page.
+    pub title: Option<String>,
+    pub description: Option<String>,
     pub prefixes: Vec<(String, String)>,
     /// `[database]`: the connection R2RML's `rr:logicalTable` reads.
     database: Option<DatabaseConfig>,
@@ -39,6 +43,8 @@ pub struct Project {
 struct ConfigFile {
     base_iri: Option<String>,
     license: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
     #[serde(default)]
     paths: Paths,
     #[serde(default)]
@@ -138,6 +144,8 @@ impl Project {
             store: at(config.paths.store, "store"),
             base_iri: config.base_iri,
             license: config.license,
+            title: config.title,
+            description: config.description,
             prefixes: config.prefixes.into_iter().collect(),
             database: config.database,
             databases: config.databases,

@@ -27,9 +27,10 @@ pub fn summary_query(graph: &str, dataset: &str) -> String {
     format!(
         "PREFIX dct: <http://purl.org/dc/terms/> PREFIX dcat: <http://www.w3.org/ns/dcat#> \
          PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX void: <{VOID}> \
-         SELECT ?version ?modified ?license ?triples ?software WHERE {{ GRAPH <{graph}> {{ \
+         SELECT ?version ?modified ?license ?title ?description ?triples ?software WHERE {{ GRAPH <{graph}> {{ \
            <{dataset}> dcat:version ?version ; dct:modified ?modified ; void:triples ?triples . \
            OPTIONAL {{ <{dataset}> dct:license ?license }} \
+           OPTIONAL {{ <{dataset}> dct:title ?title }} OPTIONAL {{ <{dataset}> dct:description ?description }} \
            OPTIONAL {{ <{dataset}> prov:wasGeneratedBy/prov:wasAssociatedWith ?software }} }} }}"
     )
 }
@@ -82,6 +83,8 @@ impl DatasetPage<'_> {
             "Dataset",
             html! {
                 h1 { "Dataset" }
+                @if !text("title").is_empty() { p.title { strong { (text("title")) } } }
+                @if !text("description").is_empty() { p.description { (text("description")) } }
                 p.iri-line { code.iri-text { (self.dataset) } }
                 p.formats {
                     "This description as "
