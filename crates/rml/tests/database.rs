@@ -4,7 +4,9 @@
 //! database or column. The PostgreSQL and MySQL variants of the RML test
 //! cases run against real servers elsewhere.
 
-use factgraph_rml::mapping::{self, Plan};
+mod common;
+
+use factgraph_rml::mapping;
 use factgraph_rml::Error;
 use std::path::Path;
 
@@ -23,15 +25,7 @@ fn project(sql: &str, mapping: &str) -> tempfile::TempDir {
 }
 
 fn quads(dir: &Path) -> Result<Vec<String>, Error> {
-    let mapping = mapping::read_mapping_files(&[dir.join("mapping.ttl")])?;
-    let plan = Plan::compile(&mapping)?;
-    let mut quads = Vec::new();
-    mapping::run(&plan, &mut |batch| {
-        quads.extend(batch.quads.iter().map(ToString::to_string));
-        Ok::<_, Error>(())
-    })?;
-    quads.sort();
-    Ok(quads)
+    common::mapped_quads(&dir.join("mapping.ttl"))
 }
 
 const OFFERINGS: &str =

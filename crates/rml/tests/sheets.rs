@@ -3,6 +3,8 @@
 //! Arrow IPC; typed values; joins to a CSV file, a logical view and a
 //! function over them; and messages that name the file and sheet.
 
+mod common;
+
 use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
 use factgraph_rml::mapping::{self, Plan};
 use factgraph_rml::Error;
@@ -112,15 +114,7 @@ fn project(mapping: &str) -> tempfile::TempDir {
 }
 
 fn quads(dir: &Path) -> Result<Vec<String>, Error> {
-    let mapping = mapping::read_mapping_files(&[dir.join("mapping.ttl")])?;
-    let plan = Plan::compile(&mapping)?;
-    let mut quads = Vec::new();
-    mapping::run(&plan, &mut |batch| {
-        quads.extend(batch.quads.iter().map(ToString::to_string));
-        Ok::<_, Error>(())
-    })?;
-    quads.sort();
-    Ok(quads)
+    common::mapped_quads(&dir.join("mapping.ttl"))
 }
 
 /// Offerings from `source` (the text after `rml:logicalSource`), with a

@@ -27,15 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 fn quads(mapping_file: &Path) -> Result<Vec<String>, Error> {
-    let mapping = mapping::read_mapping_files(&[mapping_file.to_owned()])?;
-    let plan = Plan::compile(&mapping)?;
-    let mut quads = Vec::new();
-    mapping::run(&plan, &mut |batch| {
-        quads.extend(batch.quads.iter().map(ToString::to_string));
-        Ok::<_, Error>(())
-    })?;
-    quads.sort();
-    Ok(quads)
+    common::mapped_quads(mapping_file)
 }
 
 const JSON_RESULTS: &str = r#"{"head":{"vars":["id","name","employer"]},"results":{"bindings":[

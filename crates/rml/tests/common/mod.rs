@@ -1,4 +1,7 @@
-//! What the conformance tests share: saying that a suite is missing.
+//! What the engine tests share: saying that a suite or a server is missing, and
+//! the sorted quads a mapping file gives.
+
+#![allow(dead_code)] // each test file uses its own part
 
 use std::io::Write;
 
@@ -29,4 +32,18 @@ pub fn skip_unless_required(require: &str, reason: &str) {
 pub fn skip_without_peer(reason: &str) {
     assert!(std::env::var_os("FACTGRAPH_REQUIRE_PEERS").is_none(), "{reason} (FACTGRAPH_REQUIRE_PEERS is set)");
     skip(reason);
+}
+
+/// The quads a mapping file gives, as N-Quads lines, sorted.
+pub fn mapped_quads(mapping_file: &std::path::Path) -> Result<Vec<String>, factgraph_rml::Error> {
+    use factgraph_rml::mapping::{self, Plan};
+    let mapping = mapping::read_mapping_files(&[mapping_file.to_owned()])?;
+    let plan = Plan::compile(&mapping)?;
+    let mut quads = Vec::new();
+    mapping::run(&plan, &mut |batch| {
+        quads.extend(batch.quads.iter().map(ToString::to_string));
+        Ok::<_, factgraph_rml::Error>(())
+    })?;
+    quads.sort();
+    Ok(quads)
 }
