@@ -190,3 +190,17 @@ fn learn(name: &str, origin: Origin, mut reader: Box<dyn RecordSource>) -> Resul
     }
     Ok(Table { name: names::slug(name), origin, columns, identifier, rows })
 }
+
+/// Gives tables that share a name (two files `offerings.csv`) distinct
+/// ones, `offerings` and `offerings-2`, and so distinct classes.
+pub(crate) fn make_unique(tables: &mut [Table]) {
+    let mut seen = std::collections::HashSet::new();
+    for table in tables {
+        let base = table.name.clone();
+        let mut n = 1;
+        while !seen.insert(table.name.clone()) {
+            n += 1;
+            table.name = format!("{base}-{n}");
+        }
+    }
+}

@@ -64,7 +64,7 @@ pub fn init(dir: &Path, inputs: &[String]) -> Result<Summary, InitError> {
     for input in inputs {
         tables.extend(inputs::tables(input)?);
     }
-    names::make_unique(&mut tables);
+    inputs::make_unique(&mut tables);
     write::project(dir, &tables)?;
     Ok(Summary { dir: dir.to_owned(), tables })
 }

@@ -1,7 +1,5 @@
 //! Names for what init writes: file names, classes, properties.
 
-use crate::Table;
-
 /// A lower-case name of letters, digits and `-` for files and IRIs.
 ///
 /// ```
@@ -96,18 +94,4 @@ pub fn property(column: &str) -> String {
     let words = words(column);
     let camel = words.iter().enumerate().map(|(i, w)| if i == 0 { w.to_lowercase() } else { capitalised(w) }).collect();
     local(camel, "p")
-}
-
-/// Gives tables that share a name (two files `offerings.csv`) distinct
-/// ones, `offerings` and `offerings-2`, and so distinct classes.
-pub(crate) fn make_unique(tables: &mut [Table]) {
-    let mut seen = std::collections::HashSet::new();
-    for table in tables {
-        let base = table.name.clone();
-        let mut n = 1;
-        while !seen.insert(table.name.clone()) {
-            n += 1;
-            table.name = format!("{base}-{n}");
-        }
-    }
 }

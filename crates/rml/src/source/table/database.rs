@@ -3,10 +3,8 @@
 //! and `rml:SQL2008Query`) over a connection that a D2RQ database
 //! description names (`d2rq:jdbcDSN`, `d2rq:username`, `d2rq:password`).
 
-use super::super::SourceError;
-use crate::source::RecordSource;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Which rows of which database: a logical table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -237,17 +235,6 @@ fn redacted(dsn: &str) -> String {
 /// The name a logical table's rows are reported under: `DATABASE:TABLE`.
 pub fn label(selection: &Selection) -> PathBuf {
     PathBuf::from(format!("{}:{}", selection.connection.label(), selection.query.label()))
-}
-
-/// Opens the rows `selection` names, streamed from the database.
-pub fn open(path: &Path, selection: &Selection) -> Result<Box<dyn RecordSource>, SourceError> {
-    let error = |problem: String| SourceError { file: path.to_owned(), line: None, problem };
-    let sql = selection.query.sql();
-    match selection.connection.system().map_err(error)? {
-        System::Sqlite(file) => super::sqlite::open(path, &file, &sql),
-        System::Postgres(server) => super::postgres::open(path, server, sql),
-        System::Mysql(server) => super::mysql::open(path, server, &selection.query),
-    }
 }
 
 #[cfg(test)]
