@@ -192,6 +192,19 @@ impl RecordSource for StreamedTable {
     }
 }
 
+/// Opens the rows `selection` names, streamed from the database. Here, above
+/// the readers, so that a reader may use `database`'s types without a cycle.
+fn open_database(path: &Path, selection: &database::Selection) -> Result<Box<dyn RecordSource>, SourceError> {
+    use database::System;
+    let error = |problem: String| SourceError { file: path.to_owned(), line: None, problem };
+    let sql = selection.query.sql();
+    match selection.connection.system().map_err(error)? {
+        System::Sqlite(file) => sqlite::open(path, &file, &sql),
+        System::Postgres(server) => postgres::open(path, server, sql),
+        System::Mysql(server) => mysql::open(path, server, &selection.query),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,18 +259,5 @@ mod tests {
         let mut source = numbers(u64::MAX);
         assert_eq!(source.next_batch(5).unwrap().len(), 5);
         drop(source); // the reader's next send fails and it returns
-    }
-}
-
-/// Opens the rows `selection` names, streamed from the database. Here, above
-/// the readers, so that a reader may use `database`'s types without a cycle.
-fn open_database(path: &Path, selection: &database::Selection) -> Result<Box<dyn RecordSource>, SourceError> {
-    use database::System;
-    let error = |problem: String| SourceError { file: path.to_owned(), line: None, problem };
-    let sql = selection.query.sql();
-    match selection.connection.system().map_err(error)? {
-        System::Sqlite(file) => sqlite::open(path, &file, &sql),
-        System::Postgres(server) => postgres::open(path, server, sql),
-        System::Mysql(server) => mysql::open(path, server, &selection.query),
     }
 }
