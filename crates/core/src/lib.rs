@@ -21,6 +21,7 @@
 pub use factgraph_rml::{mapping, ntriples, problem, source, suggest, yarrrml};
 
 pub mod build;
+pub mod changes;
 pub mod diff;
 pub mod export;
 mod leb128;

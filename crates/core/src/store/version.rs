@@ -11,6 +11,7 @@
 //!   sorted/       the graph as sorted runs (crate::export::kept), read by `export`,
 //!                 `diff`, `publish` and downloads
 //!   answers/      the named questions' answers, with `build --answer-questions`
+//!   changes/      what the build changed against the version before (crate::changes)
 //!   buckets/      triples spilled by subject for the checks; gone once the build ends
 //! ```
 //!
@@ -87,6 +88,11 @@ impl Version {
     /// The folder of the named questions' kept answers ([`crate::query::answers`]).
     pub fn answers_folder(&self) -> PathBuf {
         self.folder.join("answers")
+    }
+
+    /// What the build changed against the version before ([`crate::changes`]).
+    pub fn changes_folder(&self) -> PathBuf {
+        self.folder.join("changes")
     }
 
     /// The folder the build spills triples to, by subject, for its checks.
