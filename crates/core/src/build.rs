@@ -4,6 +4,7 @@
 //! the [`crate::pipeline`]: the same sinks check the quads, the build adds
 //! the store's loader and the row-origin index.
 
+use crate::changes::{self, ChangeLog, LogEntry, Patch};
 use crate::mapping::{RunOptions, RunReport, TargetSet};
 use crate::ontology::read_ontology;
 use crate::origins::OriginsWriter;
@@ -119,7 +120,8 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     let (_, plan) = project.compile_mappings()?;
     let ontology = read_ontology(project)?;
     let shapes = Shapes::read(&project.ontology.join(SHAPES_FILE))?;
-    let slot = StoreDir::new(&project.store).begin_build()?;
+    let store_dir = StoreDir::new(&project.store);
+    let slot = store_dir.begin_build()?;
     pause_at("begun");
     let flow = Flow { project, plan: &plan, ontology: &ontology, shapes: shapes.as_ref(), options, progress };
     match flow.fill(slot.version()) {
@@ -127,8 +129,10 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
             // The mapping's logical targets are written beside the store,
             // only for a build that succeeded, before it becomes current.
             targets.finish()?;
+            write_change_log(&store_dir, slot.version(), None)?;
             pause_at("publishing");
             let version = slot.publish()?;
+            ChangeLog::of(&store_dir).keep(&version)?;
             Ok(BuildReport {
                 mapping,
                 ontology_triples: ontology.len() as u64,
@@ -145,6 +149,20 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
             Err(error)
         }
     }
+}
+
+/// Writes what the new version changed against the current one into its
+/// folder ([`crate::changes`]); the first version's log names no change.
+/// `reason` says why the build was full; `None` for an incremental build.
+fn write_change_log(store_dir: &StoreDir, version: &Version, reason: Option<String>) -> Result<(), Error> {
+    let current = store_dir.current_version()?;
+    let (patch, reason) = match &current {
+        Some(current) => (changes::compare_versions(current, version)?, reason.or(Some("a full build".into()))),
+        None => (Patch::default(), Some("the first build of this store".into())),
+    };
+    let now = crate::metadata::utc_now();
+    let entry = LogEntry::new(version.name(), current.as_ref().map(Version::name), &now, reason, &patch);
+    changes::write(&version.changes_folder(), &entry, &patch)
 }
 
 /// What a build reads, and how.

@@ -273,6 +273,19 @@ impl ChangeLog {
     }
 }
 
+/// What a full build changed: the quads only one of the two versions has,
+/// with no cause (a full build maps everything, so it cannot name one).
+pub fn compare_versions(old: &Version, new: &Version) -> Result<Patch, Error> {
+    let old = crate::diff::read_version(old, &[])?;
+    let new = crate::diff::read_version(new, &[])?;
+    let only = |a: &oxigraph::model::Dataset, b: &oxigraph::model::Dataset| -> Vec<Change> {
+        a.iter().filter(|q| !b.contains(*q)).map(|q| Change { quad: q.into_owned(), cause: None }).collect()
+    };
+    let mut patch = Patch { removed: only(&old, &new), added: only(&new, &old) };
+    patch.sort();
+    Ok(patch)
+}
+
 fn read_changes(path: &Path) -> Result<Vec<Change>, Error> {
     let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
     let mut changes = Vec::new();
