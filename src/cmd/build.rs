@@ -1,7 +1,7 @@
 //! `factgraph build`: map every source into a new store version and switch to it.
 
 use super::Outcome;
-use factgraph_core::build::{build, BuildOptions, BuildReport};
+use factgraph_core::build::{build, BuildKind, BuildOptions, BuildReport};
 use factgraph_core::diff;
 use factgraph_core::Error;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,12 @@ pub struct Args {
     /// description left out). Reads both graphs into memory.
     #[arg(long)]
     diff: bool,
+    /// Map every record again, even when only some changed. By default a
+    /// build maps only the records added, removed or changed since the
+    /// current version (and the records joined to them), when it can; it
+    /// says why when it cannot.
+    #[arg(long)]
+    full: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -45,6 +51,7 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
         loader_memory_mb: args.loader_memory.max(16),
         describe: !args.no_metadata,
         answer_questions: args.answer_questions,
+        full: args.full,
     };
     let bar = super::progress_bar(args.quiet);
     let report = build(&project, options, &|stage| super::show_stage(&bar, stage));
@@ -79,6 +86,20 @@ fn print_changes(project: &factgraph_core::project::Project) -> Result<(), Error
 }
 
 fn print_report(report: &BuildReport) {
+    match &report.kind {
+        BuildKind::Incremental { files, added, removed } => {
+            println!("Incremental: only the changed records were mapped again");
+            for file in files {
+                let (added, removed) = (file.records_added, file.records_removed);
+                println!("  {added:>10} added, {removed} removed  {}", file.path.display());
+            }
+            if files.is_empty() {
+                println!("  no source changed");
+            }
+            println!("  {added:>10} triples added, {removed} removed (the description's included)");
+        }
+        BuildKind::Full { reason } => println!("Full build: {reason}"),
+    }
     println!("Rows read");
     for (file, rows) in &report.mapping.rows_per_source {
         println!("  {rows:>10}  {}", file.display());

@@ -26,6 +26,7 @@ mod cli_query;
 mod cli_serve;
 mod cli_why;
 mod dataset;
+mod incremental;
 mod roundtrip;
 mod safe_rebuild;
 mod setup;

@@ -4,7 +4,9 @@
 //! the [`crate::pipeline`]: the same sinks check the quads, the build adds
 //! the store's loader and the row-origin index.
 
-use crate::changes::{self, ChangeLog, LogEntry, Patch};
+use crate::changes::{self, ChangeLog, FileChange, LogEntry, Patch};
+use crate::incremental::snapshot::{self, Inputs, SourceText, StoredSummary};
+use crate::incremental::{apply, checks, delta};
 use crate::mapping::{RunOptions, RunReport, TargetSet};
 use crate::ontology::read_ontology;
 use crate::origins::OriginsWriter;
@@ -17,7 +19,6 @@ use crate::scratch::Scratch;
 use crate::store::{pause_at, StoreDir, Version};
 use crate::validate::Shapes;
 use crate::Error;
-use factgraph_index::{Index, IndexWriter};
 use oxigraph::model::Quad;
 use oxigraph::store::{BulkLoader, Store};
 use std::time::Instant;
@@ -34,13 +35,15 @@ pub struct BuildOptions {
     /// Answer every named question and keep the answers with the version
     /// (see [`crate::query::answers`]).
     pub answer_questions: bool,
+    /// Map everything, even when only some records changed.
+    pub full: bool,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
         // 300 MB: with 400 a million-offering build peaked above 1 GiB, and
         // it was no faster (BENCHMARKS.md).
-        Self { loader_threads: 2, loader_memory_mb: 300, describe: true, answer_questions: false }
+        Self { loader_threads: 2, loader_memory_mb: 300, describe: true, answer_questions: false, full: false }
     }
 }
 
@@ -56,6 +59,18 @@ pub struct BuildReport {
     /// Wall-clock seconds of each stage, in order: where the time went.
     pub stage_seconds: Vec<(&'static str, f64)>,
     pub version: Version,
+    /// How the version was made: from the changed records, or why not.
+    pub kind: BuildKind,
+}
+
+/// How a build made its version.
+#[derive(Debug, Clone)]
+pub enum BuildKind {
+    /// Only the changed records were mapped: the files they are in, and
+    /// the triples that came and went (the description's included).
+    Incremental { files: Vec<FileChange>, added: usize, removed: usize },
+    /// Everything was mapped, for this reason.
+    Full { reason: String },
 }
 
 /// Times the stages of a build, one after the other.
@@ -123,16 +138,29 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     let store_dir = StoreDir::new(&project.store);
     let slot = store_dir.begin_build()?;
     pause_at("begun");
+    let settings = snapshot::settings(project, options.describe)?;
     let flow = Flow { project, plan: &plan, ontology: &ontology, shapes: shapes.as_ref(), options, progress };
-    match flow.fill(slot.version()) {
-        Ok(Filled { mapping, store_quads, description_quads, stage_seconds, targets }) => {
+    let base =
+        if options.full { Err("--full was given".to_owned()) } else { incremental_base(&store_dir, &plan, &settings) };
+    let filled = match base {
+        Ok((current, inputs)) => match flow.fill_incremental(&store_dir, slot.version(), &current, &inputs) {
+            Ok(Incremental::Full(reason)) => flow.fill_full(slot.version(), &settings, &store_dir, reason),
+            Ok(Incremental::Done(filled, kind)) => Ok((filled, kind)),
+            Err(error) => Err(error),
+        },
+        Err(reason) => flow.fill_full(slot.version(), &settings, &store_dir, reason),
+    };
+    match filled {
+        Ok((Filled { mapping, store_quads, description_quads, stage_seconds, targets }, kind)) => {
             // The mapping's logical targets are written beside the store,
             // only for a build that succeeded, before it becomes current.
             targets.finish()?;
-            write_change_log(&store_dir, slot.version(), None)?;
             pause_at("publishing");
             let version = slot.publish()?;
             ChangeLog::of(&store_dir).keep(&version)?;
+            let kept: Vec<Version> =
+                [store_dir.current_version()?, store_dir.previous_version()?].into_iter().flatten().collect();
+            snapshot::remove_unused_chunks(&store_dir, &kept)?;
             Ok(BuildReport {
                 mapping,
                 ontology_triples: ontology.len() as u64,
@@ -141,6 +169,7 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
                 seconds: started.elapsed().as_secs_f64(),
                 stage_seconds,
                 version,
+                kind,
             })
         }
         Err(error) => {
@@ -149,6 +178,32 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
             Err(error)
         }
     }
+}
+
+/// The current version and what it knows of its inputs, when the build
+/// can start from them; else why not, for the build's output.
+fn incremental_base(
+    store_dir: &StoreDir,
+    plan: &crate::mapping::Plan,
+    settings: &str,
+) -> Result<(Version, Inputs), String> {
+    let current = store_dir.current_version().ok().flatten().ok_or("the first build of this store")?;
+    let inputs = Inputs::of(&current).ok_or("the current version was built without a snapshot of its inputs")?;
+    if let Some(reason) = &inputs.not_incremental {
+        return Err(reason.clone());
+    }
+    if inputs.settings != settings {
+        return Err(
+            "the mappings, ontology, shapes, configuration or factgraph changed since the current version".into()
+        );
+    }
+    if let Some(reason) = delta::not_incremental(plan) {
+        return Err(reason);
+    }
+    if crate::export::KeptRuns::open(&current.kept_runs_folder()).is_none() {
+        return Err("the current version kept no sorted runs".into());
+    }
+    Ok((current, inputs))
 }
 
 /// Writes what the new version changed against the current one into its
@@ -175,6 +230,12 @@ struct Flow<'a> {
     progress: Progress<'a>,
 }
 
+/// What an incremental build made, or why it must be full after all.
+enum Incremental {
+    Done(Filled, BuildKind),
+    Full(String),
+}
+
 /// What filling a version produced.
 struct Filled {
     mapping: RunReport,
@@ -187,7 +248,7 @@ struct Filled {
 
 impl Flow<'_> {
     /// Fills a new version. Its store is closed when this returns.
-    fn fill(&self, version: &Version) -> Result<Filled, Error> {
+    fn fill(&self, version: &Version, settings: &str, store_dir: &StoreDir) -> Result<Filled, Error> {
         let mut clock = StageClock::new();
         let store_path = version.store_path();
         std::fs::create_dir_all(&store_path).map_err(Error::io(&store_path))?;
@@ -202,10 +263,12 @@ impl Flow<'_> {
         (self.progress)(Stage::Finishing);
         let spill_checked = self.compact_and_check_buckets(version, &store, loader, bucket_checks)?;
         clock.lap("loading the last batches and compacting, checking shapes and counting meanwhile");
-        let (description_quads, counted_quads) = self.describe(version, &store, &report, spill_checked)?;
+        let (description_quads, counted_quads, described) = self.describe(version, &store, &report, spill_checked)?;
         (self.progress)(Stage::Indexing);
-        let index = write_index(version, &store)?;
+        let index = crate::pipeline::index::write_index(version, Some(&store))?;
         clock.lap("writing the read index");
+        self.keep_inputs(version, settings, store_dir, described)?;
+        clock.lap("keeping a snapshot of the sources for the next build");
         if self.options.answer_questions && self.project.queries.is_dir() {
             (self.progress)(Stage::Answering);
             let questions = crate::query::named::list(&self.project.queries)?;
@@ -222,6 +285,112 @@ impl Flow<'_> {
             }
         };
         Ok(Filled { mapping: report, store_quads, description_quads, stage_seconds: clock.stages, targets })
+    }
+
+    /// Writes what the next build needs to start from this version: a
+    /// snapshot of each CSV source, the graph's counts and the inputs'
+    /// checksums; or why it cannot.
+    fn keep_inputs(
+        &self,
+        version: &Version,
+        settings: &str,
+        store_dir: &StoreDir,
+        described: Option<(StoredSummary, Vec<crate::metadata::Input>)>,
+    ) -> Result<(), Error> {
+        let reason = match &described {
+            None => Some("the build kept no sorted runs (a mapping writes to a named graph)".to_owned()),
+            Some(_) => delta::not_incremental(self.plan),
+        };
+        let (summary, described) = described.unwrap_or_default();
+        let mut inputs = Inputs::new(settings.to_owned(), summary);
+        inputs.not_incremental = reason;
+        if inputs.not_incremental.is_none() {
+            for source in &self.plan.sources {
+                let text = SourceText::read(&source.source.path, b'"')?;
+                inputs.sources.push(text.snapshot(store_dir)?);
+            }
+        }
+        inputs.checksums = described.into_iter().filter_map(|i| Some((i.path, i.checksum?))).collect();
+        inputs.write(version)
+    }
+
+    /// Makes a new version from the current one and the records that
+    /// changed ([`crate::incremental`]).
+    fn fill_incremental(
+        &self,
+        store_dir: &StoreDir,
+        version: &Version,
+        current: &Version,
+        inputs: &Inputs,
+    ) -> Result<Incremental, Error> {
+        let mut clock = StageClock::new();
+        let scratch = Scratch::create("incremental")?;
+        let (_, mut old_plan) = self.project.compile_mappings()?;
+        let delta = delta::compute(self.plan, &mut old_plan, store_dir, inputs, scratch.path())?;
+        if let Some(reason) = delta.not_incremental {
+            return Ok(Incremental::Full(reason));
+        }
+        clock.lap("finding the changed records and mapping them");
+        let applied = apply::apply(self.project, current, version, inputs, &delta, self.options.describe)?;
+        clock.lap("writing the new version from the current one: store, runs, description");
+        (self.progress)(Stage::Indexing);
+        let index = crate::pipeline::index::write_index(version, None)?;
+        clock.lap("writing the read index");
+        (self.progress)(Stage::Validating);
+        let old_index = factgraph_index::Index::open(&current.index_folder())
+            .map_err(|e| Error::store(current.index_folder(), e))?;
+        let found =
+            checks::check(self.plan, self.shapes, self.ontology, &old_index, &index, &delta.seen, &applied.patch)?;
+        if !found.is_empty() {
+            return Err(Error::Problems { total: found.len() as u64, problems: found });
+        }
+        clock.lap("checking identifiers and shapes around the changes");
+        if self.options.answer_questions && self.project.queries.is_dir() {
+            (self.progress)(Stage::Answering);
+            let questions = crate::query::named::list(&self.project.queries)?;
+            crate::query::answers::keep_answers(
+                &Graph::Index(index),
+                &questions,
+                &self.project.prefixes,
+                &version.answers_folder(),
+            )?;
+            clock.lap("answering the named questions");
+        }
+        applied.inputs.write(version)?;
+        let now = crate::metadata::utc_now();
+        let mut entry = LogEntry::new(version.name(), Some(current.name()), &now, None, &applied.patch);
+        entry.files = delta.files.clone();
+        changes::write(&version.changes_folder(), &entry, &applied.patch)?;
+        let kind = BuildKind::Incremental {
+            files: delta.files,
+            added: applied.patch.added.len(),
+            removed: applied.patch.removed.len(),
+        };
+        let mapping = RunReport {
+            rows_per_source: applied.inputs.sources.iter().map(|s| (s.path.clone(), s.rows)).collect(),
+            ..RunReport::default()
+        };
+        let filled = Filled {
+            mapping,
+            store_quads: applied.store_quads,
+            description_quads: applied.description_quads,
+            stage_seconds: clock.stages,
+            targets: TargetSet::create(&self.plan.targets)?,
+        };
+        Ok(Incremental::Done(filled, kind))
+    }
+
+    /// A full build, and its change log against the current version.
+    fn fill_full(
+        &self,
+        version: &Version,
+        settings: &str,
+        store_dir: &StoreDir,
+        reason: String,
+    ) -> Result<(Filled, BuildKind), Error> {
+        let filled = self.fill(version, settings, store_dir)?;
+        write_change_log(store_dir, version, Some(reason.clone()))?;
+        Ok((filled, BuildKind::Full { reason }))
     }
 
     /// Stage one: the mapping and its checks run on a thread of their own
@@ -311,14 +480,18 @@ impl Flow<'_> {
         store: &Store,
         report: &RunReport,
         spill_checked: Option<SpillChecked>,
-    ) -> Result<(usize, Option<usize>), Error> {
-        let Some(SpillChecked { found, keep }) = spill_checked else { return Ok((0, None)) };
+    ) -> Result<Described, Error> {
+        let Some(SpillChecked { found, keep }) = spill_checked else { return Ok((0, None, None)) };
         let counted_quads = keep.as_ref().map(|_| found.summary.triples as usize);
         let mut kept_runs = found.kept_runs;
         let mut description_quads = 0;
+        let mut inputs = Vec::new();
         if self.options.describe {
             let project = self.project;
-            let inputs = crate::metadata::inputs(project, report)?;
+            inputs = crate::metadata::inputs(project, report)?;
+            for input in inputs.iter_mut().filter(|i| i.path.is_file()) {
+                input.checksum = Some(crate::metadata::sha256(&input.path)?);
+            }
             let now = crate::metadata::utc_now();
             let description = crate::metadata::describe_build(&found.summary, project, version.name(), &now, &inputs)?;
             description_quads = description.iter().collect::<std::collections::HashSet<_>>().len();
@@ -327,36 +500,19 @@ impl Flow<'_> {
             }
             store.extend(description).map_err(|e| Error::store(version.store_path(), e))?;
         }
+        let kept = keep.is_some();
         if let Some(keep) = keep {
             keep.finish(kept_runs)?;
         }
-        Ok((description_quads, counted_quads))
+        let described = kept.then(|| (StoredSummary::of(&found.summary), inputs));
+        Ok((description_quads, counted_quads, described))
     }
 }
 
-/// Writes the version's read index ([`factgraph_index`]) and opens it. Its
-/// quads come from the sorted runs the checks kept, which hold the terms as
-/// the store gives them back; when they kept none (a mapping wrote to a named
-/// graph, or nothing was spilled), from the store itself, which is slower.
-fn write_index(version: &Version, store: &Store) -> Result<Index, Error> {
-    let mut writer = IndexWriter::new();
-    match crate::export::KeptRuns::open(&version.kept_runs_folder()) {
-        Some(kept) => kept.for_each_quad(|graph, subject, predicate, object| {
-            writer.add_forms(subject, predicate, object, graph);
-        })?,
-        None => {
-            for quad in store.iter() {
-                let quad = quad.map_err(|e| Error::store(version.store_path(), e))?;
-                writer.add_quad(quad.as_ref());
-            }
-        }
-    }
-    let folder = version.index_folder();
-    pause_at("indexing");
-    writer.write(&folder).map_err(|e| Error::store(&folder, e))?;
-    pause_at("indexed");
-    Index::open(&folder).map_err(|e| Error::store(&folder, e))
-}
+/// What describing a full build gave: the description's quads, the graph's
+/// quads when the buckets counted them, and, when the runs were kept, the
+/// graph's counts and the inputs with their checksums.
+type Described = (usize, Option<usize>, Option<(StoredSummary, Vec<crate::metadata::Input>)>);
 
 /// A pool for the bucket checks that leaves one core to Oxigraph's
 /// compaction: it runs on one thread and takes longer than the checks, so

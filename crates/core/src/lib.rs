@@ -24,6 +24,7 @@ pub mod build;
 pub mod changes;
 pub mod diff;
 pub mod export;
+pub mod incremental;
 mod leb128;
 pub mod metadata;
 pub mod ontology;

@@ -8,7 +8,7 @@ use crate::project::Project;
 use crate::Error;
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,15 +38,20 @@ pub struct Input {
     pub path: PathBuf,
     /// Data rows, for CSV files.
     pub rows: Option<u64>,
+    /// Its SHA-256, when known already (else computed for a file).
+    pub checksum: Option<String>,
 }
 
 /// The inputs of a build: every CSV file the mapping read, every mapping file
 /// and every ontology file.
 pub fn inputs(project: &Project, report: &RunReport) -> Result<Vec<Input>, Error> {
-    let mut inputs: Vec<Input> =
-        report.rows_per_source.iter().map(|(path, rows)| Input { path: path.clone(), rows: Some(*rows) }).collect();
+    let mut inputs: Vec<Input> = report
+        .rows_per_source
+        .iter()
+        .map(|(path, rows)| Input { path: path.clone(), rows: Some(*rows), checksum: None })
+        .collect();
     for path in project.mapping_files()?.into_iter().chain(project.ontology_files()?) {
-        inputs.push(Input { path, rows: None });
+        inputs.push(Input { path, rows: None, checksum: None });
     }
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(inputs)
@@ -64,6 +69,9 @@ pub struct GraphSummary {
     pub triples_per_property: BTreeMap<String, (NamedNode, u64)>,
     /// The objects of `dct:source`.
     pub sources: BTreeMap<String, Term>,
+    /// How many triples cite each of them, so that an incremental build can
+    /// tell when the last one goes.
+    pub source_uses: BTreeMap<String, u64>,
 }
 
 impl GraphSummary {
@@ -76,17 +84,19 @@ impl GraphSummary {
         // allocation each, millions of them.
         let mut per_property: FxHashMap<&NamedNode, u64> = FxHashMap::default();
         let mut per_class: FxHashMap<&Term, u64> = FxHashMap::default();
-        let mut sources: FxHashSet<&Term> = FxHashSet::default();
+        let mut sources: FxHashMap<&Term, u64> = FxHashMap::default();
         for triple in triples {
             *per_property.entry(&triple.predicate).or_default() += 1;
             if triple.predicate == rdf::TYPE {
                 *per_class.entry(&triple.object).or_default() += 1;
             } else if triple.predicate == source {
-                sources.insert(&triple.object);
+                *sources.entry(&triple.object).or_default() += 1;
             }
         }
-        for source in sources {
-            self.sources.entry(source.to_string()).or_insert_with(|| source.clone());
+        for (source, n) in sources {
+            let key = source.to_string();
+            *self.source_uses.entry(key.clone()).or_default() += n;
+            self.sources.entry(key).or_insert_with(|| source.clone());
         }
         for (property, n) in per_property {
             self.triples_per_property.entry(property.to_string()).or_insert_with(|| (property.clone(), 0)).1 += n;
@@ -105,6 +115,9 @@ impl GraphSummary {
             self.triples_per_property.entry(key).or_insert((property, 0)).1 += n;
         }
         self.sources.extend(other.sources);
+        for (key, n) in other.source_uses {
+            *self.source_uses.entry(key).or_default() += n;
+        }
     }
 }
 
@@ -168,10 +181,15 @@ pub fn describe_build(
         add(&entity, rdf::TYPE.into(), iri(PROV, "Entity").into());
         add(&entity, iri(DCT, "title"), Literal::new_simple_literal(input.path.display().to_string()).into());
         // A database's table (`DATABASE:TABLE`) is no file: it has no checksum.
-        if input.path.is_file() {
+        let value = match &input.checksum {
+            Some(value) => Some(value.clone()),
+            None if input.path.is_file() => Some(sha256(&input.path)?),
+            None => None,
+        };
+        if let Some(value) = value {
             add(&entity, iri(SPDX, "checksum"), checksum.clone().into());
             add(&checksum, iri(SPDX, "algorithm"), iri(SPDX, "checksumAlgorithm_sha256").into());
-            add(&checksum, iri(SPDX, "checksumValue"), Literal::new_simple_literal(sha256(&input.path)?).into());
+            add(&checksum, iri(SPDX, "checksumValue"), Literal::new_simple_literal(value).into());
         }
         if let Some(rows) = input.rows {
             add(&entity, iri(FGB, "rows"), integer(rows));
@@ -188,7 +206,7 @@ fn integer(value: u64) -> Term {
     Literal::new_typed_literal(value.to_string(), xsd::INTEGER).into()
 }
 
-fn sha256(path: &Path) -> Result<String, Error> {
+pub fn sha256(path: &Path) -> Result<String, Error> {
     let mut file = std::fs::File::open(path).map_err(Error::io(path))?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).map_err(Error::io(path))?;

@@ -14,6 +14,7 @@ use super::runs;
 use crate::Error;
 use oxigraph::model::{NamedNode, Quad, QuadRef, TermRef, Triple};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Written last: without it the runs are not complete, and not used.
@@ -34,6 +35,11 @@ pub struct KeptRun {
     /// The named graph the run holds; `None` for the default graph.
     graph: Option<String>,
     quads: u64,
+    /// The file of the quads the mapping gave more than once, with how many
+    /// times (`COUNT TAB KEY` lines): what an incremental build needs to
+    /// know when a quad's last source goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    repeats: Option<String>,
 }
 
 impl KeptRuns {
@@ -71,6 +77,119 @@ impl KeptRuns {
             }
         }
         Ok(())
+    }
+}
+
+/// What [`KeptRuns::update`] changed: the keys of the quads that came and went.
+#[derive(Debug, Default)]
+pub struct RunChanges {
+    pub added: Vec<Vec<u8>>,
+    pub removed: Vec<Vec<u8>>,
+}
+
+impl KeptRuns {
+    /// Writes the runs of a new version into `to`: each bucket's run with
+    /// the given changes in how many times each quad is given (by sort key,
+    /// net), the runs of buckets without changes linked, not copied. A quad
+    /// comes when its count leaves 0 and goes when it returns to 0. The
+    /// description's run is left out: the caller writes it. Fails if a count
+    /// would go below 0 (the version and the changes do not belong together).
+    pub fn update(
+        &self,
+        to: &Path,
+        changes: &HashMap<usize, Vec<(Vec<u8>, i64)>>,
+    ) -> Result<(Vec<KeptRun>, RunChanges), Error> {
+        std::fs::create_dir_all(to).map_err(Error::io(to))?;
+        let mut runs = Vec::new();
+        let mut all = RunChanges::default();
+        for run in self.runs.iter().filter(|run| run.graph.is_none()) {
+            let bucket =
+                run.file.strip_prefix("bucket-").and_then(|r| r.strip_suffix(".run")).and_then(|n| n.parse().ok());
+            match bucket.and_then(|bucket: usize| changes.get(&bucket).map(|c| (bucket, c))) {
+                Some((bucket, changes)) => runs.push(self.update_bucket(to, bucket, run, changes, &mut all)?),
+                None => {
+                    for file in std::iter::once(&run.file).chain(&run.repeats) {
+                        let (from, target) = (self.folder.join(file), to.join(file));
+                        std::fs::hard_link(&from, &target)
+                            .or_else(|_| std::fs::copy(&from, &target).map(drop))
+                            .map_err(Error::io(&target))?;
+                    }
+                    runs.push(run.clone());
+                }
+            }
+        }
+        Ok((runs, all))
+    }
+
+    fn update_bucket(
+        &self,
+        to: &Path,
+        bucket: usize,
+        run: &KeptRun,
+        changes: &[(Vec<u8>, i64)],
+        all: &mut RunChanges,
+    ) -> Result<KeptRun, Error> {
+        let path = self.folder.join(&run.file);
+        let mut keys = Vec::with_capacity(run.quads as usize);
+        let mut reader = runs::RunReader::open(&path)?;
+        while let Some(key) = reader.next_key_bytes()? {
+            keys.push(key.to_vec());
+        }
+        let mut counts: std::collections::BTreeMap<Vec<u8>, u64> = match &run.repeats {
+            Some(file) => read_counts(&self.folder.join(file))?.into_iter().collect(),
+            None => Default::default(),
+        };
+        let (mut added, mut removed) = (Vec::new(), HashSet::new());
+        for (key, net) in changes {
+            let present = keys.binary_search(key).is_ok();
+            let before = counts.get(key).copied().unwrap_or(u64::from(present)) as i64;
+            let after = before + net;
+            if after < 0 {
+                let quad = String::from_utf8_lossy(key).replace('\0', " ");
+                return Err(Error::store(
+                    &path,
+                    format!("the changes take away {quad} more often than the version has it; build again with --full"),
+                ));
+            }
+            match (before, after) {
+                (0, 1..) => added.push(key.clone()),
+                (1.., 0) => {
+                    removed.insert(key.clone());
+                }
+                _ => {}
+            }
+            if after > 1 {
+                counts.insert(key.clone(), after as u64);
+            } else {
+                counts.remove(key);
+            }
+        }
+        keys.retain(|key| !removed.contains(key));
+        keys.extend(added.iter().cloned());
+        keys.sort_unstable();
+        let quads = runs::write_run(&to.join(&run.file), keys.iter().map(Vec::as_slice))?;
+        let repeats = if counts.is_empty() {
+            None
+        } else {
+            let file = repeats_file(bucket);
+            write_counts(&to.join(&file), &counts)?;
+            Some(file)
+        };
+        all.added.extend(added);
+        all.removed.extend(removed);
+        Ok(KeptRun { file: run.file.clone(), graph: None, quads, repeats })
+    }
+
+    /// The quads of the run of named graph `graph`, if there is one.
+    pub fn graph_quads(&self, graph: &NamedNode) -> Result<Vec<Quad>, Error> {
+        let mut quads = Vec::new();
+        for run in self.runs.iter().filter(|run| run.graph.as_deref() == Some(graph.as_str())) {
+            for_each_quad_of_run(&self.folder.join(&run.file), &mut |quad| {
+                quads.push(quad);
+                Ok::<_, Error>(())
+            })?;
+        }
+        Ok(quads)
     }
 }
 
@@ -113,21 +232,24 @@ impl KeptRunsWriter {
         Ok(Self { folder })
     }
 
-    /// Writes bucket `index`: distinct default-graph triples.
-    pub fn write_bucket(&self, index: usize, triples: &[Triple]) -> Result<KeptRun, Error> {
-        let file = format!("bucket-{index:03}.run");
+    /// Writes bucket `index`: distinct default-graph triples, and how many
+    /// times the mapping gave those it gave more than once (`repeated`:
+    /// index into `triples`, times).
+    pub fn write_bucket(&self, index: usize, triples: &[Triple], repeated: &[(usize, u64)]) -> Result<KeptRun, Error> {
+        let file = bucket_file(index);
         let quads = write_sorted(
             &self.folder.join(&file),
             triples.iter().map(|t| t.as_ref().in_graph(oxigraph::model::GraphNameRef::DefaultGraph)),
         )?;
-        Ok(KeptRun { file, graph: None, quads })
+        let repeats = write_repeats(&self.folder, index, triples, repeated)?;
+        Ok(KeptRun { file, graph: None, quads, repeats })
     }
 
     /// Writes the quads of the named graph `graph`.
     pub fn write_graph(&self, graph: &NamedNode, quads: &[Quad]) -> Result<KeptRun, Error> {
         let file = "description.run".to_owned();
         let count = write_sorted(&self.folder.join(&file), quads.iter().map(Quad::as_ref))?;
-        Ok(KeptRun { file, graph: Some(graph.as_str().to_owned()), quads: count })
+        Ok(KeptRun { file, graph: Some(graph.as_str().to_owned()), quads: count, repeats: None })
     }
 
     /// Lists the runs in the manifest, which makes them usable.
@@ -139,17 +261,98 @@ impl KeptRunsWriter {
     }
 }
 
+fn bucket_file(index: usize) -> String {
+    format!("bucket-{index:03}.run")
+}
+
+fn repeats_file(index: usize) -> String {
+    format!("bucket-{index:03}.repeats")
+}
+
+/// Writes how many times each triple was given, for the triples given more
+/// than once, counted by stored key (two forms of one literal are one quad
+/// in the store); `None` when there are none.
+fn write_repeats(
+    folder: &Path,
+    index: usize,
+    triples: &[Triple],
+    repeated: &[(usize, u64)],
+) -> Result<Option<String>, Error> {
+    if repeated.is_empty() {
+        return Ok(None);
+    }
+    let mut counts: std::collections::BTreeMap<Vec<u8>, u64> = std::collections::BTreeMap::new();
+    let key = |triple: &Triple| stored_key(triple.as_ref().in_graph(oxigraph::model::GraphNameRef::DefaultGraph));
+    let repeated: std::collections::HashMap<usize, u64> = repeated.iter().copied().collect();
+    let wanted: std::collections::HashSet<Vec<u8>> = repeated.keys().map(|&i| key(&triples[i])).collect();
+    for (i, triple) in triples.iter().enumerate() {
+        let key = key(triple);
+        if wanted.contains(&key) {
+            *counts.entry(key).or_default() += repeated.get(&i).copied().unwrap_or(1);
+        }
+    }
+    let file = repeats_file(index);
+    write_counts(&folder.join(&file), &counts)?;
+    Ok(Some(file))
+}
+
+/// Writes `COUNT TAB KEY` lines.
+pub(crate) fn write_counts(path: &Path, counts: &std::collections::BTreeMap<Vec<u8>, u64>) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(Error::io(path))?);
+    for (key, count) in counts.iter().filter(|(_, &count)| count > 1) {
+        write!(out, "{count}\t").map_err(Error::io(path))?;
+        out.write_all(key).and_then(|()| out.write_all(b"\n")).map_err(Error::io(path))?;
+    }
+    out.flush().map_err(Error::io(path))
+}
+
+/// Reads what [`write_counts`] wrote.
+pub(crate) fn read_counts(path: &Path) -> Result<std::collections::HashMap<Vec<u8>, u64>, Error> {
+    let bytes = std::fs::read(path).map_err(Error::io(path))?;
+    let corrupt = || Error::store(path, "a count of repeated quads cannot be read; build again with --full");
+    let mut counts = std::collections::HashMap::new();
+    for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let tab = memchr::memchr(b'\t', line).ok_or_else(corrupt)?;
+        let count = std::str::from_utf8(&line[..tab]).ok().and_then(|c| c.parse().ok()).ok_or_else(corrupt)?;
+        counts.insert(line[tab + 1..].to_vec(), count);
+    }
+    Ok(counts)
+}
+
+/// The quad with its literal as the store gives it back.
+pub(crate) fn stored_quad(quad: &Quad) -> Quad {
+    match &quad.object {
+        oxigraph::model::Term::Literal(literal) => match as_stored(literal.as_ref()) {
+            Some(stored) => Quad::new(quad.subject.clone(), quad.predicate.clone(), stored, quad.graph_name.clone()),
+            None => quad.clone(),
+        },
+        _ => quad.clone(),
+    }
+}
+
+/// The sort key of a quad with its literal as the store gives it back.
+pub(crate) fn stored_key(quad: QuadRef<'_>) -> Vec<u8> {
+    let mut keys = runs::SortKeys::default();
+    push_stored(&mut keys, quad);
+    keys.into_keys().pop().unwrap_or_default()
+}
+
+fn push_stored(keys: &mut runs::SortKeys, quad: QuadRef<'_>) {
+    match quad.object {
+        TermRef::Literal(literal) => match as_stored(literal) {
+            Some(stored) => keys.push(QuadRef::new(quad.subject, quad.predicate, &stored, quad.graph_name)),
+            None => keys.push(quad),
+        },
+        _ => keys.push(quad),
+    }
+}
+
 /// Sorts the keys of `quads` (deduplicated) into one run file.
 fn write_sorted<'a>(path: &Path, quads: impl Iterator<Item = QuadRef<'a>>) -> Result<u64, Error> {
     let mut keys = runs::SortKeys::default();
     for quad in quads {
-        match quad.object {
-            TermRef::Literal(literal) => match as_stored(literal) {
-                Some(stored) => keys.push(QuadRef::new(quad.subject, quad.predicate, &stored, quad.graph_name)),
-                None => keys.push(quad),
-            },
-            _ => keys.push(quad),
-        }
+        push_stored(&mut keys, quad);
     }
     keys.write_run(path)
 }

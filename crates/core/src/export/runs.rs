@@ -28,6 +28,19 @@ impl SortKeys {
         self.ends.push(self.text.len());
     }
 
+    /// The keys held, in the order given.
+    pub(crate) fn into_keys(self) -> Vec<Vec<u8>> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let key = self.text[start..end].to_vec();
+                start = end;
+                key
+            })
+            .collect()
+    }
+
     /// Bytes the keys take.
     pub(crate) fn bytes(&self) -> usize {
         self.text.len()
@@ -91,7 +104,7 @@ fn push_key(key: &mut Vec<u8>, quad: QuadRef<'_>) {
 }
 
 /// Writes `keys`, which must be sorted, as a run file; returns how many.
-fn write_run<'a>(path: &Path, keys: impl IntoIterator<Item = &'a [u8]>) -> Result<u64, Error> {
+pub(crate) fn write_run<'a>(path: &Path, keys: impl IntoIterator<Item = &'a [u8]>) -> Result<u64, Error> {
     let mut file = BufWriter::with_capacity(1 << 20, File::create(path).map_err(Error::io(path))?);
     let mut previous: &[u8] = &[];
     let mut count = 0;

@@ -196,10 +196,10 @@ impl BucketChecks<'_> {
         let mut found = (0..buckets.count())
             .into_par_iter()
             .try_fold(BucketFindings::default, |mut found, index| {
-                let triples = buckets.read(index)?;
+                let (triples, repeated) = buckets.read_counted(index)?;
                 found.summary.count(&triples);
                 if let Some(keep) = keep {
-                    found.kept_runs.push(keep.write_bucket(index, &triples)?);
+                    found.kept_runs.push(keep.write_bucket(index, &triples, &repeated)?);
                 }
                 if let Some((shapes, linked_facts)) = shapes {
                     let problems = shapes.validate(

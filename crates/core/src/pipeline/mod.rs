@@ -14,6 +14,7 @@
 //! targets will be sinks too.
 
 pub mod checks;
+pub mod index;
 pub mod load;
 pub mod targets;
 pub mod write;

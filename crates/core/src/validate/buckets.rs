@@ -11,7 +11,7 @@
 use crate::{leb128, Error};
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{BlankNode, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, TermRef, Triple};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::hash::BuildHasher;
 use std::io::{BufWriter, Write};
@@ -167,14 +167,22 @@ impl Buckets {
 
     /// The distinct triples of bucket `index`.
     pub fn read(&self, index: usize) -> Result<Vec<Triple>, Error> {
+        self.read_counted(index).map(|(triples, _)| triples)
+    }
+
+    /// The distinct triples of bucket `index`, and how many times each
+    /// triple given more than once was given (by its index): an
+    /// incremental build must know when a triple's last source goes.
+    pub fn read_counted(&self, index: usize) -> Result<(Vec<Triple>, Vec<(usize, u64)>), Error> {
         let path = bucket_path(&self.folder, index);
         let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
         let corrupt = || Error::store(&path, "a bucket file written by this build cannot be read back");
         // Rows can repeat a triple: keep each once, compared as bytes (the
         // encoding is canonical: the kinds of term, the subject, the rest of
         // the record), and decode only those.
-        let mut seen = FxHashSet::default();
+        let mut seen = FxHashMap::default();
         let mut triples = Vec::new();
+        let mut repeated: FxHashMap<usize, u64> = FxHashMap::default();
         let mut subject: Option<(&[u8], NamedOrBlankNode)> = None;
         let mut input = bytes.as_slice();
         while let Some((&head, rest)) = input.split_first() {
@@ -188,11 +196,19 @@ impl Buckets {
             let length = rest_length(head, input).ok_or_else(corrupt)?;
             let (record, rest) = input.split_at(length);
             input = rest;
-            if seen.insert((head & !SAME_SUBJECT, *encoded_subject, record)) {
-                triples.push(self.decode_rest(head, node.clone(), record).ok_or_else(corrupt)?);
+            match seen.entry((head & !SAME_SUBJECT, *encoded_subject, record)) {
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(triples.len());
+                    triples.push(self.decode_rest(head, node.clone(), record).ok_or_else(corrupt)?);
+                }
+                std::collections::hash_map::Entry::Occupied(entry) => {
+                    *repeated.entry(*entry.get()).or_insert(1) += 1;
+                }
             }
         }
-        Ok(triples)
+        let mut repeated: Vec<(usize, u64)> = repeated.into_iter().collect();
+        repeated.sort_unstable();
+        Ok((triples, repeated))
     }
 
     fn decode_rest(&self, head: u8, subject: NamedOrBlankNode, mut input: &[u8]) -> Option<Triple> {
@@ -241,6 +257,16 @@ fn bucket_path(folder: &Path, index: usize) -> PathBuf {
 /// the buckets need spread, not resistance to chosen input.
 fn bucket_of(encoded_subject: &[u8]) -> usize {
     (rustc_hash::FxBuildHasher.hash_one(encoded_subject) % BUCKETS as u64) as usize
+}
+
+/// The bucket of a subject's triples, the same in every build.
+pub fn bucket_of_subject(subject: &NamedOrBlankNode) -> usize {
+    let mut encoded = Vec::with_capacity(128);
+    match subject {
+        NamedOrBlankNode::NamedNode(n) => encode_str(&mut encoded, n.as_str()),
+        NamedOrBlankNode::BlankNode(b) => encode_str(&mut encoded, b.as_str()),
+    }
+    bucket_of(&encoded)
 }
 
 // A record's head: the object's kind in the low bits, and two flags.

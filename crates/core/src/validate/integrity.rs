@@ -242,7 +242,7 @@ fn namespace_of(map: &crate::mapping::plan::MapPlan) -> Option<&str> {
 }
 
 /// The namespaces that IRI subject templates mint, longest first.
-fn subject_namespaces(plan: &Plan) -> Vec<String> {
+pub(crate) fn subject_namespaces(plan: &Plan) -> Vec<String> {
     let mut namespaces: Vec<String> = plan.maps.iter().filter_map(namespace_of).map(str::to_owned).collect();
     namespaces.sort_by_key(|n| std::cmp::Reverse(n.len()));
     namespaces.dedup();

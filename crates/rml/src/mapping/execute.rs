@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// Rows read from a file before they are mapped in parallel.
-const BATCH_ROWS: usize = 16 * 1024;
+pub(super) const BATCH_ROWS: usize = 16 * 1024;
 /// Rows one rayon task maps.
 const CHUNK_ROWS: usize = 1024;
 /// Data problems kept in a report; beyond that they are only counted.
@@ -121,7 +121,7 @@ pub struct RunReport {
 }
 
 /// Parent subjects by join key, for one [`JoinPlan`].
-type JoinTable = HashMap<Vec<String>, Vec<NamedOrBlankNode>>;
+pub(super) type JoinTable = HashMap<Vec<String>, Vec<NamedOrBlankNode>>;
 
 /// Runs the plan, passing every batch to `sink` in source and row order.
 /// The sink's error type is the caller's: a store loader or a writer fails
@@ -136,16 +136,28 @@ pub fn run_with<E: From<Error>>(
     options: RunOptions,
     sink: &mut dyn FnMut(MappedBatch) -> Result<(), E>,
 ) -> Result<RunReport, E> {
+    let tables = plan.joins.iter().map(|join| build_join_table(plan, join)).collect::<Result<Vec<_>, Error>>()?;
+    run_reading(plan, options, &tables, |sender| read_sources(plan, sender), sink)
+}
+
+/// Maps what `read` sends (on a thread of its own) with the join tables
+/// given, passing every batch to `sink` in order.
+pub(super) fn run_reading<E: From<Error>>(
+    plan: &Plan,
+    options: RunOptions,
+    tables: &[JoinTable],
+    read: impl FnOnce(&std::sync::mpsc::SyncSender<Result<SourceRead, Error>>) + Send,
+    sink: &mut dyn FnMut(MappedBatch) -> Result<(), E>,
+) -> Result<RunReport, E> {
     let mut report =
         RunReport { quads_per_map: plan.maps.iter().map(|m| (m.name.clone(), 0)).collect(), ..RunReport::default() };
-    let tables = plan.joins.iter().map(|join| build_join_table(plan, join)).collect::<Result<Vec<_>, Error>>()?;
-    let mapper = RowMapper { plan, tables: &tables, options };
+    let mapper = RowMapper { plan, tables, options };
     let mut named = NamedCollections::default();
     // Reading and parsing CSV is sequential: a thread of its own does it
     // while the rows before are mapped on every core.
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel(2);
-        scope.spawn(move || read_sources(plan, &sender));
+        scope.spawn(move || read(&sender));
         for read in receiver {
             match read? {
                 SourceRead::Rows { source, rows } => {
@@ -172,13 +184,13 @@ pub fn run_with<E: From<Error>>(
 }
 
 /// What the reading thread sends: rows of a source, in order, then the end of it.
-enum SourceRead {
+pub(super) enum SourceRead {
     Rows { source: usize, rows: Vec<Row> },
     Finished { path: PathBuf, rows: u64, problems: Vec<Problem> },
 }
 
 /// The records of a source plan: its file's, through its view if it has one.
-struct SourceReader<'p> {
+pub(super) struct SourceReader<'p> {
     file: Box<dyn source::RecordSource>,
     view: Option<&'p ViewPlan>,
     /// Records of the file read so far, for the view's `#` field.
@@ -188,7 +200,7 @@ struct SourceReader<'p> {
 }
 
 impl<'p> SourceReader<'p> {
-    fn open(plan: &'p SourcePlan) -> Result<Self, Error> {
+    pub(super) fn open(plan: &'p SourcePlan) -> Result<Self, Error> {
         if let Some(view) = &plan.view {
             view.prepare()?;
         }
@@ -196,7 +208,7 @@ impl<'p> SourceReader<'p> {
     }
 
     /// The next records, numbered; none at the end.
-    fn next_batch(&mut self) -> Result<Vec<Row>, Error> {
+    pub(super) fn next_batch(&mut self) -> Result<Vec<Row>, Error> {
         loop {
             let rows = self.file.next_batch(BATCH_ROWS)?;
             if rows.is_empty() {
@@ -217,7 +229,7 @@ impl<'p> SourceReader<'p> {
         }
     }
 
-    fn take_problems(&mut self) -> Vec<Problem> {
+    pub(super) fn take_problems(&mut self) -> Vec<Problem> {
         self.file.take_problems()
     }
 }
@@ -378,7 +390,7 @@ impl RunReport {
 
 /// Parent rows with a problem are reported when the parent map runs on its
 /// own source; here they simply join nothing.
-fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
+pub(super) fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
     let parent = &plan.maps[join.parent];
     let mut file = SourceReader::open(&plan.sources[parent.source])?;
     let mut table = JoinTable::new();

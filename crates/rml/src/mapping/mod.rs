@@ -1,6 +1,7 @@
 //! RML mappings: read from Turtle ([`read`]), compiled against CSV headers
 //! ([`plan`]) and run over the rows ([`execute`]).
 
+pub mod chosen;
 pub mod datatypes;
 pub mod execute;
 mod generate;

@@ -1,0 +1,33 @@
+//! The read index of a version ([`factgraph_index`]), written from what the
+//! build kept: a full build and an incremental one write it the same way.
+
+use crate::store::{pause_at, Version};
+use crate::Error;
+use factgraph_index::{Index, IndexWriter};
+use oxigraph::store::Store;
+
+/// Writes the version's read index ([`factgraph_index`]) and opens it. Its
+/// quads come from the sorted runs the checks kept, which hold the terms as
+/// the store gives them back; when they kept none (a mapping wrote to a named
+/// graph, or nothing was spilled), from the store itself, which is slower.
+pub fn write_index(version: &Version, store: Option<&Store>) -> Result<Index, Error> {
+    let mut writer = IndexWriter::new();
+    match crate::export::KeptRuns::open(&version.kept_runs_folder()) {
+        Some(kept) => kept.for_each_quad(|graph, subject, predicate, object| {
+            writer.add_forms(subject, predicate, object, graph);
+        })?,
+        None => {
+            let store =
+                store.ok_or_else(|| Error::store(version.folder(), "the version has no sorted runs to index"))?;
+            for quad in store.iter() {
+                let quad = quad.map_err(|e| Error::store(version.store_path(), e))?;
+                writer.add_quad(quad.as_ref());
+            }
+        }
+    }
+    let folder = version.index_folder();
+    pause_at("indexing");
+    writer.write(&folder).map_err(|e| Error::store(&folder, e))?;
+    pause_at("indexed");
+    Index::open(&folder).map_err(|e| Error::store(&folder, e))
+}
