@@ -19,12 +19,14 @@
 //! The patch files are N-Quads (the cause is a comment), so any RDF tool
 //! reads them as they are.
 
+use crate::export::SortedKeys;
 use crate::ntriples::push_quad_line;
 use crate::store::{StoreDir, Version};
 use crate::Error;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::Quad;
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -275,13 +277,47 @@ impl ChangeLog {
 
 /// What a full build changed: the quads only one of the two versions has,
 /// with no cause (a full build maps everything, so it cannot name one).
+///
+/// Both versions are read as sorted streams of keys ([`SortedKeys`]: the
+/// runs their builds kept, merged) and compared as they stream, so memory
+/// holds the difference and not the graphs; only the keys that differ are
+/// decoded into quads.
 pub fn compare_versions(old: &Version, new: &Version) -> Result<Patch, Error> {
-    let old = crate::diff::read_version(old, &[])?;
-    let new = crate::diff::read_version(new, &[])?;
-    let only = |a: &oxigraph::model::Dataset, b: &oxigraph::model::Dataset| -> Vec<Change> {
-        a.iter().filter(|q| !b.contains(*q)).map(|q| Change { quad: q.into_owned(), cause: None }).collect()
+    let mut old_keys = SortedKeys::of_version(old)?;
+    let mut new_keys = SortedKeys::of_version(new)?;
+    let (mut only_old, mut only_new) = (Vec::new(), Vec::new());
+    let (mut before, mut after) = (old_keys.next_key()?, new_keys.next_key()?);
+    loop {
+        match (before, after) {
+            (None, None) => break,
+            (Some(key), None) => {
+                only_old.push(key.to_vec());
+                before = old_keys.next_key()?;
+            }
+            (None, Some(key)) => {
+                only_new.push(key.to_vec());
+                after = new_keys.next_key()?;
+            }
+            (Some(old_key), Some(new_key)) => match old_key.cmp(new_key) {
+                Ordering::Less => {
+                    only_old.push(old_key.to_vec());
+                    before = old_keys.next_key()?;
+                }
+                Ordering::Greater => {
+                    only_new.push(new_key.to_vec());
+                    after = new_keys.next_key()?;
+                }
+                Ordering::Equal => {
+                    before = old_keys.next_key()?;
+                    after = new_keys.next_key()?;
+                }
+            },
+        }
+    }
+    let changes = |keys: Vec<Vec<u8>>, side: &SortedKeys| -> Result<Vec<Change>, Error> {
+        keys.iter().map(|key| Ok(Change { quad: side.quad(key)?, cause: None })).collect()
     };
-    let mut patch = Patch { removed: only(&old, &new), added: only(&new, &old) };
+    let mut patch = Patch { removed: changes(only_old, &old_keys)?, added: changes(only_new, &new_keys)? };
     patch.sort();
     Ok(patch)
 }
@@ -347,5 +383,88 @@ mod tests {
         let net = first.then(third);
         assert_eq!(net.removed, vec![change("a", "1", None)]);
         assert_eq!(net.added, vec![change("a", "3", Some("f:2"))]);
+    }
+
+    /// The quads of a small graph: `seed` changes some objects, `size` how
+    /// many subjects; blank nodes, languages, odd literals and a named graph.
+    fn graph(seed: usize, size: usize) -> Vec<Quad> {
+        use oxigraph::model::{BlankNode, Term};
+        let int = NamedNode::new_unchecked("http://www.w3.org/2001/XMLSchema#int");
+        let description = GraphName::from(NamedNode::new_unchecked("http://example.com/description"));
+        let mut quads = Vec::new();
+        for i in 0..size {
+            let subject = NamedNode::new_unchecked(format!("http://example.com/s{i}"));
+            let objects: [Term; 4] = [
+                Literal::new_typed_literal(format!("0{}", i + usize::from(i % 7 == 0) * seed), int.clone()).into(),
+                Literal::new_language_tagged_literal_unchecked(format!("名字 \"{i}\"\n"), "zh").into(),
+                BlankNode::new_unchecked(format!("b{}", i % (5 + seed))).into(),
+                NamedNode::new_unchecked(format!("http://example.com/o{}", i / (1 + seed))).into(),
+            ];
+            for (p, object) in objects.into_iter().enumerate() {
+                let predicate = NamedNode::new_unchecked(format!("http://example.com/p{p}"));
+                quads.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
+            }
+        }
+        let built = quad("d", &format!("built {seed}"));
+        quads.push(Quad::new(built.subject, built.predicate, built.object, description));
+        quads
+    }
+
+    /// Fills a new version of `dir` with `quads`: as kept runs in `buckets`
+    /// buckets by subject, or (`buckets` 0) in an Oxigraph store only.
+    fn version_of(dir: &StoreDir, quads: &[Quad], buckets: usize) -> Version {
+        use crate::export::kept::KeptRunsWriter;
+        let slot = dir.begin_build().unwrap();
+        let version = slot.version().clone();
+        if buckets == 0 {
+            let store = crate::store::open_writable(&version.store_path()).unwrap();
+            store.extend(quads.iter().cloned()).unwrap();
+            store.flush().unwrap();
+        } else {
+            let writer = KeptRunsWriter::create(&version.kept_runs_folder()).unwrap();
+            let mut runs = Vec::new();
+            for bucket in 0..buckets {
+                let triples: Vec<_> = quads
+                    .iter()
+                    .filter(|q| q.graph_name.is_default_graph() && q.subject.to_string().len() % buckets == bucket)
+                    .map(|q| oxigraph::model::Triple::from(q.clone()))
+                    .collect();
+                runs.push(writer.write_bucket(bucket, &triples).unwrap());
+            }
+            let named: Vec<Quad> = quads.iter().filter(|q| !q.graph_name.is_default_graph()).cloned().collect();
+            let GraphName::NamedNode(graph) = named[0].graph_name.clone() else { unreachable!() };
+            runs.push(writer.write_graph(&graph, &named).unwrap());
+            writer.finish(runs).unwrap();
+        }
+        slot.publish().unwrap();
+        version
+    }
+
+    /// The patch as the whole graphs in memory give it.
+    fn patch_in_memory(old: &Version, new: &Version) -> Patch {
+        let old = crate::diff::read_version(old, &[]).unwrap();
+        let new = crate::diff::read_version(new, &[]).unwrap();
+        let only = |a: &oxigraph::model::Dataset, b: &oxigraph::model::Dataset| -> Vec<Change> {
+            a.iter().filter(|q| !b.contains(*q)).map(|q| Change { quad: q.into_owned(), cause: None }).collect()
+        };
+        let mut patch = Patch { removed: only(&old, &new), added: only(&new, &old) };
+        patch.sort();
+        patch
+    }
+
+    #[test]
+    fn versions_compared_as_sorted_streams_give_the_patch_of_the_whole_graphs() {
+        let store = tempfile::tempdir().unwrap();
+        let dir = StoreDir::new(store.path());
+        // Kept runs on both sides (bucketed differently), then a store on one side.
+        let first = version_of(&dir, &graph(0, 60), 3);
+        let second = version_of(&dir, &graph(1, 70), 5);
+        let patch = compare_versions(&first, &second).unwrap();
+        assert!(!patch.added.is_empty() && !patch.removed.is_empty());
+        assert_eq!(patch, patch_in_memory(&first, &second));
+        assert_eq!(compare_versions(&second, &first).unwrap(), Patch { removed: patch.added, added: patch.removed });
+        let third = version_of(&dir, &graph(2, 50), 0);
+        assert_eq!(compare_versions(&second, &third).unwrap(), patch_in_memory(&second, &third));
+        assert_eq!(compare_versions(&third, &third).unwrap(), Patch::default());
     }
 }

@@ -454,6 +454,46 @@ fn merge_runs(
     Ok(written)
 }
 
+/// A version's quads as one stream of sort keys in order (see [`runs`]),
+/// for comparing two versions without holding either: the runs its build
+/// kept, merged, or else its quads read once and sorted into runs in a
+/// scratch folder, as [`export`] does.
+pub(crate) struct SortedKeys {
+    merged: runs::MergedKeys,
+    /// Where the keys' runs are, for errors.
+    folder: PathBuf,
+    /// The runs written for a version that kept none; removed when dropped.
+    _scratch: Option<Scratch>,
+}
+
+impl SortedKeys {
+    pub(crate) fn of_version(version: &Version) -> Result<Self, Error> {
+        let quads = Quads::of_version(version, false)?;
+        if let Quads::Kept(kept) = &quads {
+            let files: Vec<PathBuf> = kept.runs().map(|(file, _, _)| file).collect();
+            let merged = runs::MergedKeys::open(&files)?;
+            return Ok(Self { merged, folder: version.kept_runs_folder(), _scratch: None });
+        }
+        let scratch = Scratch::create("compare")?;
+        let mut buffer = RunBuffer::new(scratch.path(), RUN_BYTES);
+        quads.for_each(None, |quad| buffer.push(&quad))?;
+        buffer.write_run()?;
+        let merged = runs::MergedKeys::open(&buffer.runs)?;
+        let folder = scratch.path().to_owned();
+        Ok(Self { merged, folder, _scratch: Some(scratch) })
+    }
+
+    /// The next key, or `None` after the last.
+    pub(crate) fn next_key(&mut self) -> Result<Option<&[u8]>, Error> {
+        self.merged.next_key()
+    }
+
+    /// The quad `key` (one of these keys) stands for.
+    pub(crate) fn quad(&self, key: &[u8]) -> Result<Quad, Error> {
+        kept::quad_of_key(key, &self.folder)
+    }
+}
+
 /// Writes sort keys as quads: N-Triples and N-Quads straight from the key's
 /// terms, Turtle and TriG through Oxigraph's serializer (which groups by
 /// subject and uses the prefixes).
