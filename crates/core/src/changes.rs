@@ -31,6 +31,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub mod formats;
+
 /// Bumped when the files change meaning.
 const FORMAT: u32 = 1;
 const ENTRY: &str = "entry.json";
@@ -239,9 +241,7 @@ impl ChangeLog {
     pub fn entry(&self, version: &str) -> Result<LogEntry, Error> {
         let path = self.folder.join(version).join(ENTRY);
         let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                Error::store(&self.folder, format!("no change log of a version named {version:?} is kept here"))
-            }
+            std::io::ErrorKind::NotFound => self.unknown(version),
             _ => Error::io(&path)(e),
         })?;
         serde_json::from_slice(&bytes).map_err(|e| Error::store(&path, format!("cannot be read: {e}")))
@@ -257,11 +257,7 @@ impl ChangeLog {
     /// (included), through every version between them.
     pub fn between(&self, from: &str, to: &str) -> Result<Patch, Error> {
         let entries = self.entries()?;
-        let position = |name: &str| {
-            entries.iter().position(|e| e.version == name).ok_or_else(|| {
-                Error::store(&self.folder, format!("no change log of a version named {name:?} is kept here"))
-            })
-        };
+        let position = |name: &str| entries.iter().position(|e| e.version == name).ok_or_else(|| self.unknown(name));
         let (start, end) = (position(from)?, position(to)?);
         if start >= end {
             return Err(Error::Usage(format!("version {from} is not older than {to}")));
@@ -272,6 +268,63 @@ impl ChangeLog {
         }
         net.sort();
         Ok(net)
+    }
+}
+
+impl ChangeLog {
+    /// The entries of the versions after `from` up to `to` (included), and
+    /// their net change. Without `from`, `to`'s own change (read even when
+    /// the log of the version before it is not kept).
+    pub fn span(&self, from: Option<&str>, to: &str) -> Result<(Vec<LogEntry>, Patch), Error> {
+        let Some(from) = from else { return Ok((vec![self.entry(to)?], self.patch(to)?)) };
+        let net = self.between(from, to)?;
+        let entries = self.entries()?;
+        let start = entries.iter().position(|e| e.version == from).map_or(0, |i| i + 1);
+        let end = entries.iter().position(|e| e.version == to).map_or(entries.len(), |i| i + 1);
+        Ok((entries[start..end].to_vec(), net))
+    }
+
+    /// The name of the version that `given` names: a version's name,
+    /// `current` (the version named `current`) or `~N`, the version N
+    /// builds before the current one (`~1` the one it replaced).
+    pub fn resolve(&self, given: &str, current: &str) -> Result<String, Error> {
+        if given == "current" {
+            return Ok(current.to_owned());
+        }
+        let Some(back) = given.strip_prefix('~') else {
+            self.entry(given)?;
+            return Ok(given.to_owned());
+        };
+        let back: usize = back.parse().map_err(|_| {
+            Error::Usage(format!("{given:?} is not a version: give a version's name, `current`, or `~N` (a number)"))
+        })?;
+        let entries = self.entries()?;
+        let now = entries.iter().position(|e| e.version == current).ok_or_else(|| self.unknown(current))?;
+        match now.checked_sub(back) {
+            Some(position) => Ok(entries[position].version.clone()),
+            None => Err(Error::Usage(format!(
+                "{given}: only {now} version(s) before the current one have a kept change log (see `factgraph changes --list`)"
+            ))),
+        }
+    }
+
+    /// The error for a version whose log is not kept, listing those that are.
+    fn unknown(&self, version: &str) -> Error {
+        let mut kept: Vec<String> = std::fs::read_dir(&self.folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|folder| folder.path().join(ENTRY).is_file())
+            .filter_map(|folder| folder.file_name().into_string().ok())
+            .collect();
+        kept.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+        let problem = match kept.as_slice() {
+            [] => format!(
+                "no change log of a version named {version:?} is kept here, nor of any other: the next `factgraph build` starts the log"
+            ),
+            _ => format!("no change log of a version named {version:?} is kept here; kept: {}", kept.join(", ")),
+        };
+        Error::store(&self.folder, problem)
     }
 }
 
