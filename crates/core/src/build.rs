@@ -125,11 +125,13 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     pause_at("begun");
     let flow = Flow { project, plan: &plan, ontology: &ontology, shapes: shapes.as_ref(), options, progress };
     match flow.fill(slot.version()) {
-        Ok(Filled { mapping, store_quads, description_quads, stage_seconds, targets }) => {
+        Ok(Filled { mapping, store_quads, description_quads, mut stage_seconds, targets }) => {
             // The mapping's logical targets are written beside the store,
             // only for a build that succeeded, before it becomes current.
             targets.finish()?;
+            let logging = Instant::now();
             write_change_log(&store_dir, slot.version(), None)?;
+            stage_seconds.push(("writing the change log", logging.elapsed().as_secs_f64()));
             pause_at("publishing");
             let version = slot.publish()?;
             ChangeLog::of(&store_dir).keep(&version)?;
