@@ -19,7 +19,8 @@
 //! The patch files are N-Quads (the cause is a comment), so any RDF tool
 //! reads them as they are.
 
-use crate::export::SortedKeys;
+use crate::export::{quad_of_key, SortedKeys};
+use rayon::prelude::*;
 use crate::ntriples::push_quad_line;
 use crate::store::{StoreDir, Version};
 use crate::Error;
@@ -332,47 +333,74 @@ impl ChangeLog {
 /// with no cause (a full build maps everything, so it cannot name one).
 ///
 /// Both versions are read as sorted streams of keys ([`SortedKeys`]: the
-/// runs their builds kept, merged) and compared as they stream, so memory
-/// holds the difference and not the graphs; only the keys that differ are
-/// decoded into quads.
+/// runs their builds kept) and compared as they stream, so memory holds
+/// the difference and not the graphs; only the keys that differ are
+/// decoded into quads. When both kept runs of the same buckets, the
+/// buckets are compared pair by pair, on every core.
 pub fn compare_versions(old: &Version, new: &Version) -> Result<Patch, Error> {
-    let mut old_keys = SortedKeys::of_version(old)?;
-    let mut new_keys = SortedKeys::of_version(new)?;
-    let (mut only_old, mut only_new) = (Vec::new(), Vec::new());
-    let (mut before, mut after) = (old_keys.next_key()?, new_keys.next_key()?);
-    loop {
-        match (before, after) {
-            (None, None) => break,
-            (Some(key), None) => {
-                only_old.push(key.to_vec());
-                before = old_keys.next_key()?;
-            }
-            (None, Some(key)) => {
-                only_new.push(key.to_vec());
-                after = new_keys.next_key()?;
-            }
-            (Some(old_key), Some(new_key)) => match old_key.cmp(new_key) {
-                Ordering::Less => {
-                    only_old.push(old_key.to_vec());
-                    before = old_keys.next_key()?;
-                }
-                Ordering::Greater => {
-                    only_new.push(new_key.to_vec());
-                    after = new_keys.next_key()?;
-                }
-                Ordering::Equal => {
-                    before = old_keys.next_key()?;
-                    after = new_keys.next_key()?;
-                }
-            },
+    let (only_old, only_new) = match SortedKeys::paired(old, new)? {
+        Some(pairs) => {
+            let compared: Vec<(Vec<Vec<u8>>, Vec<Vec<u8>>)> =
+                pairs.into_par_iter().map(|(mut a, mut b)| differing_keys(&mut a, &mut b)).collect::<Result<_, _>>()?;
+            let (only_old, only_new) = compared.into_iter().fold((Vec::new(), Vec::new()), |mut all, (a, b)| {
+                all.0.extend(a);
+                all.1.extend(b);
+                all
+            });
+            cancel_moved(only_old, only_new)
         }
-    }
-    let changes = |keys: Vec<Vec<u8>>, side: &SortedKeys| -> Result<Vec<Change>, Error> {
-        keys.iter().map(|key| Ok(Change { quad: side.quad(key)?, cause: None })).collect()
+        None => differing_keys(&mut SortedKeys::of_version(old)?, &mut SortedKeys::of_version(new)?)?,
     };
-    let mut patch = Patch { removed: changes(only_old, &old_keys)?, added: changes(only_new, &new_keys)? };
+    let changes = |keys: Vec<Vec<u8>>, version: &Version| -> Result<Vec<Change>, Error> {
+        let source = version.kept_runs_folder();
+        keys.iter().map(|key| Ok(Change { quad: quad_of_key(key, &source)?, cause: None })).collect()
+    };
+    let mut patch = Patch { removed: changes(only_old, old)?, added: changes(only_new, new)? };
     patch.sort();
     Ok(patch)
+}
+
+/// The keys only `old` has and the keys only `new` has, both streams read
+/// once, side by side.
+fn differing_keys(old: &mut SortedKeys, new: &mut SortedKeys) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), Error> {
+    let (mut only_old, mut only_new) = (Vec::new(), Vec::new());
+    let (mut before, mut after) = (old.next_key()?, new.next_key()?);
+    loop {
+        let order = match (before, after) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(old_key), Some(new_key)) => old_key.cmp(new_key),
+        };
+        match (order, before, after) {
+            (Ordering::Less, Some(key), _) => {
+                only_old.push(key.to_vec());
+                before = old.next_key()?;
+            }
+            (Ordering::Greater, _, Some(key)) => {
+                only_new.push(key.to_vec());
+                after = new.next_key()?;
+            }
+            _ => {
+                before = old.next_key()?;
+                after = new.next_key()?;
+            }
+        }
+    }
+    Ok((only_old, only_new))
+}
+
+/// Takes out the keys on both sides: quads that only changed bucket.
+fn cancel_moved(mut only_old: Vec<Vec<u8>>, mut only_new: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let moved: std::collections::HashSet<Vec<u8>> = {
+        let new_keys: std::collections::HashSet<&Vec<u8>> = only_new.iter().collect();
+        only_old.iter().filter(|key| new_keys.contains(key)).cloned().collect()
+    };
+    if !moved.is_empty() {
+        only_old.retain(|key| !moved.contains(key));
+        only_new.retain(|key| !moved.contains(key));
+    }
+    (only_old, only_new)
 }
 
 fn read_changes(path: &Path) -> Result<Vec<Change>, Error> {
@@ -464,8 +492,9 @@ mod tests {
     }
 
     /// Fills a new version of `dir` with `quads`: as kept runs in `buckets`
-    /// buckets by subject, or (`buckets` 0) in an Oxigraph store only.
-    fn version_of(dir: &StoreDir, quads: &[Quad], buckets: usize) -> Version {
+    /// buckets by subject (`shift` changes which subject goes where), or
+    /// (`buckets` 0) in an Oxigraph store only.
+    fn version_of(dir: &StoreDir, quads: &[Quad], buckets: usize, shift: usize) -> Version {
         use crate::export::kept::KeptRunsWriter;
         let slot = dir.begin_build().unwrap();
         let version = slot.version().clone();
@@ -479,7 +508,7 @@ mod tests {
             for bucket in 0..buckets {
                 let triples: Vec<_> = quads
                     .iter()
-                    .filter(|q| q.graph_name.is_default_graph() && q.subject.to_string().len() % buckets == bucket)
+                    .filter(|q| q.graph_name.is_default_graph() && (q.subject.to_string().len() + shift) % buckets == bucket)
                     .map(|q| oxigraph::model::Triple::from(q.clone()))
                     .collect();
                 runs.push(writer.write_bucket(bucket, &triples).unwrap());
@@ -507,17 +536,19 @@ mod tests {
 
     #[test]
     fn versions_compared_as_sorted_streams_give_the_patch_of_the_whole_graphs() {
-        let store = tempfile::tempdir().unwrap();
-        let dir = StoreDir::new(store.path());
-        // Kept runs on both sides (bucketed differently), then a store on one side.
-        let first = version_of(&dir, &graph(0, 60), 3);
-        let second = version_of(&dir, &graph(1, 70), 5);
-        let patch = compare_versions(&first, &second).unwrap();
-        assert!(!patch.added.is_empty() && !patch.removed.is_empty());
-        assert_eq!(patch, patch_in_memory(&first, &second));
-        assert_eq!(compare_versions(&second, &first).unwrap(), Patch { removed: patch.added, added: patch.removed });
-        let third = version_of(&dir, &graph(2, 50), 0);
-        assert_eq!(compare_versions(&second, &third).unwrap(), patch_in_memory(&second, &third));
-        assert_eq!(compare_versions(&third, &third).unwrap(), Patch::default());
+        // Kept runs on both sides: the same buckets made alike, made
+        // differently, and a different number of buckets; then a store.
+        for (buckets, shift) in [(3, 0), (3, 1), (5, 0), (0, 0)] {
+            let store = tempfile::tempdir().unwrap();
+            let dir = StoreDir::new(store.path());
+            let first = version_of(&dir, &graph(0, 60), 3, 0);
+            let second = version_of(&dir, &graph(1, 70), buckets, shift);
+            let patch = compare_versions(&first, &second).unwrap();
+            assert!(!patch.added.is_empty() && !patch.removed.is_empty());
+            assert_eq!(patch, patch_in_memory(&first, &second), "{buckets} buckets shifted by {shift}");
+            let reversed = Patch { removed: patch.added, added: patch.removed };
+            assert_eq!(compare_versions(&second, &first).unwrap(), reversed);
+            assert_eq!(compare_versions(&second, &second).unwrap(), Patch::default());
+        }
     }
 }

@@ -88,7 +88,7 @@ pub(super) fn for_each_quad_of_run<E: From<Error>>(
 
 /// The quad a sort key holds; an error naming `path`, the run it came from,
 /// when it is not one.
-pub(super) fn quad_of_key(key: &[u8], path: &Path) -> Result<Quad, Error> {
+pub(crate) fn quad_of_key(key: &[u8], path: &Path) -> Result<Quad, Error> {
     let corrupt = || Error::store(path, "a sorted run holds a key that is not a quad; build again");
     let terms = runs::split_key(key).ok_or_else(corrupt)?;
     let term = |form: &[u8]| factgraph_index::terms::decode(form).ok_or_else(corrupt);
