@@ -20,12 +20,12 @@
 //! reads them as they are.
 
 use crate::export::{quad_of_key, SortedKeys};
-use rayon::prelude::*;
 use crate::ntriples::push_quad_line;
 use crate::store::{StoreDir, Version};
 use crate::Error;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::Quad;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -240,7 +240,7 @@ impl ChangeLog {
 
     /// The entry of `version`.
     pub fn entry(&self, version: &str) -> Result<LogEntry, Error> {
-        let path = self.folder.join(version).join(ENTRY);
+        let path = self.folder_of(version)?.join(ENTRY);
         let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => self.unknown(version),
             _ => Error::io(&path)(e),
@@ -250,7 +250,7 @@ impl ChangeLog {
 
     /// What `version` changed against the version before it.
     pub fn patch(&self, version: &str) -> Result<Patch, Error> {
-        let folder = self.folder.join(version);
+        let folder = self.folder_of(version)?;
         Ok(Patch { removed: read_changes(&folder.join(REMOVED))?, added: read_changes(&folder.join(ADDED))? })
     }
 
@@ -306,6 +306,17 @@ impl ChangeLog {
             None => Err(Error::Usage(format!(
                 "{given}: only {now} version(s) before the current one have a kept change log (see `factgraph changes --list`)"
             ))),
+        }
+    }
+
+    /// The folder of `version`'s log; a name that is not one (a path, as
+    /// a web request may send) is an unknown version.
+    fn folder_of(&self, version: &str) -> Result<PathBuf, Error> {
+        let plain = !version.is_empty() && version.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if plain {
+            Ok(self.folder.join(version))
+        } else {
+            Err(self.unknown(version))
         }
     }
 
@@ -508,7 +519,9 @@ mod tests {
             for bucket in 0..buckets {
                 let triples: Vec<_> = quads
                     .iter()
-                    .filter(|q| q.graph_name.is_default_graph() && (q.subject.to_string().len() + shift) % buckets == bucket)
+                    .filter(|q| {
+                        q.graph_name.is_default_graph() && (q.subject.to_string().len() + shift) % buckets == bucket
+                    })
                     .map(|q| oxigraph::model::Triple::from(q.clone()))
                     .collect();
                 runs.push(writer.write_bucket(bucket, &triples).unwrap());

@@ -485,8 +485,7 @@ impl SortedKeys {
     /// were made differently) shows as removed from one pair and added to
     /// another, which the caller must cancel out.
     pub(crate) fn paired(old: &Version, new: &Version) -> Result<Option<Vec<(Self, Self)>>, Error> {
-        let (Some(old), Some(new)) =
-            (KeptRuns::open(&old.kept_runs_folder()), KeptRuns::open(&new.kept_runs_folder()))
+        let (Some(old), Some(new)) = (KeptRuns::open(&old.kept_runs_folder()), KeptRuns::open(&new.kept_runs_folder()))
         else {
             return Ok(None);
         };
