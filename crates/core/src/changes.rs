@@ -351,7 +351,7 @@ impl ChangeLog {
 pub fn compare_versions(old: &Version, new: &Version) -> Result<Patch, Error> {
     let (only_old, only_new) = match SortedKeys::paired(old, new)? {
         Some(pairs) => {
-            let compared: Vec<(Vec<Vec<u8>>, Vec<Vec<u8>>)> =
+            let compared: Vec<Differing> =
                 pairs.into_par_iter().map(|(mut a, mut b)| differing_keys(&mut a, &mut b)).collect::<Result<_, _>>()?;
             let (only_old, only_new) = compared.into_iter().fold((Vec::new(), Vec::new()), |mut all, (a, b)| {
                 all.0.extend(a);
@@ -371,9 +371,12 @@ pub fn compare_versions(old: &Version, new: &Version) -> Result<Patch, Error> {
     Ok(patch)
 }
 
+/// Sort keys only the old side has, and only the new side has.
+type Differing = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// The keys only `old` has and the keys only `new` has, both streams read
 /// once, side by side.
-fn differing_keys(old: &mut SortedKeys, new: &mut SortedKeys) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), Error> {
+fn differing_keys(old: &mut SortedKeys, new: &mut SortedKeys) -> Result<Differing, Error> {
     let (mut only_old, mut only_new) = (Vec::new(), Vec::new());
     let (mut before, mut after) = (old.next_key()?, new.next_key()?);
     loop {
@@ -402,7 +405,7 @@ fn differing_keys(old: &mut SortedKeys, new: &mut SortedKeys) -> Result<(Vec<Vec
 }
 
 /// Takes out the keys on both sides: quads that only changed bucket.
-fn cancel_moved(mut only_old: Vec<Vec<u8>>, mut only_new: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+fn cancel_moved(mut only_old: Vec<Vec<u8>>, mut only_new: Vec<Vec<u8>>) -> Differing {
     let moved: std::collections::HashSet<Vec<u8>> = {
         let new_keys: std::collections::HashSet<&Vec<u8>> = only_new.iter().collect();
         only_old.iter().filter(|key| new_keys.contains(key)).cloned().collect()
