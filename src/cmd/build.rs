@@ -2,7 +2,9 @@
 
 use super::Outcome;
 use factgraph_core::build::{build, BuildKind, BuildOptions, BuildReport};
+use factgraph_core::changes::{formats, ChangeLog};
 use factgraph_core::diff;
+use factgraph_core::store::StoreDir;
 use factgraph_core::Error;
 use std::path::{Path, PathBuf};
 
@@ -27,9 +29,10 @@ pub struct Args {
     /// build (a question edited since is evaluated afresh).
     #[arg(long)]
     answer_questions: bool,
-    /// After the build, print what changed against the graph it replaced:
-    /// triples removed and added, per class and per property (the build
-    /// description left out). Reads both graphs into memory.
+    /// After the build, print what changed against the graph it replaced,
+    /// from the change log the build wrote (as `factgraph changes` prints
+    /// it): triples removed and added, the files whose records changed, and
+    /// the change of the data per class and per property.
     #[arg(long)]
     diff: bool,
     /// Map every record again, even when only some changed. By default a
@@ -61,28 +64,26 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
         print_report(&report);
     }
     if args.diff {
-        print_changes(&project)?;
+        print_changes(&project, &report)?;
     }
     Ok(Outcome::Done)
 }
 
-/// The summary of `factgraph diff` between the replaced graph and the new one.
-fn print_changes(project: &factgraph_core::project::Project) -> Result<(), Error> {
-    let store_dir = factgraph_core::store::StoreDir::new(&project.store);
-    let Some(previous) = store_dir.previous_version()? else {
+/// The summary of `factgraph changes` for the new version: what its build
+/// wrote in the change log, with no second reading of either graph.
+fn print_changes(project: &factgraph_core::project::Project, report: &BuildReport) -> Result<(), Error> {
+    let log = ChangeLog::of(&StoreDir::new(&project.store));
+    let name = report.version.name();
+    let entry = log.entry(name)?;
+    if entry.previous.is_none() {
         println!("Changes: none to show, this is the first graph built in {}", project.store.display());
         return Ok(());
-    };
-    let leave_out = [factgraph_core::metadata::graph_iri(project)];
-    let read = |version, which| {
-        diff::read_version(version, &leave_out)
-            .map_err(|e| Error::store(&project.store, format!("reading the {which} graph: {e}")))
-    };
-    let old = read(&previous, "replaced")?;
-    let new = read(&store_dir.require_current_version()?, "new")?;
+    }
+    let patch = log.patch(name)?;
     println!("Changes against the graph replaced:");
     let show = |term: &oxigraph::model::Term| diff::show_term(term, &project.prefixes);
-    diff::compare(&old, &new).write_counts(&show, &mut std::io::stdout().lock()).map_err(Error::stdout)
+    let description = factgraph_core::metadata::graph_iri(project);
+    formats::write_summary(&[entry], &patch, &description, &show, &mut std::io::stdout().lock()).map_err(Error::stdout)
 }
 
 fn print_report(report: &BuildReport) {

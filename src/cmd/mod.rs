@@ -3,6 +3,7 @@
 //! user's input, 2 an error), all decided in [`exit`].
 
 mod build;
+mod changes;
 mod check;
 mod diff;
 mod export;
@@ -48,6 +49,7 @@ enum Command {
     Queries(queries::Args),
     Export(export::Args),
     Diff(diff::Args),
+    Changes(changes::Args),
     Serve(serve::Args),
     Publish(publish::Args),
     Generate(generate::Args),
@@ -93,6 +95,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Queries(args) => queries::run(args, config),
         Command::Export(args) => export::run(args, config),
         Command::Diff(args) => diff::run(args, config),
+        Command::Changes(args) => changes::run(args, config),
         Command::Serve(args) => serve::run(args, config),
         Command::Publish(args) => publish::run(args, config),
         Command::Generate(args) => generate::run(args, config),

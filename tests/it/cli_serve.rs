@@ -1023,3 +1023,43 @@ fn in_a_browser_a_script_in_a_csv_cell_is_shown_as_text_and_never_runs() {
     }
     browser.assert_clean(&server);
 }
+
+#[test]
+fn the_change_feed_lists_each_version_and_serves_its_patch_and_page() {
+    let project = TestProject::mini().built();
+    let services = std::fs::read_to_string(project.path().join("data/services.csv")).unwrap();
+    project.write("data/services.csv", &services.replace("azure,Windows Azure,", "azure,Microsoft Azure,"));
+    project.ok(&["build", "--quiet"]);
+    let server = Server::start_in(project, &[]);
+
+    let feed = server.get("/changes", "application/activity+json");
+    assert_eq!((feed.status, feed.header("Content-Type")), (200, "application/activity+json"), "{}", feed.body);
+    assert_eq!(feed.header("Content-Location"), "/changes.json");
+    let feed: serde_json::Value = serde_json::from_str(&feed.body).unwrap();
+    assert_eq!((&feed["type"], &feed["totalItems"]), (&serde_json::json!("OrderedCollection"), &serde_json::json!(2)));
+    let newest = &feed["orderedItems"][0];
+    let (version, previous) = (newest["name"].as_str().unwrap(), feed["orderedItems"][1]["name"].as_str().unwrap());
+    assert_eq!(newest["fg:previous"], format!("http://{}/changes/{previous}", server.address));
+
+    let patch_address = newest["url"][0]["href"].as_str().unwrap();
+    let patch_path = patch_address.strip_prefix(&format!("http://{}", server.address)).unwrap();
+    let patch = server.get(patch_path, "*/*");
+    assert_eq!((patch.status, patch.header("Content-Type")), (200, "application/rdf-patch"), "{}", patch.body);
+    assert!(patch.body.starts_with(&format!("H id <http://example.org/dataset/version/{version}> .\nH prev <http://example.org/dataset/version/{previous}> .\nTX .\n")), "{}", patch.body);
+    let azure = "<http://example.org/service/azure> <http://schema.org/name>";
+    assert!(patch.body.contains(&format!("\nD {azure} \"Windows Azure\" .\n")), "{}", patch.body);
+    assert!(patch.body.contains(&format!("\nA {azure} \"Microsoft Azure\" .\n")), "{}", patch.body);
+    let negotiated = server.get(&format!("/changes/{version}"), "application/rdf-patch");
+    assert_eq!(negotiated.body, patch.body);
+
+    let page = server.get(&format!("/changes/{version}"), "text/html");
+    assert_eq!((page.status, page.header("Content-Location")), (200, format!("/changes/{version}.html").as_str()));
+    assert!(page.body.contains("Microsoft Azure") && page.body.contains(r#"href="/service/azure""#), "{}", page.body);
+    assert!(server.get("/changes", "text/html").body.contains(&format!(r#"href="/changes/{version}""#)));
+    assert!(server.get("/dataset", "text/html").body.contains(r#"href="/changes""#));
+    for unknown in ["/changes/v0", "/changes/..%2Fversions", "/changes/v0.rdfp"] {
+        let reply = server.get(unknown, "*/*");
+        assert_eq!(reply.status, 404, "{unknown}: {}", reply.body);
+    }
+    assert!(server.get("/changes/v0", "*/*").body.contains(&format!("kept: {previous}, {version}")));
+}

@@ -13,6 +13,7 @@
 mod common;
 
 mod cli_build;
+mod cli_changes;
 mod cli_check;
 mod cli_diff;
 mod cli_export;

@@ -388,8 +388,10 @@ impl Flow<'_> {
         store_dir: &StoreDir,
         reason: String,
     ) -> Result<(Filled, BuildKind), Error> {
-        let filled = self.fill(version, settings, store_dir)?;
+        let mut filled = self.fill(version, settings, store_dir)?;
+        let logging = Instant::now();
         write_change_log(store_dir, version, Some(reason.clone()))?;
+        filled.stage_seconds.push(("writing the change log", logging.elapsed().as_secs_f64()));
         Ok((filled, BuildKind::Full { reason }))
     }
 

@@ -203,6 +203,12 @@ impl Diff {
             self.old_len,
             self.new_len
         )?;
+        self.write_per_class_and_property(show, out)
+    }
+
+    /// Instances per class and triples per property removed and added, a
+    /// table each (nothing for a table with no row).
+    pub fn write_per_class_and_property(&self, show: &dyn Fn(&Term) -> String, out: &mut dyn Write) -> io::Result<()> {
         for (heading, changes) in [("instances per class", self.classes()), ("triples per property", self.properties())]
         {
             if changes.is_empty() {

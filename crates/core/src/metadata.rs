@@ -32,6 +32,13 @@ pub fn graph_iri(project: &Project) -> NamedNode {
     NamedNode::new_unchecked(format!("{}/build", dataset_iri(project).as_str()))
 }
 
+/// The IRI of a version of the dataset, `{dataset}/version/{name}`: the
+/// build (a `prov:Activity`) that made it, and the `id` of its change in
+/// RDF Patch ([`crate::changes::formats`]).
+pub fn version_iri(project: &Project, version: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}/version/{version}", dataset_iri(project).as_str()))
+}
+
 /// An input file of a build.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -132,7 +139,7 @@ pub fn describe_build(
 ) -> Result<Vec<Quad>, Error> {
     let graph = GraphName::from(graph_iri(project));
     let dataset = dataset_iri(project);
-    let activity = NamedNode::new_unchecked(format!("{}/version/{version}", dataset.as_str()));
+    let activity = version_iri(project, version);
     let mut quads = Vec::new();
     let mut add = |s: &NamedOrBlankNode, p: NamedNode, o: Term| quads.push(Quad::new(s.clone(), p, o, graph.clone()));
     let d: NamedOrBlankNode = dataset.clone().into();

@@ -103,6 +103,7 @@ impl DatasetPage<'_> {
                         }
                     }
                 }
+                p.changes { a href="/changes" { "What each build changed" } " (also as a feed other stores can follow)." }
                 h2 { "Download" }
                 ul.downloads {
                     @for (path, name, holds) in DOWNLOADS {

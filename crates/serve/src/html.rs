@@ -25,6 +25,7 @@ pub fn page(title: &str, body: Markup) -> Markup {
                     nav {
                         a href="/" { "Query" }
                         a href="/dataset" { "Dataset" }
+                        a href="/changes" { "Changes" }
                     }
                 }
                 main { (body) }

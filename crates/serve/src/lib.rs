@@ -27,6 +27,8 @@
 //! sent: a query that fails or runs out of time midway answers with an error
 //! status, never with a 200 and a truncated body.
 
+mod changes;
+mod changes_page;
 mod connections;
 mod dataset;
 mod dataset_page;
@@ -45,7 +47,7 @@ use factgraph_core::query::{Graph, Prepared, ReadFrom};
 use factgraph_core::store::StoreDir;
 use factgraph_core::Error;
 use negotiate::{negotiate, prefers_html};
-use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE, LOCATION};
+use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE, HOST, LOCATION};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
 use oxigraph::model::Triple;
@@ -184,6 +186,13 @@ impl State {
             "/dataset.html" if get => self.dataset(&accept, Some("html")),
             "/dataset.ttl" | "/dataset.nt" | "/dataset.jsonld" if get => self.dataset(&accept, extension(&path)),
             "/resource" if get => self.resource_by_query(request, &accept),
+            "/changes" if get => self.change_feed(&accept, &header(request, HOST), None),
+            "/changes.html" | "/changes.json" if get => {
+                self.change_feed(&accept, &header(request, HOST), extension(&path))
+            }
+            _ if get && path.starts_with("/changes/") => {
+                self.change_of_version(&path["/changes/".len()..], &accept, &header(request, HOST))
+            }
             _ if get && path.starts_with("/assets/") => asset(&path["/assets/".len()..]),
             _ if get && path.starts_with("/download/") => self.download(&path["/download/".len()..], request),
             _ if get && self.is_resource_path(&decoded_path) => self.resource_by_path(&decoded_path, &accept),

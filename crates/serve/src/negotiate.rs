@@ -33,6 +33,12 @@ pub fn negotiate_document(accept: &str) -> Result<&'static str, Failure> {
     choose(accept, &offered).map(|index| extensions[index]).ok_or_else(|| not_acceptable(&offered))
 }
 
+/// The index of the media type in `offered` that `accept` prefers; 406
+/// when it takes none of them.
+pub fn choose_document(accept: &str, offered: &[&str]) -> Result<usize, Failure> {
+    choose(accept, offered).ok_or_else(|| not_acceptable(offered))
+}
+
 fn not_acceptable(offered: &[&str]) -> Failure {
     Failure(StatusCode::NOT_ACCEPTABLE, format!("this answer can be given as {}", offered.join(", ")))
 }

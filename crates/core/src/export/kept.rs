@@ -199,25 +199,31 @@ pub(super) fn for_each_quad_of_run<E: From<Error>>(
     each: &mut impl FnMut(Quad) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut reader = runs::RunReader::open(path)?;
-    let corrupt = || Error::store(path, "a sorted run holds a key that is not a quad; build again");
     while let Some(key) = reader.next_key_bytes()? {
-        let terms = runs::split_key(key).ok_or_else(corrupt)?;
-        let term = |form: &[u8]| factgraph_index::terms::decode(form).ok_or_else(corrupt);
-        let subject = match term(terms.subject)? {
-            oxigraph::model::Term::NamedNode(n) => oxigraph::model::NamedOrBlankNode::from(n),
-            oxigraph::model::Term::BlankNode(b) => b.into(),
-            oxigraph::model::Term::Literal(_) => return Err(corrupt().into()),
-        };
-        let oxigraph::model::Term::NamedNode(predicate) = term(terms.predicate)? else { return Err(corrupt().into()) };
-        let graph = match terms.graph.map(term).transpose()? {
-            None => oxigraph::model::GraphName::DefaultGraph,
-            Some(oxigraph::model::Term::NamedNode(g)) => g.into(),
-            Some(oxigraph::model::Term::BlankNode(g)) => g.into(),
-            Some(oxigraph::model::Term::Literal(_)) => return Err(corrupt().into()),
-        };
-        each(Quad::new(subject, predicate, term(terms.object)?, graph))?;
+        each(quad_of_key(key, path)?)?;
     }
     Ok(())
+}
+
+/// The quad a sort key holds; an error naming `path`, the run it came from,
+/// when it is not one.
+pub(crate) fn quad_of_key(key: &[u8], path: &Path) -> Result<Quad, Error> {
+    let corrupt = || Error::store(path, "a sorted run holds a key that is not a quad; build again");
+    let terms = runs::split_key(key).ok_or_else(corrupt)?;
+    let term = |form: &[u8]| factgraph_index::terms::decode(form).ok_or_else(corrupt);
+    let subject = match term(terms.subject)? {
+        oxigraph::model::Term::NamedNode(n) => oxigraph::model::NamedOrBlankNode::from(n),
+        oxigraph::model::Term::BlankNode(b) => b.into(),
+        oxigraph::model::Term::Literal(_) => return Err(corrupt()),
+    };
+    let oxigraph::model::Term::NamedNode(predicate) = term(terms.predicate)? else { return Err(corrupt()) };
+    let graph = match terms.graph.map(term).transpose()? {
+        None => oxigraph::model::GraphName::DefaultGraph,
+        Some(oxigraph::model::Term::NamedNode(g)) => g.into(),
+        Some(oxigraph::model::Term::BlankNode(g)) => g.into(),
+        Some(oxigraph::model::Term::Literal(_)) => return Err(corrupt()),
+    };
+    Ok(Quad::new(subject, predicate, term(terms.object)?, graph))
 }
 
 /// Writes the runs of a version as its build reads its buckets.

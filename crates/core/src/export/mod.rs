@@ -454,6 +454,66 @@ fn merge_runs(
     Ok(written)
 }
 
+/// A version's quads as one stream of sort keys in order (see [`runs`]),
+/// for comparing two versions without holding either: the runs its build
+/// kept, merged, or else its quads read once and sorted into runs in a
+/// scratch folder, as [`export`] does.
+pub(crate) struct SortedKeys {
+    merged: runs::MergedKeys,
+    /// The runs written for a version that kept none; removed when dropped.
+    _scratch: Option<Scratch>,
+}
+
+impl SortedKeys {
+    pub(crate) fn of_version(version: &Version) -> Result<Self, Error> {
+        let quads = Quads::of_version(version, false)?;
+        if let Quads::Kept(kept) = &quads {
+            let files: Vec<PathBuf> = kept.runs().map(|(file, _, _)| file).collect();
+            return Ok(Self { merged: runs::MergedKeys::open(&files)?, _scratch: None });
+        }
+        let scratch = Scratch::create("compare")?;
+        let mut buffer = RunBuffer::new(scratch.path(), RUN_BYTES);
+        quads.for_each(None, |quad| buffer.push(&quad))?;
+        buffer.write_run()?;
+        let merged = runs::MergedKeys::open(&buffer.runs)?;
+        Ok(Self { merged, _scratch: Some(scratch) })
+    }
+
+    /// The kept runs of two versions side by side, when both kept runs of
+    /// the same names (the same buckets and graphs): each pair can then be
+    /// compared alone. A quad that moved to another bucket (if buckets
+    /// were made differently) shows as removed from one pair and added to
+    /// another, which the caller must cancel out.
+    pub(crate) fn paired(old: &Version, new: &Version) -> Result<Option<Vec<(Self, Self)>>, Error> {
+        let (Some(old), Some(new)) = (KeptRuns::open(&old.kept_runs_folder()), KeptRuns::open(&new.kept_runs_folder()))
+        else {
+            return Ok(None);
+        };
+        let names = |kept: &KeptRuns| -> Vec<(Option<std::ffi::OsString>, Option<NamedNode>)> {
+            kept.runs().map(|(file, graph, _)| (file.file_name().map(ToOwned::to_owned), graph)).collect()
+        };
+        if names(&old) != names(&new) {
+            return Ok(None);
+        }
+        let one = |file: PathBuf| -> Result<Self, Error> {
+            Ok(Self { merged: runs::MergedKeys::open(&[file])?, _scratch: None })
+        };
+        let pairs = old.runs().zip(new.runs()).map(|((a, _, _), (b, _, _))| Ok((one(a)?, one(b)?)));
+        pairs.collect::<Result<Vec<_>, Error>>().map(Some)
+    }
+
+    /// The next key, or `None` after the last.
+    pub(crate) fn next_key(&mut self) -> Result<Option<&[u8]>, Error> {
+        self.merged.next_key()
+    }
+}
+
+/// The quad a sort key stands for; `source` names where the key was read,
+/// for the error when it is not a quad.
+pub(crate) fn quad_of_key(key: &[u8], source: &Path) -> Result<Quad, Error> {
+    kept::quad_of_key(key, source)
+}
+
 /// Writes sort keys as quads: N-Triples and N-Quads straight from the key's
 /// terms, Turtle and TriG through Oxigraph's serializer (which groups by
 /// subject and uses the prefixes).

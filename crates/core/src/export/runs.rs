@@ -10,6 +10,8 @@
 use crate::ntriples::push_term;
 use crate::Error;
 use oxigraph::model::{GraphNameRef, QuadRef};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -173,6 +175,42 @@ impl RunReader {
     }
 }
 
+/// The keys of several run files merged into one sorted stream, without an
+/// allocation per key: each run's next key waits in a buffer of its own,
+/// and the buffer of the key handed out is reused for the next one read.
+pub(crate) struct MergedKeys {
+    readers: Vec<RunReader>,
+    waiting: BinaryHeap<Reverse<(Vec<u8>, usize)>>,
+    current: Vec<u8>,
+}
+
+impl MergedKeys {
+    pub(crate) fn open(paths: &[PathBuf]) -> Result<Self, Error> {
+        let mut readers = Vec::with_capacity(paths.len());
+        let mut waiting = BinaryHeap::with_capacity(paths.len());
+        for (index, path) in paths.iter().enumerate() {
+            let mut reader = RunReader::open(path)?;
+            if let Some(key) = reader.next_key_bytes()? {
+                waiting.push(Reverse((key.to_vec(), index)));
+            }
+            readers.push(reader);
+        }
+        Ok(Self { readers, waiting, current: Vec::new() })
+    }
+
+    /// The smallest key not yet given, or `None` when every run is read.
+    pub(crate) fn next_key(&mut self) -> Result<Option<&[u8]>, Error> {
+        let Some(Reverse((key, index))) = self.waiting.pop() else { return Ok(None) };
+        let mut spare = std::mem::replace(&mut self.current, key);
+        if let Some(next) = self.readers[index].next_key_bytes()? {
+            spare.clear();
+            spare.extend_from_slice(next);
+            self.waiting.push(Reverse((spare, index)));
+        }
+        Ok(Some(&self.current))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +264,25 @@ mod tests {
         std::fs::write(&path, &bytes[..2]).unwrap();
         let error = RunReader::open(&path).unwrap().next_key().unwrap_err();
         assert!(error.to_string().contains("damaged"), "{error}");
+    }
+
+    #[test]
+    fn merged_runs_give_every_key_in_order() {
+        let folder = tempfile::tempdir().unwrap();
+        let keys: Vec<Vec<u8>> = (0..100).map(|i| format!("\0<s{i:03}>\0<p>\0<o>").into_bytes()).collect();
+        let mut paths = Vec::new();
+        for part in 0..3 {
+            let path = folder.path().join(format!("run-{part}"));
+            write_run(&path, keys.iter().skip(part).step_by(3).map(Vec::as_slice)).unwrap();
+            paths.push(path);
+        }
+        paths.push(folder.path().join("empty"));
+        write_run(&paths[3], []).unwrap();
+        let mut merged = MergedKeys::open(&paths).unwrap();
+        let mut read = Vec::new();
+        while let Some(key) = merged.next_key().unwrap() {
+            read.push(key.to_vec());
+        }
+        assert_eq!(read, keys);
     }
 }
