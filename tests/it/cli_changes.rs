@@ -39,7 +39,7 @@ fn the_list_shows_every_kept_log_and_which_is_current() {
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), 3, "{list}");
     assert!(lines[0].contains("+0 -0  full build: the first build of this store"), "{list}");
-    assert!(lines[1].contains("full build: a full build") && !lines[1].ends_with("(current)"), "{list}");
+    assert!(lines[1].contains("incremental") && !lines[1].ends_with("(current)"), "{list}");
     assert!(lines[2].ends_with("(current)"), "{list}");
 }
 
@@ -68,7 +68,8 @@ fn a_span_of_versions_is_their_net_change_in_every_format() {
     let lines = data_lines(&patch);
     assert_eq!(lines.len(), 5, "{patch}");
     assert!(lines[..4].iter().all(|l| l.starts_with("- ")), "removed lines first: {patch}");
-    assert_eq!(lines[4], format!("+ {AZURE} \"Microsoft Azure\" ."), "{patch}");
+    // Incremental builds name the row behind each change.
+    assert_eq!(lines[4], format!("+ {AZURE} \"Microsoft Azure\" . # data/services.csv:3"), "{patch}");
 
     // The second build alone, named by its name.
     let list = project.ok(&["changes", "--list"]);
