@@ -17,6 +17,17 @@ def write(path, table):
     csv.writer(out, lineterminator="\n").writerows(table)
     open(path, "w", encoding="utf-8", newline="").write(out.getvalue())
 
+def named_elsewhere(data, name):
+    """Every cell of the other CSV files, and of the file's other columns:
+    a row whose id is among them is named by another row."""
+    import os
+    cells = set()
+    for other in os.listdir(data):
+        if other.endswith(".csv"):
+            for row in rows(f"{data}/{other}")[1:]:
+                cells.update(row[1:] if other == name else row)
+    return cells
+
 def main():
     data, action, n, files = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
     rng = random.Random(24)
@@ -39,7 +50,9 @@ def main():
     elif action == "delete":
         path = f"{data}/{files[0]}"
         table = rows(path)
-        for i in sorted(rng.sample(range(1, len(table)), n), reverse=True):
+        named = named_elsewhere(data, files[0])
+        free = [i for i in range(1, len(table)) if table[i][0] not in named]
+        for i in sorted(rng.sample(free, n), reverse=True):
             del table[i]
         write(path, table)
 

@@ -348,11 +348,15 @@ impl Flow<'_> {
         if self.options.answer_questions && self.project.queries.is_dir() {
             (self.progress)(Stage::Answering);
             let questions = crate::query::named::list(&self.project.queries)?;
-            crate::query::answers::keep_answers(
+            let changed: Vec<&Quad> =
+                applied.patch.removed.iter().chain(&applied.patch.added).map(|c| &c.quad).collect();
+            crate::query::answers::keep_answers_after(
                 &Graph::Index(index),
                 &questions,
                 &self.project.prefixes,
                 &version.answers_folder(),
+                &current.answers_folder(),
+                &changed,
             )?;
             clock.lap("answering the named questions");
         }

@@ -71,6 +71,45 @@ pub fn keep_answers(
     Ok(kept)
 }
 
+/// [`keep_answers`] for a version made from another by an incremental
+/// build: a question none of whose patterns can match a `changed` quad
+/// keeps the answer the other version kept (`kept_from`, linked, not
+/// copied); the others are evaluated. Returns each question's name and
+/// whether its answer was kept.
+pub fn keep_answers_after(
+    graph: &Graph,
+    questions: &[NamedQuery],
+    prefixes: &[(String, String)],
+    folder: &Path,
+    kept_from: &Path,
+    changed: &[&oxigraph::model::Quad],
+) -> Result<Vec<(String, bool)>, Error> {
+    std::fs::create_dir_all(folder).map_err(Error::io(folder))?;
+    let mut outcome = Vec::new();
+    for question in questions {
+        let unchanged = !super::affected::may_change(&question.text, prefixes, changed);
+        match kept_answer(kept_from, question, prefixes).filter(|_| unchanged) {
+            Some(old) => {
+                let fingerprint = format!("{}.sha256", question.name);
+                let new = answer_paths(folder, &question.name);
+                for (from, to) in
+                    [(old.csv, new.csv), (old.tsv, new.tsv), (kept_from.join(&fingerprint), folder.join(&fingerprint))]
+                {
+                    std::fs::hard_link(&from, &to)
+                        .or_else(|_| std::fs::copy(&from, &to).map(drop))
+                        .map_err(Error::io(&to))?;
+                }
+                outcome.push((question.name.clone(), true));
+            }
+            None => {
+                keep_answers(graph, std::slice::from_ref(question), prefixes, folder)?;
+                outcome.push((question.name.clone(), false));
+            }
+        }
+    }
+    Ok(outcome)
+}
+
 /// The kept answer to `question` in `folder` (a version's answers), if the
 /// build kept one for this very question text and these prefixes.
 pub fn kept_answer(folder: &Path, question: &NamedQuery, prefixes: &[(String, String)]) -> Option<KeptAnswer> {

@@ -10,6 +10,7 @@
 //! before the index existed is read from its store, and `--from-store` asks
 //! for the store, to compare the two.
 
+pub mod affected;
 pub mod answers;
 pub mod named;
 pub mod results;
