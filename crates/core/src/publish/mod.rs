@@ -16,6 +16,7 @@
 //! upload leaves the published graph as it was.
 
 pub mod http;
+pub mod update;
 
 use crate::export::Quads;
 use http::{RequestError, Url, UrlError};
