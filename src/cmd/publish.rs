@@ -92,7 +92,13 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
                 say(quiet, &format!("incremental: from version {from} to {}", version.name()));
                 let how = if sent.staged { "through staging graphs" } else { "in one update" };
                 let updates = if sent.requests == 1 { "update" } else { "updates" };
-                say(quiet, &format!("{:>10} triples deleted, {} inserted  ({} {updates}, {how})", sent.deleted, sent.inserted, sent.requests));
+                say(
+                    quiet,
+                    &format!(
+                        "{:>10} triples deleted, {} inserted  ({} {updates}, {how})",
+                        sent.deleted, sent.inserted, sent.requests
+                    ),
+                );
                 if !options.leave_out.contains(&description) {
                     say(quiet, &format!("{:>10} triples  {description}  (replaced)", sent.description));
                 }

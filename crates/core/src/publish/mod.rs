@@ -23,8 +23,8 @@ use crate::export::Quads;
 use http::{RequestError, Url, UrlError};
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Quad, Term};
-use update::Operation;
 use std::io;
+use update::Operation;
 
 /// Why publishing stopped. Graphs sent before it stay published.
 #[derive(Debug, thiserror::Error)]
@@ -274,7 +274,10 @@ pub fn plan_incremental(options: &PublishOptions, followed: &Followed<'_>) -> Re
     match followed.log.between(&remote, followed.current) {
         Ok(patch) => Ok(Incremental::Difference { from: remote, patch }),
         Err(error) => Ok(Incremental::Full {
-            reason: format!("the server holds version {remote}, and no change from it to {} is known here: {error}", followed.current),
+            reason: format!(
+                "the server holds version {remote}, and no change from it to {} is known here: {error}",
+                followed.current
+            ),
         }),
     }
 }
@@ -476,11 +479,14 @@ fn send_staged(
     if !request.is_empty() {
         requests.push(request);
     }
-    let mut moves: Vec<Operation> =
-        staging.iter().map(|(graph, copy)| Operation::Manage(format!("MOVE GRAPH {copy} TO {}", name(graph)))).collect();
+    let mut moves: Vec<Operation> = staging
+        .iter()
+        .map(|(graph, copy)| Operation::Manage(format!("MOVE GRAPH {copy} TO {}", name(graph))))
+        .collect();
     moves.extend(last);
     requests.push(moves);
-    let sent = requests.iter().try_for_each(|operations| send_update(update, operations, "the staged change").map(drop));
+    let sent =
+        requests.iter().try_for_each(|operations| send_update(update, operations, "the staged change").map(drop));
     if let Err(error) = sent {
         let drop: Vec<Operation> =
             staging.iter().map(|(_, copy)| Operation::Manage(format!("DROP SILENT GRAPH {copy}"))).collect();

@@ -103,11 +103,13 @@ impl Operation {
         }
     }
 
-    /// Writes the operation in SPARQL 1.1 Update syntax.
-    pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+    /// Writes the operation in SPARQL 1.1 Update syntax, as operation
+    /// `number` of its request (blank node labels must differ between the
+    /// operations of a request).
+    pub fn write(&self, number: usize, out: &mut dyn Write) -> io::Result<()> {
         match self {
-            Self::DeleteData(quads) => write_data(out, "DELETE DATA", quads),
-            Self::InsertData(quads) => write_data(out, "INSERT DATA", quads),
+            Self::DeleteData(quads) => write_data(out, "DELETE DATA", quads, number),
+            Self::InsertData(quads) => write_data(out, "INSERT DATA", quads, number),
             Self::DeleteComponent(quads) => out.write_all(delete_component(quads).as_bytes()),
             Self::Manage(text) => out.write_all(text.as_bytes()),
         }
@@ -120,7 +122,7 @@ pub fn write_request(operations: &[Operation], out: &mut dyn Write) -> io::Resul
         if index > 0 {
             out.write_all(b" ;\n")?;
         }
-        operation.write(out)?;
+        operation.write(index, out)?;
     }
     out.write_all(b"\n")
 }
@@ -249,10 +251,8 @@ pub fn blank_change(current: Vec<Quad>, removed: &[Quad], added: &[Quad]) -> Bla
         let quads: Vec<Quad> = component.iter().map(|&i| old.quads[i].clone()).collect();
         same_shape.entry(shape(&quads)).or_default().push(number);
     }
-    let shape_of: Vec<Vec<String>> = old_components
-        .iter()
-        .map(|c| shape(&c.iter().map(|&i| old.quads[i].clone()).collect::<Vec<_>>()))
-        .collect();
+    let shape_of: Vec<Vec<String>> =
+        old_components.iter().map(|c| shape(&c.iter().map(|&i| old.quads[i].clone()).collect::<Vec<_>>())).collect();
 
     let mut queue: Vec<Node> = removed.iter().chain(added).flat_map(blank_nodes).collect();
     let (mut old_touched, mut new_touched) = (HashSet::new(), HashSet::new());
@@ -280,19 +280,23 @@ pub fn blank_change(current: Vec<Quad>, removed: &[Quad], added: &[Quad]) -> Bla
     let mut new_touched: Vec<usize> = new_touched.into_iter().collect();
     new_touched.sort_unstable();
     BlankChange {
-        delete: old_touched.iter().map(|&n| old_components[n].iter().map(|&i| old.quads[i].clone()).collect()).collect(),
+        delete: old_touched
+            .iter()
+            .map(|&n| old_components[n].iter().map(|&i| old.quads[i].clone()).collect())
+            .collect(),
         insert: new_touched.iter().flat_map(|&n| new_components[n].iter().map(|&i| new.quads[i].clone())).collect(),
     }
 }
 
 /// Writes quads as a `DELETE DATA` or `INSERT DATA` block, blank nodes
-/// relabelled `_:b0`, `_:b1`… (labels of factgraph's may be long, and the
-/// same label must not reach two operations of one request).
-fn write_data(out: &mut dyn Write, keyword: &str, quads: &[Quad]) -> io::Result<()> {
+/// relabelled `_:o{operation}b0`, `_:o{operation}b1`… (labels of
+/// factgraph's may be long, and the same label must not reach two
+/// operations of one request).
+fn write_data(out: &mut dyn Write, keyword: &str, quads: &[Quad], operation: usize) -> io::Result<()> {
     let mut labels: HashMap<Node, String> = HashMap::new();
     let mut blank = |node: Node| {
         let next = labels.len();
-        labels.entry(node).or_insert_with(|| format!("_:b{next}")).clone()
+        labels.entry(node).or_insert_with(|| format!("_:o{operation}b{next}")).clone()
     };
     writeln!(out, "{keyword} {{")?;
     let mut open: Option<&GraphName> = None;
@@ -449,7 +453,9 @@ mod tests {
                    <ex:o1> <ex:address> _:a3 .\n_:a3 <ex:city> \"Y\" .\n";
         applies(&with_prefix(old), &with_prefix(new));
         // The pattern of `_:a3` alone matches `_:a1` too: its other triple rules it out.
-        let new = new.replace("_:a1 <ex:city> \"Z\"", "_:a1 <ex:city> \"Y\"").replace("_:a3 <ex:city> \"Y\"", "_:a3 <ex:city> \"W\"");
+        let new = new
+            .replace("_:a1 <ex:city> \"Z\"", "_:a1 <ex:city> \"Y\"")
+            .replace("_:a3 <ex:city> \"Y\"", "_:a3 <ex:city> \"W\"");
         applies(&with_prefix(old), &with_prefix(&new));
     }
 
