@@ -143,8 +143,9 @@ EOF
     virtuoso-t +configfile "$VDIR/virtuoso.ini" +foreground > "$VDIR/server.out" 2>&1 &
     PIDS+=($!)
     waited=0
-    until grep -q "HTTP server online" "$VDIR/virtuoso.log" 2> /dev/null; do
-        [ $waited -lt 300 ] || { echo "bench/publish_incremental.sh: Virtuoso did not start:" >&2; tail "$VDIR/virtuoso.log" >&2; exit 1; }
+    # In the foreground Virtuoso logs to its standard output.
+    until grep -q "HTTP server online" "$VDIR/server.out" "$VDIR/virtuoso.log" 2> /dev/null; do
+        [ $waited -lt 300 ] || { echo "bench/publish_incremental.sh: Virtuoso did not start:" >&2; tail "$VDIR/server.out" >&2; exit 1; }
         sleep 1
         waited=$((waited + 1))
     done
