@@ -90,15 +90,11 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
             Incremental::Difference { from, patch } => {
                 let sent = publish::publish_difference(&quads, &options, &description, patch, args.update_size)?;
                 say(quiet, &format!("incremental: from version {from} to {}", version.name()));
-                let how = if sent.staged { "through staging graphs" } else { "in one update" };
-                let updates = if sent.requests == 1 { "update" } else { "updates" };
-                say(
-                    quiet,
-                    &format!(
-                        "{:>10} triples deleted, {} inserted  ({} {updates}, {how})",
-                        sent.deleted, sent.inserted, sent.requests
-                    ),
-                );
+                let how = match sent.staged {
+                    true => format!("{} updates, through staging graphs", sent.requests),
+                    false => "one update".to_owned(),
+                };
+                say(quiet, &format!("{:>10} triples deleted, {} inserted  ({how})", sent.deleted, sent.inserted));
                 if !options.leave_out.contains(&description) {
                     say(quiet, &format!("{:>10} triples  {description}  (replaced)", sent.description));
                 }
