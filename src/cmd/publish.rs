@@ -1,7 +1,8 @@
 //! `factgraph publish`: send the built graph to a triple store.
 
 use super::Outcome;
-use factgraph_core::publish::{self, PublishOptions, PublishedGraph};
+use factgraph_core::changes::ChangeLog;
+use factgraph_core::publish::{self, Followed, Incremental, PublishOptions, PublishedGraph};
 use factgraph_core::Error;
 use oxigraph::model::NamedNode;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,20 @@ pub struct Args {
     /// Leave out the build's description (its named graph).
     #[arg(long)]
     no_metadata: bool,
+    /// Send only what changed since the version the server holds (the
+    /// dcat:version of the description published there), as one SPARQL
+    /// update to --update-endpoint. When the server holds no version this
+    /// store's change log reaches, publish in full and say why.
+    #[arg(long)]
+    incremental: bool,
+    /// As --incremental, but fail rather than publish in full.
+    #[arg(long)]
+    incremental_only: bool,
+    /// The most quads one update may carry. A larger change is applied to
+    /// staging copies of the graphs in updates of this size, then moved into
+    /// place in one last update.
+    #[arg(long, value_name = "QUADS", default_value_t = 50_000)]
+    update_size: usize,
     /// Store folder (default: store/ in the project).
     #[arg(long, value_name = "DIR")]
     store: Option<PathBuf>,
@@ -52,6 +67,47 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
         leave_out: if args.no_metadata { vec![factgraph_core::metadata::graph_iri(&project)] } else { Vec::new() },
     };
     let quiet = args.quiet;
+    if args.incremental || args.incremental_only {
+        if options.update_endpoint.is_none() {
+            return Err(publish::PublishError::NoUpdateEndpoint.into());
+        }
+        if args.no_metadata {
+            return Err(Error::Usage(
+                "--incremental learns which version the server holds from the description published there, \
+                 which --no-metadata leaves out; publish with the description, or in full"
+                    .into(),
+            ));
+        }
+        let description = factgraph_core::metadata::graph_iri(&project);
+        let dataset = factgraph_core::metadata::dataset_iri(&project);
+        let log = ChangeLog::of(&factgraph_core::store::StoreDir::new(&project.store));
+        let followed = Followed { description: &description, dataset: &dataset, current: version.name(), log: &log };
+        match publish::plan_incremental(&options, &followed)? {
+            Incremental::UpToDate { version } => {
+                say(quiet, &format!("the server holds version {version} already: nothing to send"));
+                return Ok(Outcome::Done);
+            }
+            Incremental::Difference { from, patch } => {
+                let sent = publish::publish_difference(&quads, &options, &description, patch, args.update_size)?;
+                say(quiet, &format!("incremental: from version {from} to {}", version.name()));
+                let how = match sent.staged {
+                    true => format!("{} updates, through staging graphs", sent.requests),
+                    false => "one update".to_owned(),
+                };
+                say(quiet, &format!("{:>10} triples deleted, {} inserted  ({how})", sent.deleted, sent.inserted));
+                if !options.leave_out.contains(&description) {
+                    say(quiet, &format!("{:>10} triples  {description}  (replaced)", sent.description));
+                }
+                return Ok(Outcome::Done);
+            }
+            Incremental::Full { reason } if args.incremental_only => {
+                return Err(Error::Usage(format!(
+                    "cannot publish incrementally: {reason}; publish without --incremental-only to send the whole graph"
+                )));
+            }
+            Incremental::Full { reason } => say(quiet, &format!("full publish: {reason}")),
+        }
+    }
     publish::publish(&quads, &options, |sent: &PublishedGraph| {
         if !quiet {
             let graph =
@@ -60,4 +116,10 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
         }
     })?;
     Ok(Outcome::Done)
+}
+
+fn say(quiet: bool, line: &str) {
+    if !quiet {
+        println!("{line}");
+    }
 }

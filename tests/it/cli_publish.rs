@@ -263,3 +263,185 @@ fn percent_decoded(text: &str) -> String {
     }
     String::from_utf8(bytes).unwrap()
 }
+
+/// A mapping of blank nodes: each company's address, named from its row.
+const ADDRESSES_MAPPING: &str = r#"@prefix rr: <http://www.w3.org/ns/r2rml#> .
+@prefix rml: <http://semweb.mmlab.be/ns/rml#> .
+@prefix ql: <http://semweb.mmlab.be/ns/ql#> .
+@prefix schema: <http://schema.org/> .
+@prefix ex: <http://example.org/> .
+
+ex:CompanyAddresses a rr:TriplesMap ;
+  rml:logicalSource [ rml:source "../data/companies.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "http://example.org/org/{id}" ] ;
+  rr:predicateObjectMap [ rr:predicate schema:address ;
+    rr:objectMap [ rr:template "address-{id}" ; rr:termType rr:BlankNode ] ] .
+
+ex:Addresses a rr:TriplesMap ;
+  rml:logicalSource [ rml:source "../data/companies.csv" ; rml:referenceFormulation ql:CSV ] ;
+  rr:subjectMap [ rr:template "address-{id}" ; rr:termType rr:BlankNode ; rr:class schema:PostalAddress ] ;
+  rr:predicateObjectMap [ rr:predicate schema:addressCountry ; rr:objectMap [ rml:reference "country" ] ] .
+"#;
+
+/// The whole dataset, canonicalized: blank nodes are named by the server.
+fn canonical(nquads: &str) -> oxigraph::model::Dataset {
+    use oxigraph::io::{RdfFormat, RdfParser};
+    let mut dataset: oxigraph::model::Dataset =
+        RdfParser::from_format(RdfFormat::NQuads).for_slice(nquads.as_bytes()).map(Result::unwrap).collect();
+    dataset.canonicalize(oxigraph::model::dataset::CanonicalizationAlgorithm::Unstable);
+    dataset
+}
+
+impl OxigraphServer {
+    /// Every quad the server holds, as N-Quads.
+    fn dump(&self) -> String {
+        let url = Url::parse(&self.store()).unwrap();
+        let answer = http::get(&url, &url.target, &[("Accept", "application/n-quads")]).expect("the server answers");
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body
+    }
+
+    /// Asserts that the server holds exactly the project's current graph.
+    fn assert_holds(&self, project: &TestProject, context: &str) {
+        let local = canonical(&project.ok(&["export", "--format", "nquads"]));
+        let remote = canonical(&self.dump());
+        let only = |a: &oxigraph::model::Dataset, b: &oxigraph::model::Dataset| {
+            a.iter().filter(|q| !b.contains(*q)).map(|q| q.to_string()).collect::<Vec<_>>()
+        };
+        assert!(
+            local == remote,
+            "{context}\nonly local: {:#?}\nonly remote: {:#?}",
+            only(&local, &remote),
+            only(&remote, &local)
+        );
+    }
+}
+
+/// The mini project with blank-node addresses, built.
+fn project_with_blank_nodes() -> TestProject {
+    let project = TestProject::mini();
+    project.write("mappings/addresses.ttl", ADDRESSES_MAPPING);
+    project.built()
+}
+
+fn incremental(server: &OxigraphServer) -> [String; 5] {
+    ["publish".into(), "--incremental".into(), "--endpoint".into(), server.store(), "--update-endpoint".into()]
+}
+
+fn publish_incremental(project: &TestProject, server: &OxigraphServer, extra: &[&str]) -> String {
+    let mut args: Vec<String> = incremental(server).into();
+    args.push(server.update());
+    args.extend(extra.iter().map(|a| a.to_string()));
+    project.ok(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// Rows of a CSV file of the project, edited by `edit`, written back.
+fn edit_rows(project: &TestProject, file: &str, edit: impl FnOnce(&mut Vec<String>)) {
+    let text = std::fs::read_to_string(project.path().join(file)).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    edit(&mut lines);
+    project.write(file, &(lines.join("\n") + "\n"));
+}
+
+#[test]
+fn an_incremental_publish_sends_only_the_change_and_leaves_the_server_equal_to_the_store() {
+    let Some(server) = OxigraphServer::start() else { return };
+    let project = project_with_blank_nodes();
+    project.ok(&["publish", "--endpoint", &server.store(), "--update-endpoint", &server.update(), "--quiet"]);
+    server.assert_holds(&project, "after the full publish");
+
+    // Rows removed, a row added, and a row whose blank node changes.
+    edit_rows(&project, "data/services.csv", |rows| {
+        rows.remove(1);
+    });
+    edit_rows(&project, "data/companies.csv", |rows| {
+        rows[2] = rows[2].replace(",CN,", ",US,");
+        rows.insert(1, "contoso,Contoso,,US,2001-02-03,microsoft".into());
+    });
+    project.ok(&["build", "--quiet"]);
+    let printed = publish_incremental(&project, &server, &[]);
+    assert!(printed.contains("incremental: from version") && printed.contains("(one update)"), "{printed}");
+    assert!(printed.contains(DESCRIPTION) && printed.contains("(replaced)"), "{printed}");
+    server.assert_holds(&project, &printed);
+
+    // Two builds later (the log spans both), a blank node removed with its row.
+    edit_rows(&project, "data/companies.csv", |rows| {
+        rows.remove(1);
+    });
+    project.ok(&["build", "--quiet"]);
+    edit_rows(&project, "data/services.csv", |rows| rows.push("teams,Teams,microsoft".into()));
+    project.ok(&["build", "--quiet"]);
+    let printed = publish_incremental(&project, &server, &[]);
+    server.assert_holds(&project, &printed);
+    let printed = publish_incremental(&project, &server, &[]);
+    assert!(printed.contains("already: nothing to send"), "{printed}");
+}
+
+#[test]
+fn a_change_larger_than_one_update_goes_through_staging_graphs_into_a_named_graph() {
+    let Some(server) = OxigraphServer::start() else { return };
+    let project = project_with_blank_nodes();
+    let graph = "https://example.org/published/mini";
+    let full = ["publish", "--endpoint", &server.store(), "--update-endpoint", &server.update(), "--graph", graph];
+    project.ok(&full);
+    edit_rows(&project, "data/companies.csv", |rows| {
+        for row in rows.iter_mut().skip(1) {
+            *row = row.replace(",CN,", ",US,");
+        }
+    });
+    project.ok(&["build", "--quiet"]);
+    let printed = publish_incremental(&project, &server, &["--graph", graph, "--update-size", "3"]);
+    assert!(printed.contains("through staging graphs"), "{printed}");
+    let graphs: Vec<String> = server.graphs().into_iter().map(|(g, _)| g).collect();
+    assert_eq!(graphs, vec![DESCRIPTION.to_owned(), graph.to_owned()], "no staging graph is left");
+    // The server's named graph holds what the store's default graph holds.
+    let exported = project.ok(&["export", "--format", "nquads"]);
+    let moved = exported.lines().map(|line| match line.strip_suffix(" .") {
+        Some(triple) if !line.contains(DESCRIPTION) => format!("{triple} <{graph}> ."),
+        _ => line.to_owned(),
+    });
+    let local = canonical(&moved.collect::<Vec<_>>().join("\n"));
+    assert!(local == canonical(&server.dump()), "{printed}");
+}
+
+#[test]
+fn an_incremental_publish_falls_back_to_a_full_one_or_refuses_and_says_why() {
+    let Some(server) = OxigraphServer::start() else { return };
+    let project = project_with_blank_nodes();
+    let store = server.store();
+    let update = server.update();
+
+    let stderr =
+        project.fails(&["publish", "--incremental-only", "--endpoint", &store, "--update-endpoint", &update], 2);
+    assert!(stderr.contains("cannot publish incrementally: the server holds no description"), "{stderr}");
+    assert!(server.graphs().is_empty(), "nothing was sent");
+
+    let printed = publish_incremental(&project, &server, &[]);
+    assert!(printed.contains("full publish: the server holds no description"), "{printed}");
+    server.assert_holds(&project, &printed);
+
+    let stderr = project.fails(&["publish", "--incremental", "--endpoint", &store], 2);
+    assert!(stderr.contains("needs the server's SPARQL Update endpoint (--update-endpoint)"), "{stderr}");
+    let stderr = project
+        .fails(&["publish", "--incremental", "--endpoint", &store, "--update-endpoint", &update, "--no-metadata"], 2);
+    assert!(stderr.contains("--no-metadata leaves out"), "{stderr}");
+
+    // The log of the version the server holds is gone: no way to know the change.
+    edit_rows(&project, "data/services.csv", |rows| {
+        rows.pop();
+    });
+    project.ok(&["build", "--quiet"]);
+    let logs = project.path().join("store/changes");
+    let mut kept: Vec<_> = std::fs::read_dir(&logs).unwrap().map(|e| e.unwrap().file_name()).collect();
+    kept.sort_by_key(|n| (n.len(), n.clone()));
+    std::fs::remove_dir_all(logs.join(&kept[0])).unwrap();
+    let stderr =
+        project.fails(&["publish", "--incremental-only", "--endpoint", &store, "--update-endpoint", &update], 2);
+    assert!(stderr.contains("no change from it"), "{stderr}");
+    let printed = publish_incremental(&project, &server, &[]);
+    assert!(
+        printed.contains("full publish: the server holds version") && printed.contains("no change from it"),
+        "{printed}"
+    );
+    server.assert_holds(&project, &printed);
+}

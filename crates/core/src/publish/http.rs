@@ -97,6 +97,8 @@ pub struct Response {
     pub reason: String,
     /// The body as text (lossy), for messages to people.
     pub body: String,
+    /// The media type of the body, without its parameters.
+    pub content_type: Option<String>,
 }
 
 impl Response {
@@ -159,6 +161,19 @@ pub fn send(
     })
 }
 
+/// Sends a request without a body (a `GET`) and reads the answer.
+pub fn get(url: &Url, target: &str, headers: &[(&str, &str)]) -> Result<Response, RequestError> {
+    let address = url.address.clone();
+    let head = request(url, "GET", target, headers)
+        .map_err(|cause| RequestError::Request { address: address.clone(), cause })?;
+    answer(head.map(|()| Body::empty())).map_err(|cause| match cause.kind() {
+        io::ErrorKind::ConnectionRefused | io::ErrorKind::NotFound | io::ErrorKind::TimedOut => {
+            RequestError::Connect { address, cause }
+        }
+        _ => RequestError::Answer { address, cause },
+    })
+}
+
 /// The request without its body (which cannot go to another thread).
 fn request(
     url: &Url,
@@ -184,7 +199,13 @@ fn answer(request: Request<Body>) -> io::Result<Response> {
     let client = Client::new().with_user_agent(user_agent).map_err(io::Error::other)?;
     let response = client.request(request)?;
     let status = response.status();
+    let content_type = response
+        .headers()
+        .get("Content-Type")
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
     Ok(Response {
+        content_type,
         status: status.as_u16(),
         reason: status.canonical_reason().unwrap_or_default().to_owned(),
         body: String::from_utf8_lossy(&response.into_body().to_vec()?).into_owned(),
