@@ -326,7 +326,10 @@ impl Flow<'_> {
         let mut clock = StageClock::new();
         let scratch = Scratch::create("incremental")?;
         let (_, mut old_plan) = self.project.compile_mappings()?;
-        let delta = delta::compute(self.plan, &mut old_plan, store_dir, inputs, scratch.path())?;
+        let delta = match delta::compute(self.plan, &mut old_plan, store_dir, inputs, scratch.path()) {
+            Err(error @ Error::Problems { .. }) => return Err(self.problems_as_check_finds_them()?.unwrap_or(error)),
+            delta => delta?,
+        };
         if let Some(reason) = delta.not_incremental {
             return Ok(Incremental::Full(reason));
         }
@@ -334,15 +337,19 @@ impl Flow<'_> {
         let applied = apply::apply(self.project, current, version, inputs, &delta, self.options.describe)?;
         clock.lap("writing the new version from the current one: store, runs, description");
         (self.progress)(Stage::Indexing);
-        let index = crate::pipeline::index::write_index(version, None)?;
-        clock.lap("writing the read index");
+        let index = crate::pipeline::index::write_index_after(current, version, &applied.patch)?;
+        clock.lap("writing the read index (the current one's files and an overlay of the changes)");
         (self.progress)(Stage::Validating);
         let old_index = factgraph_index::Index::open(&current.index_folder())
             .map_err(|e| Error::store(current.index_folder(), e))?;
         let found =
             checks::check(self.plan, self.shapes, self.ontology, &old_index, &index, &delta.seen, &applied.patch)?;
         if !found.is_empty() {
-            return Err(Error::Problems { total: found.len() as u64, problems: found });
+            // Reported as `check` reports them, in the same words and order;
+            // if the full check finds nothing, the version stands.
+            if let Some(problems) = self.problems_as_check_finds_them()? {
+                return Err(problems);
+            }
         }
         clock.lap("checking identifiers and shapes around the changes");
         if self.options.answer_questions && self.project.queries.is_dir() {
@@ -382,6 +389,14 @@ impl Flow<'_> {
             targets: TargetSet::create(&self.plan.targets)?,
         };
         Ok(Incremental::Done(filled, kind))
+    }
+
+    /// The problems `check` finds in the project, as the error a build
+    /// stops with; `None` when it finds none.
+    fn problems_as_check_finds_them(&self) -> Result<Option<Error>, Error> {
+        let report = check(self.project, self.progress)?;
+        Ok((report.total_problems > 0)
+            .then_some(Error::Problems { problems: report.problems, total: report.total_problems }))
     }
 
     /// A full build, and its change log against the current version.

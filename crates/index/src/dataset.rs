@@ -95,12 +95,7 @@ impl<'a> QueryableDataset<'a> for Index {
     }
 
     fn internal_named_graphs(&self) -> impl Iterator<Item = Result<IndexTerm, IndexError>> + use<'a> {
-        let index = self.clone();
-        let mut from = 0;
-        std::iter::from_fn(move || {
-            let graph = index.inner.quads.next_distinct_leading(0, &mut from)?;
-            Some(Ok(IndexTerm::Stored(graph)))
-        })
+        self.inner.quads.distinct_leading().into_iter().map(|graph| Ok(IndexTerm::Stored(graph)))
     }
 
     fn contains_internal_graph_name(&self, graph_name: &IndexTerm) -> Result<bool, IndexError> {

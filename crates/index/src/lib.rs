@@ -42,6 +42,7 @@
 
 mod dataset;
 mod file;
+mod overlay;
 mod statistics;
 pub mod stored;
 mod table;
@@ -49,6 +50,7 @@ pub mod terms;
 mod write;
 
 pub use dataset::IndexTerm;
+pub use overlay::{write_overlay, OVERLAY_SHARE};
 pub use statistics::PredicateStatistics;
 pub use write::{IndexSummary, IndexWriter};
 
@@ -102,11 +104,12 @@ pub struct Index {
 
 struct Inner {
     folder: PathBuf,
-    terms: Dictionary,
+    /// The dictionary, with the terms of the overlay if there is one.
+    terms: overlay::Terms,
     /// The default graph: rows (s, p, o).
-    triples: Table<3>,
+    triples: overlay::Layered<3>,
     /// Named graphs: rows (s, p, o, g).
-    quads: Table<4>,
+    quads: overlay::Layered<4>,
     /// Read on first use ([`statistics`]).
     statistics: std::sync::OnceLock<std::collections::HashMap<u32, PredicateStatistics>>,
 }
@@ -129,6 +132,7 @@ impl Index {
         let terms = Dictionary::open(folder, manifest.terms)?;
         let triples = Table::open(folder, table::DEFAULT_GRAPH_ORDERS, manifest.triples, manifest.terms)?;
         let quads = Table::open(folder, table::NAMED_GRAPH_ORDERS, manifest.named_graph_quads, manifest.terms)?;
+        let (terms, triples, quads) = overlay::open(folder, terms, triples, quads)?;
         let statistics = std::sync::OnceLock::new();
         Ok(Self { inner: Arc::new(Inner { folder: folder.to_owned(), terms, triples, quads, statistics }) })
     }

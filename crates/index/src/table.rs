@@ -84,11 +84,16 @@ pub(crate) struct Table<const W: usize> {
     len: usize,
 }
 
-/// One order of a table, mapped.
+/// One order of a table, mapped (or held in memory, for an overlay's rows).
 struct Stored<const W: usize> {
     order: Order<W>,
-    rows: Mapped,
+    rows: Rows<W>,
     starts: Option<Mapped>,
+}
+
+enum Rows<const W: usize> {
+    Mapped(Mapped),
+    Memory(Vec<[u32; W]>),
 }
 
 impl<const W: usize> Table<W>
@@ -111,9 +116,31 @@ where
                     return Err(IndexError::corrupt(starts.path(), format!("does not hold {} row starts", terms + 1)));
                 }
             }
-            opened.push(Stored { order: *order, rows, starts });
+            opened.push(Stored { order: *order, rows: Rows::Mapped(rows), starts });
         }
         Ok(Self { orders: opened, len: len as usize })
+    }
+
+    /// A table of `rows` (canonical column order) held in memory, each
+    /// order sorted, with no row starts: for the few rows of an overlay.
+    pub(crate) fn in_memory(orders: &[Order<W>], mut rows: Vec<[u32; W]>) -> Self {
+        rows.sort_unstable();
+        rows.dedup();
+        let len = rows.len();
+        let orders = orders
+            .iter()
+            .map(|order| {
+                let mut permuted: Vec<[u32; W]> = rows.iter().map(|row| order.permute(row)).collect();
+                permuted.sort_unstable();
+                Stored { order: Order { starts: None, ..*order }, rows: Rows::Memory(permuted), starts: None }
+            })
+            .collect();
+        Self { orders, len }
+    }
+
+    /// The canonical column stored first in order `order`.
+    pub(crate) fn first_column(&self, order: usize) -> usize {
+        self.orders[order].order.columns[0]
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -121,8 +148,11 @@ where
     }
 
     fn rows(&self, order: usize) -> &[[u32; W]] {
-        // Checked when the table was opened.
-        self.orders[order].rows.slice().unwrap_or_default()
+        match &self.orders[order].rows {
+            // Checked when the table was opened.
+            Rows::Mapped(rows) => rows.slice().unwrap_or_default(),
+            Rows::Memory(rows) => rows,
+        }
     }
 
     /// The rows whose leading column is `first`, and where they start, if

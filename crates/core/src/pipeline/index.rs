@@ -31,3 +31,26 @@ pub fn write_index(version: &Version, store: Option<&Store>) -> Result<Index, Er
     pause_at("indexed");
     Index::open(&folder).map_err(|e| Error::store(&folder, e))
 }
+
+/// The read index of `version`, made by an incremental build from the index
+/// of `current` and the changes in `patch`: `current`'s files linked, with
+/// the changes as an overlay ([`factgraph_index::write_overlay`]), or the
+/// whole index written again from the runs when the overlay would grow past
+/// [`factgraph_index::OVERLAY_SHARE`] of the graph.
+pub fn write_index_after(current: &Version, version: &Version, patch: &crate::changes::Patch) -> Result<Index, Error> {
+    let keys = |changes: &[crate::changes::Change]| -> Vec<Vec<u8>> {
+        changes.iter().map(|c| crate::export::kept::stored_key(c.quad.as_ref())).collect()
+    };
+    let folder = version.index_folder();
+    let base = current.index_folder();
+    let base_quads = Index::open(&base).map_err(|e| Error::store(&base, e))?.len();
+    pause_at("indexing");
+    let size = factgraph_index::write_overlay(&base, &folder, &keys(&patch.added), &keys(&patch.removed))
+        .map_err(|e| Error::store(&folder, e))?;
+    if size as f64 > factgraph_index::OVERLAY_SHARE * base_quads as f64 {
+        std::fs::remove_dir_all(&folder).map_err(Error::io(&folder))?;
+        return write_index(version, None);
+    }
+    pause_at("indexed");
+    Index::open(&folder).map_err(|e| Error::store(&folder, e))
+}
