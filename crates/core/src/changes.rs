@@ -527,7 +527,7 @@ mod tests {
                     })
                     .map(|q| oxigraph::model::Triple::from(q.clone()))
                     .collect();
-                runs.push(writer.write_bucket(bucket, &triples).unwrap());
+                runs.push(writer.write_bucket(bucket, &triples, &[]).unwrap());
             }
             let named: Vec<Quad> = quads.iter().filter(|q| !q.graph_name.is_default_graph()).cloned().collect();
             let GraphName::NamedNode(graph) = named[0].graph_name.clone() else { unreachable!() };

@@ -156,6 +156,22 @@ impl Index {
         self.len() == 0
     }
 
+    /// Whether the index has the quad of a sort key (`graph NUL subject NUL
+    /// predicate NUL object`, each term in N-Triples form, the default
+    /// graph empty), as the sorted runs of a version hold them.
+    pub fn contains_key(&self, key: &[u8]) -> bool {
+        let parts: Vec<&[u8]> = key.split(|&b| b == 0).collect();
+        let [graph, subject, predicate, object] = parts[..] else { return false };
+        let number = |form: &[u8]| self.inner.terms.find(form);
+        let (Some(s), Some(p), Some(o)) = (number(subject), number(predicate), number(object)) else { return false };
+        if graph.is_empty() {
+            return self.inner.triples.count([Some(s), Some(p), Some(o)]) > 0;
+        }
+        let Some(g) = number(graph) else { return false };
+        let mut scan = self.inner.quads.scan([Some(s), Some(p), Some(o), Some(g)]);
+        self.inner.quads.next(&mut scan).is_some()
+    }
+
     /// Number of distinct terms.
     pub fn term_count(&self) -> usize {
         self.inner.terms.len()

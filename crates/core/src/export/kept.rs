@@ -90,14 +90,20 @@ pub struct RunChanges {
 impl KeptRuns {
     /// Writes the runs of a new version into `to`: each bucket's run with
     /// the given changes in how many times each quad is given (by sort key,
-    /// net), the runs of buckets without changes linked, not copied. A quad
-    /// comes when its count leaves 0 and goes when it returns to 0. The
-    /// description's run is left out: the caller writes it. Fails if a count
-    /// would go below 0 (the version and the changes do not belong together).
+    /// net). A quad comes when its count leaves 0 and goes when it returns
+    /// to 0; `present` tells whether the version has a quad (its read
+    /// index answers without reading the runs). A changed bucket keeps its
+    /// run, linked, with the changes beside it as an overlay (see
+    /// [`runs::RunReader`]) until they pass [`OVERLAY_SHARE`] of the run,
+    /// when the run is written again; an unchanged bucket is linked. The
+    /// description's run is left out: the caller writes it. Fails if a
+    /// count would go below 0 (the version and the changes do not belong
+    /// together).
     pub fn update(
         &self,
         to: &Path,
         changes: &HashMap<usize, Vec<(Vec<u8>, i64)>>,
+        present: &(dyn Fn(&[u8]) -> bool + Sync),
     ) -> Result<(Vec<KeptRun>, RunChanges), Error> {
         std::fs::create_dir_all(to).map_err(Error::io(to))?;
         let mut runs = Vec::new();
@@ -106,13 +112,14 @@ impl KeptRuns {
             let bucket =
                 run.file.strip_prefix("bucket-").and_then(|r| r.strip_suffix(".run")).and_then(|n| n.parse().ok());
             match bucket.and_then(|bucket: usize| changes.get(&bucket).map(|c| (bucket, c))) {
-                Some((bucket, changes)) => runs.push(self.update_bucket(to, bucket, run, changes, &mut all)?),
+                Some((bucket, changes)) => runs.push(self.update_bucket(to, bucket, run, changes, present, &mut all)?),
                 None => {
-                    for file in std::iter::once(&run.file).chain(&run.repeats) {
-                        let (from, target) = (self.folder.join(file), to.join(file));
-                        std::fs::hard_link(&from, &target)
-                            .or_else(|_| std::fs::copy(&from, &target).map(drop))
-                            .map_err(Error::io(&target))?;
+                    let (added, removed) = runs::overlay_paths(Path::new(&run.file));
+                    let overlay = [added, removed].map(|p| p.to_string_lossy().into_owned());
+                    for file in std::iter::once(&run.file).chain(&run.repeats).chain(&overlay) {
+                        if self.folder.join(file).is_file() {
+                            link(&self.folder.join(file), &to.join(file))?;
+                        }
                     }
                     runs.push(run.clone());
                 }
@@ -127,22 +134,17 @@ impl KeptRuns {
         bucket: usize,
         run: &KeptRun,
         changes: &[(Vec<u8>, i64)],
+        present: &(dyn Fn(&[u8]) -> bool + Sync),
         all: &mut RunChanges,
     ) -> Result<KeptRun, Error> {
         let path = self.folder.join(&run.file);
-        let mut keys = Vec::with_capacity(run.quads as usize);
-        let mut reader = runs::RunReader::open(&path)?;
-        while let Some(key) = reader.next_key_bytes()? {
-            keys.push(key.to_vec());
-        }
         let mut counts: std::collections::BTreeMap<Vec<u8>, u64> = match &run.repeats {
             Some(file) => read_counts(&self.folder.join(file))?.into_iter().collect(),
             None => Default::default(),
         };
-        let (mut added, mut removed) = (Vec::new(), HashSet::new());
+        let (mut added, mut removed) = (Vec::new(), Vec::new());
         for (key, net) in changes {
-            let present = keys.binary_search(key).is_ok();
-            let before = counts.get(key).copied().unwrap_or(u64::from(present)) as i64;
+            let before = counts.get(key).copied().unwrap_or_else(|| u64::from(present(key))) as i64;
             let after = before + net;
             if after < 0 {
                 let quad = String::from_utf8_lossy(key).replace('\0', " ");
@@ -153,9 +155,7 @@ impl KeptRuns {
             }
             match (before, after) {
                 (0, 1..) => added.push(key.clone()),
-                (1.., 0) => {
-                    removed.insert(key.clone());
-                }
+                (1.., 0) => removed.push(key.clone()),
                 _ => {}
             }
             if after > 1 {
@@ -164,10 +164,41 @@ impl KeptRuns {
                 counts.remove(key);
             }
         }
-        keys.retain(|key| !removed.contains(key));
-        keys.extend(added.iter().cloned());
-        keys.sort_unstable();
-        let quads = runs::write_run(&to.join(&run.file), keys.iter().map(Vec::as_slice))?;
+        let (added_path, removed_path) = runs::overlay_paths(&path);
+        let mut over_added: std::collections::BTreeSet<Vec<u8>> = runs::read_keys(&added_path)?.into_iter().collect();
+        let mut over_removed: std::collections::BTreeSet<Vec<u8>> =
+            runs::read_keys(&removed_path)?.into_iter().collect();
+        for key in &removed {
+            if !over_added.remove(key) {
+                over_removed.insert(key.clone());
+            }
+        }
+        for key in &added {
+            if !over_removed.remove(key) {
+                over_added.insert(key.clone());
+            }
+        }
+        let quads = (run.quads + added.len() as u64).saturating_sub(removed.len() as u64);
+        let target = to.join(&run.file);
+        let (to_added, to_removed) = runs::overlay_paths(&target);
+        if (over_added.len() + over_removed.len()) as f64 <= OVERLAY_SHARE * run.quads as f64 {
+            link(&path, &target)?;
+            runs::write_keys(&to_added, &over_added)?;
+            runs::write_keys(&to_removed, &over_removed)?;
+        } else {
+            // The run and its overlay become one run again.
+            let mut keys = Vec::with_capacity(quads as usize);
+            let mut reader = runs::RunReader::open(&path)?;
+            let removed: HashSet<&Vec<u8>> = removed.iter().collect();
+            while let Some(key) = reader.next_key_bytes()? {
+                if !removed.contains(&key.to_vec()) {
+                    keys.push(key.to_vec());
+                }
+            }
+            keys.extend(added.iter().cloned());
+            keys.sort_unstable();
+            runs::write_run(&target, keys.iter().map(Vec::as_slice))?;
+        }
         let repeats = if counts.is_empty() {
             None
         } else {
@@ -191,6 +222,15 @@ impl KeptRuns {
         }
         Ok(quads)
     }
+}
+
+/// Above this share of its run's quads, a bucket's overlay is merged into
+/// the run, written again.
+const OVERLAY_SHARE: f64 = 0.05;
+
+/// A hard link, or a copy where links cannot be made.
+fn link(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::hard_link(from, to).or_else(|_| std::fs::copy(from, to).map(drop)).map_err(Error::io(to))
 }
 
 /// Gives every quad of the run file `path` to `each`.
@@ -371,6 +411,50 @@ mod tests {
     use oxigraph::model::vocab::xsd;
     use oxigraph::model::{Literal, NamedNodeRef, Term};
     use oxigraph::store::Store;
+
+    /// A bucket changed by a few quads keeps its run, linked, with an
+    /// overlay beside it; read back, run and overlay are the bucket's new
+    /// quads, in order, through two builds in a row.
+    #[test]
+    fn a_few_changes_to_a_bucket_are_an_overlay_that_reads_as_the_new_run() {
+        let folders = [(); 3].map(|()| tempfile::tempdir().unwrap());
+        let triple = |i: usize| {
+            let s = NamedNode::new_unchecked(format!("http://e.org/s{i:03}"));
+            Triple::new(s, NamedNode::new_unchecked("http://e.org/p"), Literal::new_simple_literal(format!("{i}")))
+        };
+        let key = |i: usize| stored_key(triple(i).as_ref().in_graph(oxigraph::model::GraphNameRef::DefaultGraph));
+        let writer = KeptRunsWriter::create(folders[0].path()).unwrap();
+        let triples: Vec<Triple> = (0..400).map(triple).collect();
+        let run = writer.write_bucket(7, &triples, &[(0, 2)]).unwrap();
+        writer.finish(vec![run]).unwrap();
+        let mut expected: std::collections::BTreeSet<Vec<u8>> = (0..400).map(key).collect();
+        let mut from = folders[0].path().to_owned();
+        for (step, to) in folders[1..].iter().enumerate() {
+            let runs = KeptRuns::open(&from).unwrap();
+            // Take 5, add 400 + step; first take one given twice once (it stays).
+            let mut changes = vec![(key(400 + step), 1)];
+            if step == 0 {
+                changes.push((key(0), -1));
+            }
+            changes.extend((1..6).map(|i| (key(i + 10 * step), -1)));
+            let present = |k: &[u8]| expected.contains(k);
+            let (kept, changed) = runs.update(to.path(), &HashMap::from([(7, changes)]), &present).unwrap();
+            assert_eq!((changed.added.len(), changed.removed.len()), (1, 5));
+            assert!(runs::overlay_paths(&to.path().join("bucket-007.run")).0.is_file(), "an overlay, not a new run");
+            KeptRunsWriter::create(to.path()).unwrap().finish(kept).unwrap();
+            expected.insert(key(400 + step));
+            for i in 1..6 {
+                expected.remove(&key(i + 10 * step));
+            }
+            let mut read = Vec::new();
+            let mut reader = runs::RunReader::open(&to.path().join("bucket-007.run")).unwrap();
+            while let Some(k) = reader.next_key_bytes().unwrap() {
+                read.push(k.to_vec());
+            }
+            assert_eq!(read, expected.iter().cloned().collect::<Vec<_>>(), "after build {step}");
+            from = to.path().to_owned();
+        }
+    }
 
     /// What the store gives back is the authority: every literal here must
     /// come out of `as_stored` as it comes out of a store.

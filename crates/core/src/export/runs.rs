@@ -129,13 +129,61 @@ pub(crate) fn write_run<'a>(path: &Path, keys: impl IntoIterator<Item = &'a [u8]
 pub(crate) struct RunReader {
     path: PathBuf,
     input: BufReader<File>,
+    /// The key last read from the file (the next one shares its start).
     key: Vec<u8>,
+    overlay: Option<Overlay>,
+    /// The key last handed out, when an overlay is merged in.
+    out: Vec<u8>,
+}
+
+/// Keys added to and removed from a run by incremental builds, kept beside
+/// it (`RUN.added`, `RUN.removed`: one key a line) so that a build that
+/// changes a few quads of a bucket links the run instead of writing it
+/// again. Read whole: they are kept small (see `KeptRuns::update`).
+struct Overlay {
+    added: Vec<Vec<u8>>,
+    next_added: usize,
+    removed: std::collections::HashSet<Vec<u8>>,
+    /// The run's next key not removed, read ahead.
+    base: Option<Vec<u8>>,
+    base_read: bool,
+}
+
+/// The files of the overlay of the run at `path`.
+pub(crate) fn overlay_paths(path: &Path) -> (PathBuf, PathBuf) {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    (path.with_file_name(format!("{name}.added")), path.with_file_name(format!("{name}.removed")))
+}
+
+/// The keys of an overlay file (none if there is no file).
+pub(crate) fn read_keys(path: &Path) -> Result<Vec<Vec<u8>>, Error> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(bytes.split(|&b| b == b'\n').filter(|k| !k.is_empty()).map(<[u8]>::to_vec).collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(Error::io(path)(e)),
+    }
+}
+
+/// Writes keys one a line, sorted.
+pub(crate) fn write_keys(path: &Path, keys: &std::collections::BTreeSet<Vec<u8>>) -> Result<(), Error> {
+    let mut out = BufWriter::new(File::create(path).map_err(Error::io(path))?);
+    for key in keys {
+        out.write_all(key).and_then(|()| out.write_all(b"\n")).map_err(Error::io(path))?;
+    }
+    out.flush().map_err(Error::io(path))
 }
 
 impl RunReader {
     pub(crate) fn open(path: &Path) -> Result<Self, Error> {
         let file = File::open(path).map_err(Error::io(path))?;
-        Ok(Self { path: path.to_owned(), input: BufReader::with_capacity(1 << 16, file), key: Vec::new() })
+        let (added, removed) = overlay_paths(path);
+        let (mut added, removed) = (read_keys(&added)?, read_keys(&removed)?);
+        let overlay = (!added.is_empty() || !removed.is_empty()).then(|| {
+            added.sort_unstable();
+            Overlay { added, next_added: 0, removed: removed.into_iter().collect(), base: None, base_read: false }
+        });
+        let input = BufReader::with_capacity(1 << 16, file);
+        Ok(Self { path: path.to_owned(), input, key: Vec::new(), overlay, out: Vec::new() })
     }
 
     /// The next key, or `None` at the end of the run.
@@ -148,6 +196,52 @@ impl RunReader {
 
     /// The next key's bytes, without a copy, or `None` at the end of the run.
     pub(crate) fn next_key_bytes(&mut self) -> Result<Option<&[u8]>, Error> {
+        let Some(mut overlay) = self.overlay.take() else { return self.next_stored_key() };
+        let next = self.next_with_overlay(&mut overlay);
+        self.overlay = Some(overlay);
+        match next? {
+            Some(key) => {
+                self.out = key;
+                Ok(Some(&self.out))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The next key of the run less the removed ones, merged with the added ones.
+    fn next_with_overlay(&mut self, overlay: &mut Overlay) -> Result<Option<Vec<u8>>, Error> {
+        if !overlay.base_read {
+            overlay.base = self.next_kept(overlay)?;
+            overlay.base_read = true;
+        }
+        let added = overlay.added.get(overlay.next_added);
+        let take_added = match (&overlay.base, added) {
+            (None, None) => return Ok(None),
+            (Some(base), Some(added)) => added < base,
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+        };
+        if take_added {
+            overlay.next_added += 1;
+            return Ok(added.cloned());
+        }
+        let key = overlay.base.take();
+        overlay.base = self.next_kept(overlay)?;
+        Ok(key)
+    }
+
+    /// The run's next key that the overlay does not remove.
+    fn next_kept(&mut self, overlay: &Overlay) -> Result<Option<Vec<u8>>, Error> {
+        while let Some(key) = self.next_stored_key()? {
+            if !overlay.removed.contains(key) {
+                return Ok(Some(key.to_vec()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The next key stored in the run file.
+    fn next_stored_key(&mut self) -> Result<Option<&[u8]>, Error> {
         let Some(shared) = self.read_varint(true)? else { return Ok(None) };
         let Some(rest) = self.read_varint(false)? else { return Err(self.corrupt()) };
         if shared > self.key.len() {

@@ -51,7 +51,10 @@ pub fn apply(
     for (key, change) in &delta.quads {
         by_bucket.entry(bucket_of_subject(&change.quad.subject)).or_default().push((key.clone(), change.net));
     }
-    let (mut runs, changed) = old_runs.update(&new.kept_runs_folder(), &by_bucket)?;
+    let old_index =
+        factgraph_index::Index::open(&old.index_folder()).map_err(|e| Error::store(old.index_folder(), e))?;
+    let present = |key: &[u8]| old_index.contains_key(key);
+    let (mut runs, changed) = old_runs.update(&new.kept_runs_folder(), &by_bucket, &present)?;
     let data_patch = patch_of(delta, &changed);
     let mut summary = old_inputs.summary.clone();
     update_summary(&mut summary, &data_patch);
