@@ -180,6 +180,7 @@ impl<'a> Upload<'a> {
         self.in_body += 1;
     }
 
+    /// Whether `more` quads would overfill the batch.
     fn is_full(&self, more: usize) -> bool {
         self.in_body > 0 && self.in_body + more > self.batch_size
     }
@@ -227,10 +228,10 @@ fn put_graph(
         if update::has_blank_node(&quad) {
             blank.push(quad);
         } else {
-            upload.add(&quad);
-            if upload.is_full(0) {
+            if upload.is_full(1) {
                 upload.send().map_err(Stop::Publish)?;
             }
+            upload.add(&quad);
         }
         Ok(())
     });
