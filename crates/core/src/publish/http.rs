@@ -238,7 +238,8 @@ mod tests {
             connection.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n").unwrap();
             head.to_ascii_lowercase()
         });
-        let response = send(&url, method, "/store?default", &[("Content-Type", "application/n-triples")], body).unwrap();
+        let response =
+            send(&url, method, "/store?default", &[("Content-Type", "application/n-triples")], body).unwrap();
         assert_eq!(response.status, 204);
         server.join().unwrap()
     }
