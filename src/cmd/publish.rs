@@ -8,8 +8,8 @@ use oxigraph::model::NamedNode;
 use std::path::{Path, PathBuf};
 
 /// Send the current graph to a triple store that speaks the SPARQL 1.1 Graph
-/// Store HTTP Protocol (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever…), one
-/// PUT per graph, replacing it there. The data and ontology go to the
+/// Store HTTP Protocol (Oxigraph, Fuseki, GraphDB, Virtuoso, QLever…), each
+/// graph in batches (a PUT replacing it there, then POSTs adding to it). The data and ontology go to the
 /// server's default graph (or --graph), the build's description to its own
 /// named graph. Credentials go in the address: http://user:password@host/…
 #[derive(Debug, clap::Args)]
@@ -38,11 +38,12 @@ pub struct Args {
     /// As --incremental, but fail rather than publish in full.
     #[arg(long)]
     incremental_only: bool,
-    /// The most quads one update may carry. A larger change is applied to
+    /// The most quads one request carries. A graph is uploaded in batches of
+    /// this size (a PUT, then POSTs); a larger change than this is applied to
     /// staging copies of the graphs in updates of this size, then moved into
     /// place in one last update.
-    #[arg(long, value_name = "QUADS", default_value_t = 50_000)]
-    update_size: usize,
+    #[arg(long, visible_alias = "update-size", value_name = "QUADS", default_value_t = 50_000)]
+    batch_size: usize,
     /// Store folder (default: store/ in the project).
     #[arg(long, value_name = "DIR")]
     store: Option<PathBuf>,
@@ -65,6 +66,7 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
         update_endpoint: args.update_endpoint,
         data_graph,
         leave_out: if args.no_metadata { vec![factgraph_core::metadata::graph_iri(&project)] } else { Vec::new() },
+        batch_size: args.batch_size,
     };
     let quiet = args.quiet;
     if args.incremental || args.incremental_only {
@@ -88,7 +90,7 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
                 return Ok(Outcome::Done);
             }
             Incremental::Difference { from, patch } => {
-                let sent = publish::publish_difference(&quads, &options, &description, patch, args.update_size)?;
+                let sent = publish::publish_difference(&quads, &options, &description, patch, args.batch_size)?;
                 say(quiet, &format!("incremental: from version {from} to {}", version.name()));
                 let how = match sent.staged {
                     true => format!("{} updates, through staging graphs", sent.requests),

@@ -149,7 +149,7 @@ fn blank_nodes(quad: &Quad) -> impl Iterator<Item = Node> + '_ {
 }
 
 /// The components of `quads` (all with blank nodes), as lists of indexes.
-fn components(quads: &[Quad]) -> Vec<Vec<usize>> {
+pub(crate) fn components(quads: &[Quad]) -> Vec<Vec<usize>> {
     let graph = BlankGraph::new(quads.to_vec());
     graph.components().0
 }
@@ -298,6 +298,11 @@ fn write_data(out: &mut dyn Write, keyword: &str, quads: &[Quad], operation: usi
         let next = labels.len();
         labels.entry(node).or_insert_with(|| format!("_:o{operation}b{next}")).clone()
     };
+    // Blank nodes in `INSERT DATA` are SPARQL 1.1, but Virtuoso 7 refuses
+    // them ("not allowed in a constant clause"); a template with an empty
+    // pattern inserts the same fresh nodes on every server.
+    let template = keyword == "INSERT DATA" && quads.iter().any(has_blank_node);
+    let keyword = if template { "INSERT" } else { keyword };
     writeln!(out, "{keyword} {{")?;
     let mut open: Option<&GraphName> = None;
     let mut line = String::new();
@@ -327,7 +332,7 @@ fn write_data(out: &mut dyn Write, keyword: &str, quads: &[Quad], operation: usi
     if open.is_some_and(|g| !g.is_default_graph()) {
         out.write_all(b"}\n")?;
     }
-    out.write_all(b"}")
+    out.write_all(if template { b"} WHERE {}".as_slice() } else { b"}" })
 }
 
 /// `DELETE { P } WHERE { P, and each variable a blank node of its own with
@@ -359,7 +364,7 @@ fn delete_component(quads: &[Quad]) -> String {
         let outgoing: Vec<String> = quads
             .iter()
             .filter(|q| matches!(&q.subject, NamedOrBlankNode::BlankNode(b) if b == *node))
-            .map(|q| format!("(sameTerm(?fg_p, {}) && sameTerm(?fg_o, {}))", q.predicate, object(q)))
+            .map(|q| format!("(sameTerm(?fg_p, {}) && {})", q.predicate, same_term("?fg_o", &object(q), &q.object)))
             .collect();
         let incoming: Vec<String> = quads
             .iter()
@@ -385,6 +390,23 @@ fn delete_component(quads: &[Quad]) -> String {
         _ => body.to_owned(),
     };
     format!("DELETE {{\n{}}}\nWHERE {{\n{}}}", in_graph(&pattern), in_graph(&format!("{pattern}{filters}")))
+}
+
+/// A condition true when `variable` is `term` (written `written` in the
+/// pattern). Literals are compared by their parts: Virtuoso 7's `sameTerm`
+/// is false for a stored literal and the same literal written in a query.
+fn same_term(variable: &str, written: &str, term: &Term) -> String {
+    let Term::Literal(literal) = term else {
+        return format!("sameTerm({variable}, {written})");
+    };
+    let lexical = oxigraph::model::Literal::new_simple_literal(literal.value());
+    match literal.language() {
+        Some(language) => format!("(isLiteral({variable}) && str({variable}) = {lexical} && lang({variable}) = \"{language}\")"),
+        None => format!(
+            "(isLiteral({variable}) && str({variable}) = {lexical} && lang({variable}) = \"\" && datatype({variable}) = {})",
+            literal.datatype()
+        ),
+    }
 }
 
 #[cfg(test)]
