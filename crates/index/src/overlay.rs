@@ -144,6 +144,9 @@ where
     table.first_column(0)
 }
 
+/// An overlay file's rows: of the default graph, of named graphs.
+type Rows = (Vec<[u32; 3]>, Vec<[u32; 4]>);
+
 /// Opens the base's dictionary and tables with the overlay in `folder`,
 /// if it has one.
 pub(crate) fn open(
@@ -153,7 +156,7 @@ pub(crate) fn open(
     quads: Table<4>,
 ) -> Result<(Terms, Layered<3>, Layered<4>), IndexError> {
     let mut terms = Terms { base: base_terms, extra: Vec::new(), extra_numbers: HashMap::new() };
-    let mut rows = |file: &str| -> Result<(Vec<[u32; 3]>, Vec<[u32; 4]>), IndexError> {
+    let mut rows = |file: &str| -> Result<Rows, IndexError> {
         let path = folder.join(file);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,

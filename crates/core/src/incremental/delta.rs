@@ -280,14 +280,13 @@ fn header_end(text: &SourceText) -> usize {
     text.records.get(1).map_or(text.text.len(), |r| r.start)
 }
 
+/// What a run reads of each source (`None`: nothing).
+type Sides = Vec<Option<Chosen>>;
+
 /// The records each side maps: the removed ones on the old side, the added
 /// ones on the new, and on both the records that join a parent record that
 /// changed.
-fn choose(
-    plan: &Plan,
-    old_plan: &Plan,
-    changed: &[Changed],
-) -> Result<(Vec<Option<Chosen>>, Vec<Option<Chosen>>), Error> {
+fn choose(plan: &Plan, old_plan: &Plan, changed: &[Changed]) -> Result<(Sides, Sides), Error> {
     let mut keys: HashMap<usize, HashSet<Vec<String>>> = HashMap::new();
     for change in changed {
         for (join, set) in chosen::parent_keys(old_plan, change.source, &change.removed)? {

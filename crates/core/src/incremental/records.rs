@@ -66,7 +66,7 @@ pub fn chunk_starts(text: &[u8], records: &[Record]) -> Vec<usize> {
     for pair in records.windows(2) {
         let (record, next) = (pair[0], pair[1]);
         let long = next.start - starts[starts.len() - 1] >= MAX_CHUNK_BYTES;
-        if long || hash(&text[record.start..record.end]) % CHUNK_RECORDS == 0 {
+        if long || hash(&text[record.start..record.end]).is_multiple_of(CHUNK_RECORDS) {
             starts.push(next.start);
         }
     }

@@ -50,6 +50,9 @@ pub struct Buckets {
     pub named_graph_quads: u64,
 }
 
+/// The triples of a bucket given more than once: (index, times given).
+pub type Repeated = Vec<(usize, u64)>;
+
 /// Predicates and datatypes, numbered in the order they were first written.
 #[derive(Default)]
 struct Names {
@@ -173,7 +176,7 @@ impl Buckets {
     /// The distinct triples of bucket `index`, and how many times each
     /// triple given more than once was given (by its index): an
     /// incremental build must know when a triple's last source goes.
-    pub fn read_counted(&self, index: usize) -> Result<(Vec<Triple>, Vec<(usize, u64)>), Error> {
+    pub fn read_counted(&self, index: usize) -> Result<(Vec<Triple>, Repeated), Error> {
         let path = bucket_path(&self.folder, index);
         let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
         let corrupt = || Error::store(&path, "a bucket file written by this build cannot be read back");
