@@ -81,6 +81,8 @@ pub struct Delta {
     pub snapshots: Vec<SourceSnapshot>,
     /// The sources that changed.
     pub changed: Vec<PathBuf>,
+    /// The SHA-256 of each file read because its size or time changed.
+    pub checksums: Vec<(PathBuf, String)>,
     /// What the added and removed records define and point at, for the checks.
     pub seen: super::checks::Seen,
     /// Why the changes cannot be followed record by record, if they cannot
@@ -126,13 +128,16 @@ pub fn compute(
             }
         }
         let text = SourceText::read(path, QUOTE)?;
-        let now = text.snapshot(store)?;
+        // The description's checksum on one core, the chunks on the other.
+        let (checksum, now) = rayon::join(|| text.sha256(), || text.snapshot(store));
+        let now = now?;
+        delta.checksums.push((path.clone(), checksum));
         let same = before.is_some_and(|b| b.bom == now.bom && b.chunks == now.chunks);
         delta.snapshots.push(now.clone());
         if same {
             continue;
         }
-        let Some((removed, added)) = changed_records(store, before, &text)? else {
+        let Some((removed, added)) = changed_records(store, before, &text, &now)? else {
             // The plan reads columns by their place in the header row.
             delta.not_incremental = Some(format!("the header row of {} changed", path.display()));
             return Ok(delta);
@@ -173,14 +178,14 @@ fn changed_records(
     store: &StoreDir,
     before: Option<&SourceSnapshot>,
     now: &SourceText,
+    snapshot_now: &SourceSnapshot,
 ) -> Result<Option<(ChosenRecords, ChosenRecords)>, Error> {
     let header = now.records.first().map_or(&[][..], |r| &now.text[r.start..r.end]);
     let Some(before) = before else {
         return Ok(Some((ChosenRecords::new(header), all_records(now))));
     };
-    let new_chunk_hashes: Vec<String> =
-        now.chunks().map(|bytes| format!("{:032x}", super::records::hash(bytes))).collect();
-    let new_set: HashSet<&String> = new_chunk_hashes.iter().collect();
+    let new_chunk_hashes: Vec<&String> = snapshot_now.chunks.iter().map(|c| &c.hash).collect();
+    let new_set: HashSet<&String> = new_chunk_hashes.iter().copied().collect();
     let old_set: HashSet<&String> = before.chunks.iter().map(|c| &c.hash).collect();
     // The old records of the chunks the new file lacks, placed in the old file.
     let mut old_records: Vec<(Vec<u8>, u64, u64)> = Vec::new();
@@ -205,7 +210,8 @@ fn changed_records(
     if old_header.as_deref() != Some(header) {
         return Ok(None);
     }
-    // The new records of the chunks the old file lacks.
+    // The new records of the chunks the old file lacks, the header left out.
+    let header_start = now.records.first().map_or(0, |r| r.start);
     let mut new_records: Vec<&Record> = Vec::new();
     let ends: Vec<usize> = now.chunk_starts.iter().skip(1).copied().chain([now.text.len()]).collect();
     for ((start, end), hash) in now.chunk_starts.iter().zip(&ends).zip(&new_chunk_hashes) {
@@ -213,7 +219,8 @@ fn changed_records(
             continue;
         }
         let first = now.records.partition_point(|r| r.start < *start);
-        new_records.extend(now.records[first..].iter().take_while(|r| r.start < *end).filter(|r| r.line > 1));
+        new_records
+            .extend(now.records[first..].iter().take_while(|r| r.start < *end).filter(|r| r.start != header_start));
     }
     // Records only moved from one chunk to another are no change.
     let mut unmatched: HashMap<&[u8], Vec<usize>> = HashMap::new();

@@ -183,6 +183,18 @@ impl SourceText {
         Ok(Self { path: path.to_owned(), bom, text, records, chunk_starts })
     }
 
+    /// The file's SHA-256 (the byte-order mark included), as the build's
+    /// description gives it.
+    pub fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        if self.bom {
+            hasher.update([0xEF, 0xBB, 0xBF]);
+        }
+        hasher.update(&self.text);
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The bytes of each chunk.
     pub fn chunks(&self) -> impl Iterator<Item = &[u8]> + '_ {
         let ends = self.chunk_starts.iter().skip(1).copied().chain([self.text.len()]);

@@ -4,7 +4,7 @@
 //! each has in its file, so that what they produce, the problems they have
 //! and the lines reported are those of a run over the whole file.
 
-use super::execute::{build_join_table, run_reading, JoinTable, SourceRead, SourceReader, BATCH_ROWS};
+use super::execute::{build_join_table, read_source, run_reading, JoinTable, SourceRead, SourceReader, BATCH_ROWS};
 use super::generate::join_keys;
 use super::plan::{ObjectPlan, Plan};
 use super::{MappedBatch, RunOptions, RunReport};
@@ -140,7 +140,7 @@ fn read_chosen(plan: &Plan, chosen: &[Option<Chosen>], sender: &SyncSender<Resul
     for (index, chosen) in chosen.iter().enumerate() {
         let read = match chosen {
             None => continue,
-            Some(Chosen::Whole) => read_whole(plan, index, sender),
+            Some(Chosen::Whole) => read_source(plan, index, sender),
             Some(Chosen::Records(records)) => read_records(plan, index, records, sender),
         };
         match read {
@@ -152,24 +152,6 @@ fn read_chosen(plan: &Plan, chosen: &[Option<Chosen>], sender: &SyncSender<Resul
             }
         }
     }
-}
-
-/// Sends every record of source `index`; `false` when the mapping stopped.
-fn read_whole(plan: &Plan, index: usize, sender: &SyncSender<Result<SourceRead, Error>>) -> Result<bool, Error> {
-    let mut file = SourceReader::open(&plan.sources[index])?;
-    let mut rows_read = 0;
-    loop {
-        let rows = file.next_batch()?;
-        if rows.is_empty() {
-            break;
-        }
-        rows_read += rows.len() as u64;
-        if sender.send(Ok(SourceRead::Rows { source: index, rows })).is_err() {
-            return Ok(false);
-        }
-    }
-    let path = plan.sources[index].source.path.clone();
-    Ok(sender.send(Ok(SourceRead::Finished { path, rows: rows_read, problems: file.take_problems() })).is_ok())
 }
 
 fn read_records(

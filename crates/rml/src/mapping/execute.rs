@@ -237,26 +237,8 @@ impl<'p> SourceReader<'p> {
 /// Reads every source in turn, in batches; stops at the first error, or
 /// when the receiver has gone (the mapping stopped).
 fn read_sources(plan: &Plan, sender: &std::sync::mpsc::SyncSender<Result<SourceRead, Error>>) {
-    let read_source = |index: usize| -> Result<bool, Error> {
-        let source = &plan.sources[index].source;
-        let mut file = SourceReader::open(&plan.sources[index])?;
-        let mut rows_read = 0;
-        loop {
-            let rows = file.next_batch()?;
-            if rows.is_empty() {
-                break;
-            }
-            rows_read += rows.len() as u64;
-            if sender.send(Ok(SourceRead::Rows { source: index, rows })).is_err() {
-                return Ok(false);
-            }
-        }
-        let finished =
-            SourceRead::Finished { path: source.path.clone(), rows: rows_read, problems: file.take_problems() };
-        Ok(sender.send(Ok(finished)).is_ok())
-    };
     for index in 0..plan.sources.len() {
-        match read_source(index) {
+        match read_source(plan, index, sender) {
             Ok(true) => {}
             Ok(false) => return,
             Err(error) => {
@@ -265,6 +247,30 @@ fn read_sources(plan: &Plan, sender: &std::sync::mpsc::SyncSender<Result<SourceR
             }
         }
     }
+}
+
+/// Sends every record of source `index`, in batches, then its end;
+/// `false` when the receiver has gone (the mapping stopped).
+pub(super) fn read_source(
+    plan: &Plan,
+    index: usize,
+    sender: &std::sync::mpsc::SyncSender<Result<SourceRead, Error>>,
+) -> Result<bool, Error> {
+    let source = &plan.sources[index].source;
+    let mut file = SourceReader::open(&plan.sources[index])?;
+    let mut rows_read = 0;
+    loop {
+        let rows = file.next_batch()?;
+        if rows.is_empty() {
+            break;
+        }
+        rows_read += rows.len() as u64;
+        if sender.send(Ok(SourceRead::Rows { source: index, rows })).is_err() {
+            return Ok(false);
+        }
+    }
+    let finished = SourceRead::Finished { path: source.path.clone(), rows: rows_read, problems: file.take_problems() };
+    Ok(sender.send(Ok(finished)).is_ok())
 }
 
 /// A row mapped again on its own, to tell which triples it produces.
