@@ -138,6 +138,11 @@ pub fn build(project: &Project, options: BuildOptions, progress: Progress<'_>) -
     let store_dir = StoreDir::new(&project.store);
     let slot = store_dir.begin_build()?;
     pause_at("begun");
+    // A build killed between its switch and keeping its log left the log
+    // in the version's folder only.
+    if let Some(current) = store_dir.current_version()? {
+        ChangeLog::of(&store_dir).keep(&current)?;
+    }
     let settings = snapshot::settings(project, options.describe)?;
     let flow = Flow { project, plan: &plan, ontology: &ontology, shapes: shapes.as_ref(), options, progress };
     let base =
