@@ -20,7 +20,7 @@ use crate::store::{pause_at, StoreDir, Version};
 use crate::validate::Shapes;
 use crate::Error;
 use oxigraph::model::Quad;
-use oxigraph::store::{BulkLoader, Store};
+use oxigraph::store::BulkLoader;
 use std::time::Instant;
 
 pub use crate::pipeline::{Progress, Stage};
@@ -89,6 +89,11 @@ impl StageClock {
         let now = Instant::now();
         self.stages.push((stage, now.duration_since(self.started).as_secs_f64()));
         self.started = now;
+    }
+
+    /// Records a stage that ran on another thread, beside the others.
+    fn beside(&mut self, stage: &'static str, seconds: f64) {
+        self.stages.push((stage, seconds));
     }
 }
 
@@ -253,6 +258,11 @@ struct Filled {
 
 impl Flow<'_> {
     /// Fills a new version. Its store is closed when this returns.
+    ///
+    /// After the mapping, Oxigraph's last batches and its compaction run on
+    /// one thread while this one checks the spilled buckets, writes the
+    /// read index from the runs they kept and snapshots the sources: none
+    /// of those reads the store, so they need not wait for the compaction.
     fn fill(&self, version: &Version, settings: &str, store_dir: &StoreDir) -> Result<Filled, Error> {
         let mut clock = StageClock::new();
         let store_path = version.store_path();
@@ -266,14 +276,34 @@ impl Flow<'_> {
         pause_at("loaded");
         clock.lap("mapping and checking identifiers, loading meanwhile");
         (self.progress)(Stage::Finishing);
-        let spill_checked = self.compact_and_check_buckets(version, &store, loader, bucket_checks)?;
-        clock.lap("loading the last batches and compacting, checking shapes and counting meanwhile");
-        let (description_quads, counted_quads, described) = self.describe(version, &store, &report, spill_checked)?;
-        (self.progress)(Stage::Indexing);
-        let index = crate::pipeline::index::write_index(version, Some(&store))?;
-        clock.lap("writing the read index");
-        self.keep_inputs(version, settings, store_dir, described)?;
-        clock.lap("keeping a snapshot of the sources for the next build");
+        let (stored, kept) = std::thread::scope(|scope| {
+            let storing = scope.spawn(|| {
+                let started = Instant::now();
+                loader.commit().map_err(|e| Error::store(&store_path, e))?;
+                crate::store::compact(&store, &store_path)?;
+                Ok::<_, Error>(started.elapsed().as_secs_f64())
+            });
+            let kept = self.check_and_keep(version, settings, store_dir, &report, bucket_checks, &mut clock);
+            (storing.join(), kept)
+        });
+        let storing_seconds =
+            stored.unwrap_or_else(|_| Err(Error::store(&store_path, "the loading thread panicked")))?;
+        let kept = kept?;
+        clock.lap("waiting for Oxigraph to finish");
+        clock.beside(
+            "Oxigraph loading its last batches and compacting, beside the three stages before",
+            storing_seconds,
+        );
+        store.extend(kept.description).map_err(|e| Error::store(&store_path, e))?;
+        let index = match kept.index {
+            Some(index) => index,
+            None => {
+                (self.progress)(Stage::Indexing);
+                let index = crate::pipeline::index::write_index(version, Some(&store))?;
+                clock.lap("writing the read index from the store");
+                index
+            }
+        };
         if self.options.answer_questions && self.project.queries.is_dir() {
             (self.progress)(Stage::Answering);
             let questions = crate::query::named::list(&self.project.queries)?;
@@ -281,15 +311,52 @@ impl Flow<'_> {
             crate::query::answers::keep_answers(&graph, &questions, &self.project.prefixes, &version.answers_folder())?;
             clock.lap("answering the named questions");
         }
-        let store_quads = match counted_quads {
-            Some(triples) => triples + description_quads,
+        let store_quads = match kept.counted_quads {
+            Some(triples) => triples + kept.description_quads,
             None => {
                 let quads = store.len().map_err(|e| Error::store(&store_path, e))?;
                 clock.lap("counting");
                 quads
             }
         };
-        Ok(Filled { mapping: report, store_quads, description_quads, stage_seconds: clock.stages, targets })
+        Ok(Filled {
+            mapping: report,
+            store_quads,
+            description_quads: kept.description_quads,
+            stage_seconds: clock.stages,
+            targets,
+        })
+    }
+
+    /// Stage two, beside Oxigraph's: checks the spilled buckets against
+    /// the shapes, counting and keeping them as sorted runs, describes the
+    /// build, writes the read index from the runs and keeps a snapshot of
+    /// the sources. Stops with the shapes' problems, if any.
+    fn check_and_keep(
+        &self,
+        version: &Version,
+        settings: &str,
+        store_dir: &StoreDir,
+        report: &RunReport,
+        bucket_checks: BucketChecks<'_>,
+        clock: &mut StageClock,
+    ) -> Result<Kept, Error> {
+        let spill_checked = self.check_buckets(version, bucket_checks)?;
+        clock.lap("checking shapes, counting and keeping sorted runs");
+        let (description, counted_quads, described) = self.describe(version, report, spill_checked)?;
+        let index = match &described {
+            Some(_) => {
+                (self.progress)(Stage::Indexing);
+                let index = crate::pipeline::index::write_index(version, None)?;
+                clock.lap("writing the read index");
+                Some(index)
+            }
+            None => None,
+        };
+        self.keep_inputs(version, settings, store_dir, described)?;
+        clock.lap("keeping a snapshot of the sources for the next build");
+        let description_quads = description.iter().collect::<std::collections::HashSet<_>>().len();
+        Ok(Kept { description, description_quads, counted_quads, index })
     }
 
     /// Writes what the next build needs to start from this version: a
@@ -443,33 +510,15 @@ impl Flow<'_> {
         Ok((report, bucket_checks, targets))
     }
 
-    /// Stage two: Oxigraph finishes loading and compacts (a compacted store
-    /// answers queries several times faster), on one core, while the checks
-    /// read the spilled buckets on the others. Stops with the shapes'
-    /// problems, if any.
-    fn compact_and_check_buckets(
-        &self,
-        version: &Version,
-        store: &Store,
-        loader: BulkLoader<'_>,
-        bucket_checks: BucketChecks<'_>,
-    ) -> Result<Option<SpillChecked>, Error> {
-        let store_path = version.store_path();
-        let (stored, spill_checked) = std::thread::scope(|scope| {
-            let storing = scope.spawn(|| {
-                loader.commit().map_err(|e| Error::store(&store_path, e))?;
-                crate::store::compact(store, &store_path)
-            });
-            let kept_runs = version.kept_runs_folder();
-            let check = || bucket_checks.run(Some(&kept_runs));
-            let checked = match threads_beside_compaction() {
-                Some(pool) => pool.install(check),
-                None => check(),
-            };
-            (storing.join(), checked)
-        });
-        stored.unwrap_or_else(|_| Err(Error::store(&store_path, "the loading thread panicked")))?;
-        let mut spill_checked = spill_checked?;
+    /// Checks the spilled buckets on all cores but one, which is left to
+    /// Oxigraph's compaction. Stops with the shapes' problems, if any.
+    fn check_buckets(&self, version: &Version, bucket_checks: BucketChecks<'_>) -> Result<Option<SpillChecked>, Error> {
+        let kept_runs = version.kept_runs_folder();
+        let check = || bucket_checks.run(Some(&kept_runs));
+        let mut spill_checked = match threads_beside_compaction() {
+            Some(pool) => pool.install(check),
+            None => check(),
+        }?;
         if let Some(SpillChecked { found: in_buckets, .. }) = &mut spill_checked {
             Findings::of(std::mem::take(&mut in_buckets.problems)).into_result()?;
         }
@@ -496,21 +545,21 @@ impl Flow<'_> {
         Ok(((report, found), buckets, targets))
     }
 
-    /// Adds the build's description to the store (and to the kept runs),
-    /// when asked. Returns its number of quads, and the graph's size when
+    /// The build's description, when asked, written to the kept runs (the
+    /// store gets it once Oxigraph's loader is done); the graph's size when
     /// the buckets counted all of it (else the store must be asked, which
-    /// takes seconds at millions of quads).
+    /// takes seconds at millions of quads); and, when the runs were kept,
+    /// the graph's counts and the inputs with their checksums.
     fn describe(
         &self,
         version: &Version,
-        store: &Store,
         report: &RunReport,
         spill_checked: Option<SpillChecked>,
     ) -> Result<Described, Error> {
-        let Some(SpillChecked { found, keep }) = spill_checked else { return Ok((0, None, None)) };
+        let Some(SpillChecked { found, keep }) = spill_checked else { return Ok((Vec::new(), None, None)) };
         let counted_quads = keep.as_ref().map(|_| found.summary.triples as usize);
         let mut kept_runs = found.kept_runs;
-        let mut description_quads = 0;
+        let mut description = Vec::new();
         let mut inputs = Vec::new();
         if self.options.describe {
             let project = self.project;
@@ -519,26 +568,35 @@ impl Flow<'_> {
                 input.checksum = Some(crate::metadata::sha256(&input.path)?);
             }
             let now = crate::metadata::utc_now();
-            let description = crate::metadata::describe_build(&found.summary, project, version.name(), &now, &inputs)?;
-            description_quads = description.iter().collect::<std::collections::HashSet<_>>().len();
+            description = crate::metadata::describe_build(&found.summary, project, version.name(), &now, &inputs)?;
             if let Some(keep) = &keep {
                 kept_runs.push(keep.write_graph(&crate::metadata::graph_iri(project), &description)?);
             }
-            store.extend(description).map_err(|e| Error::store(version.store_path(), e))?;
         }
         let kept = keep.is_some();
         if let Some(keep) = keep {
             keep.finish(kept_runs)?;
         }
         let described = kept.then(|| (StoredSummary::of(&found.summary), inputs));
-        Ok((description_quads, counted_quads, described))
+        Ok((description, counted_quads, described))
     }
 }
 
 /// What describing a full build gave: the description's quads, the graph's
 /// quads when the buckets counted them, and, when the runs were kept, the
 /// graph's counts and the inputs with their checksums.
-type Described = (usize, Option<usize>, Option<(StoredSummary, Vec<crate::metadata::Input>)>);
+type Described = (Vec<Quad>, Option<usize>, Option<(StoredSummary, Vec<crate::metadata::Input>)>);
+
+/// What the stages beside Oxigraph's made.
+struct Kept {
+    /// The build's description, for the store.
+    description: Vec<Quad>,
+    description_quads: usize,
+    /// The graph's quads, when the buckets counted them.
+    counted_quads: Option<usize>,
+    /// The read index, when it could be written from the kept runs.
+    index: Option<factgraph_index::Index>,
+}
 
 /// A pool for the bucket checks that leaves one core to Oxigraph's
 /// compaction: it runs on one thread and takes longer than the checks, so
