@@ -39,7 +39,6 @@ GRAPH=urn:factgraph:bench:published
 [[ $SIZE =~ ^[0-9]+$ ]] || { echo "bench/publish_incremental.sh: the size is a number of offerings, not '$SIZE'" >&2; exit 2; }
 
 say() { printf '\n== %s\n' "$*" >&2; }
-SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 
 if [ -z "${FACTGRAPH:-}" ]; then
     say "building factgraph (release)"
@@ -48,11 +47,9 @@ if [ -z "${FACTGRAPH:-}" ]; then
 fi
 OXIGRAPH=${FACTGRAPH_OXIGRAPH:-$(command -v oxigraph || echo "$ROOT/target/ci-tools/venv/bin/oxigraph")}
 [ -x "$OXIGRAPH" ] || { echo "bench/publish_incremental.sh: no Oxigraph server: set FACTGRAPH_OXIGRAPH (.ci/run installs one in target/ci-tools/venv)" >&2; exit 2; }
-if [ "${SKIP_VIRTUOSO:-0}" != 1 ] && ! command -v virtuoso-t > /dev/null; then
-    say "installing Virtuoso 7 (Debian's virtuoso-opensource)"
-    $SUDO apt-get update -qq
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends virtuoso-opensource
-fi
+# shellcheck source=bench/lib/virtuoso.sh
+. "$ROOT/bench/lib/virtuoso.sh"
+[ "${SKIP_VIRTUOSO:-0}" = 1 ] || virtuoso_install
 
 PIDS=()
 cleanup() {
@@ -100,58 +97,13 @@ wait_for "http://127.0.0.1:$OXIGRAPH_PORT/"
 SERVERS=("oxigraph http://127.0.0.1:$OXIGRAPH_PORT/store http://127.0.0.1:$OXIGRAPH_PORT/update")
 
 if [ "${SKIP_VIRTUOSO:-0}" != 1 ]; then
-    VDIR=$WORK/virtuoso
-    mkdir -p "$VDIR"
-    cat > "$VDIR/virtuoso.ini" <<EOF
-[Database]
-DatabaseFile       = $VDIR/virtuoso.db
-ErrorLogFile       = $VDIR/virtuoso.log
-LockFile           = $VDIR/virtuoso.lck
-TransactionFile    = $VDIR/virtuoso.trx
-xa_persistent_file = $VDIR/virtuoso.pxa
-FileExtend         = 200
-Striping           = 0
-TempStorage        = TempDatabase
-
-[TempDatabase]
-DatabaseFile       = $VDIR/virtuoso-temp.db
-TransactionFile    = $VDIR/virtuoso-temp.trx
-
-[Parameters]
-ServerPort           = 127.0.0.1:$VIRTUOSO_SQL_PORT
-DisableUnixSocket    = 1
-CheckpointInterval   = 60
-CaseMode             = 2
-DirsAllowed          = ., $VDIR
-NumberOfBuffers      = 170000
-MaxDirtyBuffers      = 130000
-MaxQueryMem          = 2G
-
-[HTTPServer]
-ServerPort           = 127.0.0.1:$VIRTUOSO_HTTP_PORT
-ServerRoot           = /var/lib/virtuoso-opensource-7/vsp
-ServerThreads        = 8
-EnabledDavVSP        = 0
-Charset              = UTF-8
-
-[SPARQL]
-ResultSetMaxRows           = 1000000000
-MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime      = 3600
-EOF
+    VDIR=$WORK/virtuoso VIRTUOSO_BUFFERS=170000 QUERY_TIMEOUT=3600
     say "starting Virtuoso on 127.0.0.1:$VIRTUOSO_HTTP_PORT"
-    virtuoso-t +configfile "$VDIR/virtuoso.ini" +foreground > "$VDIR/server.out" 2>&1 &
-    PIDS+=($!)
-    waited=0
-    # In the foreground Virtuoso logs to its standard output.
-    until grep -q "HTTP server online" "$VDIR/server.out" "$VDIR/virtuoso.log" 2> /dev/null; do
-        [ $waited -lt 300 ] || { echo "bench/publish_incremental.sh: Virtuoso did not start:" >&2; tail "$VDIR/server.out" >&2; exit 1; }
-        sleep 1
-        waited=$((waited + 1))
-    done
+    virtuoso_write_ini
+    virtuoso_start
+    PIDS+=("$VPID")
     # A scratch server: anonymous clients may update (SPARQL and the Graph Store endpoint).
-    isql-vt "127.0.0.1:$VIRTUOSO_SQL_PORT" dba dba \
-        "exec=grant SPARQL_UPDATE to \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);" > "$VDIR/grant.out"
+    virtuoso_isql "grant SPARQL_UPDATE to \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);" > "$VDIR/grant.out"
     SERVERS+=("virtuoso http://127.0.0.1:$VIRTUOSO_HTTP_PORT/sparql-graph-crud http://127.0.0.1:$VIRTUOSO_HTTP_PORT/sparql")
 fi
 

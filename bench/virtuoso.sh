@@ -94,17 +94,12 @@ for name in ${QUESTIONS:-}; do SELECTED+=(--only "$name"); done
 mkdir -p "$WORK"
 
 say() { printf '\n== %s\n' "$*" >&2; }
-SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 
 # --- tools --------------------------------------------------------------------
-if [ ! -x /usr/bin/time ] || ! command -v virtuoso-t > /dev/null || ! command -v isql-vt > /dev/null; then
-    say "installing GNU time and Virtuoso 7 (Debian's virtuoso-opensource)"
-    $SUDO apt-get update -qq
-    # The package would start a system-wide server on 1111/8890 where a
-    # service manager lets it; this benchmark runs its own on other ports.
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time virtuoso-opensource
-fi
-VIRTUOSO_VERSION=$(dpkg-query -W -f '${Version}' virtuoso-opensource-7 2>/dev/null || virtuoso-t -? 2>&1 | sed -n 's/^Version //p')
+# shellcheck source=bench/lib/virtuoso.sh
+. "$ROOT/bench/lib/virtuoso.sh"
+virtuoso_install
+VIRTUOSO_VERSION=$(virtuoso_version)
 
 # --- the factgraph binaries -----------------------------------------------------
 LABELS=()
@@ -193,130 +188,19 @@ fi
 EXPORT_SHA=$(sha256sum "$EXPORT" | cut -d' ' -f1)
 
 # --- Virtuoso -------------------------------------------------------------------
-write_ini() {
-    cat > "$VDIR/virtuoso.ini" <<EOF
-; Written by bench/virtuoso.sh: a database of its own, on loopback only.
-[Database]
-DatabaseFile       = $VDIR/virtuoso.db
-ErrorLogFile       = $VDIR/virtuoso.log
-LockFile           = $VDIR/virtuoso.lck
-TransactionFile    = $VDIR/virtuoso.trx
-xa_persistent_file = $VDIR/virtuoso.pxa
-ErrorLogLevel      = 7
-FileExtend         = 200
-MaxCheckpointRemap = 2000
-Striping           = 0
-TempStorage        = TempDatabase
-
-[TempDatabase]
-DatabaseFile       = $VDIR/virtuoso-temp.db
-TransactionFile    = $VDIR/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping           = 0
-
-[Parameters]
-ServerPort           = 127.0.0.1:$VIRTUOSO_SQL_PORT
-DisableUnixSocket    = 1
-MaxClientConnections = 32
-CheckpointInterval   = 60
-CaseMode             = 2
-DirsAllowed          = ., $VDIR
-; 8 KiB pages: room for the whole database, at most Virtuoso's own value for 8 GB
-NumberOfBuffers      = $VIRTUOSO_BUFFERS
-MaxDirtyBuffers      = $((VIRTUOSO_BUFFERS * 3 / 4))
-MaxQueryMem          = 2G
-VectorSize           = 1000
-MaxVectorSize        = 1000000
-ThreadsPerQuery      = $(nproc)
-AsyncQueueMaxThreads = 10
-
-[HTTPServer]
-ServerPort           = 127.0.0.1:$VIRTUOSO_HTTP_PORT
-ServerRoot           = /var/lib/virtuoso-opensource-7/vsp
-MaxClientConnections = 32
-ServerThreads        = 32
-MaxKeepAlives        = 32
-KeepAliveTimeout     = 60
-EnabledDavVSP        = 0
-Charset              = UTF-8
-
-[SPARQL]
-; no truncated answers
-ResultSetMaxRows           = 1000000000
-MaxQueryCostEstimationTime = 0
-; a query past QUERY_TIMEOUT is stopped (its partial answer is reported as such)
-MaxQueryExecutionTime      = $QUERY_TIMEOUT
-EOF
-}
-
-VPID=
-stop_virtuoso() {
-    if [ -n "$VPID" ] && kill -0 "$VPID" 2> /dev/null; then
-        kill "$VPID"
-        wait "$VPID" 2> /dev/null || true
-    fi
-    VPID=
-}
-trap stop_virtuoso EXIT
-
-start_virtuoso() {
-    if curl -s -o /dev/null "http://127.0.0.1:$VIRTUOSO_HTTP_PORT/" || ss -ltn | grep -q ":$VIRTUOSO_SQL_PORT "; then
-        echo "bench/virtuoso.sh: port $VIRTUOSO_HTTP_PORT or $VIRTUOSO_SQL_PORT is in use; stop what listens there or set VIRTUOSO_HTTP_PORT/VIRTUOSO_SQL_PORT" >&2
-        exit 2
-    fi
-    : > "$VDIR/virtuoso.log"
-    rm -f "$VDIR/virtuoso.lck"   # left by a server that was killed; none runs (the ports are free)
-    virtuoso-t +configfile "$VDIR/virtuoso.ini" +foreground > "$VDIR/server.out" 2>&1 &
-    VPID=$!
-    local waited=0
-    until grep -q "HTTP server online" "$VDIR/virtuoso.log" 2> /dev/null && grep -q "Server online" "$VDIR/virtuoso.log"; do
-        if ! kill -0 "$VPID" 2> /dev/null || [ $waited -ge 300 ]; then
-            echo "bench/virtuoso.sh: Virtuoso did not come up; the end of $VDIR/virtuoso.log:" >&2
-            tail -10 "$VDIR/virtuoso.log" "$VDIR/server.out" >&2
-            exit 1
-        fi
-        sleep 1
-        waited=$((waited + 1))
-    done
-}
-
-isql() { isql-vt "127.0.0.1:$VIRTUOSO_SQL_PORT" dba dba "exec=$1"; }
-
-# The number of triples in the graph, from SPARQL over HTTP.
-virtuoso_count() {
-    curl -sf "$ENDPOINT" -H 'Accept: text/csv' --data-urlencode "default-graph-uri=$VIRTUOSO_GRAPH" \
-        --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | tail -1
-}
+trap virtuoso_stop EXIT
 
 if [ -f "$VDIR/loaded.sha256" ] && [ "$(cat "$VDIR/loaded.sha256")" = "$EXPORT_SHA" ] && [ -f "$VDIR/virtuoso.db" ]; then
     say "Virtuoso: reusing $VDIR (loaded with the same triples)"
-    write_ini
-    start_virtuoso
+    virtuoso_write_ini
+    virtuoso_start
     tail -1 "$VDIR/load.tsv" >> "$SETUP"
 else
     say "Virtuoso $VIRTUOSO_VERSION: a new database in $VDIR, bulk load of $TRIPLES triples"
     rm -rf "$VDIR"
-    mkdir -p "$VDIR/load"
-    write_ini
-    start_virtuoso
-    # Two files, two loaders: one a core, as Virtuoso's bulk-loading guide says.
-    split -n l/2 -d --additional-suffix=.nt "$EXPORT" "$VDIR/load/part-"
-    start=$(date +%s.%N)
-    isql "ld_dir('$VDIR/load', '*.nt', '$VIRTUOSO_GRAPH');" > "$VDIR/load.log"
-    isql "rdf_loader_run();" >> "$VDIR/load.log" &
-    second=$!
-    isql "rdf_loader_run();" >> "$VDIR/load.log"
-    wait "$second"
-    isql "checkpoint;" >> "$VDIR/load.log"
-    end=$(date +%s.%N)
-    errors=$(isql "select count(*) from DB.DBA.LOAD_LIST where ll_error is not null or ll_state <> 2;" | awk '/^[0-9]+ *$/ { print $1; exit }')
-    if [ "$errors" != 0 ]; then
-        echo "bench/virtuoso.sh: Virtuoso's loader reports problems:" >&2
-        isql "select ll_file, ll_state, ll_error from DB.DBA.LOAD_LIST;" >&2
-        exit 1
-    fi
-    rm -rf "$VDIR/load"
-    wall=$(echo "$end - $start" | bc)
+    virtuoso_write_ini
+    virtuoso_start
+    wall=$(virtuoso_bulk_load "$EXPORT" "$VIRTUOSO_GRAPH")
     peak=$(awk '/VmHWM/ { print $2 }' "/proc/$VPID/status")
     printf '%s\tbulk load (ld_dir, 2 rdf_loader_run, checkpoint)\tVirtuoso\t%.2f\t%s\t%s\n' \
         "$SIZE" "$wall" "$peak" "$(du -sb "$VDIR" | cut -f1)" > "$VDIR/load.tsv"
@@ -324,7 +208,7 @@ else
     printf '   %.1f s\n' "$wall" >&2
     echo "$EXPORT_SHA" > "$VDIR/loaded.sha256"
 fi
-loaded=$(virtuoso_count)
+loaded=$(virtuoso_count "$VIRTUOSO_GRAPH")
 if [ "$loaded" != "$TRIPLES" ]; then
     echo "bench/virtuoso.sh: Virtuoso holds $loaded triples in $VIRTUOSO_GRAPH, the export $TRIPLES" >&2
     exit 1
@@ -353,7 +237,7 @@ if [ "${LOAD:-1}" = 1 ]; then
 fi
 LOADAVG_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 VIRTUOSO_HWM=$(awk '/VmHWM/ { print $2 }' "/proc/$VPID/status")
-stop_virtuoso
+virtuoso_stop
 
 # --- report -----------------------------------------------------------------------
 {
