@@ -211,10 +211,7 @@ impl ChangeLog {
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial).map_err(Error::io(&partial))?;
         for name in [REMOVED, ADDED, ENTRY] {
-            let (source, target) = (from.join(name), partial.join(name));
-            std::fs::hard_link(&source, &target)
-                .or_else(|_| std::fs::copy(&source, &target).map(drop))
-                .map_err(Error::io(&target))?;
+            crate::store::link(&from.join(name), &partial.join(name))?;
         }
         let _ = std::fs::remove_dir_all(&to);
         std::fs::rename(&partial, &to).map_err(Error::io(&to))

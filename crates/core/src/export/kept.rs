@@ -118,7 +118,7 @@ impl KeptRuns {
                     let overlay = [added, removed].map(|p| p.to_string_lossy().into_owned());
                     for file in std::iter::once(&run.file).chain(&run.repeats).chain(&overlay) {
                         if self.folder.join(file).is_file() {
-                            link(&self.folder.join(file), &to.join(file))?;
+                            crate::store::link(&self.folder.join(file), &to.join(file))?;
                         }
                     }
                     runs.push(run.clone());
@@ -182,7 +182,7 @@ impl KeptRuns {
         let target = to.join(&run.file);
         let (to_added, to_removed) = runs::overlay_paths(&target);
         if (over_added.len() + over_removed.len()) as f64 <= OVERLAY_SHARE * run.quads as f64 {
-            link(&path, &target)?;
+            crate::store::link(&path, &target)?;
             runs::write_keys(&to_added, &over_added)?;
             runs::write_keys(&to_removed, &over_removed)?;
         } else {
@@ -227,11 +227,6 @@ impl KeptRuns {
 /// Above this share of its run's quads, a bucket's overlay is merged into
 /// the run, written again.
 const OVERLAY_SHARE: f64 = 0.05;
-
-/// A hard link, or a copy where links cannot be made.
-fn link(from: &Path, to: &Path) -> Result<(), Error> {
-    std::fs::hard_link(from, to).or_else(|_| std::fs::copy(from, to).map(drop)).map_err(Error::io(to))
-}
 
 /// Gives every quad of the run file `path` to `each`.
 pub(super) fn for_each_quad_of_run<E: From<Error>>(

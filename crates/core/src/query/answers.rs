@@ -95,9 +95,7 @@ pub fn keep_answers_after(
                 for (from, to) in
                     [(old.csv, new.csv), (old.tsv, new.tsv), (kept_from.join(&fingerprint), folder.join(&fingerprint))]
                 {
-                    std::fs::hard_link(&from, &to)
-                        .or_else(|_| std::fs::copy(&from, &to).map(drop))
-                        .map_err(Error::io(&to))?;
+                    crate::store::link(&from, &to)?;
                 }
                 outcome.push((question.name.clone(), true));
             }

@@ -24,6 +24,12 @@ use crate::Error;
 use oxigraph::store::Store;
 use std::path::Path;
 
+/// Links `to` to the file `from` (a version shares what did not change with
+/// the one before it), or copies it where the file system has no hard links.
+pub(crate) fn link(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::hard_link(from, to).or_else(|_| std::fs::copy(from, to).map(drop)).map_err(Error::io(to))
+}
+
 /// Opens (or creates) the on-disk store at `path` for a build to fill.
 #[cfg(feature = "rocksdb")]
 pub(crate) fn open_writable(path: &Path) -> Result<Store, Error> {
