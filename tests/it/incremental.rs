@@ -1,7 +1,8 @@
 //! Incremental builds: each version a build makes from the changed records
-//! exports exactly what a full build of the same files exports, whatever
-//! changed (rows edited, added, removed; a parent row of a join; a header),
-//! and a change that a full build would refuse is refused too.
+//! exports exactly what a full build of the same files exports, and `why`
+//! finds the same rows behind each resource in it, whatever changed (rows
+//! edited, added, removed, inserted before others; a parent row of a join;
+//! a header), and a change that a full build would refuse is refused too.
 
 use crate::common::TestProject;
 
@@ -35,9 +36,52 @@ fn append(project: &TestProject, file: &str, rows: &str) {
     project.write(file, &format!("{}\n{rows}\n", text.trim_end()));
 }
 
+/// `factgraph why SUBJECT` against `store`: its exit code, output and errors.
+fn why(project: &TestProject, store: &str, subject: &str) -> (Option<i32>, String, String) {
+    let output = project.run(&["why", subject, "--store", store]);
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (output.status.code(), text(&output.stdout), text(&output.stderr))
+}
+
+/// Every resource the changes make, edit, move or remove.
+const SUBJECTS: [&str; 14] = [
+    "org/microsoft",
+    "org/21vianet",
+    "org/vianet",
+    "org/baihui",
+    "org/quoted",
+    "org/contoso",
+    "org/fabrikam",
+    "service/office-365",
+    "service/azure",
+    "service/formula",
+    "service/teams",
+    "service/bing",
+    "service/azure-cn",
+    "service/sharepoint",
+];
+
+/// `why` of every resource in [`SUBJECTS`] says the same of the store and
+/// of the full build's: the same rows (file, line, triples map) behind each
+/// triple, or the same "no triples" and the same nearest resource known.
+fn assert_why_agrees(project: &TestProject, what: &str) {
+    let mut found = 0;
+    for subject in SUBJECTS {
+        let subject = format!("http://example.org/{subject}");
+        let (incremental, full) = (why(project, "store", &subject), why(project, "full-store", &subject));
+        assert_eq!(incremental, full, "why {subject} after {what}");
+        assert!(!incremental.2.contains("changed since the build"), "after {what}: {}", incremental.2);
+        if incremental.0 == Some(0) {
+            assert!(incremental.1.contains(".csv:"), "after {what}: {}", incremental.1);
+            found += 1;
+        }
+    }
+    assert!(found >= 6, "after {what}: only {found} resources found");
+}
+
 type Change = fn(&TestProject);
 
-const CHANGES: [(&str, Change); 7] = [
+const CHANGES: [(&str, Change); 9] = [
     ("a row edited", |p| replace(p, "data/companies.csv", "Microsoft,微软", "Microsoft Corporation,微软")),
     ("a parent row's join key changed", |p| replace(p, "data/companies.csv", "21vianet,21Vianet", "vianet,21Vianet")),
     ("a child row's join key changed", |p| {
@@ -48,6 +92,15 @@ const CHANGES: [(&str, Change); 7] = [
         append(p, "data/services.csv", "teams,Teams,contoso\nbing,Bing,microsoft");
     }),
     ("a row removed", |p| replace(p, "data/services.csv", "bing,Bing,microsoft\n", "")),
+    ("a row inserted before the others, rows after one removed moving up", |p| {
+        replace(p, "data/companies.csv", "partner\n", "partner\nfabrikam,Fabrikam,,US,1990-01-01,microsoft\n");
+        replace(p, "data/services.csv", "office-365,Office 365,microsoft\n", "");
+    }),
+    ("rows edited and one inserted before them in one file", |p| {
+        replace(p, "data/services.csv", "formula,=1+1,baihui", "formula,=2+2,baihui");
+        replace(p, "data/services.csv", "provider\n", "provider\nsharepoint,SharePoint,fabrikam\n");
+        replace(p, "data/services.csv", "azure,Windows Azure,", "azure,Azure,");
+    }),
     ("a parent row and its child removed, and a child row added", |p| {
         replace(p, "data/companies.csv", "contoso,Contoso,,US,2001-01-01,microsoft\n", "");
         replace(p, "data/services.csv", "teams,Teams,contoso\n", "");
@@ -83,6 +136,7 @@ fn every_incremental_version_exports_what_a_full_build_of_the_same_files_exports
         assert!(said.contains(expected), "{what}: {said}");
         project.ok(&["build", "--quiet", "--full", "--store", "full-store"]);
         assert_eq!(export(&project, "store"), export(&project, "full-store"), "after {what}");
+        assert_why_agrees(&project, what);
     }
     let said = project.ok(&["build"]);
     assert!(said.contains("no source changed"), "{said}");

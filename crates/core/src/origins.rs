@@ -20,13 +20,30 @@
 //! again to tell which triple each one produced ([`crate::why`]). A version
 //! built before the index and the offsets existed has only the first file,
 //! with four columns, and is read in one pass.
+//!
+//! An incremental build carries the index over ([`carry_over`]) at a cost
+//! in proportion to the change: it links the two files of the version
+//! before (the base) and lays an overlay beside them, as the read index
+//! does: `origins.added.tsv` and `origins.added.idx` (the rows of the
+//! records added since the base, in the same form), and `origins.moved`
+//! (for each file changed since the base, where its records went:
+//! [`remap`]; a base row whose record went is left out when read). Its
+//! manifest gives the files' stamps as that build found them. When the
+//! overlay passes [`OVERLAY_SHARE`] of the base, the build writes the
+//! whole index again instead. Either way the version's rows are those a
+//! full build of the same files records (the tests compare them).
 
+pub mod remap;
+
+use self::remap::Remap;
+use crate::mapping::execute::SubjectSeen;
 use crate::mapping::{MappedBatch, Plan};
 use crate::pipeline::Sink;
 use crate::store::Version;
 use crate::Error;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
@@ -36,8 +53,18 @@ use std::time::UNIX_EPOCH;
 /// Bumped when the files change meaning; an index of another format is
 /// not used (the rows are then found in one pass, as before the index).
 const FORMAT: u32 = 1;
+/// The format of a manifest with an overlay (an earlier factgraph, which
+/// does not know overlays, then reads the base in one pass).
+const OVERLAY_FORMAT: u32 = 2;
 /// Bytes of one entry of `origins.idx`: the subject's hash, the position.
 const ENTRY: usize = 16;
+/// Above this share of the base's rows, an overlay (its rows and its runs
+/// of moved records) is not worth keeping: the build writes the whole
+/// index again.
+pub const OVERLAY_SHARE: f64 = 0.05;
+/// An overlay this small is kept whatever the base's size: it is written
+/// and read in a millisecond.
+const OVERLAY_FLOOR: usize = 1000;
 
 /// One row recorded for a subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,12 +77,47 @@ pub struct Recorded {
     pub offset: Option<u64>,
 }
 
+impl Recorded {
+    /// Its line of `origins.tsv` for `subject`, with no line end.
+    fn line_for(&self, subject: &str) -> String {
+        let offset = self.offset.map(|o| o.to_string()).unwrap_or_default();
+        format!("{subject}\t{}\t{}\t{}\t{offset}", self.map, self.file.display(), self.line)
+    }
+}
+
+/// A row recorded for a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub subject: String,
+    pub row: Recorded,
+}
+
 /// What `origins.json` says of the index.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Manifest {
     format: u32,
+    /// Lines of `origins.tsv` (the base's, when there is an overlay).
     entries: u64,
     files: Vec<FileStamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    overlay: Option<OverlayManifest>,
+}
+
+/// What an overlay holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct OverlayManifest {
+    /// Lines of `origins.added.tsv`.
+    added: u64,
+    /// The files whose records moved, in the order of their runs in
+    /// `origins.moved`.
+    moved: Vec<MovedFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct MovedFile {
+    /// As the rows name it.
+    path: PathBuf,
+    runs: u64,
 }
 
 /// A source file as the build found it.
@@ -75,6 +137,17 @@ impl FileStamp {
         let modified = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
         Some(Self { path, size: metadata.len(), modified_nanos: modified })
     }
+
+    /// The source files of `plan` as they are now.
+    fn of_sources(plan: &Plan) -> Vec<Self> {
+        plan.sources.iter().filter_map(|source| Self::of(&source.source.path)).collect()
+    }
+}
+
+/// Whether the rows of `plan`'s source `source` can be read again at their
+/// offsets (else their offsets are not recorded).
+fn seekable(plan: &Plan, source: usize) -> bool {
+    plan.sources[source].maps.iter().any(|&map| crate::mapping::execute::can_map_rows_at(plan, map))
 }
 
 /// FNV-1a, 64 bits: a hash fixed by its definition, so that an index stays
@@ -108,12 +181,8 @@ impl<'a> OriginsWriter<'a> {
     pub fn create(version: &Version, plan: &'a Plan) -> Result<Self, Error> {
         let path = version.origins_path();
         let file = File::create(&path).map_err(Error::io(&path))?;
-        let seekable = plan
-            .sources
-            .iter()
-            .map(|source| source.maps.iter().any(|&map| crate::mapping::execute::can_map_rows_at(plan, map)))
-            .collect();
-        let files = plan.sources.iter().filter_map(|source| FileStamp::of(&source.source.path)).collect();
+        let seekable = (0..plan.sources.len()).map(|source| seekable(plan, source)).collect();
+        let files = FileStamp::of_sources(plan);
         Ok(Self {
             plan,
             version: version.clone(),
@@ -130,20 +199,217 @@ impl<'a> OriginsWriter<'a> {
     pub fn finish(mut self) -> Result<(), Error> {
         let tsv = self.version.origins_path();
         self.out.flush().map_err(Error::io(&tsv))?;
-        self.entries.sort_unstable();
-        let path = self.version.origins_index_path();
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, File::create(&path).map_err(Error::io(&path))?);
-        for (hash, position) in &self.entries {
-            out.write_all(&hash.to_le_bytes())
-                .and_then(|()| out.write_all(&position.to_le_bytes()))
-                .map_err(Error::io(&path))?;
-        }
-        out.flush().map_err(Error::io(&path))?;
-        let manifest = Manifest { format: FORMAT, entries: self.entries.len() as u64, files: self.files };
-        let path = self.version.origins_manifest_path();
-        let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::store(&path, e))?;
-        std::fs::write(&path, text).map_err(Error::io(&path))
+        write_sorted(&self.version.origins_index_path(), &mut self.entries)?;
+        let manifest =
+            Manifest { format: FORMAT, entries: self.entries.len() as u64, files: self.files, overlay: None };
+        write_manifest(&self.version, &manifest)
     }
+}
+
+/// Writes `entries` (subject hash, position) sorted, as `origins.idx` holds them.
+fn write_sorted(path: &Path, entries: &mut [(u64, u64)]) -> Result<(), Error> {
+    entries.sort_unstable();
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, File::create(path).map_err(Error::io(path))?);
+    for (hash, position) in entries.iter() {
+        out.write_all(&hash.to_le_bytes())
+            .and_then(|()| out.write_all(&position.to_le_bytes()))
+            .map_err(Error::io(path))?;
+    }
+    out.flush().map_err(Error::io(path))
+}
+
+/// Writes `lines` (with no line ends) to `tsv` and their index to `idx`;
+/// returns how many.
+fn write_lines<'a>(tsv: &Path, idx: &Path, lines: impl Iterator<Item = Cow<'a, str>>) -> Result<u64, Error> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, File::create(tsv).map_err(Error::io(tsv))?);
+    let (mut entries, mut written) = (Vec::new(), 0u64);
+    for line in lines {
+        let subject = line.split('\t').next().unwrap_or_default();
+        entries.push((hash(subject), written));
+        out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(Error::io(tsv))?;
+        written += line.len() as u64 + 1;
+    }
+    out.flush().map_err(Error::io(tsv))?;
+    write_sorted(idx, &mut entries)?;
+    Ok(entries.len() as u64)
+}
+
+/// Writes the manifest, which makes the other files usable: last.
+fn write_manifest(version: &Version, manifest: &Manifest) -> Result<(), Error> {
+    let path = version.origins_manifest_path();
+    let text = serde_json::to_vec_pretty(manifest).map_err(|e| Error::store(&path, e))?;
+    std::fs::write(&path, text).map_err(Error::io(&path))
+}
+
+/// What an incremental build changed of the row origins: how the records
+/// of each changed file moved, and the rows of the records it added.
+#[derive(Debug, Default)]
+pub struct OriginsChange {
+    /// The source files as the build found them before reading them.
+    files: Vec<FileStamp>,
+    moved: Vec<(PathBuf, Remap)>,
+    added: Vec<Entry>,
+}
+
+impl OriginsChange {
+    /// A change to the origins of `plan`'s sources, which the build is about
+    /// to read: a file edited from now on counts as edited since the build.
+    pub fn begin(plan: &Plan) -> Self {
+        Self { files: FileStamp::of_sources(plan), ..Self::default() }
+    }
+
+    /// The records of `file` (as the plan names it) moved as `remap` says.
+    pub fn moved(&mut self, file: &Path, remap: Remap) {
+        if !self.moved.iter().any(|(path, _)| path == file) {
+            self.moved.push((file.to_owned(), remap));
+        }
+    }
+
+    /// A subject an added record of `plan`'s source `source` defines.
+    pub fn added(&mut self, plan: &Plan, source: usize, seen: &SubjectSeen) {
+        let row = Recorded {
+            map: plan.maps[seen.map].name.clone(),
+            file: plan.sources[source].source.path.clone(),
+            line: seen.line,
+            offset: seen.offset.filter(|_| seekable(plan, source)),
+        };
+        self.added.push(Entry { subject: seen.subject.as_str().to_owned(), row });
+    }
+
+    fn remap_of(&self, file: &Path) -> Option<&Remap> {
+        self.moved.iter().find(|(path, _)| path == file).map(|(_, remap)| remap)
+    }
+}
+
+/// Writes `new`'s row origins from `old`'s and `change`: an overlay on
+/// `old`'s base, or the whole index again when the overlay would pass
+/// [`OVERLAY_SHARE`] of the base. A version before the manifest has its
+/// files linked as they are.
+pub fn carry_over(old: &Version, new: &Version, change: &OriginsChange) -> Result<(), Error> {
+    carry_over_up_to(old, new, change, (OVERLAY_SHARE, OVERLAY_FLOOR))
+}
+
+/// [`carry_over`], the overlay kept while it holds at most `floor` rows
+/// and runs or `share` of the base's rows.
+fn carry_over_up_to(
+    old: &Version,
+    new: &Version,
+    change: &OriginsChange,
+    (share, floor): (f64, usize),
+) -> Result<(), Error> {
+    let Some(manifest) = read_manifest(old) else {
+        return [
+            (old.origins_path(), new.origins_path()),
+            (old.origins_index_path(), new.origins_index_path()),
+            (old.origins_manifest_path(), new.origins_manifest_path()),
+        ]
+        .iter()
+        .filter(|(from, _)| from.is_file())
+        .try_for_each(|(from, to)| link(from, to));
+    };
+    let (mut moved, mut added) = read_overlay(old, &manifest)?;
+    for (file, remap) in &change.moved {
+        let before = moved.remove(file).unwrap_or_else(Remap::unchanged);
+        moved.insert(file.clone(), before.then(remap));
+    }
+    added.retain_mut(|entry| {
+        let Some(remap) = change.remap_of(&entry.row.file) else { return true };
+        let Some((line, offset)) = remap.place(entry.row.line, entry.row.offset) else { return false };
+        (entry.row.line, entry.row.offset) = (line, offset);
+        true
+    });
+    added.extend(change.added.iter().cloned());
+    let size = added.len() + moved.values().map(|remap| remap.runs().len()).sum::<usize>();
+    if size > floor && size as f64 > share * manifest.entries as f64 {
+        return rewrite(old, new, &moved, &added, change.files.clone());
+    }
+    link(&old.origins_path(), &new.origins_path())?;
+    link(&old.origins_index_path(), &new.origins_index_path())?;
+    let lines = added.iter().map(|entry| Cow::Owned(entry.row.line_for(&entry.subject)));
+    let added_lines = write_lines(&new.origins_added_path(), &new.origins_added_index_path(), lines)?;
+    let mut runs = Vec::new();
+    let mut moved_files = Vec::new();
+    for (path, remap) in &moved {
+        runs.extend(remap.to_bytes());
+        moved_files.push(MovedFile { path: path.clone(), runs: remap.runs().len() as u64 });
+    }
+    let path = new.origins_moved_path();
+    std::fs::write(&path, runs).map_err(Error::io(&path))?;
+    let overlay = OverlayManifest { added: added_lines, moved: moved_files };
+    let manifest = Manifest {
+        format: OVERLAY_FORMAT,
+        entries: manifest.entries,
+        files: change.files.clone(),
+        overlay: Some(overlay),
+    };
+    write_manifest(new, &manifest)
+}
+
+/// The whole index of `new`: `old`'s base rows moved (those whose record
+/// went left out), then the added rows.
+fn rewrite(
+    old: &Version,
+    new: &Version,
+    moved: &BTreeMap<PathBuf, Remap>,
+    added: &[Entry],
+    files: Vec<FileStamp>,
+) -> Result<(), Error> {
+    let base = old.origins_path();
+    let text = std::fs::read_to_string(&base).map_err(Error::io(&base))?;
+    let kept = text.lines().filter_map(|line| {
+        let file = line.split('\t').nth(2)?;
+        let Some(remap) = moved.get(Path::new(file)) else { return Some(Cow::Borrowed(line)) };
+        let (subject, mut row) = parse(line)?;
+        (row.line, row.offset) = remap.place(row.line, row.offset)?;
+        Some(Cow::Owned(row.line_for(subject)))
+    });
+    let lines = kept.chain(added.iter().map(|entry| Cow::Owned(entry.row.line_for(&entry.subject))));
+    let entries = write_lines(&new.origins_path(), &new.origins_index_path(), lines)?;
+    write_manifest(new, &Manifest { format: FORMAT, entries, files, overlay: None })
+}
+
+/// `from` linked at `to` (a version's files are never written again), or
+/// copied where links cannot be made.
+fn link(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::hard_link(from, to).or_else(|_| std::fs::copy(from, to).map(drop)).map_err(Error::io(to))
+}
+
+/// The version's manifest, if it has one of a format this reads.
+fn read_manifest(version: &Version) -> Option<Manifest> {
+    let text = std::fs::read(version.origins_manifest_path()).ok()?;
+    let manifest = serde_json::from_slice::<Manifest>(&text).ok()?;
+    let known = match &manifest.overlay {
+        None => manifest.format == FORMAT,
+        Some(_) => manifest.format == OVERLAY_FORMAT,
+    };
+    known.then_some(manifest)
+}
+
+/// The version's overlay, read whole: each moved file's remap, the added rows.
+fn read_overlay(version: &Version, manifest: &Manifest) -> Result<(BTreeMap<PathBuf, Remap>, Vec<Entry>), Error> {
+    let Some(overlay) = &manifest.overlay else { return Ok(Default::default()) };
+    let moved = read_moved(version, overlay)?.into_iter().collect();
+    let path = version.origins_added_path();
+    let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
+    let added =
+        text.lines().filter_map(parse).map(|(subject, row)| Entry { subject: subject.to_owned(), row }).collect();
+    Ok((moved, added))
+}
+
+/// Each moved file's remap, from `origins.moved`.
+fn read_moved(version: &Version, overlay: &OverlayManifest) -> Result<HashMap<PathBuf, Remap>, Error> {
+    let path = version.origins_moved_path();
+    let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
+    let mut moved = HashMap::new();
+    let mut at = 0;
+    for file in &overlay.moved {
+        let end = at + file.runs as usize * remap::RUN_BYTES;
+        let remap = bytes.get(at..end).and_then(Remap::from_bytes);
+        let remap = remap.ok_or_else(|| Error::store(&path, "shorter than its manifest says"))?;
+        moved.insert(file.path.clone(), remap);
+        at = end;
+    }
+    Ok(moved)
 }
 
 impl Sink for OriginsWriter<'_> {
@@ -177,10 +443,24 @@ pub struct Origins {
 
 /// `origins.idx` and what its manifest says.
 struct Index {
+    sorted: Sorted,
+    files: Vec<FileStamp>,
+    overlay: Option<Overlay>,
+}
+
+/// An index file: (subject hash, position) entries, sorted.
+struct Sorted {
     path: PathBuf,
     file: File,
     entries: u64,
-    files: Vec<FileStamp>,
+}
+
+/// What an incremental build laid over the base, open for lookups.
+struct Overlay {
+    tsv_path: PathBuf,
+    tsv: File,
+    sorted: Sorted,
+    moved: HashMap<PathBuf, Remap>,
 }
 
 impl Origins {
@@ -195,24 +475,14 @@ impl Origins {
         Ok(Some(Self { tsv_path, tsv, index: Index::open(version)? }))
     }
 
-    /// The rows recorded for any of `subjects`, in the order of
-    /// `origins.tsv` (the mapping's).
+    /// The rows recorded for any of `subjects`: the base's in the order of
+    /// `origins.tsv` (the mapping's), then those an overlay added.
     pub fn rows_of(&self, subjects: &HashSet<String>) -> Result<Vec<Recorded>, Error> {
         let Some(index) = &self.index else { return self.rows_in_one_pass(subjects) };
-        let mut positions = Vec::new();
-        for subject in subjects {
-            positions.extend(index.positions(hash(subject))?);
-        }
-        positions.sort_unstable();
-        let mut rows = Vec::new();
-        for position in positions {
-            let line = self.line_at(position)?;
-            if let Some((subject, recorded)) = parse(&line) {
-                if subjects.contains(subject) {
-                    rows.push(recorded);
-                }
-            }
-        }
+        let base = rows_found(&index.sorted, (&self.tsv, &self.tsv_path), subjects)?;
+        let Some(overlay) = &index.overlay else { return Ok(base) };
+        let mut rows: Vec<Recorded> = base.into_iter().filter_map(|row| overlay.place(row)).collect();
+        rows.extend(rows_found(&overlay.sorted, (&overlay.tsv, &overlay.tsv_path), subjects)?);
         Ok(rows)
     }
 
@@ -237,11 +507,32 @@ impl Origins {
     /// Every subject recorded, sorted, once each: for "did you mean" when
     /// nothing matches (read in one pass; not on the way of an answer).
     pub fn subjects(&self) -> Result<Vec<String>, Error> {
-        let text = std::fs::read_to_string(&self.tsv_path).map_err(Error::io(&self.tsv_path))?;
-        let mut subjects: Vec<String> = text.lines().filter_map(|l| l.split('\t').next()).map(str::to_owned).collect();
+        let mut subjects: Vec<String> = self.entries()?.into_iter().map(|entry| entry.subject).collect();
         subjects.sort_unstable();
         subjects.dedup();
         Ok(subjects)
+    }
+
+    /// Every row recorded, read in one pass: the base's, less those whose
+    /// record went, moved, then those an overlay added.
+    pub fn entries(&self) -> Result<Vec<Entry>, Error> {
+        let overlay = self.index.as_ref().and_then(|index| index.overlay.as_ref());
+        let text = std::fs::read_to_string(&self.tsv_path).map_err(Error::io(&self.tsv_path))?;
+        let entry = |(subject, row): (&str, Recorded)| Entry { subject: subject.to_owned(), row };
+        let mut entries: Vec<Entry> = text
+            .lines()
+            .filter_map(parse)
+            .filter_map(|(subject, row)| match overlay {
+                Some(overlay) => overlay.place(row).map(|row| (subject, row)),
+                None => Some((subject, row)),
+            })
+            .map(entry)
+            .collect();
+        if let Some(overlay) = overlay {
+            let text = std::fs::read_to_string(&overlay.tsv_path).map_err(Error::io(&overlay.tsv_path))?;
+            entries.extend(text.lines().filter_map(parse).map(entry));
+        }
+        Ok(entries)
     }
 
     /// A version without `origins.idx`: every line is read.
@@ -252,38 +543,79 @@ impl Origins {
             .filter_map(|line| parse(line).filter(|(subject, _)| subjects.contains(*subject)).map(|(_, row)| row))
             .collect())
     }
+}
 
-    /// The line of `origins.tsv` that starts at `position`.
-    fn line_at(&self, position: u64) -> Result<String, Error> {
-        let mut line = Vec::new();
-        let mut chunk = [0u8; 512];
-        loop {
-            let read = self.tsv.read_at(&mut chunk, position + line.len() as u64).map_err(Error::io(&self.tsv_path))?;
-            match chunk[..read].iter().position(|&b| b == b'\n') {
-                Some(end) => {
-                    line.extend_from_slice(&chunk[..end]);
-                    break;
-                }
-                None if read == 0 => break,
-                None => line.extend_from_slice(&chunk[..read]),
+/// The rows of `tsv` (a file of rows and its path) that `sorted` indexes
+/// for `subjects`, in the order of `tsv`.
+fn rows_found(sorted: &Sorted, tsv: (&File, &Path), subjects: &HashSet<String>) -> Result<Vec<Recorded>, Error> {
+    let mut positions = Vec::new();
+    for subject in subjects {
+        positions.extend(sorted.positions(hash(subject))?);
+    }
+    positions.sort_unstable();
+    let mut rows = Vec::new();
+    for position in positions {
+        let line = line_at(tsv, position)?;
+        if let Some((subject, recorded)) = parse(&line) {
+            if subjects.contains(subject) {
+                rows.push(recorded);
             }
         }
-        String::from_utf8(line).map_err(|e| Error::store(&self.tsv_path, e))
     }
+    Ok(rows)
+}
+
+/// The line of `tsv` (a file of rows and its path) that starts at `position`.
+fn line_at((tsv, path): (&File, &Path), position: u64) -> Result<String, Error> {
+    let mut line = Vec::new();
+    let mut chunk = [0u8; 512];
+    loop {
+        let read = tsv.read_at(&mut chunk, position + line.len() as u64).map_err(Error::io(path))?;
+        match chunk[..read].iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                line.extend_from_slice(&chunk[..end]);
+                break;
+            }
+            None if read == 0 => break,
+            None => line.extend_from_slice(&chunk[..read]),
+        }
+    }
+    String::from_utf8(line).map_err(|e| Error::store(path, e))
 }
 
 impl Index {
-    /// The version's `origins.idx`, if its manifest says it is complete and
-    /// of this format.
+    /// The version's `origins.idx` and overlay, if its manifest says they
+    /// are complete and of a format this reads.
     fn open(version: &Version) -> Result<Option<Self>, Error> {
-        let Ok(text) = std::fs::read(version.origins_manifest_path()) else { return Ok(None) };
-        let Ok(manifest) = serde_json::from_slice::<Manifest>(&text) else { return Ok(None) };
-        if manifest.format != FORMAT {
-            return Ok(None);
+        let Some(manifest) = read_manifest(version) else { return Ok(None) };
+        let sorted = Sorted::open(version.origins_index_path(), manifest.entries)?;
+        let overlay = match &manifest.overlay {
+            None => None,
+            Some(overlay) => {
+                let tsv_path = version.origins_added_path();
+                let tsv = File::open(&tsv_path).map_err(Error::io(&tsv_path))?;
+                let sorted = Sorted::open(version.origins_added_index_path(), overlay.added)?;
+                Some(Overlay { tsv_path, tsv, sorted, moved: read_moved(version, overlay)? })
+            }
+        };
+        Ok(Some(Self { sorted, files: manifest.files, overlay }))
+    }
+}
+
+impl Overlay {
+    /// Where a row of the base is now; `None` if its record went.
+    fn place(&self, mut row: Recorded) -> Option<Recorded> {
+        if let Some(remap) = self.moved.get(&row.file) {
+            (row.line, row.offset) = remap.place(row.line, row.offset)?;
         }
-        let path = version.origins_index_path();
+        Some(row)
+    }
+}
+
+impl Sorted {
+    fn open(path: PathBuf, entries: u64) -> Result<Self, Error> {
         let file = File::open(&path).map_err(Error::io(&path))?;
-        Ok(Some(Self { path, file, entries: manifest.entries, files: manifest.files }))
+        Ok(Self { path, file, entries })
     }
 
     fn entry(&self, at: u64) -> Result<(u64, u64), Error> {
@@ -294,8 +626,8 @@ impl Index {
         Ok((number(hash), number(position)))
     }
 
-    /// The positions in `origins.tsv` of the lines whose subject has `hash`:
-    /// a binary search for the first, then the run of equal hashes.
+    /// The positions in the rows' file of the lines whose subject has
+    /// `hash`: a binary search for the first, then the run of equal hashes.
     fn positions(&self, hash: u64) -> Result<Vec<u64>, Error> {
         let (mut low, mut high) = (0, self.entries);
         while low < high {
@@ -354,7 +686,7 @@ mod tests {
         std::fs::write(version.origins_path(), tsv).unwrap();
         let bytes: Vec<u8> = entries.iter().flat_map(|(h, p)| [h.to_le_bytes(), p.to_le_bytes()]).flatten().collect();
         std::fs::write(version.origins_index_path(), bytes).unwrap();
-        let manifest = Manifest { format: FORMAT, entries: entries.len() as u64, files: Vec::new() };
+        let manifest = Manifest { format: FORMAT, entries: entries.len() as u64, files: Vec::new(), overlay: None };
         std::fs::write(version.origins_manifest_path(), serde_json::to_vec(&manifest).unwrap()).unwrap();
     }
 
@@ -381,6 +713,70 @@ mod tests {
         assert_eq!(rows(&[c, a]), [("m".into(), 2, Some(10)), ("m".into(), 4, Some(30)), ("n".into(), 9, None)]);
         assert_eq!(rows(&["http://e.org/absent"]), []);
         assert_eq!(origins.subjects().unwrap(), [a, b, c]);
+    }
+
+    fn row(subject: &str, file: &str, line: u64, offset: u64) -> Entry {
+        let row = Recorded { map: "m".into(), file: file.into(), line, offset: Some(offset) };
+        Entry { subject: format!("http://e.org/{subject}"), row }
+    }
+
+    fn run(start: u64, end: u64, lines: i64, bytes: i64) -> remap::Moved {
+        remap::Moved { start, end, lines, bytes }
+    }
+
+    /// Two incremental builds' changes to x.csv (records of 10 bytes, one a
+    /// line, from line 2 at offset 8), carried over with an overlay, with
+    /// the whole index written again, and with both in turn: the rows are
+    /// those a full build of the last file records.
+    #[test]
+    fn rows_carried_over_are_those_of_a_full_build_with_an_overlay_or_written_again() {
+        let base: Vec<Entry> =
+            (2..=6).map(|line| row(&format!("s{line}"), "x.csv", line, 8 + 10 * (line - 2))).collect();
+        let mut first = OriginsChange::default();
+        // s3 (line 3) removed, s7 added at the end.
+        first.moved(Path::new("x.csv"), Remap::from_runs(vec![run(2, 3, 0, 0), run(4, 7, -1, -10)]));
+        first.added.push(row("s7", "x.csv", 6, 48));
+        let mut second = OriginsChange::default();
+        // s8 (two lines, 20 bytes) inserted before s4 (line 3), s7 (line 6) removed.
+        second.moved(Path::new("x.csv"), Remap::from_runs(vec![run(2, 3, 0, 0), run(3, 6, 2, 20)]));
+        second.added.push(row("s8", "x.csv", 3, 18));
+        let mut expected = vec![
+            row("s2", "x.csv", 2, 8),
+            row("s4", "x.csv", 5, 38),
+            row("s5", "x.csv", 6, 48),
+            row("s6", "x.csv", 7, 58),
+            row("s8", "x.csv", 3, 18),
+            row("y", "y.csv", 2, 8),
+        ];
+        expected.sort_by_key(|e| e.subject.clone());
+        let (overlay, again) = ((f64::MAX, usize::MAX), (0.0, 0));
+        for limits in [[overlay, overlay], [again, again], [overlay, again], [again, overlay]] {
+            let folders: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+            let slots: Vec<_> =
+                folders.iter().map(|f| crate::store::StoreDir::new(f.path()).begin_build().unwrap()).collect();
+            let base_lines: Vec<String> =
+                base.iter().chain([&row("y", "y.csv", 2, 8)]).map(|e| e.row.line_for(&e.subject)).collect();
+            let lines: Vec<(&str, u64)> =
+                base_lines.iter().map(|l| (l.as_str(), hash(l.split('\t').next().unwrap()))).collect();
+            written(slots[0].version(), &lines);
+            carry_over_up_to(slots[0].version(), slots[1].version(), &first, limits[0]).unwrap();
+            carry_over_up_to(slots[1].version(), slots[2].version(), &second, limits[1]).unwrap();
+            let origins = Origins::open(slots[2].version()).unwrap().unwrap();
+            let mut entries = origins.entries().unwrap();
+            entries.sort_by_key(|e| e.subject.clone());
+            assert_eq!(entries, expected, "{limits:?}");
+            let rows_of = |subjects: &[&str]| {
+                let subjects = subjects.iter().map(|s| format!("http://e.org/{s}")).collect();
+                origins.rows_of(&subjects).unwrap().into_iter().map(|r| (r.line, r.offset)).collect::<Vec<_>>()
+            };
+            assert_eq!(rows_of(&["s5"]), [(6, Some(48))], "{limits:?}");
+            assert_eq!(rows_of(&["s8"]), [(3, Some(18))], "{limits:?}");
+            assert_eq!(rows_of(&["s3"]), [], "{limits:?}");
+            assert_eq!(rows_of(&["s7"]), [], "{limits:?}");
+            let subjects = origins.subjects().unwrap();
+            assert!(!subjects.iter().any(|s| s.ends_with("s3") || s.ends_with("s7")), "{subjects:?}");
+            assert_eq!(subjects.len(), 6, "{subjects:?}");
+        }
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //!   quads that went and came, and the new description;
 //! - the runs: the buckets the changes touch written again, the others linked;
 //! - the read index: written from the new runs;
-//! - the row origins: linked from the old version (see the README: lines of
-//!   the changed files are those of the old version until a full build);
+//! - the row origins: the old version's files linked, with an overlay of
+//!   the rows the added records define and where the changed files'
+//!   records went ([`crate::origins::carry_over`]);
 //! - the inputs: the new snapshots, counts and checksums.
 
 use super::delta::Delta;
@@ -80,7 +81,7 @@ pub fn apply(
     let mut patch = data_patch;
     add_description_changes(&mut patch, &old_description, &description);
     patch.sort();
-    link_origins(old, new)?;
+    crate::origins::carry_over(old, new, &delta.origins)?;
     let description_quads = description.iter().collect::<HashSet<_>>().len();
     // Counted, not asked of the store: RocksDB counts by reading every quad.
     let store_quads = inputs.summary.triples as usize + description_quads;
@@ -207,20 +208,6 @@ fn link_store(from: &Path, to: &Path) -> Result<(), Error> {
         let linked = immutable && std::fs::hard_link(entry.path(), &target).is_ok();
         if !linked {
             std::fs::copy(entry.path(), &target).map_err(Error::io(&target))?;
-        }
-    }
-    Ok(())
-}
-
-/// The old version's row origins, linked.
-fn link_origins(old: &Version, new: &Version) -> Result<(), Error> {
-    for (from, to) in [
-        (old.origins_path(), new.origins_path()),
-        (old.origins_index_path(), new.origins_index_path()),
-        (old.origins_manifest_path(), new.origins_manifest_path()),
-    ] {
-        if from.is_file() {
-            std::fs::hard_link(&from, &to).or_else(|_| std::fs::copy(&from, &to).map(drop)).map_err(Error::io(&to))?;
         }
     }
     Ok(())

@@ -17,11 +17,13 @@ use crate::export::kept::stored_key;
 use crate::mapping::chosen::{self, Chosen, ChosenRecords};
 use crate::mapping::plan::{ObjectPlan, TermPlan, ValuePlan};
 use crate::mapping::{Plan, RunOptions};
+use crate::origins::remap::{Moved, Remap};
+use crate::origins::OriginsChange;
 use crate::source::Format;
 use crate::store::StoreDir;
 use crate::Error;
 use oxigraph::model::Quad;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 /// The quote character of CSV sources (the engine reads RFC 4180).
@@ -85,6 +87,9 @@ pub struct Delta {
     pub checksums: Vec<(PathBuf, String)>,
     /// What the added and removed records define and point at, for the checks.
     pub seen: super::checks::Seen,
+    /// Where the changed files' records went and the rows the added ones
+    /// define, for the row origins.
+    pub origins: OriginsChange,
     /// Why the changes cannot be followed record by record, if they cannot
     /// (the build is then full).
     pub not_incremental: Option<String>,
@@ -107,6 +112,14 @@ struct Changed {
     text: SourceText,
 }
 
+/// What [`changed_records`] found in a changed file: the records removed,
+/// those added, and where the others went.
+struct RecordChanges {
+    removed: ChosenRecords,
+    added: ChosenRecords,
+    moved: Remap,
+}
+
 /// Finds what changed in the sources of `plan` since `old` was built, maps
 /// it, and counts the quads. `scratch` holds the old files that joins need.
 pub fn compute(
@@ -116,7 +129,7 @@ pub fn compute(
     old: &Inputs,
     scratch: &Path,
 ) -> Result<Delta, Error> {
-    let mut delta = Delta::default();
+    let mut delta = Delta { origins: OriginsChange::begin(plan), ..Delta::default() };
     let mut changed = Vec::new();
     for (index, source) in plan.sources.iter().enumerate() {
         let path = &source.source.path;
@@ -137,7 +150,7 @@ pub fn compute(
         if same {
             continue;
         }
-        let Some((removed, added)) = changed_records(store, before, &text, &now)? else {
+        let Some(RecordChanges { removed, added, moved }) = changed_records(store, before, &text, &now)? else {
             // The plan reads columns by their place in the header row.
             delta.not_incremental = Some(format!("the header row of {} changed", path.display()));
             return Ok(delta);
@@ -148,6 +161,7 @@ pub fn compute(
             records_removed: removed.len() as u64,
         });
         delta.changed.push(path.clone());
+        delta.origins.moved(path, moved);
         changed.push(Changed { source: index, removed, added, text });
     }
     if changed.is_empty() {
@@ -172,27 +186,37 @@ pub fn compute(
 
 /// The records of a changed file that are not in its old snapshot
 /// (`added`) and those of the old snapshot no longer in it (`removed`),
-/// read only from the chunks the two do not share; `None` when the header
-/// row changed (the plan reads columns by their place in it).
+/// read only from the chunks the two do not share, and where the others
+/// went; `None` when the header row changed (the plan reads columns by
+/// their place in it).
 fn changed_records(
     store: &StoreDir,
     before: Option<&SourceSnapshot>,
     now: &SourceText,
     snapshot_now: &SourceSnapshot,
-) -> Result<Option<(ChosenRecords, ChosenRecords)>, Error> {
+) -> Result<Option<RecordChanges>, Error> {
     let header = now.records.first().map_or(&[][..], |r| &now.text[r.start..r.end]);
     let Some(before) = before else {
-        return Ok(Some((ChosenRecords::new(header), all_records(now))));
+        let added = all_records(now);
+        return Ok(Some(RecordChanges { removed: ChosenRecords::new(header), added, moved: Remap::default() }));
     };
     let new_chunk_hashes: Vec<&String> = snapshot_now.chunks.iter().map(|c| &c.hash).collect();
     let new_set: HashSet<&String> = new_chunk_hashes.iter().copied().collect();
     let old_set: HashSet<&String> = before.chunks.iter().map(|c| &c.hash).collect();
+    let mut new_places = chunk_places(&snapshot_now.chunks);
+    // The records of a chunk both files have moved with it.
+    let mut moved: Vec<Moved> = Vec::new();
     // The old records of the chunks the new file lacks, placed in the old file.
     let mut old_records: Vec<(Vec<u8>, u64, u64)> = Vec::new();
     let (mut offset, mut line) = (0u64, 1u64);
     let mut old_header = None;
     for (position, chunk) in before.chunks.iter().enumerate() {
         let only_old = !new_set.contains(&chunk.hash);
+        if let Some((new_offset, new_line)) = new_places.get_mut(&chunk.hash).and_then(VecDeque::pop_front) {
+            // The last chunk may end with no line end: its last line counts too.
+            let end = line + chunk.newlines + u64::from(position + 1 == before.chunks.len());
+            moved.push(move_of((line, end), offset, (new_line, new_offset)));
+        }
         if position == 0 || only_old {
             let bytes = snapshot::read_chunk(store, chunk)?;
             for record in super::records::split(&bytes, QUOTE) {
@@ -228,21 +252,46 @@ fn changed_records(
         unmatched.entry(text.as_slice()).or_default().push(i);
     }
     let mut added = ChosenRecords::new(header);
-    let mut kept_old = vec![false; old_records.len()];
+    // Where each old record is in the new file, if it is.
+    let mut kept_old: Vec<Option<&Record>> = vec![None; old_records.len()];
     for record in new_records {
         let text = &now.text[record.start..record.end];
         match unmatched.get_mut(text).and_then(Vec::pop) {
-            Some(i) => kept_old[i] = true,
+            Some(i) => kept_old[i] = Some(record),
             None => added.push(text, record.line, record.start as u64),
         }
     }
     let mut removed = ChosenRecords::new(header);
     for ((text, line, offset), kept) in old_records.iter().zip(kept_old) {
-        if !kept {
-            removed.push(text, *line, *offset);
+        match kept {
+            Some(new) => {
+                let lines = (*line, line + 1 + memchr::memchr_iter(b'\n', text).count() as u64);
+                moved.push(move_of(lines, *offset, (new.line, new.start as u64)));
+            }
+            None => removed.push(text, *line, *offset),
         }
     }
-    Ok(Some((removed, added)))
+    Ok(Some(RecordChanges { removed, added, moved: Remap::from_runs(moved) }))
+}
+
+/// Where each of `chunks` starts in its file, (offset, line), by its hash,
+/// in the order of the file.
+fn chunk_places(chunks: &[super::snapshot::Chunk]) -> HashMap<&String, VecDeque<(u64, u64)>> {
+    let mut places: HashMap<&String, VecDeque<(u64, u64)>> = HashMap::new();
+    let (mut offset, mut line) = (0u64, 1u64);
+    for chunk in chunks {
+        places.entry(&chunk.hash).or_default().push_back((offset, line));
+        offset += chunk.bytes;
+        line += chunk.newlines;
+    }
+    places
+}
+
+/// The records that started on `lines` of the old file, from `offset` on,
+/// now starting on `(line, offset)` of the new one.
+fn move_of((start, end): (u64, u64), offset: u64, (new_line, new_offset): (u64, u64)) -> Moved {
+    let by = |to: u64, from: u64| to as i64 - from as i64;
+    Moved { start, end, lines: by(new_line, start), bytes: by(new_offset, offset) }
 }
 
 /// Every data record of `now`.
@@ -368,7 +417,7 @@ fn count(
         Side::New(lines) => (1, lines),
     };
     let options = RunOptions { track_identifiers: true, empty_subject_is_problem: true };
-    let (quads, seen) = (&mut delta.quads, &mut delta.seen);
+    let (quads, seen, origins) = (&mut delta.quads, &mut delta.seen, &mut delta.origins);
     let report = chosen::run_chosen(plan, options, chosen, &mut |batch: crate::mapping::MappedBatch| {
         let path = &names[batch.source];
         let changed = &lines[batch.source];
@@ -389,6 +438,7 @@ fn count(
         for subject in batch.subjects.iter().filter(|s| changed.contains(&s.line)) {
             if sign > 0 {
                 seen.subjects.push((subject.map, subject.line, subject.subject.clone()));
+                origins.added(plan, batch.source, subject);
             } else {
                 seen.removed_subjects.insert((subject.map, subject.subject.clone()));
             }
@@ -406,4 +456,50 @@ fn count(
         return Err(Error::Problems { problems: report.issues, total: report.issue_count });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each data record of `text` with its line and offset, by its text.
+    fn places(text: &SourceText) -> HashMap<Vec<u8>, (u64, u64)> {
+        text.records.iter().skip(1).map(|r| (text.text[r.start..r.end].to_vec(), (r.line, r.start as u64))).collect()
+    }
+
+    /// Rows removed, edited and inserted (one on two lines) in a file of
+    /// many chunks: every record left is placed where it is in the new
+    /// file, whether its chunk changed or not, and no record that went is.
+    #[test]
+    fn the_records_left_are_placed_where_the_new_file_has_them() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = StoreDir::new(folder.path());
+        let mut old = String::from("id,name\n");
+        for i in 0..20_000 {
+            old.push_str(&format!("{i},name {i}\n"));
+        }
+        let new = old
+            .replacen("\n500,name 500\n", "\n", 1)
+            .replacen("\n7000,name 7000\n", "\n7000,another name\n", 1)
+            .replacen("\n12000,", "\nnew,\"two\nlines\"\n12000,", 1)
+            .replacen("\n15000,name 15000\n15001,name 15001\n", "\n", 1);
+        let read = |name: &str, text: &str| {
+            let path = folder.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let text = SourceText::read(&path, QUOTE).unwrap();
+            let snapshot = text.snapshot(&store).unwrap();
+            (text, snapshot)
+        };
+        let (old_text, old_snapshot) = read("old.csv", &old);
+        let (new_text, new_snapshot) = read("new.csv", &new);
+        assert!(old_snapshot.chunks.len() > 20, "{} chunks", old_snapshot.chunks.len());
+        let changes = changed_records(&store, Some(&old_snapshot), &new_text, &new_snapshot).unwrap().unwrap();
+        assert_eq!((changes.removed.len(), changes.added.len()), (4, 2));
+        let now = places(&new_text);
+        for (record, (line, offset)) in places(&old_text) {
+            let expected = now.get(&record).map(|&(line, offset)| (line, Some(offset)));
+            assert_eq!(changes.moved.place(line, Some(offset)), expected, "{}", String::from_utf8_lossy(&record));
+        }
+        assert!(changes.moved.runs().len() <= 8, "{:?}", changes.moved.runs());
+    }
 }

@@ -14,7 +14,8 @@
 //!    once), and comes when its first record does. The new version starts
 //!    as a checkpoint of the current store (hard links) and takes the
 //!    difference; the runs of the buckets that did not change are linked,
-//!    the others written again; the read index is written again.
+//!    the others written again; the read index and the row origins take
+//!    an overlay of the changes.
 //!
 //! Anything this cannot follow record by record makes a full build, and
 //! the build says why: a first build, changed mappings, ontology, shapes or

@@ -80,6 +80,23 @@ impl Version {
         self.folder.join("origins.json")
     }
 
+    /// The rows an incremental build added to the row origins it carried
+    /// over, as [`Self::origins_path`] holds rows ([`crate::origins`]).
+    pub fn origins_added_path(&self) -> PathBuf {
+        self.folder.join("origins.added.tsv")
+    }
+
+    /// Where each subject's lines are in [`Self::origins_added_path`].
+    pub fn origins_added_index_path(&self) -> PathBuf {
+        self.folder.join("origins.added.idx")
+    }
+
+    /// How the rows of the files changed since [`Self::origins_path`] was
+    /// written moved ([`crate::origins::remap`]).
+    pub fn origins_moved_path(&self) -> PathBuf {
+        self.folder.join("origins.moved")
+    }
+
     /// The folder of the graph's sorted runs ([`crate::export::kept`]).
     pub fn kept_runs_folder(&self) -> PathBuf {
         self.folder.join("sorted")
