@@ -35,10 +35,10 @@ pub enum Origin {
         database: Database,
         /// Its name as SQL writes it: `"offering"`, `"sales"."offering"`.
         table: String,
-        /// Without an identifier: what its rows are numbered in the order
-        /// of (`ROW_NUMBER() OVER (ORDER BY …)`), the columns of a
-        /// composite primary key or else every column's text.
-        row_order: Vec<String>,
+        /// The columns of its primary key; empty: it has none. Without an
+        /// identifier column, its rows are numbered in their order (else
+        /// in the order of every column's text).
+        primary_key: Vec<String>,
     },
 }
 
@@ -233,7 +233,11 @@ fn database_table(connection: &Connection, database: &Database, table: CatalogTa
         Some(schema) => format!("{schema}_{}", table.name),
         None => table.name.clone(),
     };
-    let origin = Origin::Database { database: database.clone(), table: table.sql_name(), row_order: Vec::new() };
+    let origin = Origin::Database {
+        database: database.clone(),
+        table: table.sql_name(),
+        primary_key: table.primary_key.clone(),
+    };
     let mut learnt = learn(&name, origin, reader)?;
     for column in &mut learnt.columns {
         if let Some((_, kind)) = table.columns.iter().find(|(name, _)| *name == column.name) {
@@ -245,17 +249,6 @@ fn database_table(connection: &Connection, database: &Database, table: CatalogTa
         _ => table.unique_not_null.first().cloned(),
     };
     learnt.identifier = key.or(learnt.identifier);
-    if learnt.identifier.is_none() {
-        let text = if database.system == "postgresql" { "TEXT" } else { "CHAR" };
-        let order = if table.primary_key.is_empty() {
-            table.columns.iter().map(|(column, _)| format!("CAST({} AS {text})", catalog::delimited(column))).collect()
-        } else {
-            table.primary_key.iter().map(|column| catalog::delimited(column)).collect()
-        };
-        if let Origin::Database { row_order, .. } = &mut learnt.origin {
-            *row_order = order;
-        }
-    }
     Ok(learnt)
 }
 

@@ -6,6 +6,7 @@ use crate::infer::Kind;
 use crate::inputs::{Database, Origin, Table};
 use crate::names;
 use crate::InitError;
+use factgraph_rml::source::table::catalog::delimited;
 use factgraph_rml::source::table::database::PASSWORD_VARIABLE;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -142,13 +143,20 @@ fn reference(column: &str) -> String {
     format!("$({escaped})")
 }
 
-/// The query that numbers a database table's rows (in a fixed order, so
-/// that a row keeps its number while the table's rows stay the same).
-fn numbered_rows(table: &Table, name: &str, order: &[String]) -> String {
+/// The query that numbers a database table's rows in a fixed order (its
+/// primary key's, else that of every column's text), so that a row keeps
+/// its number while the table's rows stay the same.
+fn numbered_rows(table: &Table, database: &Database, name: &str, primary_key: &[String]) -> String {
+    let order: Vec<String> = if primary_key.is_empty() {
+        let text = if database.system == "postgresql" { "TEXT" } else { "CHAR" };
+        table.columns.iter().map(|c| format!("CAST({} AS {text})", delimited(&c.name))).collect()
+    } else {
+        primary_key.iter().map(|column| delimited(column)).collect()
+    };
     format!(
-        "SELECT ROW_NUMBER() OVER (ORDER BY {}) AS \"{}\", t.* FROM {name} t",
+        "SELECT ROW_NUMBER() OVER (ORDER BY {}) AS {}, t.* FROM {name} t",
         order.join(", "),
-        row_column(table).replace('"', "\"\"")
+        delimited(&row_column(table))
     )
 }
 
@@ -160,8 +168,8 @@ fn mapping(table: &Table, data_file: &str, ns: &Namespaces) -> String {
             let row = row_column(table);
             (row.clone(), Some(format!("SELECT rowid AS \"{row}\", * FROM \"{}\"", name.replace('"', "\"\""))))
         }
-        (None, Origin::Database { table: name, row_order, .. }) => {
-            (row_column(table), Some(numbered_rows(table, name, row_order)))
+        (None, Origin::Database { database, table: name, primary_key }) => {
+            (row_column(table), Some(numbered_rows(table, database, name, primary_key)))
         }
         (None, Origin::Csv { .. }) => (row_column(table), None),
         (None, Origin::Sheet { .. }) => unreachable!("a sheet without an identifier is mapped by numbered_sheet"),
@@ -443,7 +451,7 @@ fn readme(dir: &Path, tables: &[Table]) -> String {
         let (identifier, extension) = match (&table.identifier, &table.origin) {
             (Some(column), _) => (format!("column `{column}`"), "yml"),
             (None, Origin::Sheet { .. }) => ("row position (`#`, from 0)".to_owned(), "ttl"),
-            (None, Origin::Database { row_order, .. }) if row_order.iter().all(|c| !c.starts_with("CAST(")) => {
+            (None, Origin::Database { primary_key, .. }) if !primary_key.is_empty() => {
                 (format!("row number (`{}`) in the order of the primary key", row_column(table)), "yml")
             }
             (None, Origin::Database { .. }) => {
