@@ -7,9 +7,9 @@ use factgraph_init::{init, InitError};
 use std::path::PathBuf;
 
 /// Start a project from your own tables: writes factgraph.toml, a copy of
-/// the data, a YARRRML mapping per table (subjects from an identifier
+/// the data files, a YARRRML mapping per table (subjects from an identifier
 /// column, else the row number; a property per column, typed from its
-/// values), an ontology and shapes with those classes and properties, an
+/// values or its database type), an ontology and shapes with those classes and properties, an
 /// example question per table and a README saying what to edit next.
 /// `factgraph build` then works at once in DIR.
 #[derive(Debug, clap::Args)]
@@ -19,8 +19,11 @@ pub struct Args {
     dir: PathBuf,
     /// The tables to start from: CSV files, folders of CSV files,
     /// spreadsheets (.xlsx, .xls, .ods: every sheet), SQLite files (every
-    /// table). Give --from more than once for several.
-    #[arg(long = "from", value_name = "FILE", required = true, num_args = 1..)]
+    /// table), a database server's address (postgresql://USER@HOST:PORT/DB,
+    /// mysql://…, mariadb://…: every table and view the user may read; the
+    /// password from FACTGRAPH_DATABASE_PASSWORD, never written into the
+    /// project). Give --from more than once for several.
+    #[arg(long = "from", value_name = "FILE|URL", required = true, num_args = 1..)]
     from: Vec<String>,
 }
 
@@ -30,7 +33,7 @@ pub fn run(args: Args) -> Result<Outcome, Error> {
         let identifier = match &table.identifier {
             Some(column) => format!("identified by {column}"),
             None if matches!(table.origin, factgraph_init::Origin::Sheet { .. }) => {
-                "no identifier column: blank nodes".to_owned()
+                "identified by row position".to_owned()
             }
             None => "identified by row number".to_owned(),
         };

@@ -1,7 +1,7 @@
 //! `factgraph init DIR --from …`: a project from a researcher's own tables
 //! that checks, builds and answers its example question at once.
 
-use crate::common::{csv_rows, run_ok};
+use crate::common::{csv_rows, run_ok, servers, skip, REQUIRE_PEERS};
 use std::path::Path;
 use std::process::Command;
 
@@ -128,19 +128,176 @@ fn a_spreadsheet_gives_a_mapping_per_sheet_with_typed_columns() {
     }
     let notes = workbook.add_worksheet().set_name("Notes").unwrap();
     notes.write_string(0, 0, "note").unwrap();
-    notes.write_string(1, 0, "same").unwrap();
-    notes.write_string(2, 0, "same").unwrap();
+    notes.write_string(0, 1, "year").unwrap();
+    for row in [1, 2] {
+        notes.write_string(row, 0, "same").unwrap();
+        notes.write_number(row, 1, 2013).unwrap();
+    }
     workbook.add_worksheet().set_name("Empty").unwrap();
     workbook.save(dir.path().join("facts.xlsx")).unwrap();
     let out = run_ok(dir.path(), &["init", "sheets", "--from", "facts.xlsx"]);
     assert!(out.contains("licences: 2 rows, 4 columns, identified by code"), "{out}");
-    assert!(out.contains("notes: 2 rows, 1 columns, no identifier column: blank nodes"), "{out}");
+    assert!(out.contains("notes: 2 rows, 2 columns, identified by row position"), "{out}");
     let project = dir.path().join("sheets");
+    assert!(project.join("mappings/notes.ttl").is_file(), "a sheet numbered by a view is mapped in RML");
     run_ok(&project, &["check"]);
     run_ok(&project, &["build", "--quiet"]);
     let licences = csv_rows(&run_ok(&project, &["query", "licences", "--format", "csv"]));
     assert_eq!(licences[0], ["licence", "code", "holder", "granted", "share"]);
     assert_eq!(licences[1], ["https://example.org/sheets/licence/B11", "B11", "21Vianet", "2013-03-14", "50.5"]);
+    let expected = [
+        vec!["noteResource", "note", "year"],
+        vec!["https://example.org/sheets/note/0", "same", "2013"],
+        vec!["https://example.org/sheets/note/1", "same", "2013"],
+    ];
     let notes = csv_rows(&run_ok(&project, &["query", "notes", "--format", "csv"]));
-    assert_eq!(notes.len(), 3, "both rows, as blank nodes: {notes:?}");
+    assert_eq!(notes, expected, "each row named by its position, from 0");
+    run_ok(&project, &["build", "--full", "--quiet"]);
+    let again = csv_rows(&run_ok(&project, &["query", "notes", "--format", "csv"]));
+    assert_eq!(again, expected, "a second build names the rows alike");
+    let typed = run_ok(
+        &project,
+        &[
+            "query",
+            "--sparql",
+            "SELECT ?y WHERE { ?n <https://example.org/sheets/ontology#year> ?y }",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(typed.contains("http://www.w3.org/2001/XMLSchema#integer"), "typed in the view too: {typed}");
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    assert!(readme.contains("| notes | 2 | row position (`#`, from 0) | mappings/notes.ttl |"), "{readme}");
+}
+
+/// A small shop's database: a table with a primary key (integer, text,
+/// decimal, date and boolean columns, some NULL), one without any key whose
+/// rows repeat, one with a primary key of two columns, and a view.
+const SHOP: &str = "CREATE TABLE offering (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL, share DECIMAL(5,2), \
+    since DATE, active BOOLEAN);
+INSERT INTO offering VALUES (1, 'Azure', 50.5, '2014-03-26', TRUE), (2, 'AWS', NULL, NULL, FALSE),
+    (3, 'Office 365', 100, '2016-08-01', NULL);
+CREATE TABLE note (what VARCHAR(40), year INTEGER);
+INSERT INTO note VALUES ('sale', 2017), ('licence', NULL), ('sale', 2017);
+CREATE VIEW active_offering AS SELECT name, since FROM offering WHERE active;
+CREATE TABLE price (offering INTEGER, year INTEGER, amount DECIMAL(8,2), PRIMARY KEY (offering, year));
+INSERT INTO price VALUES (2, 2020, 10), (1, 2021, 5.5), (1, 2020, 5);
+";
+
+/// Starts a server with `start`, loads [`SHOP`] into its database `test`,
+/// and returns it; `None` (the test skipped) when it cannot be started.
+fn shop_server(start: servers::Start) -> Option<servers::Server> {
+    let server = match start() {
+        Ok(server) => server,
+        Err(why) => {
+            skip(REQUIRE_PEERS, &why);
+            return None;
+        }
+    };
+    server.reset().expect("an empty database test");
+    let script = server.dir.path().join("shop.sql");
+    std::fs::write(&script, SHOP).unwrap();
+    server.sql("", Some(&script)).expect("the shop loads");
+    Some(server)
+}
+
+/// `factgraph ARGS` in `dir` with the database password in the environment
+/// (or not), and its output.
+fn with_password(dir: &Path, args: &[&str], password: Option<&str>) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_factgraph"));
+    command.args(args).current_dir(dir).env_remove("FACTGRAPH_DATABASE_PASSWORD");
+    if let Some(password) = password {
+        command.env("FACTGRAPH_DATABASE_PASSWORD", password);
+    }
+    command.output().expect("factgraph runs")
+}
+
+fn succeeded(output: std::process::Output, what: &str) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{what} failed: {stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// init from `url`, then check, build and the example questions in the
+/// project, with the password (if any) from the environment only.
+fn a_database_becomes_a_project(url: &str, password: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeded(with_password(dir.path(), &["init", "shop", "--from", url], None), "init");
+    assert!(out.contains("offering: 3 rows, 5 columns, identified by id"), "{out}");
+    assert!(out.contains("note: 3 rows, 2 columns, identified by row number"), "{out}");
+    assert!(out.contains("active-offering: 1 rows, 2 columns, identified by name"), "{out}");
+    assert!(out.contains("price: 3 rows, 3 columns, identified by row number"), "{out}");
+    let project = dir.path().join("shop");
+    assert!(!project.join("data").exists() || std::fs::read_dir(project.join("data")).unwrap().next().is_none());
+    let mut written = String::new();
+    for file in ["factgraph.toml", "README.md", "mappings/offering.yml", "mappings/note.yml"] {
+        written.push_str(&std::fs::read_to_string(project.join(file)).unwrap());
+    }
+    if let Some(password) = password {
+        assert!(!written.contains(password), "the password is written nowhere:\n{written}");
+        assert!(written.contains("\npassword_env = \"FACTGRAPH_DATABASE_PASSWORD\""), "{written}");
+        let output = with_password(&project, &["build", "--quiet"], None);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "no password, no build: {stderr}");
+        assert!(stderr.contains("FACTGRAPH_DATABASE_PASSWORD"), "the message names the variable: {stderr}");
+    }
+    assert!(written.contains("export FACTGRAPH_DATABASE_PASSWORD="), "the README says how: {written}");
+    let run = |args: &[&str]| succeeded(with_password(&project, args, password), &format!("{args:?}"));
+    run(&["check"]);
+    run(&["build", "--quiet"]);
+    let offerings = csv_rows(&run(&["query", "offering", "--format", "csv"]));
+    assert_eq!(
+        offerings,
+        [
+            vec!["offering", "id", "name", "share", "since"],
+            vec!["https://example.org/shop/offering/1", "1", "Azure", "50.5", "2014-03-26"],
+            vec!["https://example.org/shop/offering/2", "2", "AWS", "", ""],
+            vec!["https://example.org/shop/offering/3", "3", "Office 365", "100", "2016-08-01"],
+        ]
+    );
+    let typed = run(&[
+        "query",
+        "--sparql",
+        "PREFIX ex: <https://example.org/shop/ontology#> SELECT ?id ?share ?since ?active \
+         WHERE { ?o ex:id ?id ; ex:share ?share ; ex:since ?since ; ex:active ?active }",
+        "--format",
+        "json",
+    ]);
+    for datatype in ["integer", "decimal", "date", "boolean"] {
+        assert!(typed.contains(&format!("http://www.w3.org/2001/XMLSchema#{datatype}")), "{datatype}: {typed}");
+    }
+    let expected_notes = [
+        vec!["note", "what", "year"],
+        vec!["https://example.org/shop/note/1", "licence", ""],
+        vec!["https://example.org/shop/note/2", "sale", "2017"],
+        vec!["https://example.org/shop/note/3", "sale", "2017"],
+    ];
+    assert_eq!(csv_rows(&run(&["query", "note", "--format", "csv"])), expected_notes, "numbered in a fixed order");
+    let active = csv_rows(&run(&["query", "active-offering", "--format", "csv"]));
+    assert_eq!(active[1], ["https://example.org/shop/active-offering/Azure", "Azure", "2014-03-26"]);
+    let prices = csv_rows(&run(&["query", "price", "--format", "csv"]));
+    assert_eq!(
+        prices[1..],
+        [
+            vec!["https://example.org/shop/price/1", "1", "2020", "5"],
+            vec!["https://example.org/shop/price/2", "1", "2021", "5.5"],
+            vec!["https://example.org/shop/price/3", "2", "2020", "10"],
+        ],
+        "numbered in the order of the primary key"
+    );
+    run(&["build", "--full", "--quiet"]);
+    assert_eq!(csv_rows(&run(&["query", "note", "--format", "csv"])), expected_notes, "and again");
+}
+
+#[test]
+fn a_postgresql_database_becomes_a_project_whose_password_is_written_nowhere() {
+    let Some(server) = shop_server(servers::start_postgres) else { return };
+    let url = format!("postgresql://postgres:s3cret@127.0.0.1:{}/test", server.port);
+    a_database_becomes_a_project(&url, Some("s3cret"));
+}
+
+#[test]
+fn a_mariadb_database_becomes_a_project() {
+    let Some(server) = shop_server(servers::start_mariadb) else { return };
+    a_database_becomes_a_project(&format!("mysql://root@127.0.0.1:{}/test", server.port), None);
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 pub enum InitError {
     #[error("{0} is not empty; init writes a new project into an absent or empty folder")]
     NotEmpty(PathBuf),
-    #[error("name at least one table to start from: --from data.csv, a folder of CSV files, or a SQLite file")]
+    #[error("name at least one table to start from: --from data.csv, a folder of CSV files, a spreadsheet, a SQLite file or a database's address (postgresql://USER@HOST/DATABASE)")]
     NoInput,
     /// An input init cannot read, with what to give instead.
     #[error("{input}: {problem}")]

@@ -13,6 +13,10 @@ pub enum Kind {
     Boolean,
     Date,
     DateTime,
+    /// A time of day: only from a database column of that type.
+    Time,
+    /// Bytes, as hexadecimal: only from a database column of that type.
+    HexBinary,
     /// Anything else, and a column with no value at all: plain strings.
     Text,
 }
@@ -27,6 +31,8 @@ impl Kind {
             Self::Boolean => "boolean",
             Self::Date => "date",
             Self::DateTime => "dateTime",
+            Self::Time => "time",
+            Self::HexBinary => "hexBinary",
             Self::Text => "string",
         }
     }
@@ -49,7 +55,9 @@ impl Kind {
         }
     }
 
-    fn of_datatype(datatype: &str) -> Self {
+    /// The kind of values of this datatype (an IRI), text for one init
+    /// does not type.
+    pub fn of_datatype(datatype: &str) -> Self {
         match datatype {
             d if d == xsd::INTEGER => Self::Integer,
             d if d == xsd::DECIMAL => Self::Decimal,
@@ -57,6 +65,8 @@ impl Kind {
             d if d == xsd::BOOLEAN => Self::Boolean,
             d if d == xsd::DATE => Self::Date,
             d if d == xsd::DATE_TIME => Self::DateTime,
+            d if d == xsd::TIME => Self::Time,
+            d if d == xsd::HEX_BINARY => Self::HexBinary,
             _ => Self::Text,
         }
     }

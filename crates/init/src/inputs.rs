@@ -3,7 +3,8 @@
 use crate::infer::{self, ColumnStats, Kind};
 use crate::names;
 use crate::InitError;
-use factgraph_rml::source::table::database::{Connection, Query, Selection};
+use factgraph_rml::source::table::catalog::{self, CatalogTable};
+use factgraph_rml::source::table::database::{Connection, Query, Selection, System};
 use factgraph_rml::source::table::sheet::{self, Sheet};
 use factgraph_rml::source::{self, Description, Format, Record, RecordSource};
 use std::path::{Path, PathBuf};
@@ -29,13 +30,51 @@ pub enum Origin {
     Sqlite { file: PathBuf, table: String },
     /// A sheet of a spreadsheet, copied to `data/`.
     Sheet { file: PathBuf, sheet: String },
+    /// A table or view of a database server, read where it is.
+    Database {
+        database: Database,
+        /// Its name as SQL writes it: `"offering"`, `"sales"."offering"`.
+        table: String,
+        /// The columns of its primary key; empty: it has none. Without an
+        /// identifier column, its rows are numbered in their order (else
+        /// in the order of every column's text).
+        primary_key: Vec<String>,
+    },
+}
+
+/// A database server as the project names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Database {
+    /// Its address without user or password, as the mappings and
+    /// factgraph.toml write it: `jdbc:postgresql://host:5432/facts`.
+    pub dsn: String,
+    /// The YARRRML source type: `postgresql` or `mysql`.
+    pub system: &'static str,
+    /// Who init logged in as, if the address or environment said.
+    pub user: Option<String>,
+    /// init logged in with a password, so a build needs one too.
+    pub password: bool,
+    /// How messages name it: `host:port/database`.
+    pub label: String,
 }
 
 impl Origin {
-    /// The file the project copies into `data/`.
-    pub fn file(&self) -> &Path {
+    /// The file the project copies into `data/`; `None` for a database,
+    /// which stays where it is.
+    pub fn file(&self) -> Option<&Path> {
         match self {
-            Self::Csv { file } | Self::Sqlite { file, .. } | Self::Sheet { file, .. } => file,
+            Self::Csv { file } | Self::Sqlite { file, .. } | Self::Sheet { file, .. } => Some(file),
+            Self::Database { .. } => None,
+        }
+    }
+
+    /// Where the rows are, for the comments of the files init writes.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Csv { file } => file.display().to_string(),
+            Self::Sqlite { file, table } => format!("table {table} of {}", file.display()),
+            Self::Sheet { file, sheet } => format!("sheet {sheet} of {}", file.display()),
+            Self::Database { database, table, .. } => format!("{table} of the database {}", database.label),
         }
     }
 }
@@ -55,6 +94,9 @@ const ROWS_READ: usize = 200_000;
 
 /// The tables of one `--from` argument.
 pub(crate) fn tables(input: &str) -> Result<Vec<Table>, InitError> {
+    if let Some(system) = database_system(input) {
+        return database(input, system);
+    }
     let path = Path::new(input);
     if path.is_dir() {
         return folder(input, path);
@@ -71,7 +113,8 @@ pub(crate) fn tables(input: &str) -> Result<Vec<Table>, InitError> {
             input,
             format!(
                 "init reads CSV files (.csv, .tsv), folders of them, spreadsheets (.{}) and SQLite files \
-                 (.sqlite, .sqlite3, .db), not .{other}",
+                 (.sqlite, .sqlite3, .db), or a database's address (postgresql://USER@HOST:PORT/DATABASE, \
+                 mysql://…, mariadb://…), not .{other}",
                 sheet::EXTENSIONS.join(", .")
             ),
         )),
@@ -131,6 +174,82 @@ fn sqlite(input: &str, file: &Path) -> Result<Vec<Table>, InitError> {
             learn(&table, Origin::Sqlite { file: file.to_owned(), table: table.clone() }, reader)
         })
         .collect()
+}
+
+/// The URL schemes of the database servers init reads, and the YARRRML
+/// source type of each.
+const DATABASE_SCHEMES: [(&str, &str); 4] =
+    [("postgresql", "postgresql"), ("postgres", "postgresql"), ("mysql", "mysql"), ("mariadb", "mysql")];
+
+/// The YARRRML source type of a database address (`postgresql://…`,
+/// `jdbc:mysql://…`); `None` for anything else.
+fn database_system(input: &str) -> Option<&'static str> {
+    let address = input.strip_prefix("jdbc:").unwrap_or(input);
+    let (scheme, _) = address.split_once("://")?;
+    DATABASE_SCHEMES.iter().find(|(s, _)| s.eq_ignore_ascii_case(scheme)).map(|(_, system)| *system)
+}
+
+/// Every table and view of a database server that its user may read.
+/// Columns take their kinds from the server's types (R2RML's natural
+/// datatypes, as a build reads them); rows are identified by the primary
+/// key, else a unique column that cannot be NULL, else a column whose
+/// values identify them, else their number in a fixed order.
+fn database(input: &str, system: &'static str) -> Result<Vec<Table>, InitError> {
+    let address = input.strip_prefix("jdbc:").unwrap_or(input);
+    let connection = Connection { dsn: format!("jdbc:{address}"), ..Connection::default() };
+    let label = connection.label();
+    let server = match connection.system() {
+        Ok(System::Postgres(server) | System::Mysql(server)) => server,
+        Ok(System::Sqlite(_)) => unreachable!("database_system names servers only"),
+        Err(problem) => return Err(InitError::input(&label, problem)),
+    };
+    if server.database.is_empty() {
+        return Err(InitError::input(&label, "name the database after the host: postgresql://USER@HOST:PORT/DATABASE"));
+    }
+    let (scheme, _) = address.split_once("://").unwrap_or_default();
+    let port = server.port.unwrap_or(if system == "postgresql" { 5432 } else { 3306 });
+    let host = if server.host.contains(':') { format!("[{}]", server.host) } else { server.host.clone() };
+    let scheme = if scheme.eq_ignore_ascii_case("postgres") { "postgresql" } else { scheme };
+    let database = Database {
+        dsn: format!("jdbc:{}://{host}:{port}/{}", scheme.to_ascii_lowercase(), server.database),
+        system,
+        user: server.user.clone(),
+        password: server.password.as_deref().is_some_and(|p| !p.is_empty()),
+        label: label.clone(),
+    };
+    let catalog = catalog::tables(&connection)?;
+    if catalog.is_empty() {
+        let user = server.user.as_deref().unwrap_or("the default user");
+        return Err(InitError::input(&label, format!("the database has no table or view that {user} may read")));
+    }
+    catalog.into_iter().map(|table| database_table(&connection, &database, table)).collect()
+}
+
+fn database_table(connection: &Connection, database: &Database, table: CatalogTable) -> Result<Table, InitError> {
+    let selection = Selection { connection: connection.clone(), query: Query::Table(table.sql_name()) };
+    let label = format!("{}:{}", database.label, table.sql_name());
+    let reader = source::open(&Description::table(label, source::table::Table::Database(Box::new(selection))))?;
+    let name = match &table.schema {
+        Some(schema) => format!("{schema}_{}", table.name),
+        None => table.name.clone(),
+    };
+    let origin = Origin::Database {
+        database: database.clone(),
+        table: table.sql_name(),
+        primary_key: table.primary_key.clone(),
+    };
+    let mut learnt = learn(&name, origin, reader)?;
+    for column in &mut learnt.columns {
+        if let Some((_, kind)) = table.columns.iter().find(|(name, _)| *name == column.name) {
+            column.kind = kind.datatype().map_or(Kind::Text, Kind::of_datatype);
+        }
+    }
+    let key = match table.primary_key.as_slice() {
+        [column] => Some(column.clone()),
+        _ => table.unique_not_null.first().cloned(),
+    };
+    learnt.identifier = key.or(learnt.identifier);
+    Ok(learnt)
 }
 
 /// Every sheet of a workbook that has a header row; empty sheets (a
@@ -202,5 +321,30 @@ pub(crate) fn make_unique(tables: &mut [Table]) {
             n += 1;
             table.name = format!("{base}-{n}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_addresses_are_told_from_files() {
+        assert_eq!(database_system("postgresql://ann@db.example.org:5433/facts"), Some("postgresql"));
+        assert_eq!(database_system("postgres://localhost/facts"), Some("postgresql"));
+        assert_eq!(database_system("jdbc:mysql://localhost/facts"), Some("mysql"));
+        assert_eq!(database_system("MariaDB://localhost/facts"), Some("mysql"));
+        assert_eq!(database_system("facts.sqlite"), None);
+        assert_eq!(database_system("https://example.org/facts.csv"), None);
+    }
+
+    #[test]
+    fn a_server_that_cannot_be_reached_is_named_without_its_password() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let error = tables(&format!("postgresql://ann:s3cret@127.0.0.1:{port}/facts")).unwrap_err().to_string();
+        assert!(error.contains(&format!("cannot connect to PostgreSQL at 127.0.0.1:{port}/facts")), "{error}");
+        assert!(!error.contains("s3cret"), "{error}");
+        let error = tables("mysql://ann:s3cret@127.0.0.1").unwrap_err().to_string();
+        assert!(error.contains("name the database") && !error.contains("s3cret"), "{error}");
     }
 }

@@ -8,11 +8,16 @@
 //! the files a project is made of:
 //!
 //! - `factgraph.toml`, with a namespace of the project's own;
-//! - `data/`, a copy of each file read (the project is whole by itself);
+//! - `data/`, a copy of each file read (the project is whole by itself; a
+//!   database server's tables stay where they are, and factgraph.toml
+//!   names the database's user, never its password);
 //! - `mappings/TABLE.yml`, one YARRRML mapping per table: subjects from an
-//!   identifier column where one is found ([`infer::identifier`]), else
-//!   from the row number; one property per column, with the datatype its
-//!   values have ([`infer::Kind`]);
+//!   identifier column where one is found (a database's primary key first,
+//!   else [`infer::identifier`]), else from the row number; one property
+//!   per column, with the datatype its values have ([`infer::Kind`]) or
+//!   its database type; a sheet without an identifier column is mapped in
+//!   RML instead (`mappings/SHEET.ttl`), through a logical view whose
+//!   index `#` names its rows;
 //! - `ontology/ontology.ttl` (a class per table, a property per column) and
 //!   `ontology/shapes.ttl` (what `check` holds the data to);
 //! - `queries/TABLE.rq`, one example question;
@@ -40,7 +45,7 @@ pub mod names;
 mod write;
 
 pub use error::InitError;
-pub use inputs::{Origin, Table};
+pub use inputs::{Database, Origin, Table};
 
 use std::path::{Path, PathBuf};
 
@@ -52,7 +57,9 @@ pub struct Summary {
 }
 
 /// Writes a project into `dir` (absent or empty) from `inputs`: CSV files,
-/// folders of them, SQLite files (`.sqlite`, `.sqlite3`, `.db`).
+/// folders of them, spreadsheets, SQLite files (`.sqlite`, `.sqlite3`,
+/// `.db`), database servers' addresses (`postgresql://…`, `mysql://…`,
+/// `mariadb://…`).
 pub fn init(dir: &Path, inputs: &[String]) -> Result<Summary, InitError> {
     if dir.exists() && std::fs::read_dir(dir).map_err(InitError::io(dir))?.next().is_some() {
         return Err(InitError::NotEmpty(dir.to_owned()));

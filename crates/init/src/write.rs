@@ -3,9 +3,11 @@
 //! leaves no half-written project.
 
 use crate::infer::Kind;
-use crate::inputs::{Origin, Table};
+use crate::inputs::{Database, Origin, Table};
 use crate::names;
 use crate::InitError;
+use factgraph_rml::source::table::catalog::delimited;
+use factgraph_rml::source::table::database::PASSWORD_VARIABLE;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -41,12 +43,18 @@ pub(crate) fn project(dir: &Path, tables: &[Table]) -> Result<(), InitError> {
     let mut copied: Vec<(PathBuf, String)> = Vec::new();
     for table in tables {
         let data_file = copy_data(root, table, &mut copied)?;
-        write(root, &format!("mappings/{}.yml", table.name), &mapping(table, &data_file, &namespaces))?;
+        let (file, text) = match &table.origin {
+            Origin::Sheet { sheet, .. } if table.identifier.is_none() => {
+                (format!("mappings/{}.ttl", table.name), numbered_sheet(table, sheet, &data_file, &namespaces))
+            }
+            _ => (format!("mappings/{}.yml", table.name), mapping(table, &data_file, &namespaces)),
+        };
+        write(root, &file, &text)?;
         write(root, &format!("queries/{}.rq", table.name), &question(table, &namespaces))?;
     }
     write(root, "ontology/ontology.ttl", &ontology(tables, &namespaces))?;
     write(root, "ontology/shapes.ttl", &shapes(tables, &namespaces))?;
-    write(root, "factgraph.toml", &config(dir, &namespaces))?;
+    write(root, "factgraph.toml", &config(dir, tables, &namespaces))?;
     write(root, "README.md", &readme(dir, tables))?;
     if dir.exists() {
         std::fs::remove_dir(dir).map_err(InitError::io(dir))?; // empty: checked before
@@ -70,8 +78,9 @@ fn row_column(table: &Table) -> String {
 /// Copies the table's file into `data/` (a SQLite file once for all its
 /// tables) and returns its name there. A CSV table without an identifier
 /// gets its row number as a first column, so that its rows have IRIs.
+/// A database's tables stay where they are: nothing is copied.
 fn copy_data(root: &Path, table: &Table, copied: &mut Vec<(PathBuf, String)>) -> Result<String, InitError> {
-    let source = table.origin.file();
+    let Some(source) = table.origin.file() else { return Ok(String::new()) };
     if let Some((_, name)) = copied.iter().find(|(file, _)| file == source) {
         return Ok(name.clone());
     }
@@ -81,6 +90,7 @@ fn copy_data(root: &Path, table: &Table, copied: &mut Vec<(PathBuf, String)>) ->
         Origin::Sqlite { file, .. } | Origin::Sheet { file, .. } => {
             names::slug(&file.file_stem().unwrap_or_default().to_string_lossy())
         }
+        Origin::Database { .. } => unreachable!("a database has no file"),
     };
     let mut name = format!("{stem}.{extension}");
     let mut n = 1;
@@ -133,6 +143,23 @@ fn reference(column: &str) -> String {
     format!("$({escaped})")
 }
 
+/// The query that numbers a database table's rows in a fixed order (its
+/// primary key's, else that of every column's text), so that a row keeps
+/// its number while the table's rows stay the same.
+fn numbered_rows(table: &Table, database: &Database, name: &str, primary_key: &[String]) -> String {
+    let order: Vec<String> = if primary_key.is_empty() {
+        let text = if database.system == "postgresql" { "TEXT" } else { "CHAR" };
+        table.columns.iter().map(|c| format!("CAST({} AS {text})", delimited(&c.name))).collect()
+    } else {
+        primary_key.iter().map(|column| delimited(column)).collect()
+    };
+    format!(
+        "SELECT ROW_NUMBER() OVER (ORDER BY {}) AS {}, t.* FROM {name} t",
+        order.join(", "),
+        delimited(&row_column(table))
+    )
+}
+
 fn mapping(table: &Table, data_file: &str, ns: &Namespaces) -> String {
     let class = names::class(&table.name);
     let (identifier, row_source) = match (&table.identifier, &table.origin) {
@@ -141,16 +168,17 @@ fn mapping(table: &Table, data_file: &str, ns: &Namespaces) -> String {
             let row = row_column(table);
             (row.clone(), Some(format!("SELECT rowid AS \"{row}\", * FROM \"{}\"", name.replace('"', "\"\""))))
         }
+        (None, Origin::Database { database, table: name, primary_key }) => {
+            (row_column(table), Some(numbered_rows(table, database, name, primary_key)))
+        }
         (None, Origin::Csv { .. }) => (row_column(table), None),
-        // A sheet cannot be given a column by a copy that stays a workbook:
-        // its rows without an identifier are blank nodes.
-        (None, Origin::Sheet { .. }) => (String::new(), None),
+        (None, Origin::Sheet { .. }) => unreachable!("a sheet without an identifier is mapped by numbered_sheet"),
     };
     let mut y = String::new();
     let _ = writeln!(
         y,
         "# The rows of {} as {class} resources: written by `factgraph init`; edit freely.",
-        table.origin.file().display()
+        table.origin.describe()
     );
     let _ = writeln!(y, "prefixes:\n  ex: {}\n  xsd: {}\n", quoted(&ns.terms), quoted(XSD));
     let _ = writeln!(y, "mappings:\n  {}:\n    sources:", table.name);
@@ -178,11 +206,28 @@ fn mapping(table: &Table, data_file: &str, ns: &Namespaces) -> String {
         Origin::Sheet { sheet, .. } => {
             let _ = writeln!(y, "      - [{}, {}]", quoted(&format!("../data/{data_file}~csv")), quoted(sheet));
         }
+        Origin::Database { database, table: name, .. } => {
+            // No user or password here: factgraph.toml and the environment give them.
+            let _ = writeln!(y, "      - access: {}\n        type: {}", quoted(&database.dsn), database.system);
+            let _ = writeln!(y, "        queryFormulation: sql2008");
+            match &row_source {
+                Some(query) => {
+                    let _ = writeln!(
+                        y,
+                        "        # No key or identifier column: the rows are numbered in a fixed order (README.md).\n\
+                         \x20       query: {}",
+                        quoted(query)
+                    );
+                }
+                None => {
+                    let _ = writeln!(y, "        table: {}", quoted(name));
+                }
+            }
+            let _ = writeln!(y, "        referenceFormulation: csv");
+        }
     }
     let singular = names::slug(&names::singular(&table.name));
-    if !identifier.is_empty() {
-        let _ = writeln!(y, "    s: {}", quoted(&format!("{}{singular}/{}", ns.resources, reference(&identifier))));
-    }
+    let _ = writeln!(y, "    s: {}", quoted(&format!("{}{singular}/{}", ns.resources, reference(&identifier))));
     let _ = writeln!(y, "    po:\n      - [a, ex:{class}]");
     for column in &table.columns {
         let datatype = match column.kind {
@@ -192,6 +237,65 @@ fn mapping(table: &Table, data_file: &str, ns: &Namespaces) -> String {
         let _ = writeln!(y, "      - [ex:{}, {}{datatype}]", column.property, quoted(&reference(&column.name)));
     }
     y
+}
+
+/// A Turtle string, quoted.
+fn turtle_string(text: &str) -> String {
+    quoted(text).replace('\n', "\\n").replace('\r', "\\r")
+}
+
+/// The mapping of a sheet without an identifier column, in RML: a logical
+/// view over the sheet (RML-LV) gives each row its index `#` (0 for the
+/// first row under the header), which names it. YARRRML has no views.
+fn numbered_sheet(table: &Table, sheet: &str, data_file: &str, ns: &Namespaces) -> String {
+    let class = names::class(&table.name);
+    let singular = names::slug(&names::singular(&table.name));
+    let mut t = format!(
+        "# The rows of {} as {class} resources: written by `factgraph init`; edit freely.\n\
+         # The sheet has no identifier column, so each row is named by its position: the index `#` that an\n\
+         # RML logical view gives each record, 0 for the first row under the header. (RML in Turtle, as\n\
+         # YARRRML cannot describe a view.) Add an identifier column and use it in the subject's template:\n\
+         # a row's position changes when rows are inserted or sorted.\n\
+         @prefix rml: <http://w3id.org/rml/> .\n@prefix ex: <{}> .\n@prefix xsd: <{XSD}> .\n\n\
+         <#{class}Rows> a rml:LogicalView ;\n\
+         \x20 rml:viewOn [ a rml:LogicalSource ;\n\
+         \x20   rml:source [ a rml:RelativePathSource ; rml:root rml:MappingDirectory ; rml:path {} ] ;\n\
+         \x20   rml:referenceFormulation rml:CSV ; rml:iterator {} ]",
+        table.origin.describe(),
+        ns.terms,
+        turtle_string(&format!("../data/{data_file}")),
+        turtle_string(sheet)
+    );
+    // The view's fields are named by the properties (letters and digits),
+    // which templates and references then need not escape.
+    for column in &table.columns {
+        let _ = write!(
+            t,
+            " ;\n  rml:field [ rml:fieldName {} ; rml:reference {} ]",
+            quoted(&column.property),
+            turtle_string(&column.name)
+        );
+    }
+    let _ = write!(
+        t,
+        " .\n\n<#{class}> a rml:TriplesMap ;\n  rml:logicalSource <#{class}Rows> ;\n  \
+         rml:subjectMap [ rml:template {} ; rml:class ex:{class} ]",
+        quoted(&format!("{}{singular}/{{#}}", ns.resources))
+    );
+    for column in &table.columns {
+        let datatype = match column.kind {
+            Kind::Text => String::new(),
+            kind => format!(" ; rml:datatype xsd:{}", kind.xsd_name()),
+        };
+        let _ = write!(
+            t,
+            " ;\n  rml:predicateObjectMap [ rml:predicate ex:{} ; rml:objectMap [ rml:reference {}{datatype} ] ]",
+            column.property,
+            quoted(&column.property)
+        );
+    }
+    t.push_str(" .\n");
+    t
 }
 
 fn ontology(tables: &[Table], ns: &Namespaces) -> String {
@@ -208,7 +312,7 @@ fn ontology(tables: &[Table], ns: &Namespaces) -> String {
             t,
             "ex:{class} a owl:Class ;\n  rdfs:label {} ;\n  rdfs:comment {} .\n",
             quoted(&class),
-            quoted(&format!("A row of {}.", table.origin.file().display()))
+            turtle_string(&format!("A row of {}.", table.origin.describe()))
         );
     }
     // A property shared by several tables is declared once; its domain and
@@ -288,9 +392,22 @@ fn question(table: &Table, ns: &Namespaces) -> String {
     q
 }
 
-fn config(dir: &Path, ns: &Namespaces) -> String {
+/// The databases the tables come from, each once.
+fn databases(tables: &[Table]) -> Vec<&Database> {
+    let mut found: Vec<&Database> = Vec::new();
+    for table in tables {
+        if let Origin::Database { database, .. } = &table.origin {
+            if !found.iter().any(|d| d.dsn == database.dsn) {
+                found.push(database);
+            }
+        }
+    }
+    found
+}
+
+fn config(dir: &Path, tables: &[Table], ns: &Namespaces) -> String {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    format!(
+    let mut c = format!(
         "# factgraph project {name}, written by `factgraph init`.\n\
          # Resources get IRIs under base_iri; the project's own terms live under ex:.\n\
          # Both are example.org placeholders: choose a namespace of your own before you publish.\n\
@@ -299,9 +416,29 @@ fn config(dir: &Path, ns: &Namespaces) -> String {
         quoted(&ns.resources),
         quoted(&ns.terms),
         quoted(XSD)
-    )
+    );
+    for database in databases(tables) {
+        let _ = write!(
+            c,
+            "\n# The database the mappings read, by the address they name it with. Its password is never\n\
+             # written here: factgraph takes it from the environment variable {PASSWORD_VARIABLE}\n\
+             # (which, when set, is used for every database), or from the variable password_env names.\n\
+             [databases.{}]\n",
+            quoted(&database.dsn)
+        );
+        match &database.user {
+            Some(user) => {
+                let _ = writeln!(c, "user = {}", quoted(user));
+            }
+            None => c.push_str("# user = \"…\"\n"),
+        }
+        // Where init needed no password, neither may a build: an unset
+        // variable named here would stop it.
+        let comment = if database.password { "" } else { "# " };
+        let _ = writeln!(c, "{comment}password_env = {}", quoted(PASSWORD_VARIABLE));
+    }
+    c
 }
-
 fn readme(dir: &Path, tables: &[Table]) -> String {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut r = format!(
@@ -311,26 +448,74 @@ fn readme(dir: &Path, tables: &[Table]) -> String {
         tables.len()
     );
     for table in tables {
-        let identifier = match &table.identifier {
-            Some(column) => format!("column `{column}`"),
-            None if matches!(table.origin, Origin::Sheet { .. }) => "none (blank nodes)".to_owned(),
-            None => format!("row number (`{}`)", row_column(table)),
+        let (identifier, extension) = match (&table.identifier, &table.origin) {
+            (Some(column), _) => (format!("column `{column}`"), "yml"),
+            (None, Origin::Sheet { .. }) => ("row position (`#`, from 0)".to_owned(), "ttl"),
+            (None, Origin::Database { primary_key, .. }) if !primary_key.is_empty() => {
+                (format!("row number (`{}`) in the order of the primary key", row_column(table)), "yml")
+            }
+            (None, Origin::Database { .. }) => {
+                (format!("row number (`{}`) in the order of all columns", row_column(table)), "yml")
+            }
+            (None, _) => (format!("row number (`{}`)", row_column(table)), "yml"),
         };
-        let _ = writeln!(r, "| {} | {} | {identifier} | mappings/{}.yml |", table.name, table.rows, table.name);
+        let _ = writeln!(r, "| {} | {} | {identifier} | mappings/{}.{extension} |", table.name, table.rows, table.name);
     }
     r.push_str(
         "\n## What to edit next\n\n\
          1. **Namespaces.** `base_iri` and the `ex` prefix in factgraph.toml (and the `ex:` prefix in mappings/, \
          ontology/ and queries/) are example.org placeholders: put your own there before you publish.\n\
-         2. **Identifiers.** A table whose rows had no identifier column is named by row number, which changes \
-         when rows move: add an identifier column and use it in the mapping's `s:`.\n\
+         2. **Identifiers.** A table whose rows had no identifier column is named by row number (a sheet's rows \
+         by their position under the header, from 0), which changes when rows move: add an identifier column \
+         and use it in the mapping's `s:` (a sheet's: its `rml:template`).\n\
          3. **Links.** Every column is a literal property. Where a column names a row of another table \
          (a `service` column holding a service's id), make it a link: in the mapping, \
          `- [ex:service, https://example.org/…/service/$(service)~iri]`, and in the ontology an `owl:ObjectProperty`.\n\
          4. **Meaning.** Give the classes and properties in ontology/ontology.ttl labels and comments, \
          and tighten ontology/shapes.ttl (`sh:minCount 1` for what every row must have).\n\
-         5. **Questions.** Each file in queries/ is a named question; copy one and ask your own.\n\n\
-         Your data now lives in data/: edit it there (the files you started from are left as they were).\n",
+         5. **Questions.** Each file in queries/ is a named question; copy one and ask your own.\n",
     );
+    if tables.iter().any(|t| t.origin.file().is_some()) {
+        r.push_str(
+            "\nYour data now lives in data/: edit it there (the files you started from are left as they were).\n",
+        );
+    }
+    for database in databases(tables) {
+        let _ = write!(
+            r,
+            "\n## The database {}\n\n\
+             Its tables stay in the database: every `factgraph build` reads them afresh. The mappings name it by \
+             `{}`, without user or password; factgraph.toml's `[databases.\"{}\"]` gives the user. \
+             **The password is written nowhere:** set it in the environment before `factgraph build`, \
+             `export {PASSWORD_VARIABLE}=…` (that variable{}).\n",
+            database.label,
+            database.dsn,
+            database.dsn,
+            if database.password {
+                " is named by `password_env` there; name another if you like"
+            } else {
+                " is used for every database; or uncomment `password_env` to name another"
+            },
+        );
+        let numbered: Vec<&str> = tables
+            .iter()
+            .filter(|t| {
+                t.identifier.is_none() && matches!(&t.origin, Origin::Database { database: d, .. } if d == database)
+            })
+            .map(|t| t.name.as_str())
+            .collect();
+        if !numbered.is_empty() {
+            let _ = write!(
+                r,
+                "\nWith no primary key, no unique column that cannot be NULL and no column whose values identify \
+                 the rows, the rows of these are numbered: {}. Their mappings read them through a query, \
+                 `ROW_NUMBER() OVER (ORDER BY …)`, in the order of a composite primary key where there is one, \
+                 else of all the columns' text. A row keeps its IRI while the table's rows stay the same; \
+                 rows added or removed renumber the rows after them. Give such a table a primary key, \
+                 or name its rows by a column of your choice in the mapping's `s:`.\n",
+                numbered.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
     r
 }

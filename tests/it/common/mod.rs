@@ -3,6 +3,11 @@
 #![allow(dead_code)]
 
 use std::io::Write;
+
+/// PostgreSQL and MariaDB servers the test starts itself (shared with the
+/// engine's SQL test cases).
+#[path = "../../../crates/rml/tests/common/servers.rs"]
+pub mod servers;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

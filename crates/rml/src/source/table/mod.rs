@@ -11,6 +11,7 @@
 //! is mapped, and memory stays bounded by the batches, not by the table.
 
 mod arrow;
+pub mod catalog;
 pub mod database;
 mod mysql;
 pub mod natural;

@@ -3,6 +3,7 @@
 //! one at a time (`query_iter`), each value in the server's own output
 //! form; a column's type and character set give its natural datatype.
 
+use super::catalog::CatalogTable;
 use super::database::{Query, Server};
 use super::natural::{hex, SqlKind};
 use super::{stream, RowSink};
@@ -25,22 +26,14 @@ pub(super) fn open(label: &Path, server: Server, query: &Query) -> Result<Box<dy
 
 fn read(label: &Path, server: &Server, sql: &str, sink: &mut RowSink) -> Result<(), SourceError> {
     let error = |line: Option<u64>, problem: String| SourceError { file: label.to_owned(), line, problem };
-    let options = OptsBuilder::new()
-        .ip_or_hostname(Some(server.host.clone()))
-        .tcp_port(server.port.unwrap_or(DEFAULT_PORT))
-        .db_name(Some(server.database.clone()).filter(|d| !d.is_empty()))
-        .user(server.user.clone())
-        .pass(server.password.clone().filter(|p| !p.is_empty()))
-        .prefer_socket(false)
-        .tcp_connect_timeout(Some(Duration::from_secs(30)));
-    let mut connection = Conn::new(options).map_err(|e| {
+    let mut connection = connect(server).map_err(|e| {
         error(None, format!("cannot connect to MySQL/MariaDB at {}: {}", server.label(DEFAULT_PORT), message(&e)))
     })?;
     sql_mode(&mut connection).map_err(|e| error(None, message(&e)))?;
     let mut result =
         connection.query_iter(sql).map_err(|e| error(None, format!("the query {sql:?} fails: {}", message(&e))))?;
     let columns: Vec<Column> = result.columns().as_ref().to_vec();
-    let kinds: Vec<SqlKind> = columns.iter().map(kind).collect();
+    let kinds: Vec<SqlKind> = columns.iter().map(kind_of).collect();
     sink.columns(columns.iter().map(|c| c.name_str().into_owned()).collect());
     let Some(rows) = result.iter() else { return Ok(()) };
     for (number, row) in (1..).zip(rows) {
@@ -55,6 +48,78 @@ fn read(label: &Path, server: &Server, sql: &str, sink: &mut RowSink) -> Result<
         }
     }
     Ok(())
+}
+
+/// The tables and views of the connection's database, with their columns'
+/// kinds (from the columns a `SELECT *` of no row gives, as [`read`] takes
+/// them) and their keys.
+pub(super) fn catalog(label: &Path, server: &Server) -> Result<Vec<CatalogTable>, SourceError> {
+    let error = |problem: String| SourceError { file: label.to_owned(), line: None, problem };
+    let mut connection = connect(server).map_err(|e| {
+        error(format!("cannot connect to MySQL/MariaDB at {}: {}", server.label(DEFAULT_PORT), message(&e)))
+    })?;
+    sql_mode(&mut connection).map_err(|e| error(message(&e)))?;
+    let listed: Vec<(String, String)> = connection
+        .query(
+            "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME",
+        )
+        .map_err(|e| error(format!("cannot list the tables: {}", message(&e))))?;
+    let mut tables = Vec::with_capacity(listed.len());
+    for (name, kind) in listed {
+        let mut table = CatalogTable {
+            schema: None,
+            name,
+            is_view: kind.contains("VIEW"),
+            columns: Vec::new(),
+            primary_key: Vec::new(),
+            unique_not_null: Vec::new(),
+        };
+        let sql = format!("SELECT * FROM {} LIMIT 0", table.sql_name());
+        let result =
+            connection.query_iter(&sql).map_err(|e| error(format!("the query {sql:?} fails: {}", message(&e))))?;
+        table.columns = result.columns().as_ref().iter().map(|c| (c.name_str().into_owned(), kind_of(c))).collect();
+        drop(result);
+        let keys: Vec<(String, String, String)> = connection
+            .exec(
+                "SELECT s.INDEX_NAME, s.COLUMN_NAME, c.IS_NULLABLE FROM information_schema.STATISTICS s \
+                 JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA \
+                   AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME \
+                 WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0 \
+                 ORDER BY s.INDEX_NAME, s.SEQ_IN_INDEX",
+                (&table.name,),
+            )
+            .map_err(|e| error(format!("cannot read the keys of {}: {}", table.sql_name(), message(&e))))?;
+        let mut indexes: Vec<(String, Vec<(String, bool)>)> = Vec::new();
+        for (index, column, nullable) in keys {
+            let entry = (column, nullable == "NO");
+            match indexes.iter_mut().find(|(name, _)| *name == index) {
+                Some((_, columns)) => columns.push(entry),
+                None => indexes.push((index, vec![entry])),
+            }
+        }
+        for (index, columns) in indexes {
+            if index == "PRIMARY" {
+                table.primary_key = columns.into_iter().map(|(column, _)| column).collect();
+            } else if let [(column, true)] = columns.as_slice() {
+                table.unique_not_null.push(column.clone());
+            }
+        }
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
+fn connect(server: &Server) -> Result<Conn, mysql::Error> {
+    let options = OptsBuilder::new()
+        .ip_or_hostname(Some(server.host.clone()))
+        .tcp_port(server.port.unwrap_or(DEFAULT_PORT))
+        .db_name(Some(server.database.clone()).filter(|d| !d.is_empty()))
+        .user(server.user.clone())
+        .pass(server.password.clone().filter(|p| !p.is_empty()))
+        .prefer_socket(false)
+        .tcp_connect_timeout(Some(Duration::from_secs(30)));
+    Conn::new(options)
 }
 
 /// SQL as R2RML reads it (Core SQL 2008): `"Name"` is an identifier, not a
@@ -77,7 +142,7 @@ fn message(error: &mysql::Error) -> String {
 
 /// A column's natural kind from its type as the protocol gives it.
 /// `TINYINT(1)` is how MySQL stores `BOOLEAN`.
-fn kind(column: &Column) -> SqlKind {
+fn kind_of(column: &Column) -> SqlKind {
     use ColumnType::*;
     match column.column_type() {
         MYSQL_TYPE_TINY if column.column_length() == 1 => SqlKind::Boolean,

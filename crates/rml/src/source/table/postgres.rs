@@ -5,6 +5,7 @@
 //! by the batches of [`stream`]. The column types come from preparing the
 //! query first.
 
+use super::catalog::CatalogTable;
 use super::database::Server;
 use super::natural::SqlKind;
 use super::{stream, RowSink};
@@ -65,6 +66,69 @@ fn read(label: &Path, server: &Server, sql: &str, sink: &mut RowSink) -> Result<
             return Ok(());
         }
     }
+}
+
+/// The tables and views of the schemas in the user's search path that the
+/// user may select from, with their columns' kinds (from the types a
+/// prepared `SELECT *` gives, as [`read`] takes them) and their keys.
+pub(super) fn catalog(label: &Path, server: &Server) -> Result<Vec<CatalogTable>, SourceError> {
+    let error = |problem: String| SourceError { file: label.to_owned(), line: None, problem };
+    let mut client = connect(server).map_err(|e| {
+        error(format!("cannot connect to PostgreSQL at {}: {}", server.label(DEFAULT_PORT), message(&e)))
+    })?;
+    client.batch_execute(SESSION).map_err(|e| error(message(&e)))?;
+    let listed = client
+        .query(
+            "SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relkind IN ('v', 'm'), \
+                    n.nspname = current_schema() \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') \
+               AND NOT c.relispartition AND has_table_privilege(c.oid, 'SELECT') \
+             ORDER BY array_position(current_schemas(false), n.nspname), c.relname",
+            &[],
+        )
+        .map_err(|e| error(format!("cannot list the tables: {}", message(&e))))?;
+    let mut tables = Vec::with_capacity(listed.len());
+    for row in listed {
+        let (oid, schema, name, current): (i64, String, String, bool) =
+            (row.get(0), row.get(1), row.get(2), row.get(4));
+        let mut table = CatalogTable {
+            schema: (!current).then_some(schema),
+            name,
+            is_view: row.get(3),
+            columns: Vec::new(),
+            primary_key: Vec::new(),
+            unique_not_null: Vec::new(),
+        };
+        let sql = format!("SELECT * FROM {}", table.sql_name());
+        let statement = client.prepare(&sql).map_err(|e| error(format!("the query {sql:?} fails: {}", message(&e))))?;
+        table.columns = statement
+            .columns()
+            .iter()
+            .map(|c| (c.name().to_owned(), SqlKind::of_type_name(c.type_().name())))
+            .collect();
+        let keys = client
+            .query(
+                "SELECT i.indisprimary, array_agg(a.attname::text ORDER BY k.position), bool_and(a.attnotnull) \
+                 FROM pg_index i \
+                 CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position) \
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+                 WHERE i.indrelid = $1::int8::oid AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL \
+                 GROUP BY i.indexrelid, i.indisprimary ORDER BY i.indexrelid",
+                &[&oid],
+            )
+            .map_err(|e| error(format!("cannot read the keys of {}: {}", table.sql_name(), message(&e))))?;
+        for key in keys {
+            let (primary, columns, not_null): (bool, Vec<String>, bool) = (key.get(0), key.get(1), key.get(2));
+            if primary {
+                table.primary_key = columns;
+            } else if let ([column], true) = (columns.as_slice(), not_null) {
+                table.unique_not_null.push(column.clone());
+            }
+        }
+        tables.push(table);
+    }
+    Ok(tables)
 }
 
 fn connect(server: &Server) -> Result<Client, postgres::Error> {
