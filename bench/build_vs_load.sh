@@ -79,7 +79,7 @@ else
     "$FIRST" build --config "$CONFIG" --store "$STORE" --quiet
     "$FIRST" export --config "$CONFIG" --store "$STORE" --format nquads --output "$EXPORT"
 fi
-QUADS=$(wc -l < "$EXPORT")
+QUADS=$(grep -vc "^#" "$EXPORT")
 VIRTUOSO_BUFFERS=$((QUADS / 30))
 [ "$VIRTUOSO_BUFFERS" -lt 20000 ] && VIRTUOSO_BUFFERS=20000
 [ "$VIRTUOSO_BUFFERS" -gt 680000 ] && VIRTUOSO_BUFFERS=680000

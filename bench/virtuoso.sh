@@ -175,7 +175,7 @@ for i in "${!LABELS[@]}"; do
     fi
     [ "$EXPORT" = "$WORK/vexport-$SIZE-$label.nt" ] || rm -f "$WORK/vexport-$SIZE-$label.nt"
 done
-TRIPLES=$(wc -l < "$EXPORT")
+TRIPLES=$(grep -vc "^#" "$EXPORT") # the export opens with comments (its licence)
 # Virtuoso takes its whole buffer pool at start, used or not, so its resident
 # memory is what it is given. Default: room for the whole database (about 270
 # bytes a triple here, so a page per 30 triples), at most the 680000 pages

@@ -305,7 +305,7 @@ fn carry_over_up_to(
         ]
         .iter()
         .filter(|(from, _)| from.is_file())
-        .try_for_each(|(from, to)| link(from, to));
+        .try_for_each(|(from, to)| crate::store::link(from, to));
     };
     let (mut moved, mut added) = read_overlay(old, &manifest)?;
     for (file, remap) in &change.moved {
@@ -323,8 +323,8 @@ fn carry_over_up_to(
     if size > floor && size as f64 > share * manifest.entries as f64 {
         return rewrite(old, new, &moved, &added, change.files.clone());
     }
-    link(&old.origins_path(), &new.origins_path())?;
-    link(&old.origins_index_path(), &new.origins_index_path())?;
+    crate::store::link(&old.origins_path(), &new.origins_path())?;
+    crate::store::link(&old.origins_index_path(), &new.origins_index_path())?;
     let lines = added.iter().map(|entry| Cow::Owned(entry.row.line_for(&entry.subject)));
     let added_lines = write_lines(&new.origins_added_path(), &new.origins_added_index_path(), lines)?;
     let mut runs = Vec::new();
@@ -366,12 +366,6 @@ fn rewrite(
     let lines = kept.chain(added.iter().map(|entry| Cow::Owned(entry.row.line_for(&entry.subject))));
     let entries = write_lines(&new.origins_path(), &new.origins_index_path(), lines)?;
     write_manifest(new, &Manifest { format: FORMAT, entries, files, overlay: None })
-}
-
-/// `from` linked at `to` (a version's files are never written again), or
-/// copied where links cannot be made.
-fn link(from: &Path, to: &Path) -> Result<(), Error> {
-    std::fs::hard_link(from, to).or_else(|_| std::fs::copy(from, to).map(drop)).map_err(Error::io(to))
 }
 
 /// The version's manifest, if it has one of a format this reads.
