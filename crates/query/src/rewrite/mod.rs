@@ -8,12 +8,15 @@
 //!   and a MINUS or an OPTIONAL looked up row by row where that costs less
 //!   than evaluating it whole, by the estimates of [`estimate`];
 //! - [`minus_moved`]: a MINUS after a small group of triple patterns moves
-//!   after the patterns that follow it.
+//!   after the patterns that follow it;
+//! - [`values_given`]: a VALUES of one row gives its values to the patterns
+//!   joined with it.
 
 mod estimate;
 mod index;
 mod joins;
 mod minus_moved;
+mod values_given;
 mod variables;
 
 pub use estimate::{PredicateStatistics, Statistics};
@@ -39,8 +42,19 @@ pub fn rewrite(pattern: &mut GraphPattern, statistics: &dyn Statistics) {
             return Variable::new_unchecked(name);
         }
     };
+    give_values_outside_in(pattern);
     rewrite_inside_out(pattern, statistics);
     correlate_outside_in(pattern, statistics, &mut fresh);
+}
+
+/// First, before the other rewrites make subqueries of what they change:
+/// a VALUES's values are written into the patterns joined with it, from the
+/// outermost in.
+fn give_values_outside_in(pattern: &mut GraphPattern) {
+    values_given::give_values(pattern);
+    for child in children(pattern) {
+        give_values_outside_in(child);
+    }
 }
 
 /// The rewrites that change a pattern from its innermost patterns out.
@@ -221,6 +235,23 @@ mod tests {
         assert_eq!(rows(&variable_predicate), None, "no statistics for ?q");
     }
 
+    #[test]
+    fn a_values_row_is_written_into_the_patterns_joined_with_it() {
+        let text = "SELECT * { VALUES ?e { :x } { ?e ?p ?o FILTER(?p != :q) } UNION { ?f ?p ?e . ?e :label ?l } }";
+        let (_, after) = rewritten(text, 1);
+        assert!(!after.contains("?e ?p") && !after.contains("?p ?e") && !after.contains("?e <"), "{after}");
+        assert!(after.contains("<http://example.org/x> ?p ?o"), "{after}");
+        assert!(after.contains("VALUES ( ?e )"), "the row is still joined: {after}");
+        for text in [
+            "SELECT * { VALUES ?e { :x } ?s :p ?o OPTIONAL { ?o :q ?e } }",
+            "SELECT * { VALUES ?e { :x } { ?e :p ?o } UNION { ?s :p ?o } }",
+            "SELECT * { VALUES ?e { :x :y } ?e :p ?o }",
+        ] {
+            let (before, after) = rewritten(text, 1);
+            assert_eq!(before, after, "{text}");
+        }
+    }
+
     /// The rewritten queries answer as Oxigraph answers them as written, on
     /// an index where the MINUS and the EXISTS remove some rows and not
     /// others, and where the index's statistics have the MINUS looked up.
@@ -257,6 +288,15 @@ mod tests {
             "SELECT ?c ?l ?h { ?d :in ?c . ?c :label ?l OPTIONAL { ?c :large ?h } }",
             "SELECT ?c ?l ?h { ?d :in ?c . ?c :label ?l OPTIONAL { ?c :large ?h FILTER(?h != :h1) } FILTER(?l != \"two\") }",
             "SELECT ?c ?h { ?d :in ?c OPTIONAL { ?c :large ?h FILTER(?d != :d1) } }",
+            // a VALUES's value written into both branches of a UNION, a BIND and a FILTER
+            "SELECT ?c ?x ?v { VALUES ?c { :c2 } { ?c ?p ?v BIND(?c AS ?x) FILTER(?c != :c1) } UNION { ?d :in ?c BIND(?d AS ?x) OPTIONAL { ?c :label ?v } } }",
+            // ... and not where the value must stay a variable: an OPTIONAL
+            // only, a MINUS, BOUND, or a literal in a predicate's place
+            "SELECT ?d ?c { VALUES ?c { :c2 } ?d :in ?e OPTIONAL { ?d :c ?c } }",
+            "SELECT ?d ?c { VALUES ?c { :c2 } ?d :in ?c MINUS { ?h :holder ?c } }",
+            "SELECT ?d ?c { VALUES ?c { :c1 } ?d :in ?c FILTER(BOUND(?c)) }",
+            "SELECT ?s ?o { VALUES ?p { \"one\" } { ?s ?p ?o } UNION { ?s :label ?p BIND(?p AS ?o) } }",
+            "SELECT ?c ?l { VALUES (?c ?l) { (:c2 \"two\") } ?c :label ?l }",
         ] {
             let text = format!("{PREFIX} {text}");
             let rows = |results: QueryResults<'static>| {
