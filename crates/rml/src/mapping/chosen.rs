@@ -108,9 +108,16 @@ pub fn run_chosen<E: From<Error>>(
     sink: &mut dyn FnMut(MappedBatch) -> Result<(), E>,
 ) -> Result<RunReport, E> {
     let used = joins_used(plan, chosen);
-    let tables = (0..plan.joins.len())
-        .map(|join| if used.contains(&join) { build_join_table(plan, &plan.joins[join]) } else { Ok(JoinTable::new()) })
-        .collect::<Result<Vec<_>, Error>>()?;
+    let tables =
+        (0..plan.joins.len())
+            .map(|join| {
+                if used.contains(&join) {
+                    build_join_table(plan, &plan.joins[join])
+                } else {
+                    Ok(JoinTable::default())
+                }
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
     run_reading(plan, options, &tables, |sender| read_chosen(plan, chosen, sender), sink)
 }
 

@@ -3,7 +3,7 @@
 //! order, to a sink. Parent tables for joins are built first and keep only the
 //! parent subjects by join key.
 
-use super::generate::{join_keys, named_collection, CollectionPart, Collections, TermError};
+use super::generate::{encoded_join_keys, named_collection, CollectionPart, Collections, TermError};
 use super::plan::*;
 use super::vocab::RML;
 use crate::problem::{Problem, ProblemKind};
@@ -12,6 +12,7 @@ use crate::Error;
 use oxrdf::vocab::rdf;
 use oxrdf::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use rayon::prelude::*;
+use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -120,8 +121,31 @@ pub struct RunReport {
     pub null_subjects: Vec<NullSubjects>,
 }
 
-/// Parent subjects by join key, for one [`JoinPlan`].
-pub(super) type JoinTable = HashMap<Vec<String>, Vec<NamedOrBlankNode>>;
+/// Parent subjects by join key ([`push_join_key`]'s text), for one
+/// [`JoinPlan`]. Fx hashing: keys are short and hashed once a row on each
+/// side, and SipHash's protection against chosen collisions buys nothing
+/// in a batch run over one's own files. A key's first subject is kept
+/// inline: with unique parent keys, a table of a hundred thousand keys is
+/// then a hundred thousand fewer allocations.
+pub(super) type JoinTable = HashMap<Box<str>, SmallVec<[NamedOrBlankNode; 1]>, rustc_hash::FxBuildHasher>;
+
+/// Reused from row to row where join keys are made: the key read straight
+/// from a CSV row's cells, or the keys of any other record.
+#[derive(Default)]
+pub(super) struct KeyScratch {
+    text: String,
+    key: String,
+    keys: Vec<String>,
+}
+
+impl KeyScratch {
+    /// The join keys of `row` under the key expressions `plans`.
+    fn keys<'s>(&'s mut self, plans: &[TermPlan], row: &Row) -> impl Iterator<Item = &'s str> {
+        let one = encoded_join_keys(plans, row, &mut self.text, &mut self.key, &mut self.keys);
+        let single = (one == Some(true)).then_some(self.key.as_str());
+        single.into_iter().chain(self.keys.iter().map(String::as_str))
+    }
+}
 
 /// Runs the plan, passing every batch to `sink` in source and row order.
 /// The sink's error type is the caller's: a store loader or a writer fails
@@ -354,11 +378,11 @@ pub fn map_rows_at(
         let source::Format::Csv { delimiter } = description.format else { return Ok(None) };
         Ok(source::read_csv_row_at(&description.path, delimiter, line, offset)?.map(|row| (index, row)))
     };
-    let mut tables = vec![JoinTable::new(); plan.joins.len()];
+    let mut tables = vec![JoinTable::default(); plan.joins.len()];
     for &(map, line, offset) in parents {
         let Some((_, row)) = read((map, line, offset))? else { continue };
         for (join, table) in plan.joins.iter().zip(&mut tables).filter(|(join, _)| join.parent == map) {
-            add_to_join_table(plan, join, &row, table, (&mut String::new(), &mut Vec::new()));
+            add_to_join_table(plan, join, &row, table, (&mut KeyScratch::default(), &mut Vec::new()));
         }
     }
     let mapper =
@@ -399,8 +423,8 @@ impl RunReport {
 pub(super) fn build_join_table(plan: &Plan, join: &JoinPlan) -> Result<JoinTable, Error> {
     let parent = &plan.maps[join.parent];
     let mut file = SourceReader::open(&plan.sources[parent.source])?;
-    let mut table = JoinTable::new();
-    let (mut scratch, mut subjects) = (String::new(), Vec::new());
+    let mut table = JoinTable::default();
+    let (mut scratch, mut subjects) = (KeyScratch::default(), Vec::new());
     loop {
         let rows = file.next_batch()?;
         if rows.is_empty() {
@@ -419,19 +443,25 @@ fn add_to_join_table(
     join: &JoinPlan,
     row: &Row,
     table: &mut JoinTable,
-    (scratch, subjects): (&mut String, &mut Vec<Term>),
+    (scratch, subjects): (&mut KeyScratch, &mut Vec<Term>),
 ) {
-    let keys = join_keys(&join.parent_keys, row, scratch);
-    if keys.is_empty() {
-        return; // a missing value never joins
-    }
     subjects.clear();
-    let _ = plan.maps[join.parent].subject.generate_all(row, scratch, subjects);
-    for subject in subjects.drain(..).filter_map(subject_of) {
-        for key in &keys {
-            let entry = table.entry(key.clone()).or_default();
+    let mut text = std::mem::take(&mut scratch.text);
+    let _ = plan.maps[join.parent].subject.generate_all(row, &mut text, subjects);
+    scratch.text = text;
+    subjects.retain(|subject| !matches!(subject, Term::Literal(_)));
+    if subjects.is_empty() {
+        return;
+    }
+    // A missing value gives no key, and never joins.
+    for key in scratch.keys(&join.parent_keys, row) {
+        let entry = match table.get_mut(key) {
+            Some(entry) => entry,
+            None => table.entry(key.into()).or_default(),
+        };
+        for subject in subjects.iter().cloned().filter_map(subject_of) {
             if !entry.contains(&subject) {
-                entry.push(subject.clone());
+                entry.push(subject);
             }
         }
     }
@@ -463,13 +493,22 @@ impl<'p> RowMapper<'p> {
     fn map_rows(&self, source: usize, rows: &[Row]) -> MappedBatch {
         let mut batch = MappedBatch { source, quads_per_map: vec![0; self.plan.maps.len()], ..MappedBatch::default() };
         let mut scratch = RowScratch::default();
-        for row in rows {
+        batch.rows.reserve_exact(rows.len());
+        for (index, row) in rows.iter().enumerate() {
             for &map in &self.plan.sources[source].maps {
                 let before = batch.quads.len();
                 self.map_row(map, row, &mut batch, &mut scratch);
                 batch.quads_per_map[map] += (batch.quads.len() - before) as u64;
             }
             batch.rows.push(RowOrigin { line: row.line, end: batch.quads.len() });
+            if index == 0 {
+                // Room for as many quads a row as the first gave: growing a
+                // vector of a wide table's tens of thousands of quads by
+                // doubling copied it and touched fresh memory each time.
+                // An eighth more, for rows with a value the first lacks.
+                let expected = batch.quads.len() * (rows.len() - 1);
+                batch.quads.reserve(expected + expected / 8);
+            }
         }
         batch
     }
@@ -699,21 +738,24 @@ impl<'p> RowMapper<'p> {
                 }
             }
             ObjectPlan::Join { join, child_keys, .. } => {
-                let keys = join_keys(child_keys, row, text);
-                if let [key] = keys.as_slice() {
-                    let subjects = self.tables[*join].get(key).into_iter().flatten();
+                let table = &self.tables[*join];
+                let mut keys = KeyScratch { text: std::mem::take(text), ..KeyScratch::default() };
+                if encoded_join_keys(child_keys, row, &mut keys.text, &mut keys.key, &mut keys.keys) == Some(true) {
+                    // One key read from the cells: no string made to look it up.
+                    let subjects = table.get(keys.key.as_str()).into_iter().flatten();
                     out.extend(subjects.map(|s| Term::from(s.clone())));
-                    return;
-                }
-                let mut found: Vec<&NamedOrBlankNode> = Vec::new();
-                for key in keys {
-                    for subject in self.tables[*join].get(&key).into_iter().flatten() {
-                        if !found.contains(&subject) {
-                            found.push(subject);
+                } else {
+                    let mut found: Vec<&NamedOrBlankNode> = Vec::new();
+                    for key in &keys.keys {
+                        for subject in table.get(key.as_str()).into_iter().flatten() {
+                            if !found.contains(&subject) {
+                                found.push(subject);
+                            }
                         }
                     }
+                    out.extend(found.into_iter().map(|s| Term::from(s.clone())));
                 }
-                out.extend(found.into_iter().map(|s| Term::from(s.clone())));
+                *text = keys.text;
             }
             ObjectPlan::AllOf { join, .. } => {
                 out.extend(self.tables[*join].values().flatten().map(|s| Term::from(s.clone())));

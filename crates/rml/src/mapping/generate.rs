@@ -63,9 +63,12 @@ impl TermPlan {
             }
             _ => {}
         }
+        if let Some(done) = self.generate_from_fields(row, scratch, out) {
+            return done;
+        }
         let mut first_error = None;
         for value in self.values(row, scratch)? {
-            match self.term_from(value, row, scratch) {
+            match self.term_from(&value, row, scratch) {
                 Ok(Some(term)) => out.push(term),
                 Ok(None) => {}
                 Err(error) => {
@@ -152,19 +155,87 @@ impl TermPlan {
         Ok(values)
     }
 
-    /// The term a value forms under this term map's term type.
-    fn term_from(&self, value: Value, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
-        match self.term_type {
-            TermType::Iri | TermType::Uri | TermType::UnsafeIri if value.text.is_empty() => Ok(None),
-            TermType::Iri | TermType::Uri | TermType::UnsafeIri => self.iri(&value.text).map(|n| Some(n.into())),
-            TermType::BlankNode if value.text.is_empty() => Ok(None),
-            TermType::BlankNode => Ok(Some(blank_node(&value.text).into())),
-            TermType::Literal => {
-                let natural = match self.value {
-                    ValuePlan::Reference(_) | ValuePlan::Function(_) => value.datatype,
+    /// [`TermPlan::generate_all`] for a table's or a view's row, when the
+    /// term map is a reference to a field or a template of fields with one
+    /// value each (the usual row of a database, spreadsheet or Parquet
+    /// file): terms made straight from the row's values, without copying
+    /// them into lists first. `None` when the term map or row is not such.
+    fn generate_from_fields(
+        &self,
+        row: &Row,
+        scratch: &mut String,
+        out: &mut Vec<Term>,
+    ) -> Option<Result<(), TermError>> {
+        let Record::Fields(fields) = &row.record else { return None };
+        let field = |expression: &Expression| match expression {
+            Expression::Field(index) => fields.get(*index).map(Vec::as_slice),
+            _ => None,
+        };
+        match &self.value {
+            ValuePlan::Reference(expression) => {
+                let mut first_error = None;
+                for value in field(expression)?.iter().filter(|v| !self.nulls.contains(&v.text)) {
+                    match self.term_from(value, row, scratch) {
+                        Ok(term) => out.extend(term),
+                        Err(error) => {
+                            first_error.get_or_insert(error);
+                        }
+                    }
+                }
+                Some(first_error.map_or(Ok(()), Err))
+            }
+            ValuePlan::Template(template) => {
+                // Each reference with exactly one value that is not null:
+                // one expansion, as the cartesian product would give.
+                let single = |e: &Expression| match field(e) {
+                    Some([value]) if !self.nulls.contains(&value.text) => Some(value.text.as_str()),
                     _ => None,
                 };
-                self.literal(&value.text, natural, row, scratch).map(|l| Some(l.into()))
+                if template.columns().any(|e| single(e).is_none()) {
+                    return None;
+                }
+                let mut text = std::mem::take(scratch);
+                template.expand_keeping_empty(|e| single(e).unwrap_or(""), self.term_type.escape(), &mut text);
+                // As for a CSV row's template: no parse when no value is empty.
+                let result = if self.term_type == TermType::Iri
+                    && self.always_valid_iri
+                    && template.columns().all(|e| single(e).is_some_and(|v| !v.is_empty()))
+                {
+                    Ok(Some(NamedNode::new_unchecked(text.as_str()).into()))
+                } else {
+                    self.term_from_text(&text, None, row, scratch)
+                };
+                *scratch = text;
+                Some(result.map(|term| out.extend(term)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The term a value forms under this term map's term type.
+    fn term_from(&self, value: &Value, row: &Row, scratch: &mut String) -> Result<Option<Term>, TermError> {
+        self.term_from_text(&value.text, value.datatype, row, scratch)
+    }
+
+    /// [`TermPlan::term_from`] for a value's text and natural datatype.
+    fn term_from_text(
+        &self,
+        text: &str,
+        datatype: Option<&'static str>,
+        row: &Row,
+        scratch: &mut String,
+    ) -> Result<Option<Term>, TermError> {
+        match self.term_type {
+            TermType::Iri | TermType::Uri | TermType::UnsafeIri if text.is_empty() => Ok(None),
+            TermType::Iri | TermType::Uri | TermType::UnsafeIri => self.iri(text).map(|n| Some(n.into())),
+            TermType::BlankNode if text.is_empty() => Ok(None),
+            TermType::BlankNode => Ok(Some(blank_node(text).into())),
+            TermType::Literal => {
+                let natural = match self.value {
+                    ValuePlan::Reference(_) | ValuePlan::Function(_) => datatype,
+                    _ => None,
+                };
+                self.literal(text, natural, row, scratch).map(|l| Some(l.into()))
             }
         }
     }
@@ -504,6 +575,59 @@ pub(crate) fn cartesian_product<T: Clone>(lists: &[Vec<T>]) -> Vec<Vec<T>> {
     combinations
 }
 
+/// Appends a join key's parts as one text, so that a join table holds one
+/// string a key: a single part as it is (most joins are on one column),
+/// several each after its length (`3:abc1:d`), which no other list of
+/// parts writes the same way. A join's keys all have as many parts.
+pub(crate) fn push_join_key<'a>(parts: impl ExactSizeIterator<Item = &'a str>, out: &mut String) {
+    if parts.len() == 1 {
+        parts.for_each(|part| out.push_str(part));
+        return;
+    }
+    for part in parts {
+        out.push_str(itoa::Buffer::new().format(part.len()));
+        out.push(':');
+        out.push_str(part);
+    }
+}
+
+/// The join keys of a record as [`push_join_key`] writes them, each a
+/// string in `keys` (cleared first). A CSV row whose key expressions are
+/// all plain columns (the usual join, on every row of a build) is read
+/// straight from its cells into `key`, with no string made, and `keys` is
+/// left empty: `Some(true)` then, `Some(false)` when a cell is empty (no
+/// key). `None`: the keys are in `keys`.
+pub(crate) fn encoded_join_keys(
+    plans: &[TermPlan],
+    row: &Row,
+    scratch: &mut String,
+    key: &mut String,
+    keys: &mut Vec<String>,
+) -> Option<bool> {
+    key.clear();
+    keys.clear();
+    if let Record::Csv(record) = &row.record {
+        let column = |plan: &TermPlan| match &plan.value {
+            ValuePlan::Reference(Expression::Column(column)) if plan.single_valued => Some(*column),
+            _ => None,
+        };
+        if plans.iter().all(|plan| column(plan).is_some()) {
+            let cell = |plan: &TermPlan| column(plan).and_then(|c| record.get(c)).unwrap_or("");
+            if plans.iter().any(|plan| cell(plan).is_empty()) {
+                return Some(false);
+            }
+            push_join_key(plans.iter().map(cell), key);
+            return Some(true);
+        }
+    }
+    for parts in join_keys(plans, row, scratch) {
+        let mut encoded = String::new();
+        push_join_key(parts.iter().map(String::as_str), &mut encoded);
+        keys.push(encoded);
+    }
+    None
+}
+
 /// The join keys of a record: one per combination of the key expressions'
 /// values (an expression with several values joins on any of them); none
 /// when an expression has no value.
@@ -597,7 +721,21 @@ fn cell_key(keys: &[TermPlan], row: &Row) -> Option<Option<Vec<String>>> {
 
 #[cfg(test)]
 mod tests {
-    use super::canonical_json;
+    use super::{canonical_json, push_join_key};
+
+    #[test]
+    fn join_keys_of_several_parts_are_told_apart_by_their_lengths() {
+        let key = |parts: &[&str]| {
+            let mut out = String::new();
+            push_join_key(parts.iter().copied(), &mut out);
+            out
+        };
+        assert_eq!(key(&["k21222"]), "k21222");
+        assert_eq!(key(&["a", "bc"]), "1:a2:bc");
+        assert_ne!(key(&["a", "bc"]), key(&["ab", "c"]));
+        assert_ne!(key(&["1:a", ""]), key(&["1", "a"]));
+        assert_eq!(key(&[]), "");
+    }
 
     #[test]
     fn json_objects_are_keyed_whatever_their_members_order() {

@@ -123,6 +123,18 @@ impl<C> Template<C> {
         }
     }
 
+    /// [`Template::expand`] where an empty value is a value, put in as it
+    /// is: a table's empty string is not NULL, as a CSV file's empty cell is.
+    pub fn expand_keeping_empty<'a>(&self, value_of: impl Fn(&C) -> &'a str, escape: Escape, out: &mut String) {
+        out.clear();
+        for part in &self.parts {
+            match part {
+                TemplatePart::Text(text) => out.push_str(text),
+                TemplatePart::Column(reference) => escape.push(value_of(reference), out),
+            }
+        }
+    }
+
     #[inline]
     fn expand_with<'a>(
         &self,

@@ -76,7 +76,9 @@ fn cell(array: &dyn Array) -> Cell<'_> {
     match array.data_type() {
         DataType::Boolean => {
             let a = array.as_boolean();
-            Box::new(move |i| a.is_valid(i).then(|| typed(a.value(i).to_string(), xsd::BOOLEAN)))
+            Box::new(move |i| {
+                a.is_valid(i).then(|| typed(if a.value(i) { "true" } else { "false" }.into(), xsd::BOOLEAN))
+            })
         }
         DataType::Int8 => integers::<Int8Type>(array),
         DataType::Int16 => integers::<Int16Type>(array),
@@ -171,12 +173,13 @@ fn typed(text: String, datatype: &'static str) -> Value {
     Value { text, datatype: Some(datatype) }
 }
 
+/// Integers through `itoa`, not `fmt`: a table of numbers converts millions.
 fn integers<T: ArrowPrimitiveType>(array: &dyn Array) -> Cell<'_>
 where
-    T::Native: Display,
+    T::Native: itoa::Integer,
 {
     let a = array.as_primitive::<T>();
-    Box::new(move |i| a.is_valid(i).then(|| typed(a.value(i).to_string(), xsd::INTEGER)))
+    Box::new(move |i| a.is_valid(i).then(|| typed(itoa::Buffer::new().format(a.value(i)).to_owned(), xsd::INTEGER)))
 }
 
 /// Single and half precision, through their shortest decimal form: a
@@ -213,8 +216,25 @@ where
     let a = array.as_primitive::<T>();
     Box::new(move |i| {
         let date = a.value_as_date(i).filter(|_| a.is_valid(i))?;
-        Some(typed(date.format("%Y-%m-%d").to_string(), xsd::DATE))
+        Some(typed(date_text(date), xsd::DATE))
     })
+}
+
+/// `YYYY-MM-DD` written digit by digit, the years 0 to 9999 that nearly
+/// every date has; others (`-0044-03-15`, `+10000-01-01`) as chrono
+/// writes them.
+fn date_text(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    if !(0..=9999).contains(&year) {
+        return date.format("%Y-%m-%d").to_string();
+    }
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let year = year as u32;
+    [digit(year / 1000), digit(year / 100), digit(year / 10), digit(year), '-', digit(month / 10), digit(month)]
+        .into_iter()
+        .chain(['-', digit(day / 10), digit(day)])
+        .collect()
 }
 
 /// A timestamp with a time zone is an instant, written in UTC (`Z`); one
@@ -264,4 +284,19 @@ where
         };
         Some(typed(text, DURATION))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_text;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for (year, month, day) in [(2016, 8, 1), (1, 1, 1), (0, 12, 31), (9999, 12, 31), (-44, 3, 15), (10000, 1, 1)] {
+            let date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
+            assert_eq!(date_text(date), date.format("%Y-%m-%d").to_string());
+        }
+        assert_eq!(date_text(NaiveDate::from_ymd_opt(987, 6, 5).unwrap()), "0987-06-05");
+    }
 }

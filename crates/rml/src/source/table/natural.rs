@@ -102,10 +102,18 @@ pub fn canonical_double(value: f64) -> String {
     if value == 0.0 {
         return if value.is_sign_negative() { "-0.0E0" } else { "0.0E0" }.into();
     }
-    let formatted = format!("{value:E}");
-    let (mantissa, exponent) = formatted.split_once('E').unwrap_or((&formatted, "0"));
-    let mantissa = if mantissa.contains('.') { mantissa.to_owned() } else { format!("{mantissa}.0") };
-    format!("{mantissa}E{exponent}")
+    // One string, written once: a table of doubles converts millions.
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(26);
+    let _ = write!(text, "{value:E}");
+    let exponent = text.find('E').unwrap_or(text.len());
+    if !text[..exponent].contains('.') {
+        text.insert_str(exponent, ".0");
+    }
+    if exponent == text.len() {
+        text.push_str("E0");
+    }
+    text
 }
 
 /// Bytes as R2RML writes a binary value: upper-case hexadecimal.
