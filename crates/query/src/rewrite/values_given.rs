@@ -15,7 +15,7 @@
 //! the row ([`substitutable`] checks it, and refuses what it cannot tell:
 //! MINUS, subqueries, `BOUND`, `EXISTS`, a VALUES or `BIND` of the variable).
 
-use super::variables;
+use super::variables::{self, sub_expressions, sub_expressions_mut};
 use spargebra::algebra::{Expression, GraphPattern, OrderExpression};
 use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, Variable};
 
@@ -141,33 +141,6 @@ fn order_key(expression: &OrderExpression) -> &Expression {
     }
 }
 
-/// The expressions directly inside `expression`.
-fn sub_expressions(expression: &Expression) -> Vec<&Expression> {
-    match expression {
-        Expression::NamedNode(_)
-        | Expression::Literal(_)
-        | Expression::Variable(_)
-        | Expression::Bound(_)
-        | Expression::Exists(_) => Vec::new(),
-        Expression::Or(a, b)
-        | Expression::And(a, b)
-        | Expression::Equal(a, b)
-        | Expression::SameTerm(a, b)
-        | Expression::Greater(a, b)
-        | Expression::GreaterOrEqual(a, b)
-        | Expression::Less(a, b)
-        | Expression::LessOrEqual(a, b)
-        | Expression::Add(a, b)
-        | Expression::Subtract(a, b)
-        | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => vec![&**a, &**b],
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => vec![&**a],
-        Expression::If(a, b, c) => vec![&**a, &**b, &**c],
-        Expression::In(a, list) => std::iter::once(&**a).chain(list).collect(),
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.iter().collect(),
-    }
-}
-
 /// Writes `value` in place of `variable` in the triple patterns, paths,
 /// graph names and expressions of `pattern` (which [`substitutable`] allowed).
 fn substitute(pattern: &mut GraphPattern, variable: &Variable, value: &GroundTerm) {
@@ -277,39 +250,7 @@ impl Substitution<'_> {
     fn expression(&self, expression: &mut Expression) {
         match expression {
             Expression::Variable(v) if v == self.variable => *expression = self.expression.clone(),
-            Expression::Variable(_)
-            | Expression::NamedNode(_)
-            | Expression::Literal(_)
-            | Expression::Bound(_)
-            | Expression::Exists(_) => {}
-            Expression::Or(a, b)
-            | Expression::And(a, b)
-            | Expression::Equal(a, b)
-            | Expression::SameTerm(a, b)
-            | Expression::Greater(a, b)
-            | Expression::GreaterOrEqual(a, b)
-            | Expression::Less(a, b)
-            | Expression::LessOrEqual(a, b)
-            | Expression::Add(a, b)
-            | Expression::Subtract(a, b)
-            | Expression::Multiply(a, b)
-            | Expression::Divide(a, b) => {
-                self.expression(a);
-                self.expression(b);
-            }
-            Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => self.expression(a),
-            Expression::If(a, b, c) => {
-                self.expression(a);
-                self.expression(b);
-                self.expression(c);
-            }
-            Expression::In(a, list) => {
-                self.expression(a);
-                list.iter_mut().for_each(|e| self.expression(e));
-            }
-            Expression::Coalesce(list) | Expression::FunctionCall(_, list) => {
-                list.iter_mut().for_each(|e| self.expression(e))
-            }
+            _ => sub_expressions_mut(expression).into_iter().for_each(|e| self.expression(e)),
         }
     }
 }

@@ -76,11 +76,21 @@ pub fn is_plain(pattern: &GraphPattern) -> bool {
 
 /// Whether `expression` reads no variable outside `bound` and has no EXISTS.
 pub fn reads_only(expression: &Expression, bound: &HashSet<Variable>) -> bool {
-    let all = |expressions: &[&Expression]| expressions.iter().all(|e| reads_only(e, bound));
     match expression {
-        Expression::NamedNode(_) | Expression::Literal(_) => true,
         Expression::Variable(variable) | Expression::Bound(variable) => bound.contains(variable),
         Expression::Exists(_) => false,
+        _ => sub_expressions(expression).into_iter().all(|e| reads_only(e, bound)),
+    }
+}
+
+/// The expressions directly inside `expression` (not those of its EXISTS).
+pub fn sub_expressions(expression: &Expression) -> Vec<&Expression> {
+    match expression {
+        Expression::NamedNode(_)
+        | Expression::Literal(_)
+        | Expression::Variable(_)
+        | Expression::Bound(_)
+        | Expression::Exists(_) => Vec::new(),
         Expression::Or(a, b)
         | Expression::And(a, b)
         | Expression::Equal(a, b)
@@ -92,11 +102,38 @@ pub fn reads_only(expression: &Expression, bound: &HashSet<Variable>) -> bool {
         | Expression::Add(a, b)
         | Expression::Subtract(a, b)
         | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => all(&[a, b]),
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => reads_only(a, bound),
-        Expression::If(a, b, c) => all(&[a, b, c]),
-        Expression::In(a, list) => reads_only(a, bound) && list.iter().all(|e| reads_only(e, bound)),
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.iter().all(|e| reads_only(e, bound)),
+        | Expression::Divide(a, b) => vec![&**a, &**b],
+        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => vec![&**a],
+        Expression::If(a, b, c) => vec![&**a, &**b, &**c],
+        Expression::In(a, list) => std::iter::once(&**a).chain(list).collect(),
+        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.iter().collect(),
+    }
+}
+
+/// [`sub_expressions`], to change them.
+pub fn sub_expressions_mut(expression: &mut Expression) -> Vec<&mut Expression> {
+    match expression {
+        Expression::NamedNode(_)
+        | Expression::Literal(_)
+        | Expression::Variable(_)
+        | Expression::Bound(_)
+        | Expression::Exists(_) => Vec::new(),
+        Expression::Or(a, b)
+        | Expression::And(a, b)
+        | Expression::Equal(a, b)
+        | Expression::SameTerm(a, b)
+        | Expression::Greater(a, b)
+        | Expression::GreaterOrEqual(a, b)
+        | Expression::Less(a, b)
+        | Expression::LessOrEqual(a, b)
+        | Expression::Add(a, b)
+        | Expression::Subtract(a, b)
+        | Expression::Multiply(a, b)
+        | Expression::Divide(a, b) => vec![&mut **a, &mut **b],
+        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => vec![&mut **a],
+        Expression::If(a, b, c) => vec![&mut **a, &mut **b, &mut **c],
+        Expression::In(a, list) => std::iter::once(&mut **a).chain(list.iter_mut()).collect(),
+        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.iter_mut().collect(),
     }
 }
 
