@@ -61,7 +61,7 @@ pub fn run(args: Args, config: Option<&Path>) -> Result<Outcome, Error> {
     bar.finish_and_clear();
     let report = report?;
     if !args.quiet {
-        print_report(&report);
+        print_report(&report)?;
     }
     if args.diff {
         print_changes(&project, &report)?;
@@ -76,49 +76,58 @@ fn print_changes(project: &factgraph_core::project::Project, report: &BuildRepor
     let name = report.version.name();
     let entry = log.entry(name)?;
     if entry.previous.is_none() {
-        println!("Changes: none to show, this is the first graph built in {}", project.store.display());
-        return Ok(());
+        let first = format!("Changes: none to show, this is the first graph built in {}\n", project.store.display());
+        return std::io::Write::write_all(&mut std::io::stdout().lock(), first.as_bytes()).map_err(Error::stdout);
     }
     let patch = log.patch(name)?;
-    println!("Changes against the graph replaced:");
+    std::io::Write::write_all(&mut std::io::stdout().lock(), b"Changes against the graph replaced:\n")
+        .map_err(Error::stdout)?;
     let show = |term: &oxigraph::model::Term| diff::show_term(term, &project.prefixes);
     let description = factgraph_core::metadata::graph_iri(project);
     formats::write_summary(&[entry], &patch, &description, &show, &mut std::io::stdout().lock()).map_err(Error::stdout)
 }
 
-fn print_report(report: &BuildReport) {
+/// The build's summary. Written at once, and a closed pipe (`| head`) ends
+/// it quietly: the new version is in place by then.
+fn print_report(report: &BuildReport) -> Result<(), Error> {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     match &report.kind {
         BuildKind::Incremental { files, added, removed } => {
-            println!("Incremental: only the changed records were mapped again");
+            let _ = writeln!(out, "Incremental: only the changed records were mapped again");
             for file in files {
                 let (added, removed) = (file.records_added, file.records_removed);
-                println!("  {added:>10} added, {removed} removed  {}", file.path.display());
+                let _ = writeln!(out, "  {added:>10} added, {removed} removed  {}", file.path.display());
             }
             if files.is_empty() {
-                println!("  no source changed");
+                let _ = writeln!(out, "  no source changed");
             }
-            println!("  {added:>10} triples added, {removed} removed (the description's included)");
+            let _ = writeln!(out, "  {added:>10} triples added, {removed} removed (the description's included)");
         }
-        BuildKind::Full { reason } => println!("Full build: {reason}"),
+        BuildKind::Full { reason } => {
+            let _ = writeln!(out, "Full build: {reason}");
+        }
     }
-    println!("Rows read");
+    let _ = writeln!(out, "Rows read");
     for (file, rows) in &report.mapping.rows_per_source {
-        println!("  {rows:>10}  {}", file.display());
+        let _ = writeln!(out, "  {rows:>10}  {}", file.display());
     }
-    println!("Triples per triples map");
+    let _ = writeln!(out, "Triples per triples map");
     for (map, quads) in &report.mapping.quads_per_map {
-        println!("  {quads:>10}  {map}");
+        let _ = writeln!(out, "  {quads:>10}  {map}");
     }
-    println!("  {:>10}  ontology", report.ontology_triples);
-    println!("Seconds per stage");
+    let _ = writeln!(out, "  {:>10}  ontology", report.ontology_triples);
+    let _ = writeln!(out, "Seconds per stage");
     for (stage, seconds) in &report.stage_seconds {
-        println!("  {seconds:>10.2}  {stage}");
+        let _ = writeln!(out, "  {seconds:>10.2}  {stage}");
     }
-    println!(
+    let _ = writeln!(
+        out,
         "{} distinct triples (+{} describing the build) in {} ({:.2} s)",
         report.store_quads - report.description_quads,
         report.description_quads,
         report.version.folder().display(),
         report.seconds
     );
+    std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes()).map_err(Error::stdout)
 }
