@@ -3,7 +3,7 @@
 use crate::infer::{self, ColumnStats, Kind};
 use crate::names;
 use crate::InitError;
-use factgraph_rml::source::table::catalog::{self, CatalogTable};
+use factgraph_rml::source::table::catalog::CatalogTable;
 use factgraph_rml::source::table::database::{Connection, Query, Selection, System};
 use factgraph_rml::source::table::sheet::{self, Sheet};
 use factgraph_rml::source::{self, Description, Format, Record, RecordSource};
@@ -217,7 +217,7 @@ fn database(input: &str, system: &'static str) -> Result<Vec<Table>, InitError> 
         password: server.password.as_deref().is_some_and(|p| !p.is_empty()),
         label: label.clone(),
     };
-    let catalog = catalog::tables(&connection)?;
+    let catalog = factgraph_rml::source::table::catalog_tables(&connection)?;
     if catalog.is_empty() {
         let user = server.user.as_deref().unwrap_or("the default user");
         return Err(InitError::input(&label, format!("the database has no table or view that {user} may read")));

@@ -3,11 +3,7 @@
 //! give its values, from the same type names), and the keys that identify
 //! a table's rows. `factgraph init` writes mappings from it.
 
-use super::database::{Connection, System};
 use super::natural::SqlKind;
-use super::{mysql, postgres};
-use crate::source::SourceError;
-use std::path::PathBuf;
 
 /// A table or view of a database, with what identifies its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,20 +37,6 @@ impl CatalogTable {
 /// it so too under `ANSI_QUOTES`, which the readers set.
 pub fn delimited(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
-}
-
-/// The tables and views of the database `connection` names that its user
-/// may read (PostgreSQL: in the schemas of the user's search path; MySQL:
-/// in the database), sorted by schema and name. A SQLite file is read with
-/// SQLite's own catalog, not here.
-pub fn tables(connection: &Connection) -> Result<Vec<CatalogTable>, SourceError> {
-    let label = PathBuf::from(connection.label());
-    let error = |problem: String| SourceError { file: label.clone(), line: None, problem };
-    match connection.system().map_err(error)? {
-        System::Postgres(server) => postgres::catalog(&label, &server),
-        System::Mysql(server) => mysql::catalog(&label, &server),
-        System::Sqlite(_) => Err(error("the catalog of a SQLite file is read with SQLite's own tables".into())),
-    }
 }
 
 #[cfg(test)]

@@ -206,6 +206,22 @@ fn open_database(path: &Path, selection: &database::Selection) -> Result<Box<dyn
     }
 }
 
+/// The tables and views of the database `connection` names that its user
+/// may read, as its catalog says ([`catalog`]; PostgreSQL: in the schemas of
+/// the user's search path; MySQL: in the database), sorted by schema and
+/// name. A SQLite file is read with SQLite's own catalog, not here.
+pub fn catalog_tables(connection: &database::Connection) -> Result<Vec<catalog::CatalogTable>, SourceError> {
+    let label = PathBuf::from(connection.label());
+    let error = |problem: String| SourceError { file: label.clone(), line: None, problem };
+    match connection.system().map_err(error)? {
+        database::System::Postgres(server) => postgres::catalog(&label, &server),
+        database::System::Mysql(server) => mysql::catalog(&label, &server),
+        database::System::Sqlite(_) => {
+            Err(error("the catalog of a SQLite file is read with SQLite's own tables".into()))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
