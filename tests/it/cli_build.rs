@@ -270,16 +270,6 @@ fn builds_from_a_sqlite_database_and_reports_a_bad_row_as_database_table_row() {
 #[test]
 fn a_build_into_a_closed_pipe_exits_0_quietly_with_its_version_in_place() {
     let project = TestProject::mini();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_factgraph"))
-        .args(["build", "--diff"])
-        .current_dir(project.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    crate::common::assert_quiet_into_a_closed_pipe(project.path(), &["build", "--diff"]);
     assert!(project.path().join("store/CURRENT").is_file(), "the build switched its version in");
 }

@@ -109,15 +109,5 @@ fn a_mapping_into_a_named_graph_is_exported_from_the_store() {
 #[test]
 fn export_into_a_closed_pipe_exits_0_quietly() {
     let project = TestProject::mini().built();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_factgraph"))
-        .args(["export"])
-        .current_dir(project.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    crate::common::assert_quiet_into_a_closed_pipe(project.path(), &["export"]);
 }

@@ -143,6 +143,23 @@ pub fn run_ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
 
+/// Runs `factgraph ARGS` in `dir` with its standard output closed before
+/// anything is written, as `| head -0` would, and asserts that it exits 0
+/// and says nothing: a closed pipe is not an error.
+pub fn assert_quiet_into_a_closed_pipe(dir: &Path, args: &[&str]) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the factgraph binary runs");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "factgraph {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "", "factgraph {args:?}");
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
