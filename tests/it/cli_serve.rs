@@ -966,8 +966,15 @@ fn in_a_browser_results_download_and_each_fact_shows_its_source_and_csv_line() {
     let started = Instant::now();
     let csv = loop {
         let files: Vec<_> = std::fs::read_dir(browser.downloads.path()).unwrap().flatten().map(|e| e.path()).collect();
-        if let Some(file) = files.iter().find(|f| f.extension().is_some_and(|e| e == "csv")) {
-            break std::fs::read_to_string(file).unwrap();
+        // Chromium reserves the final name with an empty file while it writes
+        // `*.crdownload`; the download is done when that one is gone.
+        let writing = files.iter().any(|f| f.extension().is_some_and(|e| e == "crdownload"));
+        let done = files.iter().find(|f| f.extension().is_some_and(|e| e == "csv"));
+        if let (false, Some(file)) = (writing, done) {
+            let text = std::fs::read_to_string(file).unwrap();
+            if !text.is_empty() {
+                break text;
+            }
         }
         assert!(started.elapsed() < Duration::from_secs(20), "no CSV downloaded: {files:?}");
         std::thread::sleep(Duration::from_millis(100));
