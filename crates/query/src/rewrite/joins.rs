@@ -179,7 +179,7 @@ fn optional(pattern: Box<GraphPattern>) -> GraphPattern {
 }
 
 /// `a && b && …`, if any.
-fn and(conditions: Vec<Expression>) -> Option<Expression> {
+pub(super) fn and(conditions: Vec<Expression>) -> Option<Expression> {
     conditions.into_iter().reduce(|a, b| Expression::And(Box::new(a), Box::new(b)))
 }
 
@@ -259,7 +259,7 @@ fn has_exists_conjunct(expression: &Expression) -> bool {
 }
 
 /// `a && b && c` as [a, b, c].
-fn conjuncts(expression: Expression) -> Vec<Expression> {
+pub(super) fn conjuncts(expression: Expression) -> Vec<Expression> {
     match expression {
         Expression::And(a, b) => {
             let mut all = conjuncts(*a);

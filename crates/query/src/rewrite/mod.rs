@@ -10,8 +10,11 @@
 //! - [`minus_moved`]: a MINUS after a small group of triple patterns moves
 //!   after the patterns that follow it;
 //! - [`values_given`]: a VALUES of one row gives its values to the patterns
-//!   joined with it.
+//!   joined with it;
+//! - [`equal_outside`]: an OPTIONAL whose condition equates one of its
+//!   variables with the left side's is looked up with those values.
 
+mod equal_outside;
 mod estimate;
 mod index;
 mod joins;
@@ -63,6 +66,7 @@ fn rewrite_inside_out(pattern: &mut GraphPattern, statistics: &dyn Statistics) {
         rewrite_inside_out(child, statistics);
     }
     joins::exists_as_joins(pattern);
+    equal_outside::look_up_equal_values(pattern);
     minus_moved::minus_after_small_group(pattern, statistics);
 }
 
@@ -214,6 +218,29 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_equating_its_variable_with_the_left_sides_looks_it_up() {
+        let text =
+            "SELECT * { ?d :in ?c ; :op ?e OPTIONAL { ?h :holder ?x . ?x :label ?l FILTER(?x = ?c || ?e = ?x) } }";
+        let (_, after) = rewritten(text, 100);
+        assert!(after.contains("LATERAL") && after.contains("BIND(?c AS ?x)"), "{after}");
+        assert!(after.contains("FILTER(!sameTerm(?e, ?c))"), "a value both give is looked up once: {after}");
+        for text in [
+            // the OPTIONAL's own OPTIONAL reads ?d: giving it the row's ?d would change it.
+            "SELECT * { ?d :in ?c OPTIONAL { ?h :holder ?x FILTER(?x = ?c) OPTIONAL { ?x :label ?d } } }",
+            // ?o and ?l may be literals, which `=` compares by value and a join by term.
+            "SELECT * { ?s :label ?l OPTIONAL { ?t :p ?o FILTER(?o = ?l) } }",
+            // ?c may be unbound in a row.
+            "SELECT * { ?d :in ?e OPTIONAL { ?d :c ?c } OPTIONAL { ?h :holder ?x FILTER(?x = ?c) } }",
+            // one side of the OR is not an equality.
+            "SELECT * { ?d :in ?c OPTIONAL { ?h :holder ?x FILTER(?x = ?c || ?h = :h1) } }",
+        ] {
+            let (before, after) = rewritten(text, 100);
+            assert!(!after.contains("BIND"), "{text}: {after}");
+            assert_eq!(before.contains("LATERAL"), after.contains("LATERAL"), "{text}: {after}");
+        }
+    }
+
+    #[test]
     fn the_estimate_multiplies_the_rows_each_connected_pattern_adds() {
         let pattern =
             |text: &str| match spargebra::SparqlParser::new().parse_query(&format!("{PREFIX} {text}")).unwrap() {
@@ -263,7 +290,9 @@ mod tests {
             :h1 :holder :c1 . :h2 :holder :c3 .
             :c1 :label "one" . :c2 :label "two" . :c3 :label "three" . :c2 :p "x" .
             :d2 :c :c2 . :c2 :label "deux" . :d5 :in :c4 . :c4 :label "four" .
-            :c1 :large :h1 . :c3 :large :h2 . "#,
+            :c1 :large :h1 . :c3 :large :h2 .
+            :d1 :op :c3 . :d2 :op :c9 . :d3 :op :c1 . :d4 :op :c1 . :h3 :holder :c9 . :h4 :holder :c9 .
+            :c9 :p "one" . :c9 :label "nine" . "#,
         );
         for i in 0..200 {
             data.push_str(&format!(":x{i} :large :y{i} . "));
@@ -297,6 +326,11 @@ mod tests {
             "SELECT ?d ?c { VALUES ?c { :c1 } ?d :in ?c FILTER(BOUND(?c)) }",
             "SELECT ?s ?o { VALUES ?p { \"one\" } { ?s ?p ?o } UNION { ?s :label ?p BIND(?p AS ?o) } }",
             "SELECT ?c ?l { VALUES (?c ?l) { (:c2 \"two\") } ?c :label ?l }",
+            // an OPTIONAL's variable equal to one of the row's, or the other
+            // (:d4's two are the same), with a condition of its own
+            "SELECT ?d ?h ?l { ?d :in ?c ; :op ?e OPTIONAL { ?h :holder ?x . ?x :label ?l FILTER(?x = ?c || ?x = ?e) } }",
+            "SELECT ?d ?h { ?d :in ?c ; :op ?e OPTIONAL { ?h :holder ?x FILTER(sameTerm(?c, ?x) || ?e = ?x) FILTER(?h != :h1) } }",
+            "SELECT ?d ?l { ?d :in ?c OPTIONAL { ?x :label ?l FILTER(?x = ?c) } }",
         ] {
             let text = format!("{PREFIX} {text}");
             let rows = |results: QueryResults<'static>| {
