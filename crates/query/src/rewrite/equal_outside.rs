@@ -46,7 +46,7 @@ pub fn look_up_equal_values(pattern: &mut GraphPattern) {
     };
     let mut conditions = conjuncts(expression);
     conditions.remove(index);
-    let mut found = GraphPattern::Join { left: Box::new(each_value(&target, &sources)), right };
+    let mut found = join_looking_up(each_value(&target, &sources), *right);
     if let Some(expr) = and(conditions) {
         found = GraphPattern::Filter { expr, inner: Box::new(found) };
     }
@@ -56,6 +56,83 @@ pub fn look_up_equal_values(pattern: &mut GraphPattern) {
         expression: None,
     };
     *pattern = GraphPattern::Lateral { left, right: Box::new(optional) };
+}
+
+/// `Join(values, right)`; when `right` is an OPTIONAL whose own right side
+/// may be looked up for each of its rows ([`may_be_given`]),
+/// `Lateral(Join(values, A), OPTIONAL { B })` instead: a LATERAL's right
+/// side is evaluated again for each row of its left, and a hash join in it
+/// evaluates `B` whole each time (at 100 000 offerings, every rule of
+/// every licence type for each arrangement). The same solutions: `values`
+/// binds only `?x`, which every solution of `A` binds.
+fn join_looking_up(values: GraphPattern, right: GraphPattern) -> GraphPattern {
+    match right {
+        GraphPattern::LeftJoin { left, right, expression } if lookup_is_same(&left, &right, expression.as_ref()) => {
+            let inner = match expression {
+                Some(expr) => GraphPattern::Filter { expr, inner: right },
+                None => *right,
+            };
+            let optional = GraphPattern::LeftJoin {
+                left: Box::new(GraphPattern::Bgp { patterns: Vec::new() }),
+                right: Box::new(inner),
+                expression: None,
+            };
+            let rows = GraphPattern::Join { left: Box::new(values), right: left };
+            GraphPattern::Lateral { left: Box::new(rows), right: Box::new(optional) }
+        }
+        right => GraphPattern::Join { left: Box::new(values), right: Box::new(right) },
+    }
+}
+
+/// Whether `LeftJoin(left, right, expression)` answers as `right` looked up
+/// with each row of `left`'s values: what `right` shares with `left` is
+/// bound in every row, and giving it to `right` only keeps the solutions
+/// that agree ([`may_be_given`]).
+fn lookup_is_same(left: &GraphPattern, right: &GraphPattern, expression: Option<&Expression>) -> bool {
+    if expression.is_some_and(has_exists) {
+        return false;
+    }
+    let Some(mentioned) = mentions(right) else { return false };
+    let (in_left, certain) = (variables::in_scope(left), variables::certain(left));
+    let given: HashSet<Variable> = mentioned.into_iter().filter(|variable| in_left.contains(variable)).collect();
+    !given.is_empty() && given.iter().all(|variable| certain.contains(variable)) && may_be_given(right, &given)
+}
+
+/// Whether evaluating `pattern` with the variables `given` already bound
+/// gives the solutions of `pattern` that agree with them, no others: no
+/// expression reads a given variable that its own pattern does not bind
+/// (it would read it unbound as written), and an OPTIONAL mentions one only
+/// where its left side binds it (else a solution its right side would
+/// extend with another value keeps the row unextended).
+fn may_be_given(pattern: &GraphPattern, given: &HashSet<Variable>) -> bool {
+    let reads_bound = |expression: &Expression, bound: &HashSet<Variable>| {
+        let mut read = HashSet::new();
+        read_by(expression, &mut read);
+        !has_exists(expression) && read.iter().all(|variable| !given.contains(variable) || bound.contains(variable))
+    };
+    match pattern {
+        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } => true,
+        GraphPattern::Join { left, right } => may_be_given(left, given) && may_be_given(right, given),
+        GraphPattern::Filter { expr, inner } => {
+            may_be_given(inner, given) && reads_bound(expr, &variables::certain(inner))
+        }
+        GraphPattern::Extend { inner, variable, expression } => {
+            !given.contains(variable)
+                && may_be_given(inner, given)
+                && reads_bound(expression, &variables::certain(inner))
+        }
+        GraphPattern::LeftJoin { left, right, expression } => {
+            let bound = variables::certain(left);
+            let Some(in_right) = mentions(right) else { return false };
+            let mut both = bound.clone();
+            both.extend(variables::certain(right));
+            in_right.iter().all(|variable| !given.contains(variable) || bound.contains(variable))
+                && expression.as_ref().is_none_or(|e| reads_bound(e, &both))
+                && may_be_given(left, given)
+                && may_be_given(right, given)
+        }
+        _ => false,
+    }
 }
 
 /// Which conjunct of `expression` equates a variable of `right` with

@@ -224,6 +224,13 @@ mod tests {
         let (_, after) = rewritten(text, 100);
         assert!(after.contains("LATERAL") && after.contains("BIND(?c AS ?x)"), "{after}");
         assert!(after.contains("FILTER(!sameTerm(?e, ?c))"), "a value both give is looked up once: {after}");
+        let nested = "SELECT * { ?d :in ?c OPTIONAL { ?x :holder ?h FILTER(?x = ?c) OPTIONAL { ?x :large ?y } } }";
+        let (_, after) = rewritten(nested, 100);
+        assert_eq!(after.matches("LATERAL").count(), 2, "its own OPTIONAL is looked up from ?x too: {after}");
+        let reads_outside =
+            "SELECT * { ?d :in ?c OPTIONAL { ?x :holder ?h FILTER(?x = ?c) OPTIONAL { ?x :large ?y OPTIONAL { ?y :p ?h } } } }";
+        let (_, after) = rewritten(reads_outside, 100);
+        assert_eq!(after.matches("LATERAL").count(), 1, "?h is given to an OPTIONAL that does not bind it: {after}");
         for text in [
             // the OPTIONAL's own OPTIONAL reads ?d: giving it the row's ?d would change it.
             "SELECT * { ?d :in ?c OPTIONAL { ?h :holder ?x FILTER(?x = ?c) OPTIONAL { ?x :label ?d } } }",
@@ -331,6 +338,9 @@ mod tests {
             "SELECT ?d ?h ?l { ?d :in ?c ; :op ?e OPTIONAL { ?h :holder ?x . ?x :label ?l FILTER(?x = ?c || ?x = ?e) } }",
             "SELECT ?d ?h { ?d :in ?c ; :op ?e OPTIONAL { ?h :holder ?x FILTER(sameTerm(?c, ?x) || ?e = ?x) FILTER(?h != :h1) } }",
             "SELECT ?d ?l { ?d :in ?c OPTIONAL { ?x :label ?l FILTER(?x = ?c) } }",
+            // ... and the OPTIONAL inside it looked up for each of its rows
+            "SELECT ?d ?h ?y { ?d :in ?c ; :op ?e OPTIONAL { ?h :holder ?x . ?x :label ?l FILTER(?x = ?c || ?x = ?e) OPTIONAL { ?x :large ?y } } }",
+            "SELECT ?d ?h ?y { ?d :in ?c OPTIONAL { ?h :holder ?x . ?x :label ?l FILTER(?x = ?c) OPTIONAL { ?x :large ?y FILTER(?h != :h2) } } }",
         ] {
             let text = format!("{PREFIX} {text}");
             let rows = |results: QueryResults<'static>| {
