@@ -11,25 +11,46 @@ use oxigraph::store::Store;
 /// the store gives them back; when they kept none (a mapping wrote to a named
 /// graph, or nothing was spilled), from the store itself, which is slower.
 pub fn write_index(version: &Version, store: Option<&Store>) -> Result<Index, Error> {
-    let mut writer = IndexWriter::new();
-    match crate::export::KeptRuns::open(&version.kept_runs_folder()) {
-        Some(kept) => kept.for_each_quad(|graph, subject, predicate, object| {
-            writer.add_forms(subject, predicate, object, graph);
-        })?,
+    let folder = version.index_folder();
+    let parts = match crate::export::KeptRuns::open(&version.kept_runs_folder()) {
+        Some(kept) => number_runs(&kept)?,
         None => {
             let store =
                 store.ok_or_else(|| Error::store(version.folder(), "the version has no sorted runs to index"))?;
+            let mut writer = IndexWriter::new();
             for quad in store.iter() {
                 let quad = quad.map_err(|e| Error::store(version.store_path(), e))?;
                 writer.add_quad(quad.as_ref());
             }
+            vec![writer]
         }
-    }
-    let folder = version.index_folder();
+    };
     pause_at("indexing");
-    writer.write(&folder).map_err(|e| Error::store(&folder, e))?;
+    IndexWriter::write_parts(parts, &folder).map_err(|e| Error::store(&folder, e))?;
     pause_at("indexed");
     Index::open(&folder).map_err(|e| Error::store(&folder, e))
+}
+
+/// How many shares of the runs each thread numbers: more than one, so that
+/// a thread slowed by other work (Oxigraph compacts beside this stage)
+/// leaves its last share to the others.
+const SHARES_PER_THREAD: usize = 2;
+
+/// The runs' quads numbered by writers that each read a share of the runs,
+/// at once.
+fn number_runs(kept: &crate::export::KeptRuns) -> Result<Vec<IndexWriter>, Error> {
+    use rayon::prelude::*;
+    let shares = kept.split(rayon::current_num_threads() * SHARES_PER_THREAD);
+    shares
+        .par_iter()
+        .map(|share| {
+            let mut writer = IndexWriter::new();
+            share.for_each_quad(|graph, subject, predicate, object| {
+                writer.add_forms(subject, predicate, object, graph);
+            })?;
+            Ok(writer)
+        })
+        .collect()
 }
 
 /// The read index of `version`, made by an incremental build from the index
