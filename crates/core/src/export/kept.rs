@@ -64,23 +64,9 @@ impl KeptRuns {
 }
 
 impl KeptRuns {
-    /// The runs split into at most `shares` sets of consecutive runs holding
-    /// about as many quads each, so that each can be read on its own thread.
-    pub fn split(&self, shares: usize) -> Vec<KeptRuns> {
-        let total: u64 = self.runs.iter().map(|run| run.quads).sum();
-        let shares = shares.max(1) as u64;
-        let mut split: Vec<KeptRuns> = Vec::new();
-        let mut before = 0;
-        for run in &self.runs {
-            // The share a run falls in is where its middle quad does.
-            let share = ((before + run.quads / 2) * shares / total.max(1)) as usize;
-            if split.len() <= share {
-                split.push(KeptRuns { runs: Vec::new(), folder: self.folder.clone() });
-            }
-            split.last_mut().expect("a share was just made").runs.push(run.clone());
-            before += run.quads;
-        }
-        split
+    /// Each run on its own, so that the runs can be read on several threads.
+    pub fn each_run(&self) -> Vec<KeptRuns> {
+        self.runs.iter().map(|run| KeptRuns { runs: vec![run.clone()], folder: self.folder.clone() }).collect()
     }
 
     /// Gives every quad of every run to `quad`, as the N-Triples forms of its

@@ -31,23 +31,24 @@ pub fn write_index(version: &Version, store: Option<&Store>) -> Result<Index, Er
     Index::open(&folder).map_err(|e| Error::store(&folder, e))
 }
 
-/// How many shares of the runs each thread numbers: more than one, so that
-/// a thread slowed by other work (Oxigraph compacts beside this stage)
-/// leaves its last share to the others.
-const SHARES_PER_THREAD: usize = 2;
-
-/// The runs' quads numbered by writers that each read a share of the runs,
-/// at once.
+/// The runs' quads numbered by one writer per thread, at once. Each writer
+/// takes the next run not yet taken, so that a thread slowed by other work
+/// (Oxigraph compacts beside this stage) reads fewer: more writers would
+/// balance the same, but hold more terms twice.
 fn number_runs(kept: &crate::export::KeptRuns) -> Result<Vec<IndexWriter>, Error> {
     use rayon::prelude::*;
-    let shares = kept.split(rayon::current_num_threads() * SHARES_PER_THREAD);
-    shares
-        .par_iter()
-        .map(|share| {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let runs = kept.each_run();
+    let taken = AtomicUsize::new(0);
+    (0..rayon::current_num_threads().min(runs.len()))
+        .into_par_iter()
+        .map(|_| {
             let mut writer = IndexWriter::new();
-            share.for_each_quad(|graph, subject, predicate, object| {
-                writer.add_forms(subject, predicate, object, graph);
-            })?;
+            while let Some(run) = runs.get(taken.fetch_add(1, Ordering::Relaxed)) {
+                run.for_each_quad(|graph, subject, predicate, object| {
+                    writer.add_forms(subject, predicate, object, graph);
+                })?;
+            }
             Ok(writer)
         })
         .collect()
