@@ -207,43 +207,107 @@ impl Rows {
     }
 }
 
-/// Writes the parts' terms once each, in byte order: each part's sorted
-/// (at once), then merged. Returns how many there are and, for each part,
-/// the final number of each of its first-seen ones.
+/// Writes the parts' terms once each, in byte order: each part's sorted,
+/// then merged, both at once (the merge in ranges of forms, one per thread).
+/// Returns how many terms there are and, for each part, the final number of
+/// each of its first-seen ones.
 fn write_terms(parts: &[IndexWriter], folder: &Path) -> Result<(usize, Vec<Vec<u32>>), IndexError> {
     let sorted: Vec<Vec<u32>> = parts.par_iter().map(IndexWriter::numbers_in_byte_order).collect();
-    let mut renumbered: Vec<Vec<u32>> = parts.iter().map(|part| vec![0; part.ends.len()]).collect();
+    let bounds = range_bounds(parts, &sorted, rayon::current_num_threads());
+    let merged: Vec<MergedRange> =
+        bounds.par_windows(2).map(|range| MergedRange::merge(parts, &sorted, &range[0], &range[1])).collect();
+    let mut firsts = Vec::with_capacity(merged.len());
+    let mut terms = 0usize;
+    for range in &merged {
+        firsts.push(terms);
+        terms += range.distinct.len();
+    }
+    u32::try_from(terms).expect("an index holds fewer than 2^32 terms");
     let bytes_path = folder.join(BYTES_FILE);
     let mut bytes = create(&bytes_path)?;
-    let mut offsets = Vec::with_capacity(sorted.iter().map(Vec::len).max().unwrap_or(0) + 1);
+    let mut offsets = Vec::with_capacity(terms + 1);
     offsets.push(0u64);
-    // The next term of each part, smallest first (ties in part order).
-    let mut next: BinaryHeap<Reverse<(&[u8], usize, usize)>> = BinaryHeap::with_capacity(parts.len());
-    for (index, (part, sorted)) in parts.iter().zip(&sorted).enumerate() {
-        if let Some(&number) = sorted.first() {
-            next.push(Reverse((part.form(number), index, 0)));
-        }
-    }
-    let mut last: Option<&[u8]> = None;
-    while let Some(Reverse((form, index, position))) = next.pop() {
-        if last != Some(form) {
-            bytes.write_all(form).map_err(IndexError::io(&bytes_path))?;
-            offsets.push(offsets[offsets.len() - 1] + form.len() as u64);
-            last = Some(form);
-        }
-        let (part, sorted) = (&parts[index], &sorted[index]);
-        let number = u32::try_from(offsets.len() - 2).expect("an index holds fewer than 2^32 terms");
-        renumbered[index][sorted[position] as usize] = number;
-        if let Some(&number) = sorted.get(position + 1) {
-            next.push(Reverse((part.form(number), index, position + 1)));
-        }
+    for &(part, number) in merged.iter().flat_map(|range| &range.distinct) {
+        let form = parts[part as usize].form(number);
+        bytes.write_all(form).map_err(IndexError::io(&bytes_path))?;
+        offsets.push(offsets[offsets.len() - 1] + form.len() as u64);
     }
     finish(bytes, &bytes_path)?;
     let offsets_path = folder.join(OFFSETS_FILE);
     let mut file = create(&offsets_path)?;
     file.write_all(bytemuck::cast_slice(&offsets)).map_err(IndexError::io(&offsets_path))?;
     finish(file, &offsets_path)?;
-    Ok((offsets.len() - 1, renumbered))
+    let renumbered = (parts, &sorted)
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, (part, sorted))| {
+            let mut renumbered = vec![0; part.ends.len()];
+            for ((range, bounds), first) in merged.iter().zip(&bounds).zip(&firsts) {
+                let numbers = sorted[bounds[index]..].iter().zip(&range.numbers[index]);
+                for (&number, &in_range) in numbers {
+                    renumbered[number as usize] = (first + in_range as usize) as u32;
+                }
+            }
+            renumbered
+        })
+        .collect();
+    Ok((terms, renumbered))
+}
+
+/// Where each of `ranges` ranges of forms starts in each part's `sorted`
+/// numbers, and one past the last: a form is in the same range in every
+/// part, so that the ranges can be merged apart.
+fn range_bounds(parts: &[IndexWriter], sorted: &[Vec<u32>], ranges: usize) -> Vec<Vec<usize>> {
+    let Some(largest) = (0..parts.len()).max_by_key(|&index| sorted[index].len()) else { return Vec::new() };
+    let (largest, largest_sorted) = (&parts[largest], &sorted[largest]);
+    let mut bounds = vec![vec![0; parts.len()]];
+    let ranges = if largest_sorted.is_empty() { 1 } else { ranges.max(1) };
+    for range in 1..ranges {
+        let first = largest.form(largest_sorted[largest_sorted.len() * range / ranges]);
+        bounds.push(
+            parts.iter().zip(sorted).map(|(part, sorted)| sorted.partition_point(|&n| part.form(n) < first)).collect(),
+        );
+    }
+    bounds.push(sorted.iter().map(Vec::len).collect());
+    bounds
+}
+
+/// A range of the parts' forms, merged.
+struct MergedRange {
+    /// Each distinct form once, in byte order, as the part and the
+    /// first-seen number of one that holds it.
+    distinct: Vec<(u32, u32)>,
+    /// For each part, the place in `distinct` of each of its forms in the
+    /// range, in byte order.
+    numbers: Vec<Vec<u32>>,
+}
+
+impl MergedRange {
+    /// Merges the forms of `sorted` (each part's numbers in byte order) from
+    /// `starts` to `ends`.
+    fn merge(parts: &[IndexWriter], sorted: &[Vec<u32>], starts: &[usize], ends: &[usize]) -> Self {
+        let mut merged = Self { distinct: Vec::new(), numbers: Vec::with_capacity(parts.len()) };
+        // The next form of each part, smallest first.
+        let mut next: BinaryHeap<Reverse<(&[u8], usize, usize)>> = BinaryHeap::with_capacity(parts.len());
+        for (index, part) in parts.iter().enumerate() {
+            merged.numbers.push(Vec::with_capacity(ends[index] - starts[index]));
+            if starts[index] < ends[index] {
+                next.push(Reverse((part.form(sorted[index][starts[index]]), index, starts[index])));
+            }
+        }
+        let mut last: Option<&[u8]> = None;
+        while let Some(Reverse((form, index, position))) = next.pop() {
+            if last != Some(form) {
+                merged.distinct.push((index as u32, sorted[index][position]));
+                last = Some(form);
+            }
+            merged.numbers[index].push((merged.distinct.len() - 1) as u32);
+            if position + 1 < ends[index] {
+                next.push(Reverse((parts[index].form(sorted[index][position + 1]), index, position + 1)));
+            }
+        }
+        merged
+    }
 }
 
 /// The rows of all `parts` in one vector: the largest part's, grown, so that
@@ -352,7 +416,9 @@ mod tests {
         for (i, quad) in quads.iter().enumerate() {
             add_as_forms(&mut writers[share_of(i)], quad);
         }
-        let summary = IndexWriter::write_parts(writers, in_parts.path()).unwrap();
+        // Three threads: the terms are merged in three ranges, whatever the machine.
+        let threads = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let summary = threads.install(|| IndexWriter::write_parts(writers, in_parts.path())).unwrap();
         let distinct: std::collections::HashSet<&Quad> = quads.iter().collect();
         assert_eq!(summary.quads, distinct.len() as u64);
         [files(whole.path()), files(in_parts.path())]
