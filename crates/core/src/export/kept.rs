@@ -64,6 +64,11 @@ impl KeptRuns {
 }
 
 impl KeptRuns {
+    /// Each run on its own, so that the runs can be read on several threads.
+    pub fn each_run(&self) -> Vec<KeptRuns> {
+        self.runs.iter().map(|run| KeptRuns { runs: vec![run.clone()], folder: self.folder.clone() }).collect()
+    }
+
     /// Gives every quad of every run to `quad`, as the N-Triples forms of its
     /// graph (`None`: the default graph), subject, predicate and object.
     pub fn for_each_quad(&self, mut quad: impl FnMut(Option<&[u8]>, &[u8], &[u8], &[u8])) -> Result<(), Error> {

@@ -11,25 +11,47 @@ use oxigraph::store::Store;
 /// the store gives them back; when they kept none (a mapping wrote to a named
 /// graph, or nothing was spilled), from the store itself, which is slower.
 pub fn write_index(version: &Version, store: Option<&Store>) -> Result<Index, Error> {
-    let mut writer = IndexWriter::new();
-    match crate::export::KeptRuns::open(&version.kept_runs_folder()) {
-        Some(kept) => kept.for_each_quad(|graph, subject, predicate, object| {
-            writer.add_forms(subject, predicate, object, graph);
-        })?,
+    let folder = version.index_folder();
+    let parts = match crate::export::KeptRuns::open(&version.kept_runs_folder()) {
+        Some(kept) => number_runs(&kept)?,
         None => {
             let store =
                 store.ok_or_else(|| Error::store(version.folder(), "the version has no sorted runs to index"))?;
+            let mut writer = IndexWriter::new();
             for quad in store.iter() {
                 let quad = quad.map_err(|e| Error::store(version.store_path(), e))?;
                 writer.add_quad(quad.as_ref());
             }
+            vec![writer]
         }
-    }
-    let folder = version.index_folder();
+    };
     pause_at("indexing");
-    writer.write(&folder).map_err(|e| Error::store(&folder, e))?;
+    IndexWriter::write_parts(parts, &folder).map_err(|e| Error::store(&folder, e))?;
     pause_at("indexed");
     Index::open(&folder).map_err(|e| Error::store(&folder, e))
+}
+
+/// The runs' quads numbered by one writer per thread, at once. Each writer
+/// takes the next run not yet taken, so that a thread slowed by other work
+/// (Oxigraph compacts beside this stage) reads fewer: more writers would
+/// balance the same, but hold more terms twice.
+fn number_runs(kept: &crate::export::KeptRuns) -> Result<Vec<IndexWriter>, Error> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let runs = kept.each_run();
+    let taken = AtomicUsize::new(0);
+    (0..rayon::current_num_threads().min(runs.len()))
+        .into_par_iter()
+        .map(|_| {
+            let mut writer = IndexWriter::new();
+            while let Some(run) = runs.get(taken.fetch_add(1, Ordering::Relaxed)) {
+                run.for_each_quad(|graph, subject, predicate, object| {
+                    writer.add_forms(subject, predicate, object, graph);
+                })?;
+            }
+            Ok(writer)
+        })
+        .collect()
 }
 
 /// The read index of `version`, made by an incremental build from the index
