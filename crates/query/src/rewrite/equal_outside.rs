@@ -31,7 +31,7 @@
 //! Oxigraph evaluates LATERAL as a loop and plans its right side with the
 //! left side's variables bound, so `R` is looked up from `?x`.
 
-use super::joins::{and, conjuncts};
+use super::joins::{and, conjuncts, optional};
 use super::variables::{self, Required};
 use spargebra::algebra::{Expression, GraphPattern};
 use spargebra::term::{NamedNodePattern, TermPattern, Variable};
@@ -50,12 +50,7 @@ pub fn look_up_equal_values(pattern: &mut GraphPattern) {
     if let Some(expr) = and(conditions) {
         found = GraphPattern::Filter { expr, inner: Box::new(found) };
     }
-    let optional = GraphPattern::LeftJoin {
-        left: Box::new(GraphPattern::Bgp { patterns: Vec::new() }),
-        right: Box::new(found),
-        expression: None,
-    };
-    *pattern = GraphPattern::Lateral { left, right: Box::new(optional) };
+    *pattern = GraphPattern::Lateral { left, right: Box::new(optional(Box::new(found))) };
 }
 
 /// `Join(values, right)`; when `right` is an OPTIONAL whose own right side
@@ -69,16 +64,11 @@ fn join_looking_up(values: GraphPattern, right: GraphPattern) -> GraphPattern {
     match right {
         GraphPattern::LeftJoin { left, right, expression } if lookup_is_same(&left, &right, expression.as_ref()) => {
             let inner = match expression {
-                Some(expr) => GraphPattern::Filter { expr, inner: right },
-                None => *right,
-            };
-            let optional = GraphPattern::LeftJoin {
-                left: Box::new(GraphPattern::Bgp { patterns: Vec::new() }),
-                right: Box::new(inner),
-                expression: None,
+                Some(expr) => Box::new(GraphPattern::Filter { expr, inner: right }),
+                None => right,
             };
             let rows = GraphPattern::Join { left: Box::new(values), right: left };
-            GraphPattern::Lateral { left: Box::new(rows), right: Box::new(optional) }
+            GraphPattern::Lateral { left: Box::new(rows), right: Box::new(optional(inner)) }
         }
         right => GraphPattern::Join { left: Box::new(values), right: Box::new(right) },
     }

@@ -170,7 +170,7 @@ fn worth_correlating(
 }
 
 /// `OPTIONAL { pattern }` on its own: one row, extended where it matches.
-fn optional(pattern: Box<GraphPattern>) -> GraphPattern {
+pub(super) fn optional(pattern: Box<GraphPattern>) -> GraphPattern {
     GraphPattern::LeftJoin {
         left: Box::new(GraphPattern::Bgp { patterns: Vec::new() }),
         right: pattern,
