@@ -26,7 +26,7 @@
 use super::estimate::{Group, Statistics};
 use super::variables;
 use spargebra::algebra::GraphPattern;
-use spargebra::term::{TriplePattern, Variable};
+use spargebra::term::{TermPattern, TriplePattern, Variable};
 use std::collections::HashSet;
 
 /// `Minus(…Minus(Bgp(A), B1)…, Bn)` → each `Bi` that can move on the
@@ -79,7 +79,9 @@ fn anchors(pattern: &GraphPattern, statistics: &dyn Statistics) -> Option<Vec<Op
         inner = left;
     }
     let GraphPattern::Bgp { patterns: group } = inner else { return None };
-    if removed.is_empty() || group.len() < 2 {
+    // A blank node joins the group's patterns as a variable would, and
+    // `of_triples` does not count it: such a group stays whole.
+    if removed.is_empty() || group.len() < 2 || group.iter().any(has_blank_node) {
         return None;
     }
     let sizes: Vec<usize> = group.iter().map(|triple| statistics.size(triple)).collect();
@@ -105,6 +107,10 @@ fn anchors(pattern: &GraphPattern, statistics: &dyn Statistics) -> Option<Vec<Op
         })
         .collect();
     anchors.iter().any(Option::is_some).then_some(anchors)
+}
+
+fn has_blank_node(triple: &TriplePattern) -> bool {
+    matches!(triple.subject, TermPattern::BlankNode(_)) || matches!(triple.object, TermPattern::BlankNode(_))
 }
 
 fn minus(left: GraphPattern, right: GraphPattern) -> GraphPattern {

@@ -305,6 +305,9 @@ mod tests {
         );
         let (before, after) = rewritten_with(text, &Uniform { triples: 100, fanout: 1 });
         assert_eq!(before.to_string(), after.to_string(), "small patterns keep their MINUS");
+        let blank = "SELECT * { ?o :type :Offering ; :source _:src . _:src :type ?t MINUS { ?o :partner ?p } }";
+        let (before, after) = rewritten_with(blank, &Fanned);
+        assert_eq!(before.to_string(), after.to_string(), "a blank node holds the group together");
     }
 
     /// Moved or not, the MINUS removes the same solutions (Oxigraph's
