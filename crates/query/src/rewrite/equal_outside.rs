@@ -32,7 +32,7 @@
 //! left side's variables bound, so `R` is looked up from `?x`.
 
 use super::joins::{and, conjuncts, optional};
-use super::variables::{self, Required};
+use super::variables::{self, expression_mentions, mentions, Required};
 use spargebra::algebra::{Expression, GraphPattern};
 use spargebra::term::{NamedNodePattern, TermPattern, Variable};
 use std::collections::HashSet;
@@ -82,9 +82,12 @@ fn lookup_is_same(left: &GraphPattern, right: &GraphPattern, expression: Option<
     if expression.is_some_and(has_exists) {
         return false;
     }
-    let Some(mentioned) = mentions(right) else { return false };
-    let (in_left, certain) = (variables::in_scope(left), variables::certain(left));
-    let given: HashSet<Variable> = mentioned.into_iter().filter(|variable| in_left.contains(variable)).collect();
+    if !hides_none(right) {
+        return false;
+    }
+    let certain = variables::certain(left);
+    let given: HashSet<Variable> =
+        variables::in_scope(left).into_iter().filter(|variable| mentions(right, variable)).collect();
     !given.is_empty() && given.iter().all(|variable| certain.contains(variable)) && may_be_given(right, &given)
 }
 
@@ -96,9 +99,8 @@ fn lookup_is_same(left: &GraphPattern, right: &GraphPattern, expression: Option<
 /// extend with another value keeps the row unextended).
 fn may_be_given(pattern: &GraphPattern, given: &HashSet<Variable>) -> bool {
     let reads_bound = |expression: &Expression, bound: &HashSet<Variable>| {
-        let mut read = HashSet::new();
-        read_by(expression, &mut read);
-        !has_exists(expression) && read.iter().all(|variable| !given.contains(variable) || bound.contains(variable))
+        !has_exists(expression)
+            && given.iter().all(|variable| !expression_mentions(expression, variable) || bound.contains(variable))
     };
     match pattern {
         GraphPattern::Bgp { .. } | GraphPattern::Path { .. } => true,
@@ -113,10 +115,10 @@ fn may_be_given(pattern: &GraphPattern, given: &HashSet<Variable>) -> bool {
         }
         GraphPattern::LeftJoin { left, right, expression } => {
             let bound = variables::certain(left);
-            let Some(in_right) = mentions(right) else { return false };
             let mut both = bound.clone();
             both.extend(variables::certain(right));
-            in_right.iter().all(|variable| !given.contains(variable) || bound.contains(variable))
+            hides_none(right)
+                && given.iter().all(|variable| !mentions(right, variable) || bound.contains(variable))
                 && expression.as_ref().is_none_or(|e| reads_bound(e, &both))
                 && may_be_given(left, given)
                 && may_be_given(right, given)
@@ -136,9 +138,7 @@ fn equated(
     if has_exists(expression) {
         return None;
     }
-    let mentioned = mentions(right)?;
-    let in_left = variables::in_scope(left);
-    if mentioned.iter().any(|variable| in_left.contains(variable)) {
+    if !hides_none(right) || variables::in_scope(left).iter().any(|variable| mentions(right, variable)) {
         return None;
     }
     let (left_certain, right_certain) = (variables::certain(left), variables::certain(right));
@@ -154,7 +154,7 @@ fn equated(
                 _ => return None,
             };
             let comparable = *same_term || right_named.contains(&target) || left_named.contains(source);
-            if !comparable || !left_certain.contains(source) || mentioned.contains(source) {
+            if !comparable || !left_certain.contains(source) || mentions(right, source) {
                 return None;
             }
             if !sources.contains(source) {
@@ -224,49 +224,23 @@ fn never_literal(pattern: &GraphPattern) -> HashSet<Variable> {
     named
 }
 
-/// Every variable `pattern` mentions, in its patterns and its expressions,
-/// if it is made only of patterns that hide none (`None` for a subquery,
-/// VALUES, MINUS, SERVICE, GRAPH, a group, a LATERAL or an EXISTS).
-fn mentions(pattern: &GraphPattern) -> Option<HashSet<Variable>> {
-    let mut found = variables::in_scope(pattern);
-    let mut expressions = Vec::new();
-    collect_expressions(pattern, &mut expressions)?;
-    for expression in expressions {
-        if has_exists(expression) {
-            return None;
-        }
-        read_by(expression, &mut found);
-    }
-    Some(found)
-}
-
-fn collect_expressions<'a>(pattern: &'a GraphPattern, into: &mut Vec<&'a Expression>) -> Option<()> {
+/// Whether `pattern` is made only of patterns whose every variable is in
+/// view: triple patterns and paths, joined, united, optional, filtered and
+/// extended, with no EXISTS (not a subquery, VALUES, MINUS, SERVICE, GRAPH,
+/// a group or a LATERAL).
+fn hides_none(pattern: &GraphPattern) -> bool {
     match pattern {
-        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } => Some(()),
+        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } => true,
         GraphPattern::Join { left, right } | GraphPattern::Union { left, right } => {
-            collect_expressions(left, into)?;
-            collect_expressions(right, into)
+            hides_none(left) && hides_none(right)
         }
         GraphPattern::LeftJoin { left, right, expression } => {
-            into.extend(expression);
-            collect_expressions(left, into)?;
-            collect_expressions(right, into)
+            !expression.as_ref().is_some_and(has_exists) && hides_none(left) && hides_none(right)
         }
         GraphPattern::Filter { expr, inner } | GraphPattern::Extend { inner, expression: expr, .. } => {
-            into.push(expr);
-            collect_expressions(inner, into)
+            !has_exists(expr) && hides_none(inner)
         }
-        _ => None,
-    }
-}
-
-/// Adds the variables `expression` reads to `into`.
-fn read_by(expression: &Expression, into: &mut HashSet<Variable>) {
-    match expression {
-        Expression::Variable(variable) | Expression::Bound(variable) => {
-            into.insert(variable.clone());
-        }
-        _ => variables::sub_expressions(expression).into_iter().for_each(|e| read_by(e, into)),
+        _ => false,
     }
 }
 

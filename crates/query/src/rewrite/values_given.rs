@@ -15,7 +15,7 @@
 //! the row ([`substitutable`] checks it, and refuses what it cannot tell:
 //! MINUS, subqueries, `BOUND`, `EXISTS`, a VALUES or `BIND` of the variable).
 
-use super::variables::{self, sub_expressions, sub_expressions_mut};
+use super::variables::{self, mentions, order_key, sub_expressions, sub_expressions_mut};
 use spargebra::algebra::{Expression, GraphPattern, OrderExpression};
 use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, Variable};
 
@@ -87,57 +87,6 @@ fn reads_as_value(expression: &Expression, variable: &Variable) -> bool {
         Expression::Bound(v) => v != variable,
         Expression::Exists(pattern) => !mentions(pattern, variable),
         _ => sub_expressions(expression).into_iter().all(|e| reads_as_value(e, variable)),
-    }
-}
-
-/// Whether `variable` appears anywhere in `pattern`, its expressions included.
-fn mentions(pattern: &GraphPattern, variable: &Variable) -> bool {
-    let in_term = |term: &TermPattern| matches!(term, TermPattern::Variable(v) if v == variable);
-    let in_named = |name: &NamedNodePattern| matches!(name, NamedNodePattern::Variable(v) if v == variable);
-    let in_expression = |expression: &Expression| expression_mentions(expression, variable);
-    match pattern {
-        GraphPattern::Bgp { patterns } => {
-            patterns.iter().any(|t| in_term(&t.subject) || in_named(&t.predicate) || in_term(&t.object))
-        }
-        GraphPattern::Path { subject, object, .. } => in_term(subject) || in_term(object),
-        GraphPattern::Join { left, right }
-        | GraphPattern::Union { left, right }
-        | GraphPattern::Minus { left, right }
-        | GraphPattern::Lateral { left, right } => mentions(left, variable) || mentions(right, variable),
-        GraphPattern::LeftJoin { left, right, expression } => {
-            mentions(left, variable) || mentions(right, variable) || expression.as_ref().is_some_and(in_expression)
-        }
-        GraphPattern::Filter { expr, inner } => in_expression(expr) || mentions(inner, variable),
-        GraphPattern::Extend { inner, variable: assigned, expression } => {
-            assigned == variable || in_expression(expression) || mentions(inner, variable)
-        }
-        GraphPattern::Graph { name, inner } => in_named(name) || mentions(inner, variable),
-        GraphPattern::OrderBy { inner, expression } => {
-            expression.iter().any(|e| in_expression(order_key(e))) || mentions(inner, variable)
-        }
-        GraphPattern::Values { variables, .. } => variables.contains(variable),
-        GraphPattern::Project { inner, variables } => variables.contains(variable) || mentions(inner, variable),
-        GraphPattern::Group { inner, variables, aggregates } => {
-            variables.contains(variable) || aggregates.iter().any(|(v, _)| v == variable) || mentions(inner, variable)
-        }
-        GraphPattern::Distinct { inner }
-        | GraphPattern::Reduced { inner }
-        | GraphPattern::Slice { inner, .. }
-        | GraphPattern::Service { inner, .. } => mentions(inner, variable),
-    }
-}
-
-fn expression_mentions(expression: &Expression, variable: &Variable) -> bool {
-    match expression {
-        Expression::Variable(v) | Expression::Bound(v) => v == variable,
-        Expression::Exists(pattern) => mentions(pattern, variable),
-        _ => sub_expressions(expression).into_iter().any(|e| expression_mentions(e, variable)),
-    }
-}
-
-fn order_key(expression: &OrderExpression) -> &Expression {
-    match expression {
-        OrderExpression::Asc(e) | OrderExpression::Desc(e) => e,
     }
 }
 

@@ -2,7 +2,7 @@
 //! bind all theirs: what the rewrites check before they move or turn a
 //! pattern, so that the answer cannot change.
 
-use spargebra::algebra::{Expression, GraphPattern, PropertyPathExpression};
+use spargebra::algebra::{Expression, GraphPattern, OrderExpression, PropertyPathExpression};
 use spargebra::term::{NamedNodePattern, TermPattern, TriplePattern, Variable};
 use std::collections::HashSet;
 
@@ -83,58 +83,97 @@ pub fn reads_only(expression: &Expression, bound: &HashSet<Variable>) -> bool {
     }
 }
 
+/// Whether `variable` appears anywhere in `pattern`, its expressions included.
+pub fn mentions(pattern: &GraphPattern, variable: &Variable) -> bool {
+    let in_term = |term: &TermPattern| matches!(term, TermPattern::Variable(v) if v == variable);
+    let in_named = |name: &NamedNodePattern| matches!(name, NamedNodePattern::Variable(v) if v == variable);
+    let in_expression = |expression: &Expression| expression_mentions(expression, variable);
+    match pattern {
+        GraphPattern::Bgp { patterns } => {
+            patterns.iter().any(|t| in_term(&t.subject) || in_named(&t.predicate) || in_term(&t.object))
+        }
+        GraphPattern::Path { subject, object, .. } => in_term(subject) || in_term(object),
+        GraphPattern::Join { left, right }
+        | GraphPattern::Union { left, right }
+        | GraphPattern::Minus { left, right }
+        | GraphPattern::Lateral { left, right } => mentions(left, variable) || mentions(right, variable),
+        GraphPattern::LeftJoin { left, right, expression } => {
+            mentions(left, variable) || mentions(right, variable) || expression.as_ref().is_some_and(in_expression)
+        }
+        GraphPattern::Filter { expr, inner } => in_expression(expr) || mentions(inner, variable),
+        GraphPattern::Extend { inner, variable: assigned, expression } => {
+            assigned == variable || in_expression(expression) || mentions(inner, variable)
+        }
+        GraphPattern::Graph { name, inner } => in_named(name) || mentions(inner, variable),
+        GraphPattern::OrderBy { inner, expression } => {
+            expression.iter().any(|e| in_expression(order_key(e))) || mentions(inner, variable)
+        }
+        GraphPattern::Values { variables, .. } => variables.contains(variable),
+        GraphPattern::Project { inner, variables } => variables.contains(variable) || mentions(inner, variable),
+        GraphPattern::Group { inner, variables, aggregates } => {
+            variables.contains(variable) || aggregates.iter().any(|(v, _)| v == variable) || mentions(inner, variable)
+        }
+        GraphPattern::Distinct { inner }
+        | GraphPattern::Reduced { inner }
+        | GraphPattern::Slice { inner, .. }
+        | GraphPattern::Service { inner, .. } => mentions(inner, variable),
+    }
+}
+
+/// Whether `variable` appears anywhere in `expression`, its EXISTS included.
+pub fn expression_mentions(expression: &Expression, variable: &Variable) -> bool {
+    match expression {
+        Expression::Variable(v) | Expression::Bound(v) => v == variable,
+        Expression::Exists(pattern) => mentions(pattern, variable),
+        _ => sub_expressions(expression).into_iter().any(|e| expression_mentions(e, variable)),
+    }
+}
+
+/// The expression an ORDER BY key sorts by.
+pub fn order_key(expression: &OrderExpression) -> &Expression {
+    match expression {
+        OrderExpression::Asc(e) | OrderExpression::Desc(e) => e,
+    }
+}
+
+/// The match of [`sub_expressions`] and [`sub_expressions_mut`], written
+/// once: `$($mut)?` is empty for the first and `mut` for the second.
+macro_rules! sub_expressions_of {
+    ($expression:expr $(, $mut:tt)?) => {
+        match $expression {
+            Expression::NamedNode(_)
+            | Expression::Literal(_)
+            | Expression::Variable(_)
+            | Expression::Bound(_)
+            | Expression::Exists(_) => Vec::new(),
+            Expression::Or(a, b)
+            | Expression::And(a, b)
+            | Expression::Equal(a, b)
+            | Expression::SameTerm(a, b)
+            | Expression::Greater(a, b)
+            | Expression::GreaterOrEqual(a, b)
+            | Expression::Less(a, b)
+            | Expression::LessOrEqual(a, b)
+            | Expression::Add(a, b)
+            | Expression::Subtract(a, b)
+            | Expression::Multiply(a, b)
+            | Expression::Divide(a, b) => vec![&$($mut)? **a, &$($mut)? **b],
+            Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => vec![&$($mut)? **a],
+            Expression::If(a, b, c) => vec![&$($mut)? **a, &$($mut)? **b, &$($mut)? **c],
+            Expression::In(a, list) => std::iter::once(&$($mut)? **a).chain(list).collect(),
+            Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.into_iter().collect(),
+        }
+    };
+}
+
 /// The expressions directly inside `expression` (not those of its EXISTS).
 pub fn sub_expressions(expression: &Expression) -> Vec<&Expression> {
-    match expression {
-        Expression::NamedNode(_)
-        | Expression::Literal(_)
-        | Expression::Variable(_)
-        | Expression::Bound(_)
-        | Expression::Exists(_) => Vec::new(),
-        Expression::Or(a, b)
-        | Expression::And(a, b)
-        | Expression::Equal(a, b)
-        | Expression::SameTerm(a, b)
-        | Expression::Greater(a, b)
-        | Expression::GreaterOrEqual(a, b)
-        | Expression::Less(a, b)
-        | Expression::LessOrEqual(a, b)
-        | Expression::Add(a, b)
-        | Expression::Subtract(a, b)
-        | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => vec![&**a, &**b],
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => vec![&**a],
-        Expression::If(a, b, c) => vec![&**a, &**b, &**c],
-        Expression::In(a, list) => std::iter::once(&**a).chain(list).collect(),
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.iter().collect(),
-    }
+    sub_expressions_of!(expression)
 }
 
 /// [`sub_expressions`], to change them.
 pub fn sub_expressions_mut(expression: &mut Expression) -> Vec<&mut Expression> {
-    match expression {
-        Expression::NamedNode(_)
-        | Expression::Literal(_)
-        | Expression::Variable(_)
-        | Expression::Bound(_)
-        | Expression::Exists(_) => Vec::new(),
-        Expression::Or(a, b)
-        | Expression::And(a, b)
-        | Expression::Equal(a, b)
-        | Expression::SameTerm(a, b)
-        | Expression::Greater(a, b)
-        | Expression::GreaterOrEqual(a, b)
-        | Expression::Less(a, b)
-        | Expression::LessOrEqual(a, b)
-        | Expression::Add(a, b)
-        | Expression::Subtract(a, b)
-        | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => vec![&mut **a, &mut **b],
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => vec![&mut **a],
-        Expression::If(a, b, c) => vec![&mut **a, &mut **b, &mut **c],
-        Expression::In(a, list) => std::iter::once(&mut **a).chain(list.iter_mut()).collect(),
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.iter_mut().collect(),
-    }
+    sub_expressions_of!(expression, mut)
 }
 
 /// A triple pattern or property path every solution of a pattern matches.
