@@ -524,6 +524,7 @@ mod tests {
                     })
                     .map(|q| oxigraph::model::Triple::from(q.clone()))
                     .collect();
+                let triples: Vec<_> = triples.iter().map(oxigraph::model::Triple::as_ref).collect();
                 runs.push(writer.write_bucket(bucket, &triples, &[]).unwrap());
             }
             let named: Vec<Quad> = quads.iter().filter(|q| !q.graph_name.is_default_graph()).cloned().collect();

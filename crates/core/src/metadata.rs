@@ -7,7 +7,9 @@ use crate::mapping::RunReport;
 use crate::project::Project;
 use crate::Error;
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{BlankNode, GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::model::{
+    BlankNode, GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, TermRef, TripleRef,
+};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -84,32 +86,32 @@ pub struct GraphSummary {
 impl GraphSummary {
     /// Counts `triples`, which must be distinct and hold every triple of
     /// their subjects.
-    pub fn count(&mut self, triples: &[Triple]) {
+    pub fn count(&mut self, triples: &[TripleRef<'_>]) {
         let source = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/source");
         self.triples += triples.len() as u64;
         // Counted by reference first: a key string per triple would cost an
         // allocation each, millions of them.
-        let mut per_property: FxHashMap<&NamedNode, u64> = FxHashMap::default();
-        let mut per_class: FxHashMap<&Term, u64> = FxHashMap::default();
-        let mut sources: FxHashMap<&Term, u64> = FxHashMap::default();
+        let mut per_property: FxHashMap<NamedNodeRef<'_>, u64> = FxHashMap::default();
+        let mut per_class: FxHashMap<TermRef<'_>, u64> = FxHashMap::default();
+        let mut sources: FxHashMap<TermRef<'_>, u64> = FxHashMap::default();
         for triple in triples {
-            *per_property.entry(&triple.predicate).or_default() += 1;
+            *per_property.entry(triple.predicate).or_default() += 1;
             if triple.predicate == rdf::TYPE {
-                *per_class.entry(&triple.object).or_default() += 1;
+                *per_class.entry(triple.object).or_default() += 1;
             } else if triple.predicate == source {
-                *sources.entry(&triple.object).or_default() += 1;
+                *sources.entry(triple.object).or_default() += 1;
             }
         }
         for (source, n) in sources {
             let key = source.to_string();
             *self.source_uses.entry(key.clone()).or_default() += n;
-            self.sources.entry(key).or_insert_with(|| source.clone());
+            self.sources.entry(key).or_insert_with(|| source.into_owned());
         }
         for (property, n) in per_property {
-            self.triples_per_property.entry(property.to_string()).or_insert_with(|| (property.clone(), 0)).1 += n;
+            self.triples_per_property.entry(property.to_string()).or_insert_with(|| (property.into_owned(), 0)).1 += n;
         }
         for (class, n) in per_class {
-            self.entities_per_class.entry(class.to_string()).or_insert_with(|| (class.clone(), 0)).1 += n;
+            self.entities_per_class.entry(class.to_string()).or_insert_with(|| (class.into_owned(), 0)).1 += n;
         }
     }
 

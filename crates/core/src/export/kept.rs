@@ -12,7 +12,7 @@
 
 use super::runs;
 use crate::Error;
-use oxigraph::model::{NamedNode, Quad, QuadRef, TermRef, Triple};
+use oxigraph::model::{NamedNode, Quad, QuadRef, TermRef, TripleRef};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -281,11 +281,16 @@ impl KeptRunsWriter {
     /// Writes bucket `index`: distinct default-graph triples, and how many
     /// times the mapping gave those it gave more than once (`repeated`:
     /// index into `triples`, times).
-    pub fn write_bucket(&self, index: usize, triples: &[Triple], repeated: &[(usize, u64)]) -> Result<KeptRun, Error> {
+    pub fn write_bucket(
+        &self,
+        index: usize,
+        triples: &[TripleRef<'_>],
+        repeated: &[(usize, u64)],
+    ) -> Result<KeptRun, Error> {
         let file = bucket_file(index);
         let quads = write_sorted(
             &self.folder.join(&file),
-            triples.iter().map(|t| t.as_ref().in_graph(oxigraph::model::GraphNameRef::DefaultGraph)),
+            triples.iter().map(|t| t.in_graph(oxigraph::model::GraphNameRef::DefaultGraph)),
         )?;
         let repeats = write_repeats(&self.folder, index, triples, repeated)?;
         Ok(KeptRun { file, graph: None, quads, repeats })
@@ -321,14 +326,14 @@ fn repeats_file(index: usize) -> String {
 fn write_repeats(
     folder: &Path,
     index: usize,
-    triples: &[Triple],
+    triples: &[TripleRef<'_>],
     repeated: &[(usize, u64)],
 ) -> Result<Option<String>, Error> {
     if repeated.is_empty() {
         return Ok(None);
     }
     let mut counts: std::collections::BTreeMap<Vec<u8>, u64> = std::collections::BTreeMap::new();
-    let key = |triple: &Triple| stored_key(triple.as_ref().in_graph(oxigraph::model::GraphNameRef::DefaultGraph));
+    let key = |triple: &TripleRef<'_>| stored_key(triple.in_graph(oxigraph::model::GraphNameRef::DefaultGraph));
     let repeated: std::collections::HashMap<usize, u64> = repeated.iter().copied().collect();
     let wanted: std::collections::HashSet<Vec<u8>> = repeated.keys().map(|&i| key(&triples[i])).collect();
     for (i, triple) in triples.iter().enumerate() {
@@ -409,7 +414,7 @@ pub use factgraph_index::stored::as_stored;
 mod tests {
     use super::*;
     use oxigraph::model::vocab::xsd;
-    use oxigraph::model::{Literal, NamedNodeRef, Term};
+    use oxigraph::model::{Literal, NamedNodeRef, Term, Triple};
     use oxigraph::store::Store;
 
     /// A bucket changed by a few quads keeps its run, linked, with an
@@ -425,6 +430,7 @@ mod tests {
         let key = |i: usize| stored_key(triple(i).as_ref().in_graph(oxigraph::model::GraphNameRef::DefaultGraph));
         let writer = KeptRunsWriter::create(folders[0].path()).unwrap();
         let triples: Vec<Triple> = (0..400).map(triple).collect();
+        let triples: Vec<TripleRef<'_>> = triples.iter().map(Triple::as_ref).collect();
         let run = writer.write_bucket(7, &triples, &[(0, 2)]).unwrap();
         writer.finish(vec![run]).unwrap();
         let mut expected: std::collections::BTreeSet<Vec<u8>> = (0..400).map(key).collect();

@@ -20,7 +20,7 @@ use crate::validate::Shapes;
 use crate::Error;
 use factgraph_index::Index;
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term, TermRef, Triple};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term, TermRef, Triple, TripleRef};
 use std::collections::{BTreeSet, HashSet};
 
 /// What the changed records defined and pointed at.
@@ -152,7 +152,8 @@ fn check_shapes(
     linked_facts.observe(&triples.iter().map(|t| t.clone().in_graph(GraphNameRef::DefaultGraph)).collect::<Vec<_>>());
     let ontology: Vec<Triple> = ontology.iter().map(|q| Triple::from(q.clone())).collect();
     let integrity = Integrity::new(plan, std::iter::empty());
-    shapes.validate(triples, &linked_facts, &ontology, None, plan, &integrity)
+    let triples: Vec<TripleRef<'_>> = triples.iter().map(Triple::as_ref).collect();
+    shapes.validate(&triples, &linked_facts, &ontology, None, plan, &integrity)
 }
 
 /// The triples whose object is `object`, at most a few thousand (enough to

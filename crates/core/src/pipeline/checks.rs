@@ -196,22 +196,24 @@ impl BucketChecks<'_> {
         let mut found = (0..buckets.count())
             .into_par_iter()
             .try_fold(BucketFindings::default, |mut found, index| {
-                let (triples, repeated) = buckets.read_counted(index)?;
-                found.summary.count(&triples);
-                if let Some(keep) = keep {
-                    found.kept_runs.push(keep.write_bucket(index, &triples, &repeated)?);
-                }
-                if let Some((shapes, linked_facts)) = shapes {
-                    let problems = shapes.validate(
-                        triples,
-                        linked_facts,
-                        &ontology,
-                        screen.as_ref(),
-                        self.plan,
-                        &self.integrity,
-                    )?;
-                    found.problems.extend(problems);
-                }
+                buckets.with_bucket(index, |triples, repeated| {
+                    found.summary.count(triples);
+                    if let Some(keep) = keep {
+                        found.kept_runs.push(keep.write_bucket(index, triples, repeated)?);
+                    }
+                    if let Some((shapes, linked_facts)) = shapes {
+                        let problems = shapes.validate(
+                            triples,
+                            linked_facts,
+                            &ontology,
+                            screen.as_ref(),
+                            self.plan,
+                            &self.integrity,
+                        )?;
+                        found.problems.extend(problems);
+                    }
+                    Ok::<_, Error>(())
+                })??;
                 Ok::<_, Error>(found)
             })
             .try_reduce(BucketFindings::default, |a, b| Ok(a.merge(b)))?;

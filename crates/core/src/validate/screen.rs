@@ -22,7 +22,7 @@
 
 use super::linked_facts::{FactSet, LinkedFacts};
 use oxigraph::model::vocab::{rdf, rdfs};
-use oxigraph::model::{Graph, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef, Triple};
+use oxigraph::model::{Graph, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Term, TermRef, Triple, TripleRef};
 use rustc_hash::{FxHashMap, FxHashSet};
 use shacl_rust::core::constraints::PatternConstraint;
 use shacl_rust::{Constraint, NodeKind, PathElement, Shape};
@@ -35,7 +35,7 @@ pub struct Screen {
     /// For each class, the rules whose target classes it is a subclass of.
     rules_by_type: FxHashMap<String, Vec<usize>>,
     /// The properties the rules read, numbered; `rdf:type` is number 0.
-    predicates: FxHashMap<NamedNode, u16>,
+    predicates: FxHashMap<String, u16>,
     /// The ontology's `rdfs:subClassOf` triples: a bucket with any other
     /// changes what the targets and `sh:class` mean, and is not screened.
     ontology_subclass_triples: FxHashSet<Triple>,
@@ -119,7 +119,7 @@ impl Screen {
 
     /// Whether every subject of `triples` (all the triples of each of its
     /// subjects) surely conforms to the shapes.
-    pub fn passes(&self, triples: &[Triple], linked_facts: &LinkedFacts) -> bool {
+    pub fn passes(&self, triples: &[TripleRef<'_>], linked_facts: &LinkedFacts) -> bool {
         // Grouped by subject through a sort of hashes, cheaper than a map of
         // lists; a collision only sends the bucket to shacl-rust.
         let mut by_subject: Vec<(u64, u32)> = triples
@@ -130,17 +130,18 @@ impl Screen {
         by_subject.sort_unstable();
         let mut facts = Vec::new();
         by_subject.chunk_by(|a, b| a.0 == b.0).all(|group| {
-            let subject = &triples[group[0].1 as usize].subject;
+            let subject = triples[group[0].1 as usize].subject;
             facts.clear();
             for &(_, index) in group {
-                let triple = &triples[index as usize];
-                if triple.subject != *subject
-                    || (triple.predicate == rdfs::SUB_CLASS_OF && !self.ontology_subclass_triples.contains(triple))
+                let triple = triples[index as usize];
+                if triple.subject != subject
+                    || (triple.predicate == rdfs::SUB_CLASS_OF
+                        && !self.ontology_subclass_triples.contains(&triple.into_owned()))
                 {
                     return false;
                 }
-                if let Some(&number) = self.predicates.get(&triple.predicate) {
-                    facts.push((number, triple.object.as_ref()));
+                if let Some(&number) = self.predicates.get(triple.predicate.as_str()) {
+                    facts.push((number, triple.object));
                 }
             }
             self.subject_passes(subject, &facts, linked_facts)
@@ -150,7 +151,7 @@ impl Screen {
     /// `facts`: the subject's values of [`Self::predicates`], by number.
     fn subject_passes(
         &self,
-        subject: &NamedOrBlankNode,
+        subject: NamedOrBlankNodeRef<'_>,
         facts: &[(u16, TermRef<'_>)],
         linked_facts: &LinkedFacts,
     ) -> bool {
@@ -165,7 +166,7 @@ impl Screen {
             .collect();
         applicable.sort_unstable();
         applicable.dedup();
-        let focus = TermRef::from(subject.as_ref());
+        let focus = TermRef::from(subject);
         applicable.into_iter().all(|index| {
             let values = |property: &PropertyRule| {
                 facts.iter().filter(|(n, _)| *n == property.number).map(|(_, value)| *value).collect()
@@ -178,11 +179,11 @@ impl Screen {
 /// Numbers the predicates the rules of targeted shapes read, `rdf:type`
 /// first, and gives each of their property rules its number; `None` past
 /// 65 536 predicates.
-fn number_predicates(rules: &mut [NodeRule]) -> Option<FxHashMap<NamedNode, u16>> {
-    let mut numbers = FxHashMap::from_iter([(rdf::TYPE.into_owned(), 0)]);
+fn number_predicates(rules: &mut [NodeRule]) -> Option<FxHashMap<String, u16>> {
+    let mut numbers = FxHashMap::from_iter([(rdf::TYPE.as_str().to_owned(), 0)]);
     for property in rules.iter_mut().flat_map(|rule| &mut rule.properties) {
         let next = u16::try_from(numbers.len()).ok()?;
-        property.number = *numbers.entry(property.predicate.clone()).or_insert(next);
+        property.number = *numbers.entry(property.predicate.as_str().to_owned()).or_insert(next);
     }
     Some(numbers)
 }

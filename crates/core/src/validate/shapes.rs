@@ -11,7 +11,7 @@ use crate::mapping::Plan;
 use crate::problem::{Problem, ProblemKind};
 use crate::Error;
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{Graph, NamedNode, NamedOrBlankNode, Term, TermRef, Triple};
+use oxigraph::model::{Graph, NamedNode, NamedOrBlankNode, TermRef, Triple, TripleRef};
 use rustc_hash::FxHashSet;
 use shacl_rust::validation::build_target_cache;
 use shacl_rust::validation::dataset::ValidationDataset;
@@ -77,38 +77,38 @@ impl Shapes {
     /// again.
     pub fn validate(
         &self,
-        chunk: Vec<Triple>,
+        chunk: &[TripleRef<'_>],
         linked_facts: &LinkedFacts,
         ontology: &[Triple],
         screen: Option<&Screen>,
         plan: &Plan,
         integrity: &Integrity,
     ) -> Result<Vec<Problem>, Error> {
-        if screen.is_some_and(|screen| screen.passes(&chunk, linked_facts)) {
+        if screen.is_some_and(|screen| screen.passes(chunk, linked_facts)) {
             return Ok(Vec::new());
         }
         let mut own: FxHashSet<String> = FxHashSet::default();
         let mut previous = None;
-        for triple in &chunk {
+        for triple in chunk {
             // A subject's triples mostly come one after the other.
-            if previous != Some(&triple.subject) {
-                own.insert(node_key(triple.subject.as_ref().into()).into_owned());
-                previous = Some(&triple.subject);
+            if previous != Some(triple.subject) {
+                own.insert(node_key(triple.subject.into()).into_owned());
+                previous = Some(triple.subject);
             }
         }
         let mut data = ontology.to_vec();
         let mut linked: FxHashSet<&str> = FxHashSet::default();
-        for triple in &chunk {
-            if let Term::NamedNode(object) = &triple.object {
+        for triple in chunk {
+            if let TermRef::NamedNode(object) = triple.object {
                 if !own.contains(object.as_str()) && linked.insert(object.as_str()) {
-                    let node = NamedOrBlankNode::from(object.clone());
+                    let node = NamedOrBlankNode::from(object.into_owned());
                     for (predicate, value) in linked_facts.of(object.as_str()) {
                         data.push(Triple::new(node.clone(), predicate.clone(), value.clone()));
                     }
                 }
             }
         }
-        data.extend(chunk);
+        data.extend(chunk.iter().map(|t| t.into_owned()));
         let config_error = |e: &dyn std::fmt::Display| Error::input(ProblemKind::Ontology, &self.path, e.to_string());
         let dataset = ValidationDataset::from_triples_with_experimental_index(data, self.graph.clone())
             .map_err(|e| config_error(&e))?;
@@ -242,7 +242,7 @@ mod tests {
         linked_facts.observe(&quads(ONTOLOGY));
         let screen = shapes.screen(&ontology, &linked_facts).expect("these shapes can be screened");
         let data: Vec<Triple> = data_quads.into_iter().map(Triple::from).collect();
-        let passes = screen.passes(&data, &linked_facts);
+        let passes = screen.passes(&data.iter().map(Triple::as_ref).collect::<Vec<_>>(), &linked_facts);
         let whole: Vec<Triple> = data.into_iter().chain(ontology).collect();
         let dataset = ValidationDataset::from_triples_with_experimental_index(whole, shapes.graph().clone()).unwrap();
         let parsed = shacl_rust::parse_shapes(dataset.shapes_graph()).unwrap();
