@@ -125,7 +125,7 @@ impl Screen {
         let mut by_subject: Vec<(u64, u32)> = triples
             .iter()
             .enumerate()
-            .map(|(i, t)| (rustc_hash::FxBuildHasher.hash_one(&t.subject), i as u32))
+            .map(|(i, t)| (rustc_hash::FxBuildHasher.hash_one(t.subject), i as u32))
             .collect();
         by_subject.sort_unstable();
         let mut facts = Vec::new();
