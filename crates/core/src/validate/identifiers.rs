@@ -9,7 +9,7 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 /// collisions are negligible (about 2^-64 at 2^32 nodes) and a key takes 16
 /// bytes whatever the length of the IRI. XXH3 rather than keyed SipHash: the
 /// hash runs for every mapped triple, and two SipHash passes over an IRI
-/// took about 4 % of a build's CPU at a million offerings; the IRIs are the
+/// took about 2.5 % of a build's CPU at a million offerings; the IRIs are the
 /// project's own, not chosen by an attacker.
 #[derive(Debug, Default)]
 pub(crate) struct IriHasher;
