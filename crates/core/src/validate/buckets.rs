@@ -11,8 +11,7 @@
 use crate::{leb128, Error};
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{
-    BlankNodeRef, LiteralRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, TermRef, Triple,
-    TripleRef,
+    BlankNodeRef, LiteralRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, TermRef, TripleRef,
 };
 use rustc_hash::FxHashMap;
 use std::fs::File;
@@ -173,7 +172,7 @@ impl Buckets {
 
     /// The distinct triples of bucket `index`, owned.
     #[cfg(test)]
-    pub(crate) fn read(&self, index: usize) -> Result<Vec<Triple>, Error> {
+    pub(crate) fn read(&self, index: usize) -> Result<Vec<oxigraph::model::Triple>, Error> {
         self.with_bucket(index, |triples, _| triples.iter().map(|t| t.into_owned()).collect())
     }
 
@@ -346,7 +345,7 @@ fn rest_length(head: u8, input: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oxigraph::model::{BlankNode, Literal, Term};
+    use oxigraph::model::{BlankNode, Literal, Term, Triple};
 
     #[test]
     fn triples_come_back_deduplicated_with_each_subject_in_one_bucket() {

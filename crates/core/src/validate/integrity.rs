@@ -71,7 +71,7 @@ impl PackedOrigin {
 
 impl Integrity {
     pub fn new(plan: &Plan, defined_elsewhere: impl IntoIterator<Item = NamedNode>) -> Self {
-        let hasher = IriHasher::default();
+        let hasher = IriHasher;
         let ontology = defined_elsewhere.into_iter().map(|iri| hasher.key(iri.as_str())).collect();
         Self {
             hasher,

@@ -30,7 +30,7 @@ impl LinkedFacts {
     pub(super) fn new(predicates: Vec<NamedNode>) -> Self {
         Self {
             predicates,
-            hasher: IriHasher::default(),
+            hasher: IriHasher,
             facts: Vec::new(),
             numbers: FxHashMap::default(),
             first_facts: HashMap::default(),
