@@ -5,26 +5,23 @@
 
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-/// 128-bit hashes of IRIs (XXH3-128), for sets of millions of nodes:
+/// An IRI's 128-bit hash (XXH3-128), for sets of millions of nodes:
 /// collisions are negligible (about 2^-64 at 2^32 nodes) and a key takes 16
-/// bytes whatever the length of the IRI. XXH3 rather than keyed SipHash: the
-/// hash runs for every mapped triple, and two SipHash passes over an IRI
-/// took about 2.5 % of a build's CPU at a million offerings; the IRIs are the
-/// project's own, not chosen by an attacker.
-#[derive(Debug, Default)]
-pub(crate) struct IriHasher;
-
-impl IriHasher {
-    pub(crate) fn key(&self, iri: &str) -> IriKey {
-        let hash = twox_hash::XxHash3_128::oneshot(iri.as_bytes());
-        IriKey(hash as u64, (hash >> 64) as u64)
-    }
-}
-
-/// An IRI's 128-bit hash, as two words rather than a `u128` so that it
-/// aligns on 8 bytes: an entry with a `u64` value takes 24 bytes, not 32.
+/// bytes whatever the length of the IRI. Two words rather than a `u128` so
+/// that it aligns on 8 bytes: an entry with a `u64` value takes 24 bytes,
+/// not 32. XXH3 rather than keyed SipHash: the hash runs for every mapped
+/// triple, and two SipHash passes over an IRI took about 2.5 % of a build's
+/// CPU at a million offerings; the IRIs are the project's own, not chosen
+/// by an attacker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct IriKey(u64, u64);
+
+impl IriKey {
+    pub(crate) fn of(iri: &str) -> Self {
+        let hash = twox_hash::XxHash3_128::oneshot(iri.as_bytes());
+        Self(hash as u64, (hash >> 64) as u64)
+    }
+}
 
 impl Hash for IriKey {
     fn hash<H: Hasher>(&self, state: &mut H) {

@@ -7,7 +7,7 @@
 //! kept as 128-bit hashes with their row, and the text of a reference is
 //! recovered, by mapping its row again, only for the few that dangle.
 
-use super::identifiers::{IriHasher, IriKey, IriKeyHasher};
+use super::identifiers::{IriKey, IriKeyHasher};
 use crate::mapping::execute::{map_selected_rows, MappedBatch};
 use crate::mapping::model::TermType;
 use crate::mapping::plan::{Plan, ValuePlan};
@@ -33,7 +33,6 @@ const MAX_REPORTED_REFERENCES: usize = 1000;
 /// Collects subjects and references while the mapping runs; reports at the end.
 #[derive(Debug)]
 pub struct Integrity {
-    hasher: IriHasher,
     /// Each subject, with the first row that produced it (in its first triples map).
     subjects: HashMap<IriKey, PackedOrigin, IriKeyHasher>,
     /// First line of a subject in each further triples map that also
@@ -71,10 +70,8 @@ impl PackedOrigin {
 
 impl Integrity {
     pub fn new(plan: &Plan, defined_elsewhere: impl IntoIterator<Item = NamedNode>) -> Self {
-        let hasher = IriHasher;
-        let ontology = defined_elsewhere.into_iter().map(|iri| hasher.key(iri.as_str())).collect();
+        let ontology = defined_elsewhere.into_iter().map(|iri| IriKey::of(iri.as_str())).collect();
         Self {
-            hasher,
             subjects: HashMap::default(),
             further_maps: HashMap::new(),
             ontology,
@@ -89,7 +86,7 @@ impl Integrity {
     /// [`crate::mapping::RunOptions::track_identifiers`]).
     pub fn observe(&mut self, plan: &Plan, batch: &MappedBatch) {
         for seen in &batch.subjects {
-            let key = self.hasher.key(seen.subject.as_str());
+            let key = IriKey::of(seen.subject.as_str());
             let first = match self.subjects.entry(key) {
                 Entry::Vacant(entry) => {
                     entry.insert(PackedOrigin::new(Origin { map: seen.map, line: seen.line }));
@@ -124,7 +121,7 @@ impl Integrity {
         }
         for seen in &batch.references {
             if self.namespaces.iter().any(|n| seen.object.as_str().starts_with(n.as_str())) {
-                let key = self.hasher.key(seen.object.as_str());
+                let key = IriKey::of(seen.object.as_str());
                 if !self.is_defined(&key) {
                     self.note_pending(key, PackedOrigin::new(Origin { map: seen.map, line: seen.line }));
                 }
@@ -151,7 +148,7 @@ impl Integrity {
 
     /// The first row that produced `subject`, if a row did.
     pub fn origin(&self, plan: &Plan, subject: &NamedNode) -> Option<Origin> {
-        let key = self.hasher.key(subject.as_str());
+        let key = IriKey::of(subject.as_str());
         let first = self.subjects.get(&key)?.unpack();
         let further =
             (0..plan.maps.len()).filter_map(|map| self.further_maps.get(&(key, map)).map(|&line| Origin { map, line }));
@@ -174,7 +171,7 @@ impl Integrity {
             dangling.iter().map(|&(key, o)| (key, o.map, o.line)).collect();
         for row in map_selected_rows(plan, &wanted)? {
             for reference in &row.references {
-                let key = (self.hasher.key(reference.object.as_str()), row.map, row.row.line);
+                let key = (IriKey::of(reference.object.as_str()), row.map, row.row.line);
                 if dangling_set.contains(&key) {
                     problems.push(self.dangling_problem(
                         plan,

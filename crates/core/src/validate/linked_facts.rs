@@ -2,7 +2,7 @@
 //! own triples are checked bucket by bucket: gathered from the mapped quads
 //! as they stream to the store, before any bucket is read.
 
-use super::identifiers::{IriHasher, IriKey, IriKeyHasher};
+use super::identifiers::{IriKey, IriKeyHasher};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term};
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
@@ -15,7 +15,6 @@ use std::collections::HashMap;
 pub struct LinkedFacts {
     /// The properties noted: `rdf:type` and those of [`linked_predicates`].
     predicates: Vec<NamedNode>,
-    hasher: IriHasher,
     facts: Vec<(NamedNode, Term)>,
     /// Each fact's number in `facts`, by property and then value, so that
     /// a quad is looked up without copying its terms.
@@ -30,7 +29,6 @@ impl LinkedFacts {
     pub(super) fn new(predicates: Vec<NamedNode>) -> Self {
         Self {
             predicates,
-            hasher: IriHasher,
             facts: Vec::new(),
             numbers: FxHashMap::default(),
             first_facts: HashMap::default(),
@@ -55,7 +53,7 @@ impl LinkedFacts {
                     number
                 }
             };
-            let key = self.hasher.key(node.as_str());
+            let key = IriKey::of(node.as_str());
             if number < 64 {
                 *self.first_facts.entry(key).or_default() |= 1 << number;
             } else {
@@ -89,7 +87,7 @@ impl LinkedFacts {
 
     /// Whether the node has one of the facts of `set`.
     pub(super) fn has_any(&self, iri: &str, set: &FactSet) -> bool {
-        let key = self.hasher.key(iri);
+        let key = IriKey::of(iri);
         let first = self.first_facts.get(&key).is_some_and(|bits| bits & set.first != 0);
         first
             || (!set.more.is_empty()
@@ -97,7 +95,7 @@ impl LinkedFacts {
     }
 
     pub(super) fn of(&self, iri: &str) -> impl Iterator<Item = &(NamedNode, Term)> {
-        let key = self.hasher.key(iri);
+        let key = IriKey::of(iri);
         let bits = self.first_facts.get(&key).copied().unwrap_or(0);
         let first = (0..64).filter(move |i| bits & (1 << i) != 0);
         let more = self.more_facts.get(&key).into_iter().flatten().copied();
