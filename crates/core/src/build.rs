@@ -259,10 +259,11 @@ struct Filled {
 impl Flow<'_> {
     /// Fills a new version. Its store is closed when this returns.
     ///
-    /// After the mapping, Oxigraph's last batches and its compaction run on
-    /// one thread while this one checks the spilled buckets, writes the
-    /// read index from the runs they kept and snapshots the sources: none
-    /// of those reads the store, so they need not wait for the compaction.
+    /// After the mapping, Oxigraph's last batches and the merge of all of
+    /// them into its last level (vendor/oxigraph/FACTGRAPH.md) run beside
+    /// this thread, which checks the spilled buckets, writes the read index
+    /// from the runs they kept and snapshots the sources: none of those reads
+    /// the store, so they need not wait for it.
     fn fill(&self, version: &Version, settings: &str, store_dir: &StoreDir) -> Result<Filled, Error> {
         let mut clock = StageClock::new();
         let store_path = version.store_path();
@@ -291,7 +292,7 @@ impl Flow<'_> {
         let kept = kept?;
         clock.lap("waiting for Oxigraph to finish");
         clock.beside(
-            "Oxigraph loading its last batches and compacting, beside the three stages before",
+            "Oxigraph loading its last batches and merging them into its last level, beside the three stages before",
             storing_seconds,
         );
         store.extend(kept.description).map_err(|e| Error::store(&store_path, e))?;

@@ -17,6 +17,7 @@ use crate::storage::rocksdb_wrapper::{
     ColumnFamily, ColumnFamilyDefinition, Db, DbOptions, Iter, ReadableTransaction, Reader,
     Transaction,
 };
+use crate::storage::sorted_runs::{merge_into_last_level, write_run};
 use crate::storage::{DEFAULT_BULK_LOAD_BATCH_SIZE, map_thread_result};
 use rustc_hash::{FxBuildHasher, FxHashSet};
 #[cfg(feature = "rdf-12")]
@@ -401,7 +402,7 @@ impl RocksDbStorage {
             storage: self,
             hooks: Vec::new(),
             threads: VecDeque::new(),
-            sst_files: Vec::new(),
+            runs: Vec::new(),
             done_counter: Arc::new(Mutex::new(0)),
             done_and_displayed_counter: 0,
             cancellation_token: CancellationToken::new(),
@@ -1364,7 +1365,7 @@ pub struct RocksDbStorageBulkLoader<'a> {
     storage: &'a RocksDbStorage,
     hooks: Vec<Box<dyn Fn(u64) + Send + Sync>>,
     threads: VecDeque<JoinHandle<Result<Vec<(ColumnFamily, PathBuf)>, StorageError>>>,
-    sst_files: Vec<(ColumnFamily, PathBuf)>,
+    runs: Vec<(ColumnFamily, PathBuf)>,
     done_counter: Arc<Mutex<u64>>,
     done_and_displayed_counter: u64,
     cancellation_token: CancellationToken,
@@ -1377,11 +1378,11 @@ impl Drop for RocksDbStorageBulkLoader<'_> {
         // Wait for all workers so no files can be created after cleanup.
         while let Some(thread) = self.threads.pop_front() {
             if let Ok(Ok(files)) = thread.join() {
-                self.sst_files.extend(files);
+                self.runs.extend(files);
             }
         }
         // We clean the created files
-        for (_, file) in &self.sst_files {
+        for (_, file) in &self.runs {
             #[expect(unused_must_use)] // We already have an error to report...
             remove_file(file);
         }
@@ -1407,7 +1408,7 @@ impl RocksDbStorageBulkLoader<'_> {
         self.on_possible_progress()?;
         while self.threads.len() >= max_num_threads {
             if let Some(thread) = self.threads.pop_front() {
-                self.sst_files
+                self.runs
                     .extend(map_thread_result(thread.join()).map_err(StorageError::Io)??);
                 self.on_possible_progress()?;
             }
@@ -1420,16 +1421,14 @@ impl RocksDbStorageBulkLoader<'_> {
         let counter = Arc::clone(&self.done_counter);
         let cancellation_token = self.cancellation_token.clone();
         self.threads.push_back(thread::spawn(move || {
-            let mut sst_files = Vec::new();
-            match FileBulkLoader::new(&storage, batch.len(), cancellation_token).load(
-                batch,
-                &counter,
-                &mut sst_files,
-            ) {
-                Ok(()) => Ok(sst_files),
+            let mut runs = Vec::new();
+            match FileBulkLoader::new(&storage, batch.len(), cancellation_token)
+                .load(batch, &counter, &mut runs)
+            {
+                Ok(()) => Ok(runs),
                 Err(e) => {
                     // We cleanup written files
-                    for (_, file) in sst_files {
+                    for (_, file) in runs {
                         #[expect(unused_must_use)] // We already have an error to report...
                         remove_file(file);
                     }
@@ -1456,20 +1455,20 @@ impl RocksDbStorageBulkLoader<'_> {
     }
 
     fn do_commit(&mut self) -> Result<(), StorageError> {
-        if self.sst_files.is_empty() {
+        if self.runs.is_empty() {
             return Ok(());
         }
-        self.storage.db.insert_stt_files(&self.sst_files)?;
-        for (_, file) in &self.sst_files {
+        merge_into_last_level(&self.storage.db, &self.runs)?;
+        for (_, file) in &self.runs {
             remove_file(file)?;
         }
-        self.sst_files.clear();
+        self.runs.clear();
         Ok(())
     }
 
     pub fn commit(mut self) -> Result<(), StorageError> {
         while let Some(thread) = self.threads.pop_front() {
-            self.sst_files
+            self.runs
                 .extend(map_thread_result(thread.join()).map_err(StorageError::Io)??);
             self.on_possible_progress()?;
         }
@@ -1509,11 +1508,11 @@ impl<'a> FileBulkLoader<'a> {
         &mut self,
         quads: Vec<Quad>,
         counter: &Mutex<u64>,
-        sst_files: &mut Vec<(ColumnFamily, PathBuf)>,
+        runs: &mut Vec<(ColumnFamily, PathBuf)>,
     ) -> Result<(), StorageError> {
         self.encode(quads)?;
         let size = self.triples.len() + self.quads.len();
-        self.build_sst_files(sst_files)?;
+        self.build_runs(runs)?;
         *counter
             .lock()
             .map_err(|_| io::Error::other("Mutex poisoned"))? +=
@@ -1555,10 +1554,7 @@ impl<'a> FileBulkLoader<'a> {
         Ok(())
     }
 
-    fn build_sst_files(
-        &mut self,
-        sst_files: &mut Vec<(ColumnFamily, PathBuf)>,
-    ) -> Result<(), StorageError> {
+    fn build_runs(&mut self, runs: &mut Vec<(ColumnFamily, PathBuf)>) -> Result<(), StorageError> {
         // id2str
         if !self.id2str.is_empty() {
             self.fail_if_cancelled()?;
@@ -1567,34 +1563,35 @@ impl<'a> FileBulkLoader<'a> {
                 .map(|(k, v)| (k.to_be_bytes(), v))
                 .collect::<Vec<_>>();
             id2str.sort_unstable();
-            let mut id2str_sst = self.storage.db.new_sst_file()?;
-            for (k, v) in id2str {
-                id2str_sst.insert(&k, v.as_bytes())?;
-            }
-            sst_files.push((self.storage.id2str_cf.clone(), id2str_sst.finish()?));
+            let path = self.storage.db.new_bulk_file_path("run")?;
+            runs.push((self.storage.id2str_cf.clone(), path.clone()));
+            write_run(
+                &path,
+                id2str.iter().map(|(k, v)| (k.as_slice(), v.as_bytes())),
+            )?;
         }
 
         if !self.triples.is_empty() {
             self.fail_if_cancelled()?;
-            sst_files.push((
+            runs.push((
                 self.storage.dspo_cf.clone(),
-                self.build_sst_for_keys(
+                self.build_run_for_keys(
                     self.triples.iter().map(|quad| {
                         encode_term_triple(&quad.subject, &quad.predicate, &quad.object)
                     }),
                 )?,
             ));
-            sst_files.push((
+            runs.push((
                 self.storage.dpos_cf.clone(),
-                self.build_sst_for_keys(
+                self.build_run_for_keys(
                     self.triples.iter().map(|quad| {
                         encode_term_triple(&quad.predicate, &quad.object, &quad.subject)
                     }),
                 )?,
             ));
-            sst_files.push((
+            runs.push((
                 self.storage.dosp_cf.clone(),
-                self.build_sst_for_keys(
+                self.build_run_for_keys(
                     self.triples.iter().map(|quad| {
                         encode_term_triple(&quad.object, &quad.subject, &quad.predicate)
                     }),
@@ -1605,15 +1602,15 @@ impl<'a> FileBulkLoader<'a> {
 
         if !self.quads.is_empty() {
             self.fail_if_cancelled()?;
-            sst_files.push((
+            runs.push((
                 self.storage.graphs_cf.clone(),
-                self.build_sst_for_keys(self.graphs.iter().map(encode_term))?,
+                self.build_run_for_keys(self.graphs.iter().map(encode_term))?,
             ));
             self.graphs.clear();
 
-            sst_files.push((
+            runs.push((
                 self.storage.gspo_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
+                self.build_run_for_keys(self.quads.iter().map(|quad| {
                     encode_term_quad(
                         &quad.graph_name,
                         &quad.subject,
@@ -1622,9 +1619,9 @@ impl<'a> FileBulkLoader<'a> {
                     )
                 }))?,
             ));
-            sst_files.push((
+            runs.push((
                 self.storage.gpos_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
+                self.build_run_for_keys(self.quads.iter().map(|quad| {
                     encode_term_quad(
                         &quad.graph_name,
                         &quad.predicate,
@@ -1633,9 +1630,9 @@ impl<'a> FileBulkLoader<'a> {
                     )
                 }))?,
             ));
-            sst_files.push((
+            runs.push((
                 self.storage.gosp_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
+                self.build_run_for_keys(self.quads.iter().map(|quad| {
                     encode_term_quad(
                         &quad.graph_name,
                         &quad.object,
@@ -1645,9 +1642,9 @@ impl<'a> FileBulkLoader<'a> {
                 }))?,
             ));
             self.fail_if_cancelled()?;
-            sst_files.push((
+            runs.push((
                 self.storage.spog_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
+                self.build_run_for_keys(self.quads.iter().map(|quad| {
                     encode_term_quad(
                         &quad.subject,
                         &quad.predicate,
@@ -1656,9 +1653,9 @@ impl<'a> FileBulkLoader<'a> {
                     )
                 }))?,
             ));
-            sst_files.push((
+            runs.push((
                 self.storage.posg_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
+                self.build_run_for_keys(self.quads.iter().map(|quad| {
                     encode_term_quad(
                         &quad.predicate,
                         &quad.object,
@@ -1667,9 +1664,9 @@ impl<'a> FileBulkLoader<'a> {
                     )
                 }))?,
             ));
-            sst_files.push((
+            runs.push((
                 self.storage.ospg_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
+                self.build_run_for_keys(self.quads.iter().map(|quad| {
                     encode_term_quad(
                         &quad.object,
                         &quad.subject,
@@ -1689,17 +1686,19 @@ impl<'a> FileBulkLoader<'a> {
         })
     }
 
-    fn build_sst_for_keys(
+    fn build_run_for_keys(
         &self,
         values: impl Iterator<Item = Vec<u8>>,
     ) -> Result<PathBuf, StorageError> {
         let mut values = values.collect::<Vec<_>>();
         values.sort_unstable();
-        let mut sst = self.storage.db.new_sst_file()?;
-        for value in values {
-            sst.insert_empty(&value)?;
+        let path = self.storage.db.new_bulk_file_path("run")?;
+        if let Err(e) = write_run(&path, values.iter().map(|key| (key.as_slice(), &[][..]))) {
+            #[expect(unused_must_use)] // We already have an error to report...
+            remove_file(&path);
+            return Err(e);
         }
-        sst.finish()
+        Ok(path)
     }
 
     fn fail_if_cancelled(&self) -> Result<(), StorageError> {

@@ -605,14 +605,37 @@ impl Db {
     }
 
     pub fn new_sst_file(&self) -> Result<SstFileWriter, StorageError> {
+        self.new_sst_file_with(|db| db.options)
+    }
+
+    /// A writer of an SST file for `column_family`, built with that column
+    /// family's own options (prefix extractor, point-lookup filter) as a
+    /// compaction would write it, so that the file can stay in the last
+    /// level as it is.
+    pub fn new_sst_file_for(
+        &self,
+        column_family: &ColumnFamily,
+    ) -> Result<SstFileWriter, StorageError> {
+        self.new_sst_file_with(|db| {
+            db.cf_handles
+                .iter()
+                .position(|handle| *handle == column_family.0)
+                .map_or(db.options, |index| db.cf_options[index])
+        })
+    }
+
+    fn new_sst_file_with(
+        &self,
+        options: impl FnOnce(&RwDbHandler) -> *mut rocksdb_options_t,
+    ) -> Result<SstFileWriter, StorageError> {
         let DbKind::ReadWrite(db) = &self.inner else {
             return Err(StorageError::Other(
                 "SST creation is only possible on read-write instances".into(),
             ));
         };
-        let path = db.path.join(format!("bulk-{}.sst", random::<u128>()));
+        let path = self.new_bulk_file_path("sst")?;
         unsafe {
-            let writer = rocksdb_sstfilewriter_create(db.env_options, db.options);
+            let writer = rocksdb_sstfilewriter_create(db.env_options, options(db));
             ffi_result!(rocksdb_sstfilewriter_open(
                 writer,
                 path_to_cstring(&path)?.as_ptr()
@@ -625,9 +648,39 @@ impl Db {
         }
     }
 
+    /// A fresh path in the database folder for a file of the bulk loader.
+    pub fn new_bulk_file_path(&self, extension: &str) -> Result<PathBuf, StorageError> {
+        let DbKind::ReadWrite(db) = &self.inner else {
+            return Err(StorageError::Other(
+                "Bulk loading is only possible on read-write instances".into(),
+            ));
+        };
+        Ok(db
+            .path
+            .join(format!("bulk-{}.{extension}", random::<u128>())))
+    }
+
     pub fn insert_stt_files(
         &self,
         ssts_for_cf: &[(ColumnFamily, PathBuf)],
+    ) -> Result<(), StorageError> {
+        self.ingest(ssts_for_cf, false)
+    }
+
+    /// Ingests SST files that overlap neither each other nor what the column
+    /// family holds, moving rather than copying them: they go to the last
+    /// level, with nothing left to compact. The files are gone afterwards.
+    pub fn move_sst_files_in(
+        &self,
+        ssts_for_cf: &[(ColumnFamily, PathBuf)],
+    ) -> Result<(), StorageError> {
+        self.ingest(ssts_for_cf, true)
+    }
+
+    fn ingest(
+        &self,
+        ssts_for_cf: &[(ColumnFamily, PathBuf)],
+        move_files: bool,
     ) -> Result<(), StorageError> {
         let DbKind::ReadWrite(db) = &self.inner else {
             return Err(StorageError::Other(
@@ -648,21 +701,36 @@ impl Db {
             .iter()
             .map(|(cf, paths)| (*cf, paths.iter().map(|p| p.as_ptr()).collect::<Vec<_>>()))
             .collect::<Vec<_>>();
-        let args = cpaths_by_cf
-            .iter()
-            .map(|(cf, p)| rocksdb_ingestexternalfilearg_t {
-                column_family: cf.0,
-                external_files: p.as_ptr(),
-                external_files_len: p.len(),
-                options: db.ingest_external_file_options,
-            })
-            .collect::<Vec<_>>();
         unsafe {
-            ffi_result!(oxrocksdb_ingest_external_files(
+            let options = if move_files {
+                let options = rocksdb_ingestexternalfileoptions_create();
+                assert!(
+                    !options.is_null(),
+                    "rocksdb_ingestexternalfileoptions_create returned null"
+                );
+                rocksdb_ingestexternalfileoptions_set_move_files(options, 1);
+                options
+            } else {
+                db.ingest_external_file_options
+            };
+            let args = cpaths_by_cf
+                .iter()
+                .map(|(cf, p)| rocksdb_ingestexternalfilearg_t {
+                    column_family: cf.0,
+                    external_files: p.as_ptr(),
+                    external_files_len: p.len(),
+                    options,
+                })
+                .collect::<Vec<_>>();
+            let result = ffi_result!(oxrocksdb_ingest_external_files(
                 db.db,
                 args.as_ptr(),
                 args.len()
-            ))?;
+            ));
+            if move_files {
+                rocksdb_ingestexternalfileoptions_destroy(options);
+            }
+            result?;
         }
         Ok(())
     }
