@@ -11,17 +11,19 @@
 use crate::storage::error::StorageError;
 use crate::storage::map_thread_result;
 use crate::storage::rocksdb_wrapper::{ColumnFamily, Db, SstFileWriter};
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::fs::{File, remove_file};
-use std::io::{self, BufReader, BufWriter, ErrorKind, Read, Write};
+use std::io::{self, BufWriter, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::thread;
 
 /// Raw bytes of keys and values after which a merged SST file is closed and
 /// the next one begun (RocksDB's own compaction writes files of 64 MB).
 const SST_FILE_BYTES: u64 = 64 << 20;
-const RUN_BUFFER_BYTES: usize = 1 << 20;
+/// The buffer of each run as it is written and as it is read back: the merge
+/// reads all runs at once, and 20 million quads loaded in batches of 150 000
+/// make about 130 runs a column family.
+const RUN_BUFFER_BYTES: usize = 64 << 10;
 
 /// Writes entries, sorted by key, as a run: for each entry, the key's
 /// length (u32, little endian), the key, the value's length and the value.
@@ -118,52 +120,32 @@ fn merge(
     runs: &[PathBuf],
     written: &mut Vec<PathBuf>,
 ) -> Result<(), StorageError> {
-    let mut readers = runs
+    let readers = runs
         .iter()
-        .map(|path| {
-            Ok(BufReader::with_capacity(
-                RUN_BUFFER_BYTES,
-                File::open(path)?,
-            ))
-        })
+        .map(|path| RunReader::open(path))
         .collect::<io::Result<Vec<_>>>()?;
-    let mut heap = BinaryHeap::with_capacity(readers.len());
-    for (run, reader) in readers.iter_mut().enumerate() {
-        let mut head = Head {
-            key: Vec::new(),
-            value: Vec::new(),
-            run,
-        };
-        if head.read_from(reader)? {
-            heap.push(Reverse(head));
-        }
-    }
+    let mut tournament = Tournament::new(readers)?;
     let mut sst: Option<(SstFileWriter, u64)> = None;
-    let mut last_key: Option<Vec<u8>> = None;
-    while let Some(Reverse(mut head)) = heap.pop() {
-        if last_key.as_deref() != Some(head.key.as_slice()) {
+    let mut last_key = Vec::new();
+    let mut first = true;
+    while let Some((key, value)) = tournament.winner() {
+        if first || key != last_key.as_slice() {
+            first = false;
             let (writer, bytes) = match &mut sst {
                 Some(open) => open,
                 None => sst.insert((db.new_sst_file_for(column_family)?, 0)),
             };
-            writer.insert(&head.key, &head.value)?;
-            *bytes += (head.key.len() + head.value.len()) as u64;
+            writer.insert(key, value)?;
+            *bytes += (key.len() + value.len()) as u64;
+            last_key.clear();
+            last_key.extend_from_slice(key);
             if *bytes >= SST_FILE_BYTES {
                 if let Some((writer, _)) = sst.take() {
                     written.push(writer.finish()?);
                 }
             }
-            match &mut last_key {
-                Some(last) => {
-                    last.clear();
-                    last.extend_from_slice(&head.key);
-                }
-                None => last_key = Some(head.key.clone()),
-            }
         }
-        if head.read_from(&mut readers[head.run])? {
-            heap.push(Reverse(head));
-        }
+        tournament.advance_winner()?;
     }
     if let Some((writer, _)) = sst {
         written.push(writer.finish()?);
@@ -171,50 +153,170 @@ fn merge(
     Ok(())
 }
 
-/// The entry a run is at, ordered by key (then by run, for a total order).
-struct Head {
-    key: Vec<u8>,
-    value: Vec<u8>,
-    run: usize,
+/// A run read through a buffer of its own; the current entry is a slice of
+/// that buffer, valid until the run advances.
+struct RunReader {
+    file: File,
+    buffer: Vec<u8>,
+    /// Where the current entry begins in the buffer: the bytes before it are
+    /// consumed, and a refill moves the entry to the buffer's start.
+    entry_start: usize,
+    key: (usize, usize),
+    value: (usize, usize),
+    /// The unread bytes of the buffer.
+    unread: (usize, usize),
+    ended: bool,
 }
 
-impl Head {
-    /// Reads the run's next entry into this one's buffers; false at its end.
-    fn read_from(&mut self, reader: &mut impl Read) -> io::Result<bool> {
-        let mut length = [0; 4];
-        match reader.read_exact(&mut length) {
-            Ok(()) => (),
-            Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Ok(false),
-            Err(e) => return Err(e),
+impl RunReader {
+    fn open(path: &Path) -> io::Result<Self> {
+        let mut reader = Self {
+            file: File::open(path)?,
+            buffer: vec![0; RUN_BUFFER_BYTES],
+            entry_start: 0,
+            key: (0, 0),
+            value: (0, 0),
+            unread: (0, 0),
+            ended: false,
+        };
+        reader.advance()?;
+        Ok(reader)
+    }
+
+    fn entry(&self) -> Option<(&[u8], &[u8])> {
+        (!self.ended).then(|| {
+            (
+                &self.buffer[self.key.0..self.key.1],
+                &self.buffer[self.value.0..self.value.1],
+            )
+        })
+    }
+
+    /// Moves to the next entry, or to the end of the run.
+    fn advance(&mut self) -> io::Result<()> {
+        self.entry_start = self.unread.0;
+        if !self.fill(4)? && self.unread.0 == self.unread.1 {
+            self.ended = true;
+            return Ok(());
         }
-        read_field(reader, u32::from_le_bytes(length), &mut self.key)?;
-        reader.read_exact(&mut length)?;
-        read_field(reader, u32::from_le_bytes(length), &mut self.value)?;
+        let key_length = self.length()?;
+        self.key = self.take(key_length)?;
+        let value_length = self.length()?;
+        self.value = self.take(value_length)?;
+        Ok(())
+    }
+
+    fn length(&mut self) -> io::Result<usize> {
+        let (start, end) = self.take(4)?;
+        let mut length = [0; 4];
+        length.copy_from_slice(&self.buffer[start..end]);
+        Ok(u32::from_le_bytes(length) as usize)
+    }
+
+    /// The place in the buffer of the next `length` bytes, now consumed.
+    fn take(&mut self, length: usize) -> io::Result<(usize, usize)> {
+        if !self.fill(length)? {
+            return Err(io::Error::new(
+                ErrorKind::UnexpectedEof,
+                "A run of the bulk loader ends inside an entry",
+            ));
+        }
+        let start = self.unread.0;
+        self.unread.0 += length;
+        Ok((start, start + length))
+    }
+
+    /// Makes `wanted` unread bytes available, reading more if it must;
+    /// false at the end of the file.
+    fn fill(&mut self, wanted: usize) -> io::Result<bool> {
+        if self.unread.1 - self.unread.0 >= wanted {
+            return Ok(true);
+        }
+        let shift = self.entry_start;
+        self.buffer.copy_within(shift..self.unread.1, 0);
+        self.entry_start = 0;
+        self.key = (
+            self.key.0.wrapping_sub(shift),
+            self.key.1.wrapping_sub(shift),
+        );
+        self.unread = (self.unread.0 - shift, self.unread.1 - shift);
+        let needed = self.unread.0 + wanted;
+        if self.buffer.len() < needed {
+            self.buffer.resize(needed.max(2 * self.buffer.len()), 0);
+        }
+        while self.unread.1 - self.unread.0 < wanted {
+            let read = self.file.read(&mut self.buffer[self.unread.1..])?;
+            if read == 0 {
+                return Ok(false);
+            }
+            self.unread.1 += read;
+        }
         Ok(true)
     }
 }
 
-fn read_field(reader: &mut impl Read, length: u32, buffer: &mut Vec<u8>) -> io::Result<()> {
-    buffer.resize(length as usize, 0);
-    reader.read_exact(buffer)
+/// A tournament (loser) tree over the runs: the winner is the run at the
+/// smallest key, and replacing it costs one comparison a level.
+struct Tournament {
+    runs: Vec<RunReader>,
+    /// `tree[0]` is the winner; `tree[n]`, for `n` in 1..runs, the loser at
+    /// node `n`, whose children are nodes 2n and 2n + 1, the runs being the
+    /// leaves `runs.len()..2 * runs.len()`.
+    tree: Vec<usize>,
 }
 
-impl PartialEq for Head {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+impl Tournament {
+    fn new(runs: Vec<RunReader>) -> io::Result<Self> {
+        let count = runs.len();
+        let mut tournament = Self {
+            runs,
+            tree: vec![0; count.max(1)],
+        };
+        let mut winners = vec![0; 2 * count];
+        for run in 0..count {
+            winners[count + run] = run;
+        }
+        for node in (1..count).rev() {
+            let (left, right) = (winners[2 * node], winners[2 * node + 1]);
+            let (winner, loser) = if tournament.beats(left, right) {
+                (left, right)
+            } else {
+                (right, left)
+            };
+            winners[node] = winner;
+            tournament.tree[node] = loser;
+        }
+        if count > 1 {
+            tournament.tree[0] = winners[1];
+        }
+        Ok(tournament)
     }
-}
 
-impl Eq for Head {}
-
-impl PartialOrd for Head {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+    fn winner(&self) -> Option<(&[u8], &[u8])> {
+        self.runs.get(self.tree[0])?.entry()
     }
-}
 
-impl Ord for Head {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.key.cmp(&other.key).then(self.run.cmp(&other.run))
+    fn advance_winner(&mut self) -> io::Result<()> {
+        let mut winner = self.tree[0];
+        self.runs[winner].advance()?;
+        let mut node = (winner + self.runs.len()) / 2;
+        while node > 0 {
+            if self.beats(self.tree[node], winner) {
+                std::mem::swap(&mut self.tree[node], &mut winner);
+            }
+            node /= 2;
+        }
+        self.tree[0] = winner;
+        Ok(())
+    }
+
+    /// Whether run `a` is at a smaller entry than run `b`: by key, then by
+    /// run, a run at its end after all.
+    fn beats(&self, a: usize, b: usize) -> bool {
+        match (self.runs[a].entry(), self.runs[b].entry()) {
+            (Some((a_key, _)), Some((b_key, _))) => (a_key, a).cmp(&(b_key, b)).is_lt(),
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
     }
 }
