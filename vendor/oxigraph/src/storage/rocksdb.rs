@@ -17,7 +17,7 @@ use crate::storage::rocksdb_wrapper::{
     ColumnFamily, ColumnFamilyDefinition, Db, DbOptions, Iter, ReadableTransaction, Reader,
     Transaction,
 };
-use crate::storage::sorted_runs::{merge_into_last_level, write_run};
+use crate::storage::sorted_runs::{SortedKeys, merge_into_last_level, write_run};
 use crate::storage::{DEFAULT_BULK_LOAD_BATCH_SIZE, map_thread_result};
 use rustc_hash::{FxBuildHasher, FxHashSet};
 #[cfg(feature = "rdf-12")]
@@ -1575,27 +1575,15 @@ impl<'a> FileBulkLoader<'a> {
             self.fail_if_cancelled()?;
             runs.push((
                 self.storage.dspo_cf.clone(),
-                self.build_run_for_keys(
-                    self.triples.iter().map(|quad| {
-                        encode_term_triple(&quad.subject, &quad.predicate, &quad.object)
-                    }),
-                )?,
+                self.build_run_for_keys(&self.triples, write_spo_quad)?,
             ));
             runs.push((
                 self.storage.dpos_cf.clone(),
-                self.build_run_for_keys(
-                    self.triples.iter().map(|quad| {
-                        encode_term_triple(&quad.predicate, &quad.object, &quad.subject)
-                    }),
-                )?,
+                self.build_run_for_keys(&self.triples, write_pos_quad)?,
             ));
             runs.push((
                 self.storage.dosp_cf.clone(),
-                self.build_run_for_keys(
-                    self.triples.iter().map(|quad| {
-                        encode_term_triple(&quad.object, &quad.subject, &quad.predicate)
-                    }),
-                )?,
+                self.build_run_for_keys(&self.triples, write_osp_quad)?,
             ));
             self.triples.clear();
         }
@@ -1604,76 +1592,34 @@ impl<'a> FileBulkLoader<'a> {
             self.fail_if_cancelled()?;
             runs.push((
                 self.storage.graphs_cf.clone(),
-                self.build_run_for_keys(self.graphs.iter().map(encode_term))?,
+                self.build_run_for_keys(&self.graphs, write_term)?,
             ));
             self.graphs.clear();
 
             runs.push((
                 self.storage.gspo_cf.clone(),
-                self.build_run_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.graph_name,
-                        &quad.subject,
-                        &quad.predicate,
-                        &quad.object,
-                    )
-                }))?,
+                self.build_run_for_keys(&self.quads, write_gspo_quad)?,
             ));
             runs.push((
                 self.storage.gpos_cf.clone(),
-                self.build_run_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.graph_name,
-                        &quad.predicate,
-                        &quad.object,
-                        &quad.subject,
-                    )
-                }))?,
+                self.build_run_for_keys(&self.quads, write_gpos_quad)?,
             ));
             runs.push((
                 self.storage.gosp_cf.clone(),
-                self.build_run_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.graph_name,
-                        &quad.object,
-                        &quad.subject,
-                        &quad.predicate,
-                    )
-                }))?,
+                self.build_run_for_keys(&self.quads, write_gosp_quad)?,
             ));
             self.fail_if_cancelled()?;
             runs.push((
                 self.storage.spog_cf.clone(),
-                self.build_run_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.subject,
-                        &quad.predicate,
-                        &quad.object,
-                        &quad.graph_name,
-                    )
-                }))?,
+                self.build_run_for_keys(&self.quads, write_spog_quad)?,
             ));
             runs.push((
                 self.storage.posg_cf.clone(),
-                self.build_run_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.predicate,
-                        &quad.object,
-                        &quad.subject,
-                        &quad.graph_name,
-                    )
-                }))?,
+                self.build_run_for_keys(&self.quads, write_posg_quad)?,
             ));
             runs.push((
                 self.storage.ospg_cf.clone(),
-                self.build_run_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.object,
-                        &quad.subject,
-                        &quad.predicate,
-                        &quad.graph_name,
-                    )
-                }))?,
+                self.build_run_for_keys(&self.quads, write_ospg_quad)?,
             ));
             self.quads.clear();
         }
@@ -1686,14 +1632,20 @@ impl<'a> FileBulkLoader<'a> {
         })
     }
 
-    fn build_run_for_keys(
+    /// Writes the keys of `items`, as `write_key` encodes them, to a new
+    /// run, in byte order.
+    fn build_run_for_keys<'b, T: 'b>(
         &self,
-        values: impl Iterator<Item = Vec<u8>>,
+        items: impl IntoIterator<Item = &'b T>,
+        write_key: fn(&mut Vec<u8>, &T),
     ) -> Result<PathBuf, StorageError> {
-        let mut values = values.collect::<Vec<_>>();
-        values.sort_unstable();
+        let mut keys = SortedKeys::default();
+        for item in items {
+            keys.push(|key| write_key(key, item));
+        }
+        keys.sort();
         let path = self.storage.db.new_bulk_file_path("run")?;
-        if let Err(e) = write_run(&path, values.iter().map(|key| (key.as_slice(), &[][..]))) {
+        if let Err(e) = write_run(&path, keys.iter().map(|key| (key, &[][..]))) {
             #[expect(unused_must_use)] // We already have an error to report...
             remove_file(&path);
             return Err(e);

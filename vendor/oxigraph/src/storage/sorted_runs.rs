@@ -40,6 +40,44 @@ pub fn write_run<'a>(
     Ok(())
 }
 
+/// Keys written one after the other into one buffer, then sorted by their
+/// bytes: no allocation a key, and most comparisons made on the first eight
+/// bytes alone.
+#[derive(Default)]
+pub struct SortedKeys {
+    bytes: Vec<u8>,
+    /// For each key, its first eight bytes (big endian, zero-padded) and where
+    /// it is in `bytes`.
+    keys: Vec<(u64, usize, usize)>,
+}
+
+impl SortedKeys {
+    /// Adds the key that `write` appends to the buffer it is given.
+    pub fn push(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        let start = self.bytes.len();
+        write(&mut self.bytes);
+        let key = &self.bytes[start..];
+        let mut prefix = [0; 8];
+        let length = key.len().min(8);
+        prefix[..length].copy_from_slice(&key[..length]);
+        self.keys
+            .push((u64::from_be_bytes(prefix), start, self.bytes.len()));
+    }
+
+    pub fn sort(&mut self) {
+        let bytes = &self.bytes;
+        let key = |(_, start, end): &(u64, usize, usize)| &bytes[*start..*end];
+        self.keys
+            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a).cmp(key(b))));
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.keys
+            .iter()
+            .map(|(_, start, end)| &self.bytes[*start..*end])
+    }
+}
+
 fn write_field(file: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     let length = u32::try_from(bytes.len()).map_err(io::Error::other)?;
     file.write_all(&length.to_le_bytes())?;
