@@ -345,46 +345,28 @@ impl Flow<'_> {
         let spill_checked = self.check_buckets(version, bucket_checks)?;
         clock.lap("checking shapes, counting and keeping sorted runs");
         let (description, counted_quads, described) = self.describe(version, report, spill_checked)?;
-        let index = match &described {
-            Some(_) => {
-                (self.progress)(Stage::Indexing);
-                let index = crate::pipeline::index::write_index(version, None)?;
-                clock.lap("writing the read index");
-                Some(index)
-            }
-            None => None,
-        };
-        self.keep_inputs(version, settings, store_dir, described)?;
-        clock.lap("keeping a snapshot of the sources for the next build");
+        let indexed = described.is_some();
+        if indexed {
+            (self.progress)(Stage::Indexing);
+        }
+        // The snapshot reads the sources, the index the runs: the index's
+        // last steps leave a core to the snapshot.
+        let plan = self.plan;
+        let (index, snapshot_seconds) = std::thread::scope(|scope| {
+            let snapshot = scope.spawn(|| {
+                let started = Instant::now();
+                keep_inputs(plan, version, settings, store_dir, described).map(|()| started.elapsed().as_secs_f64())
+            });
+            let index = indexed.then(|| crate::pipeline::index::write_index(version, None)).transpose();
+            (index, snapshot.join())
+        });
+        let index = index?;
+        let snapshot_seconds =
+            snapshot_seconds.unwrap_or_else(|_| Err(Error::store(version.folder(), "the snapshot thread panicked")))?;
+        clock.lap("writing the read index, and the snapshot beside it");
+        clock.beside("keeping a snapshot of the sources for the next build, beside the index", snapshot_seconds);
         let description_quads = description.iter().collect::<std::collections::HashSet<_>>().len();
         Ok(Kept { description, description_quads, counted_quads, index })
-    }
-
-    /// Writes what the next build needs to start from this version: a
-    /// snapshot of each CSV source, the graph's counts and the inputs'
-    /// checksums; or why it cannot.
-    fn keep_inputs(
-        &self,
-        version: &Version,
-        settings: &str,
-        store_dir: &StoreDir,
-        described: Option<(StoredSummary, Vec<crate::metadata::Input>)>,
-    ) -> Result<(), Error> {
-        let reason = match &described {
-            None => Some("the build kept no sorted runs (a mapping writes to a named graph)".to_owned()),
-            Some(_) => delta::not_incremental(self.plan),
-        };
-        let (summary, described) = described.unwrap_or_default();
-        let mut inputs = Inputs::new(settings.to_owned(), summary);
-        inputs.not_incremental = reason;
-        if inputs.not_incremental.is_none() {
-            for source in &self.plan.sources {
-                let text = SourceText::read(&source.source.path, b'"')?;
-                inputs.sources.push(text.snapshot(store_dir)?);
-            }
-        }
-        inputs.checksums = described.into_iter().filter_map(|i| Some((i.path, i.checksum?))).collect();
-        inputs.write(version)
     }
 
     /// Makes a new version from the current one and the records that
@@ -595,4 +577,31 @@ struct Kept {
     counted_quads: Option<usize>,
     /// The read index, when it could be written from the kept runs.
     index: Option<factgraph_index::Index>,
+}
+
+/// Writes what the next build needs to start from this version: a snapshot
+/// of each CSV source, the graph's counts and the inputs' checksums; or why
+/// it cannot.
+fn keep_inputs(
+    plan: &crate::mapping::Plan,
+    version: &Version,
+    settings: &str,
+    store_dir: &StoreDir,
+    described: Option<(StoredSummary, Vec<crate::metadata::Input>)>,
+) -> Result<(), Error> {
+    let reason = match &described {
+        None => Some("the build kept no sorted runs (a mapping writes to a named graph)".to_owned()),
+        Some(_) => delta::not_incremental(plan),
+    };
+    let (summary, described) = described.unwrap_or_default();
+    let mut inputs = Inputs::new(settings.to_owned(), summary);
+    inputs.not_incremental = reason;
+    if inputs.not_incremental.is_none() {
+        for source in &plan.sources {
+            let text = SourceText::read(&source.source.path, b'"')?;
+            inputs.sources.push(text.snapshot(store_dir)?);
+        }
+    }
+    inputs.checksums = described.into_iter().filter_map(|i| Some((i.path, i.checksum?))).collect();
+    inputs.write(version)
 }
