@@ -667,9 +667,9 @@ impl Db {
         self.ingest(ssts_for_cf, false)
     }
 
-    /// Ingests SST files that overlap neither each other nor what the column
-    /// family holds, moving rather than copying them: they go to the last
-    /// level, with nothing left to compact. The files are gone afterwards.
+    /// Ingests SST files that do not overlap each other, moving rather than
+    /// copying them: into an empty column family they go to the last level,
+    /// with nothing left to compact. The files are gone afterwards.
     pub fn move_sst_files_in(
         &self,
         ssts_for_cf: &[(ColumnFamily, PathBuf)],
